@@ -1,0 +1,33 @@
+/**
+ * CONTRACT of a subcommand. source/cli.tsx parses the global flags, loads the
+ * config, then hands the remaining argv to the command, which parses its own
+ * flags (meow with `argv`, importing the global flag definitions so that
+ * `--archive`, `--json`, ... work after the subcommand too).
+ */
+import type {Config} from '../core/config.js';
+
+export interface CommandIo {
+	stdout: NodeJS.WritableStream & {isTTY?: boolean; columns?: number};
+	stderr: NodeJS.WritableStream & {isTTY?: boolean};
+	stdin: NodeJS.ReadableStream;
+	env: NodeJS.ProcessEnv;
+	cwd: string;
+}
+
+export interface CommandContext {
+	io: CommandIo;
+	/** The merged config (defaults < files < env < global flags). */
+	config: Config;
+	/** argv after the subcommand name, unparsed (e.g. ['cats', '--limit', '5']). */
+	argv: string[];
+	/** Aborted on SIGINT/SIGTERM: long commands stop cleanly. */
+	signal: AbortSignal;
+}
+
+export interface Command {
+	name: string;
+	/** One line for `mj-tui --help`. */
+	summary: string;
+	/** Resolves to the exit code. Throws MjError for user errors. */
+	run(context: CommandContext): Promise<number>;
+}

@@ -1,0 +1,94 @@
+/**
+ * The archive's SQLite schema as forward migrations. `PRAGMA user_version`
+ * holds the number of migrations applied; users query this database with
+ * sqlite3, so README documents it and changes only ever add a migration.
+ */
+export const migrations: readonly string[] = [
+	// 1: jobs, their full-text index, images and sync bookkeeping.
+	`
+	CREATE TABLE jobs (
+		id            TEXT PRIMARY KEY,
+		enqueue_time  TEXT NOT NULL,          -- as the API sent it
+		enqueued_at   INTEGER NOT NULL,       -- epoch ms UTC, for sorting and filters
+		job_type      TEXT NOT NULL,
+		event_type    TEXT NOT NULL,
+		full_command  TEXT NOT NULL,
+		prompt        TEXT NOT NULL,          -- full_command without its parameters
+		parameters    TEXT NOT NULL,          -- JSON object parsed from full_command
+		model_version TEXT,                   -- '7', 'niji 6', ... from --v/--niji or job_type
+		aspect_ratio  TEXT,                   -- '16:9' from --ar, else from width:height
+		width         INTEGER,
+		height        INTEGER,
+		batch_size    INTEGER NOT NULL,
+		parent_id     TEXT,
+		parent_grid   INTEGER,
+		rating        INTEGER,
+		is_video      INTEGER NOT NULL DEFAULT 0,
+		raw           TEXT NOT NULL,          -- every field the API sent, verbatim JSON
+		source        TEXT NOT NULL DEFAULT 'api', -- api | import | responses
+		first_seen_at INTEGER NOT NULL,
+		updated_at    INTEGER NOT NULL
+	);
+	CREATE INDEX jobs_by_time ON jobs(enqueued_at DESC, id DESC);
+	CREATE INDEX jobs_by_type ON jobs(job_type, enqueued_at DESC);
+	CREATE INDEX jobs_by_event ON jobs(event_type, enqueued_at DESC);
+
+	CREATE VIRTUAL TABLE jobs_fts USING fts5(
+		prompt, content='jobs', content_rowid='rowid',
+		tokenize='unicode61 remove_diacritics 2'
+	);
+	CREATE TRIGGER jobs_fts_insert AFTER INSERT ON jobs BEGIN
+		INSERT INTO jobs_fts(rowid, prompt) VALUES (new.rowid, new.prompt);
+	END;
+	CREATE TRIGGER jobs_fts_delete AFTER DELETE ON jobs BEGIN
+		INSERT INTO jobs_fts(jobs_fts, rowid, prompt) VALUES ('delete', old.rowid, old.prompt);
+	END;
+	CREATE TRIGGER jobs_fts_update AFTER UPDATE OF prompt ON jobs BEGIN
+		INSERT INTO jobs_fts(jobs_fts, rowid, prompt) VALUES ('delete', old.rowid, old.prompt);
+		INSERT INTO jobs_fts(rowid, prompt) VALUES (new.rowid, new.prompt);
+	END;
+
+	CREATE TABLE images (
+		id            INTEGER PRIMARY KEY,
+		job_id        TEXT REFERENCES jobs(id), -- NULL for plain URL-list downloads
+		idx           INTEGER NOT NULL DEFAULT 0,
+		variant       TEXT NOT NULL,          -- png | webp | grid | mp4 | url
+		url           TEXT NOT NULL UNIQUE,
+		path          TEXT,                   -- final path, relative to the archive
+		bytes         INTEGER,
+		sha256        TEXT,
+		status        TEXT NOT NULL DEFAULT 'pending', -- pending | done | failed | canceled
+		attempts      INTEGER NOT NULL DEFAULT 0,
+		last_error    TEXT,
+		part_path     TEXT,                   -- partial download, relative to the archive
+		etag          TEXT,
+		last_modified TEXT,
+		total_bytes   INTEGER,                -- size announced by the server
+		priority      INTEGER NOT NULL DEFAULT 0,
+		duplicate_of  INTEGER REFERENCES images(id),
+		updated_at    INTEGER NOT NULL,
+		UNIQUE (job_id, idx, variant)
+	);
+	CREATE INDEX images_by_status ON images(status, priority DESC, id);
+	CREATE INDEX images_by_job ON images(job_id);
+	CREATE INDEX images_by_sha ON images(sha256);
+
+	CREATE TABLE meta (
+		key   TEXT PRIMARY KEY,
+		value TEXT NOT NULL
+	);
+
+	CREATE TABLE sync_runs (
+		id           INTEGER PRIMARY KEY,
+		started_at   INTEGER NOT NULL,
+		finished_at  INTEGER,
+		mode         TEXT NOT NULL,          -- incremental | full
+		pages        INTEGER NOT NULL DEFAULT 0,
+		jobs_seen    INTEGER NOT NULL DEFAULT 0,
+		jobs_new     INTEGER NOT NULL DEFAULT 0,
+		jobs_updated INTEGER NOT NULL DEFAULT 0,
+		status       TEXT NOT NULL DEFAULT 'running', -- running | ok | failed | interrupted
+		error        TEXT
+	);
+	`,
+];

@@ -1,0 +1,91 @@
+/**
+ * CONTRACT of the download engine, shared by batch mode and the TUI's queue
+ * pane. The engine never imports React or Ink.
+ */
+
+export type TransferState = 'queued' | 'active' | 'paused' | 'held' | 'done' | 'failed' | 'canceled';
+
+/** One file's transfer as the UI sees it at one instant. */
+export interface TransferSnapshot {
+	/** images.id in the archive. */
+	id: number;
+	jobId: string | null;
+	url: string;
+	/** Final path relative to the archive (what the user recognises the file by). */
+	name: string;
+	host: string;
+	state: TransferState;
+	bytes: number;
+	/** Total size when known (Content-Length / Content-Range). */
+	total: number | null;
+	/** Bytes/s averaged over recent samples. */
+	speed: number;
+	/** Seconds left at the current speed; null when unknown. */
+	eta: number | null;
+	attempts: number;
+	lastError: string | null;
+	priority: number;
+	/** For held transfers: when the host may be asked again (epoch ms). */
+	heldUntil: number | null;
+}
+
+export interface EngineTotals {
+	queued: number;
+	active: number;
+	paused: number;
+	held: number;
+	done: number;
+	failed: number;
+	canceled: number;
+	/** Bytes written this run. */
+	bytesDone: number;
+	/** Bytes still to fetch for transfers whose size is known. */
+	bytesRemaining: number;
+	/** Overall bytes/s averaged over recent samples. */
+	speed: number;
+	/** Seconds until the known remaining bytes are done at the current speed. */
+	eta: number | null;
+}
+
+export interface EngineSnapshot {
+	/**
+	 * Every active, paused, held, failed and canceled transfer, plus the
+	 * first queued ones (bounded, so 1M pending files don't cost 1M objects
+	 * per frame); `totals` counts everything.
+	 */
+	transfers: TransferSnapshot[];
+	totals: EngineTotals;
+	concurrency: number;
+	perHostConcurrency: number;
+	/** Bytes/s; 0 = unlimited. */
+	limitRate: number;
+	/** True while pauseAll() is in force. */
+	paused: boolean;
+	/** True while stop() is draining. */
+	stopping: boolean;
+}
+
+/** What the TUI and batch mode can do to the engine. */
+export interface DownloadControls {
+	/** Queue the missing files of these jobs, or of every archived job. Returns how many were queued. */
+	enqueueMissing(options?: {jobIds?: readonly string[]; priority?: number}): number;
+	pause(id: number): void;
+	resume(id: number): void;
+	pauseAll(): void;
+	resumeAll(): void;
+	/** Cancel one transfer; its partial is kept for a later resume unless discardPartial. */
+	cancel(id: number, options?: {discardPartial?: boolean}): void;
+	retry(id: number): void;
+	retryFailed(): number;
+	setPriority(id: number, priority: number): void;
+	setConcurrency(n: number): void;
+	setPerHostConcurrency(n: number): void;
+	setLimitRate(bytesPerSecond: number): void;
+	snapshot(): EngineSnapshot;
+	/** Called at most ~10 times a second with the latest snapshot. Returns an unsubscribe function. */
+	subscribe(listener: (snapshot: EngineSnapshot) => void): () => void;
+	/** Resolves when nothing is queued or active. */
+	onIdle(): Promise<void>;
+	/** Stop starting transfers; active ones stop keeping their partials; state is saved. `immediate` skips the wait. */
+	stop(options?: {immediate?: boolean}): Promise<void>;
+}
