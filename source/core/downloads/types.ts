@@ -89,3 +89,23 @@ export interface DownloadControls {
 	/** Stop starting transfers; active ones stop keeping their partials; state is saved. `immediate` skips the wait. */
 	stop(options?: {immediate?: boolean}): Promise<void>;
 }
+
+/** The engine: controls plus lifecycle. Created by createDownloadEngine() in engine.ts. */
+export type DownloadEngine = DownloadControls;
+
+/** One failed file, as batch mode's JSON summary reports it. */
+export interface DownloadFailure {
+	url: string;
+	reason: string;
+}
+
+/** What a download phase (batch mode) did. */
+export interface DownloadSummary {
+	downloaded: number;
+	/** Already complete on disk, or duplicates of archived content. */
+	skipped: number;
+	failed: number;
+	bytes: number;
+	durationMs: number;
+	failures: DownloadFailure[];
+}
