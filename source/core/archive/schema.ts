@@ -17,6 +17,10 @@ export const migrations: readonly string[] = [
 		parameters    TEXT NOT NULL,          -- JSON object parsed from full_command
 		model_version TEXT,                   -- '7', 'niji 6', ... from --v/--niji or job_type
 		aspect_ratio  TEXT,                   -- '16:9' from --ar, else from width:height
+		stylize       REAL,                   -- --stylize/--s as a number, for range filters
+		chaos         REAL,                   -- --chaos/--c
+		weird         REAL,                   -- --weird/--w
+		quality       REAL,                   -- --quality/--q
 		width         INTEGER,
 		height        INTEGER,
 		batch_size    INTEGER NOT NULL,

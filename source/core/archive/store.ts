@@ -1,17 +1,20 @@
 /**
  * ArchiveStore: the SQLite archive (better-sqlite3, WAL) at <archive>/archive.db.
- *
- * CONTRACT: signatures other modules build against. Being implemented; the
- * bodies below are placeholders until then.
+ * Jobs keep every API field verbatim (`raw`) plus typed columns for queries;
+ * nothing is ever deleted because upstream dropped it.
  */
+import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type {ApiJob, Job, JobFilter} from '../job.js';
+import {jobFromRow, jobRowFromApi, noFiles, type JobSource, type SelectedJobRow} from './job-rows.js';
+import {countJobRows, fileCountsFor, listJobRows, selectJobColumns, type JobCursor} from './list.js';
+import {openArchiveDatabase} from './open.js';
+import {searchRows, type SearchOptions} from './search.js';
+import {StatementCache} from './statements.js';
 
-/** Where a keyset page starts: the last row of the previous page. */
-export interface JobCursor {
-	enqueuedAt: number;
-	id: string;
-}
+export type {JobCursor} from './list.js';
+export type {SearchOptions} from './search.js';
+export {snippetEnd, snippetStart} from './search.js';
 
 export interface UpsertResult {
 	inserted: number;
@@ -23,7 +26,7 @@ export interface UpsertResult {
 
 export interface SearchHit {
 	job: Job;
-	/** bm25 rank; lower is better. */
+	/** bm25 rank; lower is better (0 when the query only filters). */
 	rank: number;
 	/** The prompt with matched terms wrapped in \u0001 ... \u0002 (for highlighting). */
 	snippet: string;
@@ -38,68 +41,184 @@ export interface ArchiveTotals {
 	bytesOnDisk: number;
 }
 
+/** Rows per keyset page while iterating: small enough for flat memory, large enough to amortise the seek. */
+const iterationPageSize = 500;
+
+const writtenColumns = [
+	'enqueue_time', 'enqueued_at', 'job_type', 'event_type', 'full_command', 'prompt', 'parameters',
+	'model_version', 'aspect_ratio', 'stylize', 'chaos', 'weird', 'quality', 'width', 'height',
+	'batch_size', 'parent_id', 'parent_grid', 'rating', 'is_video', 'raw', 'source',
+] as const;
+
 export class ArchiveStore {
 	/** The underlying database, for modules that own their tables (downloads: images). */
-	readonly db!: Database.Database;
+	readonly db: Database.Database;
 	/** Absolute archive folder. */
-	readonly dir!: string;
+	readonly dir: string;
+	readonly #statements: StatementCache;
+	readonly #upsert: (jobs: readonly ApiJob[], source: JobSource) => UpsertResult;
 
-	/** Open (creating and migrating) the archive at `dir`. Refuses a newer schema. */
-	static open(dir: string, options?: {readonly?: boolean}): ArchiveStore {
-		throw new Error('not implemented');
+	private constructor(db: Database.Database, dir: string) {
+		this.db = db;
+		this.dir = dir;
+		this.#statements = new StatementCache(db);
+		this.#upsert = db.readonly ? () => {
+			throw new TypeError('This archive was opened read-only.');
+		} : this.#prepareUpsert();
 	}
 
-	close(): void {}
+	/** Open (creating and migrating) the archive at `dir`. Refuses a newer schema (MjError 65). */
+	static open(dir: string, options?: {readonly?: boolean}): ArchiveStore {
+		const absolute = path.resolve(dir);
+		return new ArchiveStore(openArchiveDatabase(absolute, options), absolute);
+	}
 
-	/** Insert or update jobs in one transaction; idempotent; never deletes. */
-	upsertJobs(jobs: readonly ApiJob[], source?: 'api' | 'import' | 'responses'): UpsertResult {
-		throw new Error('not implemented');
+	close(): void {
+		if (this.db.open) {
+			this.db.close();
+		}
+	}
+
+	#prepareUpsert(): (jobs: readonly ApiJob[], source: JobSource) => UpsertResult {
+		const existing = this.db.prepare('SELECT raw, source FROM jobs WHERE id = ?');
+		const now = ':now';
+		const insert = this.db.prepare(
+			`INSERT INTO jobs (id, ${writtenColumns.join(', ')}, first_seen_at, updated_at)
+			VALUES (:id, ${writtenColumns.map(c => `:${c}`).join(', ')}, ${now}, ${now})`,
+		);
+		const update = this.db.prepare(
+			`UPDATE jobs SET ${writtenColumns.map(c => `${c} = :${c}`).join(', ')}, updated_at = ${now} WHERE id = :id`,
+		);
+		return this.db.transaction((jobs: readonly ApiJob[], source: JobSource): UpsertResult => {
+			const result: UpsertResult = {inserted: 0, updated: 0, unchanged: 0, known: 0};
+			const insertedNow = new Set<string>();
+			const timestamp = Date.now();
+			for (const job of jobs) {
+				const row = jobRowFromApi(job, source);
+				const stored = existing.get(row.id) as {raw: string; source: JobSource} | undefined;
+				if (!stored) {
+					insert.run({...row, now: timestamp});
+					insertedNow.add(row.id);
+					result.inserted++;
+					continue;
+				}
+
+				if (!insertedNow.has(row.id)) {
+					result.known++;
+				}
+
+				// What files or saved responses tell us never replaces what the API itself sent.
+				const weaker = source === 'import' && stored.source !== 'import';
+				if (stored.raw === row.raw || weaker) {
+					result.unchanged++;
+				} else {
+					update.run({...row, now: timestamp});
+					result.updated++;
+				}
+			}
+
+			return result;
+		});
+	}
+
+	/**
+	 * Insert or update jobs in one transaction; idempotent; never deletes. A job
+	 * whose API JSON changed is rewritten (typed columns and FTS follow); a job
+	 * without an id or readable enqueue_time aborts the whole call (MjError 65).
+	 * Rows from `import` never overwrite rows the API sent.
+	 */
+	upsertJobs(jobs: readonly ApiJob[], source: JobSource = 'api'): UpsertResult {
+		return this.#upsert(jobs, source);
 	}
 
 	/** Which of these ids are archived already. */
 	knownJobIds(ids: readonly string[]): Set<string> {
-		throw new Error('not implemented');
+		const known = new Set<string>();
+		const statement = this.#statements.get('SELECT 1 FROM jobs WHERE id = ?').pluck();
+		for (const id of ids) {
+			if (statement.get(id) !== undefined) {
+				known.add(id);
+			}
+		}
+
+		return known;
+	}
+
+	#withFiles(rows: readonly SelectedJobRow[]): Job[] {
+		const counts = fileCountsFor(this.#statements, rows.map(row => row.id));
+		return rows.map(row => jobFromRow(row, counts.get(row.id) ?? noFiles));
 	}
 
 	getJob(id: string): Job | undefined {
-		throw new Error('not implemented');
+		const row = this.#statements.get(`SELECT ${selectJobColumns} FROM jobs j WHERE j.id = ?`).get(id) as SelectedJobRow | undefined;
+		return row ? this.#withFiles([row])[0] : undefined;
 	}
 
 	countJobs(filter?: JobFilter): number {
-		throw new Error('not implemented');
+		return countJobRows(this.#statements, filter);
 	}
 
 	/**
 	 * One keyset page of jobs, newest first. `after` continues past a row
 	 * (older jobs); `before` goes back toward newer ones (still returned newest first).
+	 * Rows with equal enqueue times are ordered by id, so a walk never skips or repeats.
 	 */
 	listJobs(options: {filter?: JobFilter; after?: JobCursor; before?: JobCursor; limit: number}): Job[] {
-		throw new Error('not implemented');
+		return this.#withFiles(listJobRows(this.#statements, options));
 	}
 
-	/** Iterate every job matching the filter, newest first, in constant memory. */
+	/**
+	 * Iterate every job matching the filter, newest first, in constant memory.
+	 * Reads keyset pages rather than holding one cursor open, so callers may
+	 * query or write the database between items.
+	 */
 	*iterateJobs(filter?: JobFilter): IterableIterator<Job> {
-		throw new Error('not implemented');
+		let after: JobCursor | undefined;
+		for (;;) {
+			const page = this.listJobs({filter, after, limit: iterationPageSize});
+			yield * page;
+			if (page.length < iterationPageSize) {
+				return;
+			}
+
+			const last = page.at(-1)!;
+			after = {enqueuedAt: last.enqueuedAt, id: last.id};
+		}
 	}
 
 	/**
 	 * Full-text search over prompts. `query` is user text: words, "phrases",
-	 * prefix*, AND/OR/NOT, plus parameter filters like `--ar 16:9`, `--v 7`,
-	 * `--stylize >250`. Ranked by bm25, newest first on ties.
+	 * prefix*, AND/OR/NOT, -word, plus parameter filters like `--ar 16:9`,
+	 * `--v 7`, `--stylize >250`, `--chaos 10..50`. Ranked by bm25, newest first
+	 * on ties; a query of only filters or exclusions lists newest first.
+	 * Never throws for odd text: it is quoted for FTS5.
 	 */
-	search(query: string, options?: {filter?: JobFilter; limit?: number; offset?: number}): SearchHit[] {
-		throw new Error('not implemented');
+	search(query: string, options?: SearchOptions): SearchHit[] {
+		const hits = searchRows(this.#statements, query, options);
+		const jobs = this.#withFiles(hits.map(hit => hit.row));
+		return hits.map((hit, i) => ({job: jobs[i], rank: hit.rank, snippet: hit.snippet}));
 	}
 
 	totals(): ArchiveTotals {
-		throw new Error('not implemented');
+		const jobs = (this.#statements.get('SELECT count(*) AS n FROM jobs').get() as {n: number}).n;
+		const byStatus = this.#statements.get('SELECT status, count(*) AS n FROM images GROUP BY status').all() as Array<{status: string; n: number}>;
+		const bytes = this.#statements.get('SELECT coalesce(sum(bytes), 0) AS n FROM images WHERE status = \'done\'').get() as {n: number};
+		const count = (status: string): number => byStatus.find(row => row.status === status)?.n ?? 0;
+		return {
+			jobs,
+			images: byStatus.reduce((sum, row) => sum + row.n, 0),
+			imagesDone: count('done'),
+			imagesFailed: count('failed'),
+			imagesPending: count('pending'),
+			bytesOnDisk: bytes.n,
+		};
 	}
 
 	getMeta(key: string): string | undefined {
-		throw new Error('not implemented');
+		return this.#statements.get('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined;
 	}
 
 	setMeta(key: string, value: string): void {
-		throw new Error('not implemented');
+		this.#statements.get('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
 	}
 }

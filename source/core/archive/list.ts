@@ -1,0 +1,135 @@
+/**
+ * JobFilter → SQL conditions, keyset pages newest-first, and the per-page
+ * file counts. Pages seek on the jobs_by_time index, so page N of 1,000,000
+ * jobs costs what page 1 costs.
+ */
+import type {JobFileCounts, JobFilter} from '../job.js';
+import {jobColumns, type SelectedJobRow} from './job-rows.js';
+import type {StatementCache} from './statements.js';
+
+/** A piece of a WHERE clause with its bound values. */
+export interface SqlCondition {
+	sql: string;
+	params: unknown[];
+}
+
+/** Where a keyset page starts: the last row of the previous page. */
+export interface JobCursor {
+	enqueuedAt: number;
+	id: string;
+}
+
+const jobsAlias = 'j';
+
+/** `j.id, j.enqueued_at, ...` for building Jobs. */
+export const selectJobColumns = jobColumns.map(column => `${jobsAlias}.${column}`).join(', ');
+
+function placeholders(count: number): string {
+	return Array.from({length: count}, () => '?').join(', ');
+}
+
+/** The conditions a JobFilter puts on the jobs table (aliased `j`). */
+export function jobFilterConditions(filter: JobFilter | undefined): SqlCondition[] {
+	const conditions: SqlCondition[] = [];
+	if (!filter) {
+		return conditions;
+	}
+
+	if (filter.types && filter.types.length > 0) {
+		const list = placeholders(filter.types.length);
+		conditions.push({sql: `(j.job_type IN (${list}) OR j.event_type IN (${list}))`, params: [...filter.types, ...filter.types]});
+	}
+
+	if (filter.since !== undefined) {
+		conditions.push({sql: 'j.enqueued_at >= ?', params: [filter.since]});
+	}
+
+	if (filter.until !== undefined) {
+		conditions.push({sql: 'j.enqueued_at < ?', params: [filter.until]});
+	}
+
+	// A job with no image rows has nothing downloaded yet: it counts as missing.
+	const anyImage = 'EXISTS (SELECT 1 FROM images i WHERE i.job_id = j.id)';
+	const anyNotDone = 'EXISTS (SELECT 1 FROM images i WHERE i.job_id = j.id AND i.status <> \'done\')';
+	switch (filter.fileStatus) {
+		case 'complete': {
+			conditions.push({sql: `(${anyImage} AND NOT ${anyNotDone})`, params: []});
+			break;
+		}
+
+		case 'missing': {
+			conditions.push({sql: `(NOT ${anyImage} OR ${anyNotDone})`, params: []});
+			break;
+		}
+
+		case 'failed': {
+			conditions.push({sql: 'EXISTS (SELECT 1 FROM images i WHERE i.job_id = j.id AND i.status = \'failed\')', params: []});
+			break;
+		}
+
+		case undefined: {
+			break;
+		}
+	}
+
+	return conditions;
+}
+
+/** `WHERE a AND b` (or '') with the values in order. */
+export function whereClause(conditions: readonly SqlCondition[]): SqlCondition {
+	if (conditions.length === 0) {
+		return {sql: '', params: []};
+	}
+
+	return {sql: `WHERE ${conditions.map(c => c.sql).join(' AND ')}`, params: conditions.flatMap(c => c.params)};
+}
+
+/** One keyset page of job rows, newest first (see ArchiveStore.listJobs). */
+export function listJobRows(
+	statements: StatementCache,
+	options: {filter?: JobFilter; after?: JobCursor; before?: JobCursor; limit: number; extra?: readonly SqlCondition[]},
+): SelectedJobRow[] {
+	const conditions = [...jobFilterConditions(options.filter), ...(options.extra ?? [])];
+	// `before` walks toward newer rows in ascending order, then flips, so both directions seek the same index.
+	const backwards = options.before !== undefined && options.after === undefined;
+	if (options.after) {
+		conditions.push({sql: '(j.enqueued_at, j.id) < (?, ?)', params: [options.after.enqueuedAt, options.after.id]});
+	}
+
+	if (options.before) {
+		conditions.push({sql: '(j.enqueued_at, j.id) > (?, ?)', params: [options.before.enqueuedAt, options.before.id]});
+	}
+
+	const where = whereClause(conditions);
+	const order = backwards ? 'j.enqueued_at ASC, j.id ASC' : 'j.enqueued_at DESC, j.id DESC';
+	const sql = `SELECT ${selectJobColumns} FROM jobs j ${where.sql} ORDER BY ${order} LIMIT ?`;
+	const rows = statements.get(sql).all(...where.params, Math.max(0, Math.floor(options.limit))) as SelectedJobRow[];
+	return backwards ? rows.reverse() : rows;
+}
+
+/** How many jobs match the filter. */
+export function countJobRows(statements: StatementCache, filter?: JobFilter, extra: readonly SqlCondition[] = []): number {
+	const where = whereClause([...jobFilterConditions(filter), ...extra]);
+	const row = statements.get(`SELECT count(*) AS n FROM jobs j ${where.sql}`).get(...where.params) as {n: number};
+	return row.n;
+}
+
+/** File counts for the given jobs only (a page), from the images table. */
+export function fileCountsFor(statements: StatementCache, ids: readonly string[]): Map<string, JobFileCounts> {
+	const counts = new Map<string, JobFileCounts>();
+	// Bound the statement shapes: pages are queried in chunks of a fixed size.
+	const chunkSize = 100;
+	for (let start = 0; start < ids.length; start += chunkSize) {
+		const chunk = ids.slice(start, start + chunkSize);
+		const padded = [...chunk, ...Array.from<null>({length: chunkSize - chunk.length}).fill(null)];
+		const rows = statements.get(
+			`SELECT job_id AS id, count(*) AS total, sum(status = 'done') AS done, sum(status = 'failed') AS failed
+			FROM images WHERE job_id IN (${placeholders(chunkSize)}) GROUP BY job_id`,
+		).all(...padded) as Array<{id: string; total: number; done: number; failed: number}>;
+		for (const row of rows) {
+			counts.set(row.id, {total: row.total, done: row.done, failed: row.failed});
+		}
+	}
+
+	return counts;
+}
