@@ -1,10 +1,23 @@
 /**
  * Incremental sync: listing pages → archive.
  *
- * CONTRACT: signatures other modules build against; being implemented.
+ * The listing is walked newest first. Each page is stored in one transaction
+ * together with the walk's progress, so a sync killed at any instant leaves a
+ * consistent archive and a note saying where to go on. That note is a list of
+ * walk segments in the meta table (`sync.walks`):
+ *   - a segment with `untilEnd` must reach the listing's end (an unfinished
+ *     first walk, or --full);
+ *   - a segment without it may stop at a page whose jobs were all archived
+ *     before the segment began (`marker`): below that point the archive was
+ *     already complete, or another segment covers it.
+ * `sync.complete` records that some walk reached the end once; until then an
+ * incremental run cannot trust "already archived" to mean "nothing older is missing".
  */
+import {setTimeout as sleep} from 'node:timers/promises';
 import type {ArchiveStore} from './archive/store.js';
-import type {MidjourneyClient} from './midjourney/client.js';
+import type {ApiJob} from './job.js';
+import {ListingHttpError, type MidjourneyClient} from './midjourney/client.js';
+import {redact} from './secrets.js';
 
 export interface SyncProgress {
 	state: 'listing' | 'done' | 'failed';
@@ -24,6 +37,8 @@ export interface SyncOptions {
 	/** Stop after this many jobs seen. */
 	limit?: number;
 	pageSize?: number;
+	/** Pause between listing pages, ms (default 500, the polite config default; 0 allowed). */
+	pagePauseMs?: number;
 	signal?: AbortSignal;
 	onProgress?: (progress: SyncProgress) => void;
 }
@@ -37,7 +52,209 @@ export interface SyncSummary {
 	stoppedBecause: 'caught-up' | 'end' | 'limit' | 'since' | 'aborted';
 }
 
+/** Meta keys of the walk state (documented for people reading archive.db). */
+export const walksMetaKey = 'sync.walks';
+export const completeMetaKey = 'sync.complete';
+
+/** One stretch of the listing still to walk. */
+export interface WalkSegment {
+	/** Where to continue; null = the head (newest). */
+	cursor: string | null;
+	/** Must reach the end of the listing (else may stop at already-archived jobs). */
+	untilEnd: boolean;
+	/** Epoch ms when the segment began: jobs first archived since then don't count as "already archived". */
+	marker: number;
+}
+
+interface WalkState {
+	complete: boolean;
+	segments: WalkSegment[];
+}
+
+const defaultPagePauseMs = 500;
+/** Statuses with which a service rejects a cursor it no longer knows. */
+const rejectedCursorStatuses = new Set([400, 404, 410, 422]);
+
+/** The walk state as the archive holds it; unreadable state means "start over from the head, to the end". */
+export function readWalkState(store: ArchiveStore): WalkState {
+	const complete = store.getMeta(completeMetaKey) === 'true';
+	let segments: WalkSegment[] = [];
+	try {
+		const parsed = JSON.parse(store.getMeta(walksMetaKey) ?? '[]') as unknown;
+		if (Array.isArray(parsed)) {
+			segments = parsed.filter(
+				(segment): segment is WalkSegment =>
+					typeof segment === 'object' && segment !== null && (typeof segment.cursor === 'string' || segment.cursor === null) && typeof segment.marker === 'number',
+			);
+			segments = segments.map(segment => ({cursor: segment.cursor, untilEnd: segment.untilEnd === true, marker: segment.marker}));
+		}
+	} catch {
+		return {complete: false, segments: []};
+	}
+	return {complete, segments};
+}
+
+function writeWalkState(store: ArchiveStore, state: WalkState): void {
+	store.setMeta(walksMetaKey, JSON.stringify(state.segments));
+	store.setMeta(completeMetaKey, state.complete ? 'true' : 'false');
+}
+
+/** Ids among `ids` archived before `marker` (epoch ms); jobs first seen later were added by this walk or a later one. */
+function archivedBefore(store: ArchiveStore, ids: readonly string[], marker: number): Set<string> {
+	const rows = store.db
+		.prepare('SELECT id FROM jobs WHERE id IN (SELECT value FROM json_each(?)) AND first_seen_at < ?')
+		.pluck()
+		.all(JSON.stringify(ids), marker) as string[];
+	return new Set(rows);
+}
+
+/** The sync_runs row for one run. */
+class SyncRun {
+	private readonly id: number;
+
+	constructor(private readonly store: ArchiveStore, mode: 'incremental' | 'full', now: number) {
+		// A row still 'running' belongs to a process that died (kill -9, power loss).
+		store.db.prepare("UPDATE sync_runs SET status = 'interrupted', error = 'the process ended before the sync finished' WHERE status = 'running'").run();
+		this.id = Number(store.db.prepare('INSERT INTO sync_runs (started_at, mode) VALUES (?, ?)').run(now, mode).lastInsertRowid);
+	}
+
+	record(summary: Omit<SyncSummary, 'durationMs' | 'stoppedBecause'>): void {
+		this.store.db
+			.prepare('UPDATE sync_runs SET pages = ?, jobs_seen = ?, jobs_new = ?, jobs_updated = ? WHERE id = ?')
+			.run(summary.pages, summary.jobsSeen, summary.jobsNew, summary.jobsUpdated, this.id);
+	}
+
+	finish(status: 'ok' | 'failed' | 'interrupted', error?: string): void {
+		this.store.db.prepare('UPDATE sync_runs SET status = ?, error = ?, finished_at = ? WHERE id = ?').run(status, error ?? null, Date.now(), this.id);
+	}
+}
+
 /** Page from newest; stop once a page holds only archived jobs (unless full). Interruptible at any instant. */
 export async function syncJobs(store: ArchiveStore, client: MidjourneyClient, options: SyncOptions = {}): Promise<SyncSummary> {
-	throw new Error('not implemented');
+	const startedAt = Date.now();
+	const {signal, onProgress} = options;
+	const pagePauseMs = options.pagePauseMs ?? defaultPagePauseMs;
+	const typeSet = options.types?.length ? new Set(options.types) : undefined;
+	const filtered = options.since !== undefined || options.until !== undefined || typeSet !== undefined || options.limit !== undefined;
+	const run = new SyncRun(store, options.full ? 'full' : 'incremental', startedAt);
+	const seen = new Set<string>();
+	const counts = {pages: 0, jobsSeen: 0, jobsNew: 0, jobsUpdated: 0};
+	const report = (state: SyncProgress['state']) => onProgress?.({state, page: counts.pages, ...counts});
+
+	const state = readWalkState(store);
+	// The head segment of this run. Pending head segments (left by filtered runs) merge into it, keeping the oldest marker.
+	const pendingHeads = state.segments.filter(segment => segment.cursor === null);
+	const head: WalkSegment = {
+		cursor: null,
+		untilEnd: Boolean(options.full) || (!state.complete && !state.segments.some(segment => segment.untilEnd)),
+		marker: Math.min(startedAt, ...pendingHeads.map(segment => segment.marker)),
+	};
+	if (!filtered) state.segments = state.segments.filter(segment => segment.cursor !== null);
+	// Filtered runs may stop at archived jobs only where an unfiltered walk would (nothing pending).
+	const filteredMayStop = filtered && state.complete && state.segments.length === 0;
+	// A filtered run stores only part of what it passes; it leaves a head segment so the next full-coverage run walks through its jobs.
+	const filteredHead: WalkSegment | undefined = filtered && !pendingHeads.length ? {cursor: null, untilEnd: false, marker: startedAt} : undefined;
+	let stoppedBecause: SyncSummary['stoppedBecause'] = 'end';
+
+	/** Walk one segment (then `rest` remain pending); returns why it stopped. */
+	const walk = async (segment: WalkSegment, rest: WalkSegment[]): Promise<SyncSummary['stoppedBecause']> => {
+		const resumed = segment.cursor !== null;
+		let cursor = segment.cursor;
+		let firstPage = true;
+		for (;;) {
+			signal?.throwIfAborted();
+			if (counts.pages > 0 && pagePauseMs > 0) await sleep(pagePauseMs, undefined, {signal});
+			let page;
+			try {
+				page = await client.listPage({cursor: cursor ?? undefined, pageSize: options.pageSize, signal, page: counts.pages + 1});
+			} catch (error) {
+				if (resumed && firstPage && error instanceof ListingHttpError && rejectedCursorStatuses.has(error.status)) {
+					// The service forgot the saved cursor: walk from the head again, to the end, so nothing in between is skipped.
+					segment = {cursor: null, untilEnd: true, marker: segment.marker};
+					cursor = null;
+					firstPage = false;
+					continue;
+				}
+				throw error;
+			}
+			firstPage = false;
+			counts.pages++;
+			const jobs = page.data;
+			const nextCursor = typeof page.cursor === 'string' && page.cursor !== '' ? page.cursor : null;
+			const reachedEnd = jobs.length === 0 || nextCursor === null;
+
+			const selected = selectJobs(jobs, options, typeSet, seen);
+			const limitHit = options.limit !== undefined && seen.size >= options.limit;
+			const sinceHit = options.since !== undefined && jobs.length > 0 && jobs.every(job => Date.parse(job.enqueue_time) < options.since!);
+			const mayStopAtKnown = !segment.untilEnd && !options.full && (!filtered || filteredMayStop);
+			const caughtUp = mayStopAtKnown && jobs.length > 0 && archivedBefore(store, jobs.map(job => job.id), segment.marker).size === new Set(jobs.map(job => job.id)).size;
+			const why: SyncSummary['stoppedBecause'] | undefined = limitHit ? 'limit' : sinceHit ? 'since' : caughtUp ? 'caught-up' : reachedEnd ? 'end' : undefined;
+
+			store.db.transaction(() => {
+				const result = selected.length ? store.upsertJobs(selected, 'api') : undefined;
+				counts.jobsNew += result?.inserted ?? 0;
+				counts.jobsUpdated += result?.updated ?? 0;
+				counts.jobsSeen = seen.size;
+				if (filtered) {
+					if (filteredHead && counts.jobsNew > 0 && !state.segments.includes(filteredHead)) {
+						state.segments = [filteredHead, ...state.segments];
+						writeWalkState(store, state);
+					}
+				} else if (why === undefined) {
+					segment.cursor = nextCursor;
+					state.segments = [segment, ...rest];
+					writeWalkState(store, state);
+				} else {
+					// The segment is done: a walk that reached the end covers everything older, and --full everything.
+					if (why === 'end' && segment.untilEnd) state.complete = true;
+					state.segments = why === 'end' && options.full ? [] : rest;
+					writeWalkState(store, state);
+				}
+				run.record(counts);
+			})();
+			report('listing');
+			if (why) return why;
+			cursor = nextCursor;
+		}
+	};
+
+	try {
+		if (filtered) {
+			stoppedBecause = await walk({...head, untilEnd: false}, state.segments);
+		} else {
+			const queue = [head, ...state.segments];
+			while (queue.length) {
+				const segment = queue.shift()!;
+				stoppedBecause = await walk(segment, queue.slice());
+				if (options.full && stoppedBecause === 'end') break;
+			}
+		}
+		run.finish('ok');
+		report('done');
+	} catch (error) {
+		if (signal?.aborted) {
+			run.finish('interrupted', 'aborted');
+			report('done');
+			return {...counts, durationMs: Date.now() - startedAt, stoppedBecause: 'aborted'};
+		}
+		run.finish('failed', redact(error instanceof Error ? error.message : String(error)));
+		report('failed');
+		throw error;
+	}
+	return {...counts, durationMs: Date.now() - startedAt, stoppedBecause};
+}
+
+/** The page's jobs this run stores (filters applied, limit respected); marks them seen. */
+function selectJobs(jobs: readonly ApiJob[], options: SyncOptions, typeSet: Set<string> | undefined, seen: Set<string>): ApiJob[] {
+	const selected: ApiJob[] = [];
+	for (const job of jobs) {
+		if (options.limit !== undefined && seen.size >= options.limit && !seen.has(job.id)) break;
+		const at = Date.parse(job.enqueue_time);
+		if (options.since !== undefined && at < options.since) continue;
+		if (options.until !== undefined && at >= options.until) continue;
+		if (typeSet && !typeSet.has(job.job_type) && !typeSet.has(job.event_type)) continue;
+		seen.add(job.id);
+		selected.push(job);
+	}
+	return selected;
 }

@@ -1,25 +1,245 @@
 /**
  * The Midjourney web API client: auth (cookies, JWT, refresh), paging,
- * retries, response validation, Cloudflare detection.
- *
- * CONTRACT: signatures other modules build against; being implemented.
+ * retries, response validation, Cloudflare detection. One undici Agent per
+ * client keeps connections alive across pages.
  */
+import {setTimeout as sleep} from 'node:timers/promises';
+import {Agent, request} from 'undici';
 import type {Config} from '../config.js';
+import {ExitCode, MjError} from '../errors.js';
 import type {ImagineListPage} from '../job.js';
+import {backoffDelay, isRetryableNetworkError, isRetryableStatus, retryAfterDelay} from '../retry-policy.js';
+import {redact} from '../secrets.js';
+import {authError, MidjourneyAuth, type RefreshedTokens} from './auth.js';
+import {cloudflareError, isCloudflareChallenge} from './cloudflare.js';
+import {asListPage, findPageProblem} from './validate.js';
+
+export type {RefreshedTokens} from './auth.js';
+
+/** A listing request the service answered with an error status (not auth, not Cloudflare). */
+export class ListingHttpError extends MjError {
+	readonly status: number;
+
+	constructor(message: string, status: number) {
+		super(message, {exitCode: ExitCode.unavailable, hint: 'Check --api-base, or try again later.'});
+		this.status = status;
+	}
+}
+
+export interface MidjourneyClientOptions {
+	/** Called after a token refresh with the new tokens (secrets), so a caller can persist them. */
+	onTokenRefreshed?: (tokens: RefreshedTokens) => void;
+	/** Verbose diagnostics (retries, refreshes); lines are already redacted. */
+	log?: (line: string) => void;
+}
+
+interface RawResponse {
+	status: number;
+	headers: Record<string, string | string[] | undefined>;
+	body: string;
+}
+
+/** Raised when our own per-request timer fires; shaped so the retry policy sees a network timeout. */
+class RequestTimeoutError extends Error {
+	readonly code = 'ETIMEDOUT';
+}
+
+type ClientConfig = Pick<
+	Config,
+	'apiBase' | 'tokenBase' | 'tokenApiKey' | 'userId' | 'token' | 'refreshToken' | 'cookie' | 'userAgent' | 'pageSize' | 'retries' | 'retryAfterCapMs' | 'requestTimeoutMs'
+>;
 
 export class MidjourneyClient {
-	constructor(config: Config) {}
+	private readonly config: ClientConfig;
+	private readonly options: MidjourneyClientOptions;
+	private readonly auth: MidjourneyAuth;
+	private readonly agent: Agent;
+
+	constructor(config: ClientConfig, options: MidjourneyClientOptions = {}) {
+		this.config = config;
+		this.options = options;
+		this.auth = new MidjourneyAuth(config);
+		this.agent = new Agent({
+			keepAliveTimeout: 30_000,
+			headersTimeout: config.requestTimeoutMs,
+			bodyTimeout: config.requestTimeoutMs,
+			connect: {timeout: config.requestTimeoutMs},
+		});
+	}
 
 	/** The account id: config.userId, else the JWT's `midjourney_id` claim. Throws MjError(77) without auth. */
 	userId(): string {
-		throw new Error('not implemented');
+		if (this.config.userId) return this.config.userId;
+		if (!this.auth.hasToken()) throw authError('No Midjourney token is configured (MJ_TUI_TOKEN, MJ_TUI_COOKIE or `token` in the config).');
+		const id = this.auth.claims().midjourneyId;
+		if (!id) throw authError('The Midjourney token carries no `midjourney_id` claim; pass --user-id or paste a current token.');
+		return id;
 	}
 
 	/** One validated listing page, newest first. Retries transient failures; refreshes an expired token once. */
-	async listPage(options: {cursor?: string; pageSize?: number; signal?: AbortSignal}): Promise<ImagineListPage> {
-		throw new Error('not implemented');
+	async listPage(options: {cursor?: string; pageSize?: number; signal?: AbortSignal; page?: number}): Promise<ImagineListPage> {
+		const url = new URL('/api/imagine', this.config.apiBase);
+		url.searchParams.set('user_id', this.userId());
+		url.searchParams.set('page_size', String(options.pageSize ?? this.config.pageSize));
+		if (options.cursor) url.searchParams.set('cursor', options.cursor);
+		const where = `listing page ${options.page ?? '?'} (GET ${redact(url.href)})`;
+
+		const response = await this.withAuth(where, options.signal, () =>
+			this.send(where, options.signal, () => ({
+				url: url.href,
+				method: 'GET',
+				headers: this.apiHeaders(),
+			})),
+		);
+		if (response.status !== 200) {
+			throw new ListingHttpError(`The service answered ${where} with HTTP ${response.status}: ${redact(response.body.slice(0, 200))}`, response.status);
+		}
+		let parsed: unknown;
+		try {
+			parsed = JSON.parse(response.body);
+		} catch (error) {
+			throw new MjError(`The response to ${where} is not valid JSON (${redact((error as Error).message)}); nothing from this page was stored.`, {
+				exitCode: ExitCode.dataError,
+				hint: 'Run the sync again later; if it persists, the service changed its format (please report it).',
+			});
+		}
+		const problem = findPageProblem(parsed);
+		if (problem) {
+			throw new MjError(`The response to ${where} breaks the listing contract: ${redact(problem)}; nothing from this page was stored.`, {
+				exitCode: ExitCode.dataError,
+				hint: 'Run the sync again later; if it persists, the service changed its format (please report it).',
+			});
+		}
+		return asListPage(parsed);
 	}
 
 	/** Release sockets. */
-	async close(): Promise<void> {}
+	async close(): Promise<void> {
+		await this.agent.close();
+	}
+
+	private apiHeaders(): Record<string, string> {
+		return {
+			accept: 'application/json',
+			cookie: this.auth.cookieHeader(),
+			'x-csrf-protection': '1',
+			referer: new URL('/imagine', this.config.apiBase).href,
+			'user-agent': this.config.userAgent,
+		};
+	}
+
+	/**
+	 * Run an authenticated request: refresh first if the JWT has expired, and
+	 * once more (at most one refresh per call) when the service answers 401.
+	 */
+	private async withAuth(where: string, signal: AbortSignal | undefined, run: () => Promise<RawResponse>): Promise<RawResponse> {
+		let refreshed = false;
+		if (this.auth.isExpired()) {
+			await this.refresh('has expired', signal);
+			refreshed = true;
+		}
+		for (;;) {
+			const response = await run();
+			if (response.status !== 401) return response;
+			if (refreshed) throw authError(`The service refused the token for ${where} (HTTP 401) even after refreshing it.`);
+			await this.refresh(`was refused for ${where} (HTTP 401)`, signal);
+			refreshed = true;
+		}
+	}
+
+	/** Exchange the refresh token for a new JWT (`POST <tokenBase>/v1/token?key=...`). */
+	private async refresh(why: string, signal: AbortSignal | undefined): Promise<void> {
+		const refreshToken = this.auth.currentRefreshToken();
+		if (!refreshToken) throw authError(`The Midjourney token ${why}, and no refresh token (MJ_TUI_REFRESH_TOKEN) is configured to renew it.`);
+		if (!this.config.tokenApiKey) throw authError(`The Midjourney token ${why}, and no tokenApiKey (MJ_TUI_TOKEN_API_KEY) is configured to renew it.`);
+		const url = new URL('/v1/token', this.config.tokenBase);
+		url.searchParams.set('key', this.config.tokenApiKey);
+		const where = `the token refresh (POST ${new URL('/v1/token', this.config.tokenBase).href})`;
+		this.options.log?.(`token ${redact(why)}; refreshing it`);
+		const response = await this.send(where, signal, () => ({
+			url: url.href,
+			method: 'POST',
+			headers: {'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', 'user-agent': this.config.userAgent},
+			body: new URLSearchParams({grant_type: 'refresh_token', refresh_token: refreshToken}).toString(),
+		}));
+		let answer: {id_token?: unknown; refresh_token?: unknown} = {};
+		try {
+			answer = JSON.parse(response.body) as typeof answer;
+		} catch {}
+		if (response.status !== 200 || typeof answer.id_token !== 'string' || !answer.id_token) {
+			throw authError(`The token refresh was refused (HTTP ${response.status}); the refresh token is probably expired or revoked.`);
+		}
+		const tokens = this.auth.adopt({
+			token: answer.id_token,
+			refreshToken: typeof answer.refresh_token === 'string' && answer.refresh_token ? answer.refresh_token : undefined,
+		});
+		this.options.onTokenRefreshed?.(tokens);
+	}
+
+	/**
+	 * One request with retries: exponential backoff with full jitter on 5xx,
+	 * 408, 429 and network errors (Retry-After honoured, capped); a per-attempt
+	 * timeout covers headers and body. Cloudflare's challenge fails at once.
+	 */
+	private async send(
+		where: string,
+		signal: AbortSignal | undefined,
+		build: () => {url: string; method: string; headers: Record<string, string>; body?: string},
+	): Promise<RawResponse> {
+		for (let attempt = 0; ; attempt++) {
+			signal?.throwIfAborted();
+			let response: RawResponse | undefined;
+			let failure: unknown;
+			try {
+				response = await this.attempt(build(), signal);
+			} catch (error) {
+				if (signal?.aborted) throw signal.reason;
+				failure = error;
+			}
+			if (response && isCloudflareChallenge(response.body, response.headers)) throw cloudflareError(where, response.status);
+			const retryable = response ? isRetryableStatus(response.status) : isRetryableNetworkError(failure);
+			if (response && !retryable) return response;
+			const what = response ? `HTTP ${response.status}` : describeNetworkError(failure);
+			if (!retryable || attempt >= this.config.retries) {
+				const tries = `${attempt + 1} attempt${attempt === 0 ? '' : 's'}`;
+				throw new MjError(`Could not get ${where}: ${what} after ${tries}.`, {
+					exitCode: ExitCode.unavailable,
+					hint: 'Check the network and --api-base, or try again later; --retries raises the number of attempts.',
+					cause: failure,
+				});
+			}
+			const delay = (response && retryAfterDelay(response.headers['retry-after'], this.config.retryAfterCapMs)) ?? backoffDelay(attempt);
+			this.options.log?.(`${where}: ${what}; retry ${attempt + 1}/${this.config.retries} in ${delay} ms`);
+			await sleep(delay, undefined, {signal});
+		}
+	}
+
+	/** One HTTP exchange, body read whole, bounded by requestTimeoutMs. */
+	private async attempt(init: {url: string; method: string; headers: Record<string, string>; body?: string}, signal: AbortSignal | undefined): Promise<RawResponse> {
+		const timer = new AbortController();
+		const timeout = setTimeout(() => timer.abort(new RequestTimeoutError(`no complete answer within ${this.config.requestTimeoutMs} ms`)), this.config.requestTimeoutMs);
+		const combined = signal ? AbortSignal.any([signal, timer.signal]) : timer.signal;
+		try {
+			const response = await request(init.url, {
+				dispatcher: this.agent,
+				method: init.method as 'GET' | 'POST',
+				headers: init.headers,
+				body: init.body,
+				signal: combined,
+			});
+			const body = await response.body.text();
+			return {status: response.statusCode, headers: response.headers, body};
+		} catch (error) {
+			if (timer.signal.aborted && !signal?.aborted) throw timer.signal.reason;
+			throw error;
+		} finally {
+			clearTimeout(timeout);
+		}
+	}
+}
+
+function describeNetworkError(error: unknown): string {
+	const code = (error as {code?: string})?.code ?? (error as {cause?: {code?: string}})?.cause?.code;
+	const message = error instanceof Error ? error.message : String(error);
+	return redact(code ? `${code} (${message})` : message);
 }
