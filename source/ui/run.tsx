@@ -1,7 +1,20 @@
 /**
- * CONTRACT: the interactive app's entry point, called by cli.tsx; being implemented.
+ * The interactive app's entry point, called by cli.tsx: opens the archive and
+ * the engine, switches to the alternate screen, mounts Ink (capped frame rate,
+ * incremental rendering) and restores the terminal on every way out: quit,
+ * Ctrl-C, SIGTERM/SIGHUP, and crashes.
  */
+import React, {Component, useEffect, useState, type ReactNode} from 'react';
+import {render, Text, useApp} from 'ink';
+import {ArchiveStore} from '../core/archive/store.js';
 import type {Config} from '../core/config.js';
+import {createDownloadEngine} from '../core/downloads/engine.js';
+import {ExitCode, MjError} from '../core/errors.js';
+import {MidjourneyClient} from '../core/midjourney/client.js';
+import {syncJobs} from '../core/sync.js';
+import {App} from './app.js';
+import {errorLine} from './error-line.js';
+import {openWithSystemViewer, type TuiServices} from './services.js';
 
 export interface TuiOptions {
 	config: Config;
@@ -9,7 +22,145 @@ export interface TuiOptions {
 	stdout?: NodeJS.WriteStream;
 }
 
+/** Alternate screen on; Ink hides the cursor itself. */
+const enterScreen = '\u001B[?1049h\u001B[H';
+/** Cursor visible, attributes reset, alternate screen off: the shell is back as it was. */
+const leaveScreen = '\u001B[0m\u001B[?25h\u001B[?1049l';
+
+/** Follows the terminal's size so the layout changes with it. */
+function Sized({stdout, children}: {stdout: NodeJS.WriteStream; children: (columns: number, rows: number) => ReactNode}) {
+	const [size, setSize] = useState({columns: stdout.columns || 80, rows: stdout.rows || 24});
+	useEffect(() => {
+		const onResize = () => setSize({columns: stdout.columns || 80, rows: stdout.rows || 24});
+		stdout.on('resize', onResize);
+		return () => {
+			stdout.off('resize', onResize);
+		};
+	}, [stdout]);
+	return <>{children(size.columns, size.rows)}</>;
+}
+
+/** A render error ends the app with that error instead of Ink's full-screen stack trace. */
+class CrashGuard extends Component<{onCrash: (error: Error) => void; children: ReactNode}, {failed: boolean}> {
+	override state = {failed: false};
+	static getDerivedStateFromError() {
+		return {failed: true};
+	}
+	override componentDidCatch(error: Error) {
+		this.props.onCrash(error);
+	}
+	override render() {
+		return this.state.failed ? <Text>mj-tui stopped after an internal error.</Text> : this.props.children;
+	}
+}
+
+/** The guard with Ink's exit at hand: a crash unmounts the app with the error. */
+function Guarded({onCrash, children}: {onCrash: (error: Error) => void; children: ReactNode}) {
+	const {exit} = useApp();
+	return (
+		<CrashGuard
+			onCrash={(error) => {
+				onCrash(error);
+				setImmediate(() => exit(error));
+			}}
+		>
+			{children}
+		</CrashGuard>
+	);
+}
+
 /** Mount the Ink app and resolve with the exit code once the user quits. */
 export async function runTui(options: TuiOptions): Promise<number> {
-	throw new Error('not implemented');
+	const stdin = options.stdin ?? process.stdin;
+	const stdout = options.stdout ?? process.stdout;
+	const {config} = options;
+	if (!stdin.isTTY || !stdout.isTTY) {
+		throw new MjError('The interactive app needs a terminal on stdin and stdout.', {
+			exitCode: ExitCode.usage,
+			hint: 'use --batch (or a subcommand) in scripts and pipes',
+		});
+	}
+
+	const store = ArchiveStore.open(config.archive);
+	const engine = createDownloadEngine(store, config);
+	let client: MidjourneyClient | undefined;
+	const services: TuiServices = {
+		archive: store,
+		engine,
+		sync({signal, onProgress}) {
+			client ??= new MidjourneyClient(config);
+			return syncJobs(store, client, {signal, onProgress, pageSize: config.pageSize});
+		},
+		openImage: (absolutePath) => openWithSystemViewer(absolutePath),
+	};
+
+	let restored = false;
+	const restore = () => {
+		if (restored) return;
+		restored = true;
+		stdout.write(leaveScreen);
+	};
+	stdout.write(enterScreen);
+
+	let crash: Error | null = null;
+	let signalCode: number | undefined;
+	const instance = render(
+		<Sized stdout={stdout}>
+			{(columns, rows) => (
+				<Guarded
+					onCrash={(error) => {
+						crash = error;
+					}}
+				>
+					<App services={services} columns={columns} rows={rows} />
+				</Guarded>
+			)}
+		</Sized>,
+		{stdin, stdout, maxFps: 12, incrementalRendering: true, exitOnCtrlC: false, patchConsole: true},
+	);
+
+	const onSignal = (signal: NodeJS.Signals, number: number) => () => {
+		signalCode = 128 + number;
+		instance.unmount();
+	};
+	const onTerm = onSignal('SIGTERM', 15);
+	const onHup = onSignal('SIGHUP', 1);
+	const onInt = onSignal('SIGINT', 2);
+	const onFatal = (error: unknown) => {
+		crash = error instanceof Error ? error : new Error(String(error));
+		try {
+			instance.unmount();
+		} catch {}
+		restore();
+	};
+	process.on('SIGTERM', onTerm);
+	process.on('SIGHUP', onHup);
+	process.on('SIGINT', onInt);
+	process.on('uncaughtException', onFatal);
+	process.on('unhandledRejection', onFatal);
+	// Last resort: whatever ends the process, the shell gets its screen back.
+	process.on('exit', restore);
+
+	try {
+		await instance.waitUntilExit();
+	} catch (error) {
+		crash ??= error instanceof Error ? error : new Error(String(error));
+	} finally {
+		process.off('SIGTERM', onTerm);
+		process.off('SIGHUP', onHup);
+		process.off('SIGINT', onInt);
+		process.off('uncaughtException', onFatal);
+		process.off('unhandledRejection', onFatal);
+		restore();
+		process.off('exit', restore);
+		// Transfers stop keeping their partials; a stuck socket must not hold the shell.
+		await Promise.race([engine.stop({immediate: true}).catch(() => {}), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+		await client?.close().catch(() => {});
+		store.close();
+	}
+	if (crash) {
+		process.stderr.write(`mj-tui: internal error: ${errorLine(crash)}\n`);
+		return ExitCode.software;
+	}
+	return signalCode ?? ExitCode.ok;
 }

@@ -1,0 +1,520 @@
+/**
+ * The app: lays the panes out for the terminal size, keeps which pane has
+ * focus, and routes every key through one dispatcher (overlays first, then
+ * the focused pane, then global keys) to the archive, engine and sync.
+ */
+import path from 'node:path';
+import React, {useCallback, useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore} from 'react';
+import {Box, Text, useApp, useInput, type Key} from 'ink';
+import type {ArchiveTotals} from '../core/archive/store.js';
+import type {JobFilter} from '../core/job.js';
+import {toSingleLine} from '../core/terminal-text.js';
+import {DetailsPane} from './details/details-pane.js';
+import {jobImages} from './details/job-images.js';
+import {createEngineStore} from './engine-store.js';
+import {errorLine} from './error-line.js';
+import {HelpOverlay} from './help/help-overlay.js';
+import {formatFilterText, parseFilterText} from './jobs-table/filter-text.js';
+import {JobsTable, jobsPosition} from './jobs-table/jobs-table.js';
+import {useJobsTable} from './jobs-table/use-jobs-table.js';
+import {selectedJob} from './jobs-table/use-jobs-table-state.js';
+import {commandFor, type Command, type KeyScope, type Pane} from './keys.js';
+import {layoutFor, paneOrder, paneTitles} from './layout.js';
+import {editLine} from './prompt/line-editor.js';
+import {QueuePane, queueListHeight, useOrderedTransfers} from './queue/queue-pane.js';
+import {initialQueueState, queueReducer} from './queue/use-queue-state.js';
+import {SearchPane, searchLimit} from './search/search-pane.js';
+import {currentHit, initialSearchState, searchReducer} from './search/use-search-state.js';
+import type {TuiServices} from './services.js';
+import {TickProvider} from './spinner.js';
+import {Footer} from './status-line/footer.js';
+import {StatusLine, type SyncState} from './status-line/status-line.js';
+import {themeFor, type Theme} from './theme.js';
+
+export interface AppProps {
+	services: TuiServices;
+	/** Terminal size; run.tsx passes the live size, tests pass a fixed one. */
+	columns: number;
+	rows: number;
+	theme?: Theme;
+	/** Milliseconds of quiet typing before a search runs. */
+	searchDebounceMs?: number;
+}
+
+interface Confirmation {
+	question: string;
+	run: () => void;
+}
+
+interface Notice {
+	text: string;
+	tone: 'info' | 'error';
+}
+
+const sortCommands: Partial<Record<Command, 'speed' | 'eta' | 'remaining' | 'name' | 'state'>> = {
+	'sort-speed': 'speed',
+	'sort-eta': 'eta',
+	'sort-remaining': 'remaining',
+	'sort-name': 'name',
+	'sort-state': 'state',
+};
+
+/** Engine snapshots through an external store flushed at ~10 Hz. */
+function useEngineSnapshot(engine: TuiServices['engine']) {
+	const store = useMemo(() => createEngineStore(engine), [engine]);
+	useEffect(() => () => store.dispose(), [store]);
+	const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
+	return {snapshot, refresh: store.refresh};
+}
+
+export function App({services, columns, rows, theme = themeFor(), searchDebounceMs = 120}: AppProps) {
+	const {exit} = useApp();
+	const {archive, engine} = services;
+	const layout = layoutFor(columns, rows);
+	const [focus, setFocus] = useState<Pane>('jobs');
+	const [helpOpen, setHelpOpen] = useState(false);
+	const [confirmation, setConfirmation] = useState<Confirmation | null>(null);
+	const [filterPrompt, setFilterPrompt] = useState<{text: string; error: string | null} | null>(null);
+	const [filter, setFilter] = useState<JobFilter>({});
+	const [notice, setNotice] = useState<Notice | null>(null);
+	const [sync, setSync] = useState<SyncState>({state: 'idle'});
+	const [quitting, setQuitting] = useState(false);
+	const [totals, setTotals] = useState<ArchiveTotals | undefined>(undefined);
+	// Bumped when archived data changed (sync page, files finished): tables and totals re-read.
+	const [dataVersion, setDataVersion] = useState(0);
+	const [fileIndex, setFileIndex] = useState(0);
+	const syncAbort = useRef<AbortController | null>(null);
+
+	const jobsHeight = Math.max(1, layout.panes.jobs.height - 2);
+	const table = useJobsTable(archive, filter, jobsHeight);
+	const [queue, queueDispatch] = useReducer(queueReducer, initialQueueState);
+	const [search, searchDispatch] = useReducer(searchReducer, initialSearchState);
+	const {snapshot, refresh: refreshSnapshot} = useEngineSnapshot(engine);
+	const ordered = useOrderedTransfers(snapshot, queue);
+	const queueHeight = queueListHeight(layout.panes.queue.height - (layout.mode === 'wide' ? 0 : 0));
+
+	const bumpData = useCallback(() => setDataVersion((version) => version + 1), []);
+
+	// Re-read totals and visible rows when data changed; the first run loads the totals.
+	const {reload} = table;
+	useEffect(() => {
+		try {
+			setTotals(archive.totals());
+		} catch (error) {
+			setNotice({text: errorLine(error), tone: 'error'});
+		}
+		if (dataVersion > 0) reload();
+	}, [archive, dataVersion, reload]);
+
+	// Finished or failed files change the jobs' file counts: re-read at most once a second.
+	const settled = snapshot.totals.done + snapshot.totals.failed + snapshot.totals.canceled;
+	useEffect(() => {
+		if (settled === 0) return;
+		const timer = setTimeout(bumpData, 1000);
+		return () => clearTimeout(timer);
+	}, [settled, bumpData]);
+
+	// Search as you type, debounced; results respect the jobs filter so a hit is always in the table.
+	useEffect(() => {
+		const query = search.query;
+		if (!query.trim()) {
+			searchDispatch({type: 'results', query, hits: [], error: null});
+			return;
+		}
+		const timer = setTimeout(() => {
+			try {
+				searchDispatch({type: 'results', query, hits: archive.search(query, {filter, limit: searchLimit}), error: null});
+			} catch (error) {
+				searchDispatch({type: 'results', query, hits: [], error: errorLine(error)});
+			}
+		}, searchDebounceMs);
+		return () => clearTimeout(timer);
+	}, [archive, search.query, filter, searchDebounceMs]);
+
+	const job = search.open && layout.mode === 'wide' ? (currentHit(search)?.job ?? selectedJob(table.state)) : selectedJob(table.state);
+	const images = useMemo(() => (job ? jobImages(archive.db, job.id) : []), [archive, job?.id, dataVersion]);
+	useEffect(() => setFileIndex(0), [job?.id]);
+
+	const activeJobIds = useMemo(() => {
+		const ids = new Set<string>();
+		for (const transfer of snapshot.transfers) if (transfer.state === 'active' && transfer.jobId) ids.add(transfer.jobId);
+		return ids;
+	}, [snapshot.transfers]);
+
+	const info = useCallback((text: string) => setNotice({text, tone: 'info'}), []);
+	const fail = useCallback((error: unknown) => setNotice({text: errorLine(error), tone: 'error'}), []);
+
+	const quit = useCallback(() => {
+		if (quitting) {
+			// Second request: leave now; run.tsx stops the engine without waiting.
+			exit();
+			return;
+		}
+		setQuitting(true);
+		syncAbort.current?.abort();
+		engine.stop().then(
+			() => exit(),
+			() => exit(),
+		);
+	}, [quitting, engine, exit]);
+
+	const startSync = useCallback(() => {
+		if (syncAbort.current) {
+			info('a sync is already running');
+			return;
+		}
+		const controller = new AbortController();
+		syncAbort.current = controller;
+		setSync({state: 'syncing', page: 0, jobsNew: 0});
+		services
+			.sync({
+				signal: controller.signal,
+				onProgress(progress) {
+					if (progress.state === 'listing') setSync({state: 'syncing', page: progress.page, jobsNew: progress.jobsNew});
+					bumpData();
+				},
+			})
+			.then(
+				(summary) => setSync({state: 'done', jobsNew: summary.jobsNew, jobsUpdated: summary.jobsUpdated}),
+				(error: unknown) => setSync({state: 'error', message: errorLine(error)}),
+			)
+			.finally(() => {
+				syncAbort.current = null;
+				bumpData();
+			});
+	}, [services, info, bumpData]);
+
+	const jumpToHit = useCallback(
+		(index: number) => {
+			const hit = search.hits[index];
+			if (!hit) return false;
+			if (!table.jumpTo(hit.job.id)) {
+				info('that job is not in the filtered list (F clears the filter)');
+				return false;
+			}
+			return true;
+		},
+		[search.hits, table, info],
+	);
+
+	const openImage = useCallback(() => {
+		const image = focus === 'details' ? images[fileIndex] : images.find((candidate) => candidate.status === 'done');
+		if (!image || image.status !== 'done' || !image.path) {
+			info(job ? 'no downloaded image for this job yet (d downloads it)' : 'no job selected');
+			return;
+		}
+		info(toSingleLine(services.openImage(path.join(archive.dir, image.path))));
+	}, [focus, images, fileIndex, job, services, archive, info]);
+
+	const moveList = useCallback(
+		(pane: Pane, command: Command) => {
+			const page = pane === 'jobs' ? jobsHeight : pane === 'queue' ? queueHeight : 1;
+			const delta = command === 'down' ? 1 : command === 'up' ? -1 : command === 'page-down' ? page : command === 'page-up' ? -page : 0;
+			if (pane === 'jobs') {
+				if (command === 'first') table.first();
+				else if (command === 'last') table.last();
+				else table.move(delta);
+			} else if (pane === 'queue') {
+				const ids = ordered.map((transfer) => transfer.id);
+				if (command === 'first') queueDispatch({type: 'move-to', index: 0, ids, height: queueHeight});
+				else if (command === 'last') queueDispatch({type: 'move-to', index: ids.length - 1, ids, height: queueHeight});
+				else queueDispatch({type: 'move', delta, ids, height: queueHeight});
+			} else {
+				const last = Math.max(0, images.length - 1);
+				setFileIndex((index) => (command === 'first' ? 0 : command === 'last' ? last : Math.max(0, Math.min(last, index + delta))));
+			}
+		},
+		[jobsHeight, queueHeight, table, ordered, images.length],
+	);
+
+	const selectedTransfer = useMemo(() => {
+		if (ordered.length === 0) return undefined;
+		const index = queue.selectedId === null ? -1 : ordered.findIndex((transfer) => transfer.id === queue.selectedId);
+		return ordered[index >= 0 ? index : Math.min(queue.cursor, ordered.length - 1)];
+	}, [ordered, queue.selectedId, queue.cursor]);
+
+	const runCommand = useCallback(
+		(command: Command) => {
+			try {
+				switch (command) {
+					case 'quit':
+						return quit();
+					case 'help':
+						return setHelpOpen(true);
+					case 'next-pane':
+					case 'prev-pane': {
+						const step = command === 'next-pane' ? 1 : paneOrder.length - 1;
+						return setFocus((pane) => paneOrder[(paneOrder.indexOf(pane) + step) % paneOrder.length]!);
+					}
+					case 'back':
+						return setFocus('jobs');
+					case 'sync':
+						return startSync();
+					case 'search':
+						setFocus('jobs');
+						return searchDispatch({type: 'open'});
+					case 'up':
+					case 'down':
+					case 'page-up':
+					case 'page-down':
+					case 'first':
+					case 'last':
+						return moveList(focus, command);
+					case 'show-details':
+						return setFocus('details');
+					case 'download-job': {
+						if (!job) return info('no job selected');
+						const queued = engine.enqueueMissing({jobIds: [job.id]});
+						refreshSnapshot();
+						return info(queued ? `queued ${queued} file${queued === 1 ? '' : 's'} of ${toSingleLine(job.id)}` : 'nothing missing for this job');
+					}
+					case 'download-all': {
+						const queued = engine.enqueueMissing();
+						refreshSnapshot();
+						return info(queued ? `queued ${queued.toLocaleString('en-US')} missing files` : 'nothing missing');
+					}
+					case 'open':
+						return openImage();
+					case 'next-hit':
+					case 'prev-hit': {
+						const count = search.hits.length;
+						if (count === 0) return info('no search hits (/ searches)');
+						const index = (((search.index + (command === 'next-hit' ? 1 : -1)) % count) + count) % count;
+						searchDispatch({type: 'move', delta: command === 'next-hit' ? 1 : -1, wrap: true});
+						if (jumpToHit(index)) info(`hit ${index + 1} of ${count}`);
+						return;
+					}
+					case 'filter':
+						return setFilterPrompt({text: formatFilterText(filter), error: null});
+					case 'clear-filter':
+						setFilter({});
+						return info('filter cleared');
+					case 'retry':
+						if (!selectedTransfer) return;
+						engine.retry(selectedTransfer.id);
+						return refreshSnapshot();
+					case 'retry-failed': {
+						const count = engine.retryFailed();
+						refreshSnapshot();
+						return info(`retrying ${count} failed transfer${count === 1 ? '' : 's'}`);
+					}
+					case 'cancel': {
+						const transfer = selectedTransfer;
+						if (!transfer) return;
+						if (['done', 'canceled', 'failed'].includes(transfer.state)) return info(`that transfer is ${transfer.state} already`);
+						return setConfirmation({
+							question: `Cancel ${toSingleLine(transfer.name)}? The partial file is kept.`,
+							run() {
+								engine.cancel(transfer.id);
+								refreshSnapshot();
+							},
+						});
+					}
+					case 'pause':
+						if (!selectedTransfer) return;
+						if (selectedTransfer.state === 'paused') engine.resume(selectedTransfer.id);
+						else engine.pause(selectedTransfer.id);
+						return refreshSnapshot();
+					case 'pause-all':
+						if (snapshot.paused) engine.resumeAll();
+						else engine.pauseAll();
+						return refreshSnapshot();
+					case 'concurrency-up':
+					case 'concurrency-down': {
+						const next = Math.max(1, Math.min(64, snapshot.concurrency + (command === 'concurrency-up' ? 1 : -1)));
+						engine.setConcurrency(next);
+						refreshSnapshot();
+						return info(`${next} downloads at once`);
+					}
+					default: {
+						const sort = sortCommands[command];
+						if (sort) queueDispatch({type: 'sort', sort});
+					}
+				}
+			} catch (error) {
+				fail(error);
+			}
+		},
+		[quit, startSync, moveList, focus, job, engine, refreshSnapshot, info, fail, openImage, search, jumpToHit, filter, selectedTransfer, snapshot],
+	);
+
+	const handleSearchKey = useCallback(
+		(input: string, key: Key) => {
+			switch (commandFor(input, key, 'search')) {
+				case 'search-accept':
+					searchDispatch({type: 'close'});
+					if (jumpToHit(search.index)) setFocus('details');
+					return;
+				case 'search-close':
+					return searchDispatch({type: 'close'});
+				case 'search-next':
+					return searchDispatch({type: 'move', delta: 1});
+				case 'search-prev':
+					return searchDispatch({type: 'move', delta: -1});
+				default: {
+					const query = editLine(search.query, input, key);
+					if (query !== undefined) searchDispatch({type: 'edit', query});
+				}
+			}
+		},
+		[search.query, search.index, jumpToHit],
+	);
+
+	const handleFilterKey = useCallback(
+		(input: string, key: Key) => {
+			if (!filterPrompt) return;
+			if (key.escape) return setFilterPrompt(null);
+			if (key.return) {
+				const parsed = parseFilterText(filterPrompt.text);
+				if ('error' in parsed) return setFilterPrompt({...filterPrompt, error: parsed.error});
+				setFilter(parsed.filter);
+				setFilterPrompt(null);
+				return info(formatFilterText(parsed.filter) ? `filter: ${formatFilterText(parsed.filter)}` : 'filter cleared');
+			}
+			const text = editLine(filterPrompt.text, input, key);
+			if (text !== undefined) setFilterPrompt({text, error: null});
+		},
+		[filterPrompt, info],
+	);
+
+	const handleInput = useCallback(
+		(input: string, key: Key) => {
+			const ctrlC = key.ctrl && input === 'c';
+			if (quitting) {
+				if (ctrlC || commandFor(input, key, 'global') === 'quit') quit();
+				return;
+			}
+			if (confirmation) {
+				const command = commandFor(input, key, 'confirm');
+				if (command === 'confirm-yes') confirmation.run();
+				if (command) setConfirmation(null);
+				return;
+			}
+			if (ctrlC) return quit();
+			if (helpOpen) {
+				if (key.escape || input === '?' || input === 'q') setHelpOpen(false);
+				return;
+			}
+			if (filterPrompt) return handleFilterKey(input, key);
+			if (search.open) return handleSearchKey(input, key);
+			setNotice(null);
+			const command = commandFor(input, key, focus);
+			if (command) runCommand(command);
+		},
+		[quitting, confirmation, helpOpen, filterPrompt, search.open, focus, quit, handleFilterKey, handleSearchKey, runCommand],
+	);
+	useInput(handleInput);
+
+	const scope: KeyScope = confirmation ? 'confirm' : search.open ? 'search' : focus;
+	const busy = sync.state === 'syncing' || snapshot.totals.active > 0;
+	const filterText = formatFilterText(filter);
+
+	const jobsPane = search.open ? (
+		<SearchPane state={search} width={layout.panes.jobs.width} height={layout.panes.jobs.height} theme={theme} />
+	) : (
+		<Box flexDirection="column" width={layout.panes.jobs.width} height={layout.panes.jobs.height}>
+			<PaneTitle title="Jobs" focused={focus === 'jobs'} theme={theme} extra={`${jobsPosition(table.state)}${filterText ? ` · filter: ${filterText}` : ''}`} />
+			<JobsTable state={table.state} width={layout.panes.jobs.width} theme={theme} focused={focus === 'jobs'} activeJobIds={activeJobIds} />
+		</Box>
+	);
+	const detailsPane = (
+		<Box flexDirection="column" width={layout.panes.details.width} height={layout.panes.details.height}>
+			<PaneTitle title="Details" focused={focus === 'details'} theme={theme} />
+			<DetailsPane
+				job={job}
+				images={images}
+				fileIndex={fileIndex}
+				width={layout.panes.details.width}
+				height={layout.panes.details.height - 1}
+				theme={theme}
+				focused={focus === 'details'}
+			/>
+		</Box>
+	);
+	const queuePane = <QueuePane snapshot={snapshot} state={queue} width={layout.panes.queue.width} height={layout.panes.queue.height} theme={theme} focused={focus === 'queue'} />;
+
+	let content: React.ReactNode;
+	if (helpOpen) {
+		content = <HelpOverlay width={columns} height={layout.contentHeight + (layout.mode === 'narrow' ? 1 : 0)} theme={theme} />;
+	} else if (layout.mode === 'wide') {
+		content = (
+			<Box flexDirection="column">
+				<Box height={layout.panes.jobs.height}>
+					{jobsPane}
+					<Box width={1} />
+					{detailsPane}
+				</Box>
+				{queuePane}
+			</Box>
+		);
+	} else {
+		const shown = search.open ? 'jobs' : focus;
+		content = (
+			<Box flexDirection="column">
+				<TabBar focus={shown} theme={theme} />
+				{shown === 'jobs' ? jobsPane : shown === 'details' ? detailsPane : queuePane}
+			</Box>
+		);
+	}
+
+	return (
+		<TickProvider active={busy}>
+			<Box flexDirection="column" width={layout.mode === 'wide' ? columns : layout.panes.jobs.width} height={layout.frameHeight} overflow="hidden">
+				<Box flexDirection="column" height={layout.frameHeight - 2} overflow="hidden">
+					{content}
+				</Box>
+				<StatusLine sync={sync} totals={totals} engine={snapshot.totals} width={columns} theme={theme} />
+				<Box height={1}>
+					{quitting ? (
+						<Text color={theme.warn}>Stopping transfers (partials kept)… q again quits at once.</Text>
+					) : confirmation ? (
+						<Text color={theme.warn} wrap="truncate-end">
+							{confirmation.question} y/N
+						</Text>
+					) : filterPrompt ? (
+						<Text wrap="truncate-end">
+							<Text color={theme.accent}>filter: </Text>
+							{filterPrompt.text}
+							<Text inverse> </Text>
+							<Text color={filterPrompt.error ? theme.error : theme.muted}>{`  ${filterPrompt.error ?? 'type: since: until: status: · Enter applies · Esc'}`}</Text>
+						</Text>
+					) : notice ? (
+						<Text color={notice.tone === 'error' ? theme.error : theme.accent} wrap="truncate-end">
+							{notice.text}
+						</Text>
+					) : (
+						<Footer scope={scope} width={columns} theme={theme} />
+					)}
+				</Box>
+			</Box>
+		</TickProvider>
+	);
+}
+
+function PaneTitle({title, focused, theme, extra}: {title: string; focused: boolean; theme: Theme; extra?: string}) {
+	return (
+		<Box height={1}>
+			<Text wrap="truncate-end">
+				<Text bold inverse={focused} color={focused ? undefined : theme.accent}>
+					{` ${title} `}
+				</Text>
+				{extra ? <Text color={theme.muted}>{` ${extra}`}</Text> : null}
+			</Text>
+		</Box>
+	);
+}
+
+function TabBar({focus, theme}: {focus: Pane; theme: Theme}) {
+	return (
+		<Box height={1}>
+			<Text wrap="truncate-end">
+				{paneOrder.map((pane) => (
+					<Text key={pane} bold={pane === focus} inverse={pane === focus} color={pane === focus ? undefined : theme.muted}>
+						{` ${paneTitles[pane]} `}
+					</Text>
+				))}
+				<Text color={theme.muted}> Tab switches</Text>
+			</Text>
+		</Box>
+	);
+}

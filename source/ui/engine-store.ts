@@ -1,0 +1,54 @@
+/**
+ * The engine's snapshots as a plain external store for useSyncExternalStore.
+ * The engine may call back often; the UI re-renders at most once per flush
+ * interval (~10 Hz), never once per downloaded chunk.
+ */
+import type {DownloadControls, EngineSnapshot} from '../core/downloads/types.js';
+
+export interface EngineStore {
+	getSnapshot(): EngineSnapshot;
+	subscribe(listener: () => void): () => void;
+	/** Take a snapshot now (after a user action, so a pause shows at once). */
+	refresh(): void;
+	dispose(): void;
+}
+
+/** Wrap an engine; `flushMs` bounds how often subscribers hear about changes. */
+export function createEngineStore(engine: Pick<DownloadControls, 'snapshot' | 'subscribe'>, flushMs = 100): EngineStore {
+	let current = engine.snapshot();
+	let pending: EngineSnapshot | undefined;
+	let timer: NodeJS.Timeout | undefined;
+	const listeners = new Set<() => void>();
+
+	const flush = () => {
+		timer = undefined;
+		if (!pending) return;
+		current = pending;
+		pending = undefined;
+		for (const listener of listeners) listener();
+	};
+
+	const unsubscribe = engine.subscribe((snapshot) => {
+		pending = snapshot;
+		timer ??= setTimeout(flush, flushMs);
+	});
+
+	return {
+		getSnapshot: () => current,
+		subscribe(listener) {
+			listeners.add(listener);
+			return () => listeners.delete(listener);
+		},
+		refresh() {
+			pending = engine.snapshot();
+			if (timer) clearTimeout(timer);
+			flush();
+		},
+		dispose() {
+			unsubscribe();
+			if (timer) clearTimeout(timer);
+			timer = undefined;
+			listeners.clear();
+		},
+	};
+}

@@ -1,0 +1,151 @@
+/**
+ * The jobs table's hook: the reducer's state plus the keyset paging that feeds
+ * it. Pages are read synchronously (better-sqlite3), so a move that needs rows
+ * outside the loaded slice reads them first and then moves.
+ */
+import {useCallback, useEffect, useRef, useState} from 'react';
+import type {JobCursor} from '../../core/archive/store.js';
+import type {Job, JobFilter} from '../../core/job.js';
+import type {ArchiveSource} from '../archive-source.js';
+import {initialJobsTableState, jobsTableReducer, type JobsTableAction, type JobsTableState} from './use-jobs-table-state.js';
+
+/** Rows per keyset page: several screens, so holding j reads SQLite rarely. */
+const jobsPageSize = 200;
+
+/** Where `before` starts to reach the oldest job. */
+const beforeOldest: JobCursor = {enqueuedAt: Number.MIN_SAFE_INTEGER, id: ''};
+
+function keyOf(job: Job): JobCursor {
+	return {enqueuedAt: job.enqueuedAt, id: job.id};
+}
+
+/** A cursor just newer than `job`, so `after` includes the job itself. */
+function justNewerThan(job: Job): JobCursor {
+	return {enqueuedAt: job.enqueuedAt, id: `${job.id}\u0001`};
+}
+
+export interface JobsTable {
+	state: JobsTableState;
+	move(delta: number): void;
+	first(): void;
+	last(): void;
+	/** Load the neighbourhood of a job and select it. Returns false when it is not in the filtered list. */
+	jumpTo(jobId: string): boolean;
+	/** Re-read the loaded rows (file counts changed, new jobs synced). */
+	reload(): void;
+}
+
+export function useJobsTable(archive: ArchiveSource, filter: JobFilter, height: number): JobsTable {
+	const [state, setState] = useState(() => initialJobsTableState(height));
+	const ref = useRef(state);
+	const pageSize = jobsPageSize;
+
+	// A reducer run synchronously, so two keys between frames never page twice from the same anchor.
+	const dispatch = useCallback((action: JobsTableAction) => {
+		const next = jobsTableReducer(ref.current, action);
+		if (next !== ref.current) {
+			ref.current = next;
+			setState(next);
+		}
+	}, []);
+
+	const first = useCallback(() => {
+		const rows = archive.listJobs({filter, limit: pageSize + 1});
+		const hasOlder = rows.length > pageSize;
+		dispatch({type: 'reset', rows: rows.slice(0, pageSize), offset: 0, total: archive.countJobs(filter), hasNewer: false, hasOlder});
+	}, [archive, filter, pageSize, dispatch]);
+
+	const last = useCallback(() => {
+		const rows = archive.listJobs({filter, before: beforeOldest, limit: pageSize + 1});
+		const hasNewer = rows.length > pageSize;
+		const page = hasNewer ? rows.slice(1) : rows;
+		const total = archive.countJobs(filter);
+		dispatch({type: 'reset', rows: page, offset: Math.max(0, total - page.length), total, hasNewer, hasOlder: false, cursor: page.length - 1});
+	}, [archive, filter, pageSize, dispatch]);
+
+	const move = useCallback(
+		(delta: number) => {
+			const current = ref.current;
+			const target = current.cursor + delta;
+			const lastRow = current.rows.at(-1);
+			const firstRow = current.rows[0];
+			if (target >= current.rows.length && current.hasOlder && lastRow) {
+				const limit = Math.max(pageSize, target - current.rows.length + 1 + current.height);
+				const rows = archive.listJobs({filter, after: keyOf(lastRow), limit: limit + 1});
+				dispatch({type: 'append', anchorId: lastRow.id, rows: rows.slice(0, limit), hasOlder: rows.length > limit});
+			} else if (target < 0 && current.hasNewer && firstRow) {
+				const limit = Math.max(pageSize, -target + current.height);
+				const rows = archive.listJobs({filter, before: keyOf(firstRow), limit: limit + 1});
+				const hasNewer = rows.length > limit;
+				dispatch({type: 'prepend', anchorId: firstRow.id, rows: hasNewer ? rows.slice(1) : rows, hasNewer});
+			}
+			dispatch({type: 'move', delta});
+		},
+		[archive, filter, pageSize, dispatch],
+	);
+
+	const jumpTo = useCallback(
+		(jobId: string): boolean => {
+			const job = archive.getJob(jobId);
+			if (!job) return false;
+			const half = Math.floor(pageSize / 2);
+			const newer = archive.listJobs({filter, before: keyOf(job), limit: half + 1});
+			const self = archive.listJobs({filter, after: justNewerThan(job), limit: pageSize + 1});
+			if (self[0]?.id !== job.id) return false;
+			const hasNewer = newer.length > half;
+			const above = hasNewer ? newer.slice(1) : newer;
+			const total = archive.countJobs(filter);
+			const position = archive.countJobs({...filter, since: job.enqueuedAt + 1});
+			dispatch({
+				type: 'reset',
+				rows: [...above, ...self.slice(0, pageSize)],
+				offset: Math.max(0, position - above.length),
+				total,
+				hasNewer,
+				hasOlder: self.length > pageSize,
+				cursor: above.length,
+			});
+			return true;
+		},
+		[archive, filter, pageSize, dispatch],
+	);
+
+	const reload = useCallback(() => {
+		const current = ref.current;
+		const selected = current.rows[current.cursor];
+		if (!current.hasNewer) {
+			// At the head: newly synced jobs appear on top, the selection stays on its job.
+			const limit = Math.max(pageSize, current.rows.length);
+			const rows = archive.listJobs({filter, limit: limit + 1});
+			const index = selected ? rows.findIndex((job) => job.id === selected.id) : 0;
+			const page = rows.slice(0, limit);
+			if (index >= 0 && current.rows.length > 0 && index === current.cursor && sameIds(page, current.rows)) {
+				dispatch({type: 'replace-rows', rows: page, total: archive.countJobs(filter)});
+				return;
+			}
+			dispatch({type: 'reset', rows: page, offset: 0, total: archive.countJobs(filter), hasNewer: false, hasOlder: rows.length > limit, cursor: Math.max(0, index)});
+			return;
+		}
+		const firstRow = current.rows[0];
+		if (!firstRow) return;
+		const rows = archive.listJobs({filter, after: justNewerThan(firstRow), limit: current.rows.length});
+		dispatch({type: 'replace-rows', rows, total: archive.countJobs(filter)});
+	}, [archive, filter, pageSize, dispatch]);
+
+	useEffect(() => {
+		dispatch({type: 'resize', height});
+	}, [height, dispatch]);
+
+	// A new filter (or archive) starts again from the newest job.
+	useEffect(() => {
+		first();
+	}, [first]);
+
+	return {state, move, first, last, jumpTo, reload};
+}
+
+function sameIds(a: readonly Job[], b: readonly Job[]): boolean {
+	if (a.length !== b.length) return false;
+	for (let index = 0; index < a.length; index++) if (a[index]!.id !== b[index]!.id) return false;
+	return true;
+}

@@ -1,0 +1,154 @@
+/**
+ * The ONE key table: command → bindings → description → where it applies.
+ * The dispatcher, the footer hints, the `?` overlay and docs/tui.md are all
+ * generated from it, so a key cannot work without being documented.
+ */
+import type {Key} from 'ink';
+
+export type Pane = 'jobs' | 'queue' | 'details';
+/** Where a binding applies: everywhere, one pane, the search line, or a confirmation. */
+export type KeyScope = 'global' | Pane | 'search' | 'confirm';
+
+export type Command =
+	| 'quit'
+	| 'help'
+	| 'next-pane'
+	| 'prev-pane'
+	| 'sync'
+	| 'search'
+	| 'download-all'
+	| 'up'
+	| 'down'
+	| 'page-up'
+	| 'page-down'
+	| 'first'
+	| 'last'
+	| 'download-job'
+	| 'open'
+	| 'show-details'
+	| 'next-hit'
+	| 'prev-hit'
+	| 'filter'
+	| 'clear-filter'
+	| 'retry'
+	| 'retry-failed'
+	| 'cancel'
+	| 'pause'
+	| 'pause-all'
+	| 'concurrency-up'
+	| 'concurrency-down'
+	| 'sort-speed'
+	| 'sort-eta'
+	| 'sort-remaining'
+	| 'sort-name'
+	| 'sort-state'
+	| 'back'
+	| 'search-accept'
+	| 'search-close'
+	| 'search-next'
+	| 'search-prev'
+	| 'confirm-yes'
+	| 'confirm-no';
+
+/** One key: a typed character, or a named key from Ink's Key with optional modifiers. */
+export type KeySpec = {input: string; ctrl?: boolean} | {key: keyof Key; shift?: boolean; ctrl?: boolean};
+
+export interface KeyBinding {
+	command: Command;
+	keys: KeySpec[];
+	/** How the keys are written in help and the footer, e.g. `j/↓`. */
+	label: string;
+	description: string;
+	scopes: KeyScope[];
+	/** Short word for the footer; bindings without one appear only in help. */
+	hint?: string;
+}
+
+const lists: KeyScope[] = ['jobs', 'queue', 'details'];
+
+export const keyTable: readonly KeyBinding[] = [
+	// Lists
+	{command: 'down', keys: [{input: 'j'}, {key: 'downArrow'}], label: 'j/↓', description: 'Move down', scopes: lists, hint: 'move'},
+	{command: 'up', keys: [{input: 'k'}, {key: 'upArrow'}], label: 'k/↑', description: 'Move up', scopes: lists},
+	{command: 'page-down', keys: [{key: 'pageDown'}, {input: 'f', ctrl: true}], label: 'PgDn/^F', description: 'Page down', scopes: lists},
+	{command: 'page-up', keys: [{key: 'pageUp'}, {input: 'b', ctrl: true}], label: 'PgUp/^B', description: 'Page up', scopes: lists},
+	{command: 'first', keys: [{input: 'g'}, {key: 'home'}], label: 'g/Home', description: 'First row', scopes: lists},
+	{command: 'last', keys: [{input: 'G'}, {key: 'end'}], label: 'G/End', description: 'Last row', scopes: lists},
+	// Jobs
+	{command: 'show-details', keys: [{key: 'return'}], label: 'Enter', description: 'Show the job’s details', scopes: ['jobs'], hint: 'details'},
+	{command: 'download-job', keys: [{input: 'd'}], label: 'd', description: 'Download the selected job’s missing images', scopes: ['jobs', 'details'], hint: 'download'},
+	{command: 'filter', keys: [{input: 'f'}], label: 'f', description: 'Filter by type, date range, download status', scopes: ['jobs'], hint: 'filter'},
+	{command: 'clear-filter', keys: [{input: 'F'}], label: 'F', description: 'Clear the filter', scopes: ['jobs']},
+	{command: 'next-hit', keys: [{input: 'n'}], label: 'n', description: 'Next search hit', scopes: ['jobs', 'details']},
+	{command: 'prev-hit', keys: [{input: 'N'}], label: 'N', description: 'Previous search hit', scopes: ['jobs', 'details']},
+	{command: 'open', keys: [{input: 'o'}], label: 'o', description: 'Open the image (system viewer), or show its path', scopes: ['jobs', 'details'], hint: 'open'},
+	{command: 'back', keys: [{key: 'escape'}], label: 'Esc', description: 'Back to the jobs', scopes: ['details', 'queue']},
+	// Queue
+	{command: 'retry', keys: [{input: 'r'}], label: 'r', description: 'Retry the selected transfer', scopes: ['queue'], hint: 'retry'},
+	{command: 'retry-failed', keys: [{input: 'R'}], label: 'R', description: 'Retry every failed transfer', scopes: ['queue'], hint: 'retry all'},
+	{command: 'cancel', keys: [{input: 'x'}], label: 'x', description: 'Cancel the selected transfer (asks first; keeps the partial)', scopes: ['queue'], hint: 'cancel'},
+	{command: 'pause', keys: [{input: 'p'}], label: 'p', description: 'Pause/resume the selected transfer', scopes: ['queue'], hint: 'pause'},
+	{command: 'pause-all', keys: [{input: 'P'}], label: 'P', description: 'Pause/resume all transfers', scopes: ['queue'], hint: 'pause all'},
+	{command: 'concurrency-up', keys: [{input: '+'}, {input: '='}], label: '+', description: 'More downloads at once', scopes: ['queue'], hint: 'conc'},
+	{command: 'concurrency-down', keys: [{input: '-'}], label: '-', description: 'Fewer downloads at once', scopes: ['queue']},
+	{command: 'sort-speed', keys: [{input: 'S'}], label: 'S', description: 'Sort by speed (again: reverse)', scopes: ['queue'], hint: 'speed'},
+	{command: 'sort-eta', keys: [{input: 'E'}], label: 'E', description: 'Sort by ETA (again: reverse)', scopes: ['queue'], hint: 'eta'},
+	{command: 'sort-remaining', keys: [{input: 'B'}], label: 'B', description: 'Sort by bytes remaining (again: reverse)', scopes: ['queue'], hint: 'left'},
+	{command: 'sort-name', keys: [{input: 'N'}], label: 'N', description: 'Sort by name (again: reverse)', scopes: ['queue'], hint: 'name'},
+	{command: 'sort-state', keys: [{input: 'T'}], label: 'T', description: 'Sort by state (again: reverse)', scopes: ['queue'], hint: 'state'},
+	// Everywhere
+	{command: 'search', keys: [{input: '/'}], label: '/', description: 'Search prompts (FTS5; --ar 16:9, --v 7 filter)', scopes: ['global'], hint: 'search'},
+	{command: 'sync', keys: [{input: 's'}], label: 's', description: 'Sync now (fetch new jobs)', scopes: ['global'], hint: 'sync'},
+	{command: 'download-all', keys: [{input: 'D'}], label: 'D', description: 'Download everything missing', scopes: ['global'], hint: 'all'},
+	{command: 'next-pane', keys: [{key: 'tab', shift: false}], label: 'Tab', description: 'Next pane', scopes: ['global'], hint: 'pane'},
+	{command: 'prev-pane', keys: [{key: 'tab', shift: true}], label: 'S-Tab', description: 'Previous pane', scopes: ['global']},
+	{command: 'help', keys: [{input: '?'}], label: '?', description: 'Help (this list)', scopes: ['global'], hint: 'help'},
+	{command: 'quit', keys: [{input: 'q'}, {input: 'c', ctrl: true}], label: 'q', description: 'Quit (transfers stop, partials kept; again: at once)', scopes: ['global'], hint: 'quit'},
+	// The search line
+	{command: 'search-accept', keys: [{key: 'return'}], label: 'Enter', description: 'Jump to the hit in the jobs pane', scopes: ['search']},
+	{command: 'search-next', keys: [{key: 'downArrow'}, {input: 'n', ctrl: true}], label: '↓/^N', description: 'Next hit', scopes: ['search']},
+	{command: 'search-prev', keys: [{key: 'upArrow'}, {input: 'p', ctrl: true}], label: '↑/^P', description: 'Previous hit', scopes: ['search']},
+	{command: 'search-close', keys: [{key: 'escape'}], label: 'Esc', description: 'Close the search line (n/N still step through hits)', scopes: ['search']},
+	// Confirmations
+	{command: 'confirm-yes', keys: [{input: 'y'}, {input: 'Y'}], label: 'y', description: 'Confirm', scopes: ['confirm']},
+	{command: 'confirm-no', keys: [{input: 'n'}, {input: 'N'}, {key: 'escape'}], label: 'n/Esc', description: 'Keep things as they are', scopes: ['confirm']},
+];
+
+function matches(spec: KeySpec, input: string, key: Key): boolean {
+	if ('input' in spec) {
+		if (spec.ctrl) return key.ctrl && input === spec.input;
+		return !key.ctrl && !key.meta && input === spec.input;
+	}
+	if (!key[spec.key]) return false;
+	if (spec.shift !== undefined && key.shift !== spec.shift) return false;
+	return spec.ctrl === undefined || key.ctrl === spec.ctrl;
+}
+
+/** The command a key runs in `scope`, falling back to global bindings (except on the search line and confirmations). */
+export function commandFor(input: string, key: Key, scope: KeyScope): Command | undefined {
+	const own = keyTable.find((binding) => binding.scopes.includes(scope) && binding.keys.some((spec) => matches(spec, input, key)));
+	if (own || scope === 'search' || scope === 'confirm') return own?.command;
+	return keyTable.find((binding) => binding.scopes.includes('global') && binding.keys.some((spec) => matches(spec, input, key)))?.command;
+}
+
+/** Footer hints for a pane: its own bindings first, then the global ones. */
+export function hintsFor(scope: KeyScope): Array<{label: string; hint: string}> {
+	const own = keyTable.filter((binding) => binding.hint && binding.scopes.includes(scope));
+	const global = scope === 'search' || scope === 'confirm' ? [] : keyTable.filter((binding) => binding.hint && binding.scopes.includes('global'));
+	return [...own, ...global].map((binding) => ({label: binding.label, hint: binding.hint!}));
+}
+
+/** Help sections, in the order they are shown. */
+export const helpSections: ReadonlyArray<{title: string; scope: KeyScope}> = [
+	{title: 'Everywhere', scope: 'global'},
+	{title: 'Jobs', scope: 'jobs'},
+	{title: 'Queue', scope: 'queue'},
+	{title: 'Details', scope: 'details'},
+	{title: 'Search line', scope: 'search'},
+	{title: 'Confirmations', scope: 'confirm'},
+];
+
+/** Bindings listed under one help section. */
+export function bindingsIn(scope: KeyScope): KeyBinding[] {
+	return keyTable.filter((binding) => binding.scopes.includes(scope));
+}

@@ -1,0 +1,186 @@
+/**
+ * The download queue: totals and throughput in the header, then a windowed
+ * list of transfers (progress, speed, ETA, bytes left, attempts), failed ones
+ * with their reason, and the selected transfer's last error under the list.
+ */
+import React, {memo, useMemo} from 'react';
+import {Box, Text} from 'ink';
+import type {EngineSnapshot, TransferSnapshot} from '../../core/downloads/types.js';
+import {toSingleLine} from '../../core/terminal-text.js';
+import {formatBytes, formatEta, formatRate} from '../../core/units.js';
+import type {Theme} from '../theme.js';
+import {Spinner} from '../spinner.js';
+import {ProgressBar} from './progress-bar.js';
+import {remainingBytes, sortTransfers, type QueueSort} from './transfer-order.js';
+import {selectedIndex, windowTop, type QueueState} from './use-queue-state.js';
+
+export interface QueuePaneProps {
+	snapshot: EngineSnapshot;
+	state: QueueState;
+	width: number;
+	/** Lines available, header and error line included. */
+	height: number;
+	theme: Theme;
+	focused: boolean;
+}
+
+const sortLabels: Record<QueueSort, string> = {state: 'state', speed: 'speed', eta: 'ETA', remaining: 'left', name: 'name'};
+
+/** Rows of the list (the pane's height minus its header, column titles and error line). */
+export function queueListHeight(height: number): number {
+	return Math.max(1, height - 3);
+}
+
+/** Transfers in display order (shared by the view and the key handlers). */
+export function useOrderedTransfers(snapshot: EngineSnapshot, state: QueueState): TransferSnapshot[] {
+	return useMemo(() => sortTransfers(snapshot.transfers, state.sort, state.descending), [snapshot.transfers, state.sort, state.descending]);
+}
+
+interface Columns {
+	state: number;
+	name: number;
+	bar: number;
+	percent: number;
+	speed: number;
+	eta: number;
+	left: number;
+	attempts: number;
+}
+
+function queueColumns(width: number): Columns {
+	const bar = width >= 100 ? 16 : width >= 70 ? 8 : 0;
+	const fixed = {state: 9, bar, percent: bar ? 5 : 0, speed: 12, eta: 7, left: 10, attempts: 4};
+	const used = 2 + fixed.state + fixed.bar + (bar ? 1 : 0) + fixed.percent + fixed.speed + fixed.eta + fixed.left + fixed.attempts;
+	return {...fixed, name: Math.max(8, width - used - 1)};
+}
+
+function stateColour(transfer: TransferSnapshot, theme: Theme): string | undefined {
+	switch (transfer.state) {
+		case 'active':
+			return theme.accent;
+		case 'failed':
+			return theme.error;
+		case 'held':
+		case 'paused':
+			return theme.warn;
+		default:
+			return theme.muted;
+	}
+}
+
+/** Why a transfer is not moving, for failed, canceled and held rows. */
+function reasonOf(transfer: TransferSnapshot): string | undefined {
+	if (transfer.state === 'failed') return `✗ ${toSingleLine(transfer.lastError ?? 'failed')}`;
+	if (transfer.state === 'canceled') return 'canceled (partial kept; r retries)';
+	if (transfer.state === 'held' && transfer.heldUntil) {
+		const wait = Math.max(0, Math.round((transfer.heldUntil - Date.now()) / 1000));
+		return `held ${formatEta(wait)}${transfer.lastError ? `: ${toSingleLine(transfer.lastError)}` : ''}`;
+	}
+	return undefined;
+}
+
+const TransferRow = memo(function TransferRow({transfer, columns, selected, focused, theme}: {transfer: TransferSnapshot; columns: Columns; selected: boolean; focused: boolean; theme: Theme}) {
+	const inverse = selected && focused;
+	const reason = reasonOf(transfer);
+	const fraction = transfer.total ? transfer.bytes / transfer.total : 0;
+	const left = remainingBytes(transfer);
+	const spanWidth = columns.bar + (columns.bar ? 1 : 0) + columns.percent + columns.speed + columns.eta + columns.left;
+	return (
+		<Box height={1}>
+			<Box width={2} flexShrink={0}>
+				<Text inverse={inverse}>{selected ? '›' : ' '} </Text>
+			</Box>
+			<Box width={columns.state} flexShrink={0}>
+				<Text inverse={inverse} color={stateColour(transfer, theme)}>
+					{transfer.state === 'active' ? <Spinner /> : ' '} {transfer.state}
+				</Text>
+			</Box>
+			<Box width={columns.name + 1} flexShrink={0}>
+				<Text inverse={inverse} wrap="truncate-start">
+					{toSingleLine(transfer.name)}
+				</Text>
+			</Box>
+			{reason ? (
+				<Box width={spanWidth} flexShrink={0}>
+					<Text color={transfer.state === 'failed' ? theme.error : theme.warn} wrap="truncate-end">
+						{reason}
+					</Text>
+				</Box>
+			) : (
+				<>
+					{columns.bar ? (
+						<Box width={columns.bar + 1} flexShrink={0}>
+							<ProgressBar fraction={fraction} width={columns.bar} color={theme.ok} />
+						</Box>
+					) : null}
+					{columns.percent ? (
+						<Box width={columns.percent} flexShrink={0}>
+							<Text>{transfer.total ? `${Math.floor(fraction * 100)}%`.padStart(4) : '  ? '}</Text>
+						</Box>
+					) : null}
+					<Box width={columns.speed} flexShrink={0}>
+						<Text>{transfer.state === 'active' ? formatRate(transfer.speed).padStart(11) : ''}</Text>
+					</Box>
+					<Box width={columns.eta} flexShrink={0}>
+						<Text>{transfer.state === 'active' ? formatEta(transfer.eta).padStart(6) : ''}</Text>
+					</Box>
+					<Box width={columns.left} flexShrink={0}>
+						<Text>{left === null ? '        ?' : formatBytes(left).padStart(9)}</Text>
+					</Box>
+				</>
+			)}
+			<Box width={columns.attempts} flexShrink={0}>
+				<Text color={transfer.attempts > 1 ? theme.warn : undefined}>{String(transfer.attempts).padStart(3)}</Text>
+			</Box>
+		</Box>
+	);
+});
+
+/** One line of totals: counts by state, throughput, what is left, concurrency, the sort. */
+export function queueSummary(snapshot: EngineSnapshot, state: QueueState): string {
+	const {totals} = snapshot;
+	const counts = `${totals.active} active · ${totals.queued} queued · ${totals.held} held · ${totals.paused} paused · ${totals.failed} failed · ${totals.done} done`;
+	const flow = `↓ ${formatRate(totals.speed)} · ETA ${formatEta(totals.eta)} · ${formatBytes(totals.bytesRemaining)} left · ×${snapshot.concurrency}`;
+	const flags = `${snapshot.paused ? ' · PAUSED' : ''}${snapshot.stopping ? ' · stopping' : ''}`;
+	return `${counts}  ${flow}${flags}  sort: ${sortLabels[state.sort]} ${state.descending ? '↓' : '↑'}`;
+}
+
+export function QueuePane({snapshot, state, width, height, theme, focused}: QueuePaneProps) {
+	const ordered = useOrderedTransfers(snapshot, state);
+	const columns = queueColumns(width);
+	const listHeight = queueListHeight(height);
+	const ids = ordered.map((transfer) => transfer.id);
+	const index = selectedIndex(state, ids);
+	const top = windowTop(state.top, index, listHeight, ordered.length);
+	const visible = ordered.slice(top, top + listHeight);
+	const selected = ordered[index];
+	const lastError = selected?.lastError ? toSingleLine(selected.lastError) : undefined;
+	return (
+		<Box flexDirection="column" width={width} height={height}>
+			<Text wrap="truncate-end" bold={focused}>
+				<Text color={theme.accent}>Queue </Text>
+				{queueSummary(snapshot, state)}
+			</Text>
+			<Box height={1}>
+				<Text bold wrap="truncate-end">
+					{'  State    '}
+					{'Name'.padEnd(columns.name + 1)}
+					{columns.bar ? 'Progress'.padEnd(columns.bar + 1 + columns.percent) : ''}
+					{'Speed'.padStart(11)} {'ETA'.padStart(6)} {'Left'.padStart(9)} {'Try'.padStart(3)}
+				</Text>
+			</Box>
+			<Box flexDirection="column" height={listHeight}>
+				{visible.length === 0 ? (
+					<Text color={theme.muted}>Nothing queued. d downloads the selected job, D everything missing.</Text>
+				) : (
+					visible.map((transfer) => (
+						<TransferRow key={transfer.id} transfer={transfer} columns={columns} selected={transfer.id === selected?.id} focused={focused} theme={theme} />
+					))
+				)}
+			</Box>
+			<Text wrap="truncate-end" color={lastError ? theme.error : theme.muted}>
+				{lastError ? `last error: ${lastError}` : ordered.length > visible.length ? `${index + 1}/${ordered.length}` : ' '}
+			</Text>
+		</Box>
+	);
+}

@@ -1,0 +1,56 @@
+/**
+ * The status line: sync state (idle / syncing page N / error), archive totals
+ * and the engine's throughput. Errors are one stripped line, never a stack.
+ */
+import React from 'react';
+import {Box, Text} from 'ink';
+import type {ArchiveTotals} from '../../core/archive/store.js';
+import type {EngineTotals} from '../../core/downloads/types.js';
+import {toSingleLine} from '../../core/terminal-text.js';
+import {formatBytes, formatRate} from '../../core/units.js';
+import {Spinner} from '../spinner.js';
+import type {Theme} from '../theme.js';
+
+export type SyncState =
+	| {state: 'idle'}
+	| {state: 'syncing'; page: number; jobsNew: number}
+	| {state: 'done'; jobsNew: number; jobsUpdated: number}
+	| {state: 'error'; message: string};
+
+const count = (value: number) => value.toLocaleString('en-US');
+
+function SyncPart({sync, theme}: {sync: SyncState; theme: Theme}) {
+	switch (sync.state) {
+		case 'idle':
+			return <Text color={theme.muted}>sync: idle</Text>;
+		case 'syncing':
+			return (
+				<Text color={theme.accent}>
+					<Spinner /> syncing page {sync.page} ({count(sync.jobsNew)} new)
+				</Text>
+			);
+		case 'done':
+			return (
+				<Text color={theme.ok}>
+					sync: done, {count(sync.jobsNew)} new, {count(sync.jobsUpdated)} updated
+				</Text>
+			);
+		case 'error':
+			return <Text color={theme.error}>sync error: {toSingleLine(sync.message)}</Text>;
+	}
+}
+
+export function StatusLine({sync, totals, engine, width, theme}: {sync: SyncState; totals: ArchiveTotals | undefined; engine: EngineTotals; width: number; theme: Theme}) {
+	const archive = totals
+		? `${count(totals.jobs)} jobs · ${count(totals.imagesDone)}/${count(totals.images)} images${totals.imagesFailed ? ` (${count(totals.imagesFailed)} failed)` : ''} · ${formatBytes(totals.bytesOnDisk)}`
+		: '';
+	const flow = engine.active || engine.speed ? `↓ ${formatRate(engine.speed)} · ${engine.active} active` : `↓ idle`;
+	return (
+		<Box width={width} height={1}>
+			<Text wrap="truncate-end">
+				<SyncPart sync={sync} theme={theme} />
+				{`  ${archive}  ${flow}`}
+			</Text>
+		</Box>
+	);
+}
