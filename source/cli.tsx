@@ -1,3 +1,30 @@
 #!/usr/bin/env node
-// Placeholder entry point; the real CLI (meow → tui | batch | subcommand) is being written.
-console.log('mj-tui');
+/**
+ * The mj-tui executable: wire the real process to runCli (source/cli/run-cli.ts)
+ * and set the exit code. Signals abort the run; nothing here calls
+ * process.exit() on the normal path, so output is flushed before exiting.
+ */
+import process from 'node:process';
+import {reportError} from './cli/report-error.js';
+import {runCli} from './cli/run-cli.js';
+import {abortOnSignals} from './cli/signals.js';
+
+const controller = new AbortController();
+const removeSignalHandlers = abortOnSignals(controller, process.stderr);
+const verbose = process.argv.includes('--verbose');
+
+// A stray rejection in a library must still end as `mj-tui: ...`, redacted, with an exit code.
+process.on('unhandledRejection', error => {
+	process.exitCode = reportError(process.stderr, error, {verbose});
+});
+
+const code = await runCli(process.argv.slice(2), {
+	stdout: process.stdout,
+	stderr: process.stderr,
+	stdin: process.stdin,
+	env: process.env,
+	cwd: process.cwd(),
+	signal: controller.signal,
+});
+removeSignalHandlers();
+process.exitCode = code;

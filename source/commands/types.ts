@@ -28,6 +28,14 @@ export interface Command {
 	name: string;
 	/** One line for `mj-tui --help`. */
 	summary: string;
+	/**
+	 * The command's own flags (camelCase names, meow types). When given, runCli
+	 * rejects unknown flags after the subcommand (exit 64) and applies global
+	 * flags found there (`--archive`, `--json`, ...) to the config, except the
+	 * names the command defines itself. parseCommandArgv() in cli/command-flags.ts
+	 * parses both sets.
+	 */
+	flags?: Record<string, {type: 'string' | 'boolean'; isMultiple?: boolean; shortFlag?: string; value?: string; description: string}>;
 	/** Resolves to the exit code. Throws MjError for user errors. */
 	run(context: CommandContext): Promise<number>;
 }

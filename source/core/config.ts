@@ -3,7 +3,9 @@
  * (cosmiconfig, module `mj-tui`) < env (MJ_TUI_*) < flags. Validation errors
  * name the file, the key and what is allowed (exit 78).
  *
- * CONTRACT (the shape every module reads). The loader is being written.
+ * CONTRACT (the shape every module reads). The loader is config/load.ts
+ * (loadConfig), the key table with types and ranges config/keys.ts. A loaded
+ * Config has `archive` and `metricsFile` as absolute paths.
  */
 export interface Config {
 	/** Archive folder; holds archive.db, images/, .parts/. */

@@ -1,0 +1,140 @@
+/**
+ * runCli: argv → exit code, for the bin and for tests. Global flags are
+ * parsed up to the first positional; a positional in the registry is the
+ * subcommand and gets the rest. Then the config is loaded and the run goes to
+ * the subcommand, the demo, batch mode or the TUI (each imported lazily).
+ * Nothing here ends the process; every error becomes `mj-tui: ...` + code.
+ */
+import {commands, commandEntries, type CommandEntry} from '../commands/index.js';
+import type {Command, CommandIo} from '../commands/types.js';
+import type {Config} from '../core/config.js';
+import {didYouMean} from '../core/config/did-you-mean.js';
+import {defaultsFor, loadConfig, recordFailedLoad, type LoadedConfig} from '../core/config/load.js';
+import {ExitCode, MjError} from '../core/errors.js';
+import {createLogger, logLevelOf} from '../core/log.js';
+import {packageVersion, parseFlags, scanArgv, tokensOf, unknownFlagError} from './argv.js';
+import {globalFlags, type FlagDefinition, type FlagDefinitions, type GlobalFlagName} from './flags.js';
+import {helpText} from './help.js';
+import {parseRunOptions, type RunOptions} from './run-options.js';
+import {reportError} from './report-error.js';
+
+export interface CliIo extends CommandIo {
+	/** Aborted on SIGINT/SIGTERM by the bin; tests pass their own. */
+	signal?: AbortSignal;
+}
+
+/** Drop flags that were not given (meow reports absent repeatable flags as []). */
+function given(flags: Record<string, unknown>): Record<string, unknown> {
+	return Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined && !(Array.isArray(value) && value.length === 0)));
+}
+
+function unknownCommand(name: string): MjError {
+	const names = commandEntries().map(([command]) => command);
+	const guess = didYouMean(name, names);
+	return new MjError(`Unknown command "${name}"${guess ? `; did you mean "${guess}"?` : ''} (commands: ${names.join(', ')})`, {
+		exitCode: ExitCode.usage,
+		hint: 'Run mj-tui --help for the commands and flags.',
+	});
+}
+
+/** Parse argv and run; resolves with the exit code. Never throws, never exits the process. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+	// Until the config is loaded, --verbose on the command line is all we know.
+	const state = {verbose: argv.includes('--verbose')};
+	try {
+		return await dispatch(argv, io, state);
+	} catch (error) {
+		return reportError(io.stderr, error, state);
+	}
+}
+
+async function dispatch(argv: readonly string[], io: CliIo, state: {verbose: boolean}): Promise<number> {
+	const top = scanArgv(argv, globalFlags, {stopAtPositional: true});
+	if (top.unknown.length > 0) throw unknownFlagError(top.unknown, globalFlags, 'for mj-tui');
+	let flags = given(parseFlags(tokensOf(top.flags), globalFlags));
+	const commandName = top.positionals[0];
+	let entry: CommandEntry | undefined;
+	if (commandName !== undefined) {
+		entry = Object.hasOwn(commands, commandName) ? commands[commandName] : undefined;
+		if (!entry) throw unknownCommand(commandName);
+	}
+	if (!entry && flags.help === true) {
+		io.stdout.write(`${helpText(packageVersion())}\n`);
+		return ExitCode.ok;
+	}
+	if (!entry && flags.version === true) {
+		io.stdout.write(`${packageVersion()}\n`);
+		return ExitCode.ok;
+	}
+
+	let command: Command | undefined;
+	if (entry) {
+		command = await entry.load();
+		flags = {...flags, ...globalFlagsAfterCommand(commandName!, top.rest, command)};
+	}
+	const run = parseRunOptions(flags, io.cwd);
+	if (command && (run.batch || run.demo)) {
+		throw new MjError(`--batch, --demo and --urls run mj-tui itself; they do not combine with the ${commandName} command`, {exitCode: ExitCode.usage});
+	}
+	state.verbose = flags.verbose === true;
+
+	let loaded: LoadedConfig | undefined;
+	let config: Config;
+	try {
+		loaded = await loadConfig({cwd: io.cwd, env: io.env, flags: run.configFlags, configFile: run.configFile});
+		config = loaded.config;
+	} catch (error) {
+		if (!(entry?.toleratesBadConfig && error instanceof MjError && error.exitCode === ExitCode.config)) throw error;
+		config = defaultsFor({cwd: io.cwd, env: io.env});
+		recordFailedLoad(config, error);
+	}
+	state.verbose = config.verbose;
+	const log = createLogger({stream: io.stderr, level: logLevelOf(config)});
+	for (const warning of loaded?.warnings ?? []) log.warn(warning);
+	const signal = io.signal ?? new AbortController().signal;
+
+	if (command) return command.run({io, config, argv: top.rest, signal});
+	if (!run.batch) warnAboutBatchOnlyFlags(run, log);
+	if (run.demo) {
+		const {runDemo} = await import('../demo.js');
+		return runDemo({loaded: loaded!, run, io, signal, log});
+	}
+	if (run.batch) {
+		const {runBatch} = await import('../batch.js');
+		return runBatch({config, run, io, signal, log});
+	}
+	const {runInteractive} = await import('./interactive.js');
+	return runInteractive(config, io);
+}
+
+/**
+ * Config flags typed after the subcommand (`mj-tui stats --archive x`), so
+ * they reach the config too. Only for a command that declares its flags:
+ * then unknown flags are rejected here and the names it defines stay its own
+ * (export's --format is not the download format). A command without declared
+ * flags parses all of its argv itself.
+ */
+function globalFlagsAfterCommand(name: string, argv: readonly string[], command: Command): Record<string, unknown> {
+	if (!command.flags) return {};
+	const own: FlagDefinitions = command.flags;
+	const definitions: FlagDefinitions = {...globalFlags, ...own};
+	const scan = scanArgv(argv, definitions);
+	if (scan.unknown.length > 0) throw unknownFlagError(scan.unknown, definitions, `for mj-tui ${name}`);
+	const globals = scan.flags.filter(flag => {
+		const definition: FlagDefinition | undefined = Object.hasOwn(globalFlags, flag.name) ? globalFlags[flag.name as GlobalFlagName] : undefined;
+		return definition?.configKey !== undefined && !Object.hasOwn(own, flag.name);
+	});
+	return given(parseFlags(tokensOf(globals), globalFlags));
+}
+
+function warnAboutBatchOnlyFlags(run: RunOptions, log: {warn(message: string): void}): void {
+	const ignored = [
+		run.full && '--full',
+		run.since !== undefined && '--since',
+		run.until !== undefined && '--until',
+		run.types.length > 0 && '--type',
+		run.limit !== undefined && '--limit',
+		!run.download && '--no-download',
+	].filter(Boolean);
+	if (ignored.length > 0) log.warn(`${ignored.join(', ')} only apply with --batch; the interactive app ignores them`);
+}
