@@ -1,0 +1,85 @@
+/**
+ * `mj-tui export --format csv|json|jsonl|html|dataset --out <path> [query] [filters]`:
+ * the archive's jobs and images in a form other tools read. Selection works
+ * as in `search` (query text with parameter filters, --type, --since, --until,
+ * --limit); without a query every job is exported, newest first.
+ */
+import path from 'node:path';
+import {ExitCode, MjError} from '../core/errors.js';
+import {parseSplit} from '../core/export/dataset.js';
+import {exportFormats, runExport, type ExportFormat} from '../core/export/run.js';
+import {archiveFlags, filterFromFlags, openArchive, parseCommandArgs, parseCountFlag, selectionFlags, wantsJson, writeLine} from './search.js';
+import type {Command} from './types.js';
+
+const help = `Usage: mj-tui export --format <csv|json|jsonl|html|dataset> --out <path> [query] [flags]
+
+  --format <f>             csv, json, jsonl (a file); html, dataset (a folder)
+  --out <path>             where to write
+  [query]                  as in mj-tui search: words, "phrases", --ar 16:9, --v 7 ...
+  --type, --since, --until, --limit   as in mj-tui search
+  --split 0.9,0.05,0.05    dataset: train,validation,test fractions
+  --seed <n>               dataset: seed of the split (default 0)
+  --captions-with-params   dataset: keep --ar/--v/... in captions
+  --json                   print the summary as JSON
+
+Examples:
+  mj-tui export --format csv --out jobs.csv --since 2025-01-01
+  mj-tui export --format html --out gallery "red car" --v 7
+  mj-tui export --format dataset --out ds --split 0.8,0.1,0.1 --seed 7`;
+
+const exportFlags = {
+	...archiveFlags,
+	...selectionFlags,
+	format: {type: 'string'},
+	out: {type: 'string', short: 'o'},
+	split: {type: 'string'},
+	seed: {type: 'string'},
+	'captions-with-params': {type: 'boolean'},
+} as const;
+
+export const exportCommand: Command = {
+	name: 'export',
+	summary: 'Export jobs and images: csv, json, jsonl, an HTML gallery, or an image+caption dataset',
+	async run(context) {
+		const {values, positionals} = parseCommandArgs('export', context.argv, exportFlags, true);
+		if (values.help) {
+			await writeLine(context, help);
+			return ExitCode.ok;
+		}
+		const format = values.format as ExportFormat | undefined;
+		if (!format || !(exportFormats as readonly string[]).includes(format)) {
+			throw new MjError(`mj-tui export: --format must be one of ${exportFormats.join(', ')}${format ? ` (got ${JSON.stringify(format)})` : ''}`, {exitCode: ExitCode.usage});
+		}
+		if (!values.out) throw new MjError('mj-tui export: --out <path> is required', {exitCode: ExitCode.usage});
+		if (values.seed !== undefined && !/^-?\d+$/.test(values.seed)) throw new MjError(`--seed ${JSON.stringify(values.seed)}: expected a whole number`, {exitCode: ExitCode.usage});
+		const split = values.split === undefined ? undefined : parseSplit(values.split);
+		const filter = filterFromFlags(values);
+		const limit = parseCountFlag('limit', values.limit);
+		const store = openArchive(context, values.archive, {readonly: true});
+		try {
+			const report = await runExport(store, {
+				format,
+				out: path.resolve(context.io.cwd, values.out),
+				query: positionals.join(' '),
+				filter,
+				limit,
+				signal: context.signal,
+				dataset: {split, seed: values.seed === undefined ? undefined : Number(values.seed), captionsWithParams: values['captions-with-params']},
+			});
+			if (wantsJson(context.config, values.json)) await writeLine(context, JSON.stringify(report));
+			else {
+				const extra = report.gallery
+					? `, ${report.gallery.images} images (${report.gallery.thumbnailsMade} thumbnails made, ${report.gallery.thumbnailsCached} cached${report.gallery.unreadable.length ? `, ${report.gallery.unreadable.length} unreadable` : ''})`
+					: report.dataset
+						? `, ${report.dataset.images} images (train ${report.dataset.splits.train}, validation ${report.dataset.splits.validation}, test ${report.dataset.splits.test} jobs; ${report.dataset.linked} hard links, ${report.dataset.copied} copies)`
+						: '';
+				await writeLine(context, `Exported ${report.jobs} jobs${extra} to ${report.out}`);
+			}
+			return ExitCode.ok;
+		} finally {
+			store.close();
+		}
+	},
+};
+
+export default exportCommand;

@@ -1,0 +1,62 @@
+/**
+ * `mj-tui import <folder> [--copy]` indexes images already on disk by the
+ * metadata inside them; `mj-tui import --responses <file.json|file.har>`
+ * stores /api/imagine answers saved from the browser.
+ */
+import path from 'node:path';
+import {ExitCode, MjError} from '../core/errors.js';
+import {importFolder} from '../core/import/folder.js';
+import {importResponses} from '../core/import/responses.js';
+import {toSingleLine} from '../core/terminal-text.js';
+import {archiveFlags, openArchive, parseCommandArgs, wantsJson, writeLine} from './search.js';
+import type {Command} from './types.js';
+import {ArchiveStore} from '../core/archive/store.js';
+
+const help = `Usage: mj-tui import <folder> [--copy] [--json]
+       mj-tui import --responses <file.json|file.har> [--json]
+
+<folder>: every PNG/JPEG/WebP below it is read for its job: the website's PNG
+  Description ("<prompt> Job ID: <uuid>"), Author and Creation Time chunks
+  (anywhere in the file), XMP dc:description/dc:title/dc:identifier, EXIF
+  UserComment, or a job id in the file name. Files are linked where they are
+  (absolute paths for files outside the archive) or copied into the archive
+  with --copy. Files with no job id are listed, never guessed.
+--responses: /api/imagine answers saved from the browser's network tab (a HAR
+  file, one saved JSON page, or an array of pages); validated like API pages.`;
+
+export const importCommand: Command = {
+	name: 'import',
+	summary: 'Index images already on disk by their embedded metadata, or ingest /api/imagine responses saved from the browser',
+	async run(context) {
+		const {values, positionals} = parseCommandArgs('import', context.argv, {...archiveFlags, copy: {type: 'boolean'}, responses: {type: 'string'}});
+		if (values.help) {
+			await writeLine(context, help);
+			return ExitCode.ok;
+		}
+		const json = wantsJson(context.config, values.json);
+		// Import may start an archive: create it when missing.
+		const store = ArchiveStore.open(path.resolve(context.io.cwd, values.archive ?? context.config.archive));
+		try {
+			if (values.responses !== undefined) {
+				const report = await importResponses(store, path.resolve(context.io.cwd, values.responses));
+				if (json) await writeLine(context, JSON.stringify(report));
+				else await writeLine(context, `Imported ${report.pages} page(s), ${report.jobs} jobs: ${report.inserted} new, ${report.updated} updated, ${report.unchanged} unchanged${report.skippedEntries ? ` (${report.skippedEntries} other HAR entries skipped)` : ''}`);
+				return ExitCode.ok;
+			}
+			if (positionals.length !== 1) throw new MjError('mj-tui import: give one folder (or --responses <file>)', {exitCode: ExitCode.usage, hint: 'e.g. mj-tui import ~/Downloads/midjourney'});
+			const folder = path.resolve(context.io.cwd, positionals[0]!);
+			const report = await importFolder(store, context.config, folder, {copy: values.copy, signal: context.signal});
+			const problems = report.files.filter(file => file.outcome === 'no-metadata' || file.outcome === 'unreadable' || file.outcome === 'conflict');
+			if (json) await writeLine(context, JSON.stringify(report));
+			else {
+				await writeLine(context, `Scanned ${report.scanned} files: ${report.linked} linked, ${report.copied} copied, ${report.alreadyArchived} already archived; ${report.jobsCreated} jobs created, ${report.jobsEnriched} enriched`);
+				for (const file of problems) await writeLine(context, `${file.outcome.padEnd(11)} ${toSingleLine(file.file)}${file.detail ? `  (${toSingleLine(file.detail)})` : ''}`);
+			}
+			return problems.length === 0 ? ExitCode.ok : ExitCode.someFailed;
+		} finally {
+			store.close();
+		}
+	},
+};
+
+export default importCommand;

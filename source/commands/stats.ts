@@ -1,0 +1,124 @@
+/**
+ * `mj-tui stats [--json]`: what the archive holds: jobs and images by month,
+ * by type and by model version, the most used parameters and prompt words,
+ * size on disk and how complete the downloads are.
+ */
+import {statSync} from 'node:fs';
+import path from 'node:path';
+import type {ArchiveStore} from '../core/archive/store.js';
+import {ExitCode} from '../core/errors.js';
+import {toSingleLine} from '../core/terminal-text.js';
+import {formatBytes} from '../core/units.js';
+import {archiveFlags, openArchive, parseCommandArgs, wantsJson, writeLine} from './search.js';
+import type {Command} from './types.js';
+
+/** Words too common in English prompts to say anything about them. */
+const stopWords = new Set('a an and are as at be by for from in into is it its of on or the this to with without over under very'.split(' '));
+
+export interface ArchiveStats {
+	jobs: number;
+	images: number;
+	imagesDone: number;
+	imagesPending: number;
+	imagesFailed: number;
+	/** Share of known images that are downloaded, 0..1. */
+	completeness: number;
+	/** Jobs whose every file is downloaded. */
+	jobsComplete: number;
+	bytes: {images: number; database: number};
+	byMonth: Array<{month: string; jobs: number; images: number}>;
+	byJobType: Array<{name: string; jobs: number}>;
+	byEventType: Array<{name: string; jobs: number}>;
+	byModelVersion: Array<{name: string; jobs: number}>;
+	parameters: Array<{name: string; jobs: number; topValues: Array<{value: string; jobs: number}>}>;
+	words: Array<{word: string; jobs: number}>;
+}
+
+function fileSize(file: string): number {
+	try {
+		return statSync(file).size;
+	} catch {
+		return 0;
+	}
+}
+
+/** Gather the statistics with a handful of aggregate queries. */
+export function archiveStats(store: ArchiveStore, top = 15): ArchiveStats {
+	const db = store.db;
+	const totals = store.totals();
+	const grouped = (column: string) =>
+		db.prepare(`SELECT coalesce(${column}, '(unknown)') AS name, count(*) AS jobs FROM jobs GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${top}`).all() as Array<{name: string; jobs: number}>;
+	const jobsByMonth = db.prepare(`SELECT strftime('%Y-%m', enqueued_at / 1000, 'unixepoch') AS month, count(*) AS jobs FROM jobs GROUP BY 1`).all() as Array<{month: string; jobs: number}>;
+	const imagesByMonth = new Map(
+		(db.prepare(`SELECT strftime('%Y-%m', j.enqueued_at / 1000, 'unixepoch') AS month, count(*) AS images FROM images i JOIN jobs j ON j.id = i.job_id WHERE i.status = 'done' GROUP BY 1`).all() as Array<{month: string; images: number}>).map(row => [row.month, row.images]),
+	);
+	const parameterNames = db.prepare(`SELECT p.key AS name, count(*) AS jobs FROM jobs, json_each(jobs.parameters) p GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${top}`).all() as Array<{name: string; jobs: number}>;
+	const topValues = db.prepare(`SELECT CAST(p.value AS TEXT) AS value, count(*) AS jobs FROM jobs, json_each(jobs.parameters) p WHERE p.key = ? GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`);
+	// fts5vocab reads the full-text index's own term counts: no prompt is re-tokenised.
+	db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.stats_vocabulary USING fts5vocab(main, 'jobs_fts', 'row')`);
+	const words = (db.prepare(`SELECT term AS word, doc AS jobs FROM temp.stats_vocabulary WHERE length(term) > 2 ORDER BY doc DESC, term LIMIT ${top + stopWords.size}`).all() as Array<{word: string; jobs: number}>)
+		.filter(row => !stopWords.has(row.word) && !/^\d+$/.test(row.word))
+		.slice(0, top);
+	const jobsComplete = (db.prepare(`SELECT count(*) AS n FROM jobs j WHERE EXISTS (SELECT 1 FROM images i WHERE i.job_id = j.id) AND NOT EXISTS (SELECT 1 FROM images i WHERE i.job_id = j.id AND i.status != 'done')`).get() as {n: number}).n;
+	const dbFile = path.join(store.dir, 'archive.db');
+	return {
+		jobs: totals.jobs,
+		images: totals.images,
+		imagesDone: totals.imagesDone,
+		imagesPending: totals.imagesPending,
+		imagesFailed: totals.imagesFailed,
+		completeness: totals.images === 0 ? 1 : totals.imagesDone / totals.images,
+		jobsComplete,
+		bytes: {images: totals.bytesOnDisk, database: fileSize(dbFile) + fileSize(`${dbFile}-wal`)},
+		byMonth: jobsByMonth.map(row => ({...row, images: imagesByMonth.get(row.month) ?? 0})).sort((a, b) => a.month.localeCompare(b.month)),
+		byJobType: grouped('job_type'),
+		byEventType: grouped('event_type'),
+		byModelVersion: grouped('model_version'),
+		parameters: parameterNames.map(row => ({...row, topValues: topValues.all(row.name) as Array<{value: string; jobs: number}>})),
+		words,
+	};
+}
+
+function table(title: string, rows: Array<[string, string]>): string[] {
+	if (rows.length === 0) return [];
+	const width = Math.max(...rows.map(([name]) => name.length));
+	return ['', title, ...rows.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`)];
+}
+
+export const statsCommand: Command = {
+	name: 'stats',
+	summary: 'Archive statistics: by month, type and model version, top parameters and words, size, completeness',
+	async run(context) {
+		const {values} = parseCommandArgs('stats', context.argv, archiveFlags);
+		if (values.help) {
+			await writeLine(context, 'Usage: mj-tui stats [--json]\n\nJobs and images by month, type and model version; most used parameters and\nprompt words; archive size on disk; download completeness.');
+			return ExitCode.ok;
+		}
+		// Read-write: fts5vocab lives in the temp schema; nothing in the archive is written.
+		const store = openArchive(context, values.archive);
+		try {
+			const stats = archiveStats(store);
+			if (wantsJson(context.config, values.json)) {
+				await writeLine(context, JSON.stringify(stats));
+				return ExitCode.ok;
+			}
+			const clean = toSingleLine;
+			const lines = [
+				`${stats.jobs} jobs, ${stats.images} images (${stats.imagesDone} downloaded, ${stats.imagesPending} pending, ${stats.imagesFailed} failed): ${(stats.completeness * 100).toFixed(1)}% complete, ${stats.jobsComplete} jobs complete`,
+				`On disk: ${formatBytes(stats.bytes.images)} of images, ${formatBytes(stats.bytes.database)} of database`,
+				...table('By month (jobs / images downloaded)', stats.byMonth.map(row => [row.month, `${row.jobs} / ${row.images}`])),
+				...table('By job type', stats.byJobType.map(row => [clean(row.name), String(row.jobs)])),
+				...table('By event type', stats.byEventType.map(row => [clean(row.name), String(row.jobs)])),
+				...table('By model version', stats.byModelVersion.map(row => [clean(row.name), String(row.jobs)])),
+				...table('Most used parameters (jobs; top values)', stats.parameters.map(row => [`--${clean(row.name)}`, `${row.jobs}; ${row.topValues.map(value => `${clean(value.value)} (${value.jobs})`).join(', ')}`])),
+				...table('Most used words (jobs)', stats.words.map(row => [clean(row.word), String(row.jobs)])),
+			];
+			for (const line of lines) await writeLine(context, line);
+			return ExitCode.ok;
+		} finally {
+			store.close();
+		}
+	},
+};
+
+export default statsCommand;

@@ -1,0 +1,65 @@
+/**
+ * `mj-tui verify [--repair] [--json]`: re-hash every archived file and report
+ * missing, corrupt and orphaned files and stale partials. Exit 1 when any
+ * problem remains; --repair re-downloads missing and corrupt files first.
+ */
+import {ExitCode} from '../core/errors.js';
+import {toSingleLine} from '../core/terminal-text.js';
+import {formatBytes, formatRate} from '../core/units.js';
+import {repairArchive, verifyArchive, type VerifyProblem} from '../core/verify.js';
+import {archiveFlags, openArchive, parseCommandArgs, wantsJson, writeLine} from './search.js';
+import type {Command} from './types.js';
+
+const help = `Usage: mj-tui verify [--repair] [--json]
+
+Re-hashes every downloaded file against the sha256 recorded at download time.
+Reports: missing (in the archive, not on disk), corrupt (size or hash differ),
+orphan (under images/ but unknown to the archive), stale-partial (.parts/
+files nothing will resume). Exit 0 when all is well, 1 when a problem remains.
+
+  --repair   move corrupt files to .quarantine/, re-download missing and
+             corrupt ones, then re-check them (orphans are only reported)
+  --json     one JSON report`;
+
+function problemLine(problem: VerifyProblem): string {
+	return `${problem.kind.padEnd(13)} ${toSingleLine(problem.path)}${problem.detail ? `  (${toSingleLine(problem.detail)})` : ''}`;
+}
+
+export const verifyCommand: Command = {
+	name: 'verify',
+	summary: 'Re-hash archived files; report missing, corrupt, orphaned files and stale partials (--repair re-downloads)',
+	async run(context) {
+		const {values} = parseCommandArgs('verify', context.argv, {...archiveFlags, repair: {type: 'boolean'}});
+		if (values.help) {
+			await writeLine(context, help);
+			return ExitCode.ok;
+		}
+		const json = wantsJson(context.config, values.json);
+		const store = openArchive(context, values.archive, {readonly: false});
+		try {
+			const report = await verifyArchive(store, {signal: context.signal});
+			let remaining = report.problems;
+			let repair;
+			if (values.repair && report.problems.some(problem => problem.kind === 'missing' || problem.kind === 'corrupt')) {
+				repair = await repairArchive(store, context.config, report.problems, {signal: context.signal});
+				remaining = [...repair.unrepairable, ...repair.after.problems];
+			}
+			if (json) {
+				await writeLine(context, JSON.stringify({...report, repair, remaining, ok: remaining.length === 0}));
+			} else {
+				const rate = report.durationMs > 0 ? formatRate((report.bytes / report.durationMs) * 1000) : '';
+				await writeLine(context, `Checked ${report.checked} files (${formatBytes(report.bytes)}, ${rate}): ${report.ok} ok, ${report.problems.length} problem(s)`);
+				for (const problem of report.problems) await writeLine(context, problemLine(problem));
+				if (repair) {
+					await writeLine(context, `Repair: ${repair.requeued} re-queued, ${repair.download.downloaded} downloaded, ${repair.download.failed} failed${repair.quarantined.length ? `; corrupt files kept in .quarantine/ (${repair.quarantined.length})` : ''}`);
+					for (const problem of remaining) await writeLine(context, `still ${problemLine(problem)}`);
+				}
+			}
+			return remaining.length === 0 ? ExitCode.ok : ExitCode.someFailed;
+		} finally {
+			store.close();
+		}
+	},
+};
+
+export default verifyCommand;

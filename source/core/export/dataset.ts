@@ -1,0 +1,126 @@
+/**
+ * `export --format dataset`: image + caption pairs for fine-tuning tools, in
+ * the Hugging Face imagefolder layout:
+ *
+ *   images/<job>_<i>.png + .txt      every pair, with metadata.jsonl at the top
+ *   train/ validation/ test/         the same files split by job, each with its own metadata.jsonl
+ *
+ * The split is by job (a grid's four images never straddle train and test) and
+ * seeded: sha256(seed:job id) decides, so the same seed gives the same split
+ * and adding jobs never moves existing ones. Files are hard links where the
+ * filesystem allows, else copies.
+ */
+import {createHash} from 'node:crypto';
+import {copyFile, link, mkdir, rm, writeFile} from 'node:fs/promises';
+import path from 'node:path';
+import type {ArchiveStore} from '../archive/store.js';
+import {sanitizeSegmentValue} from '../downloads/naming.js';
+import {ExitCode, MjError} from '../errors.js';
+import {storedPathLocation} from '../verify.js';
+import type {ExportRecord} from './records.js';
+import {ExportSink} from './sink.js';
+
+export const splitNames = ['train', 'validation', 'test'] as const;
+export type SplitName = (typeof splitNames)[number];
+
+export interface DatasetOptions {
+	/** Fractions for train, validation, test; default 0.9, 0.05, 0.05. */
+	split?: readonly [number, number, number];
+	seed?: number;
+	/** Keep `--ar 16:9 ...` in captions (default: prompt text only). */
+	captionsWithParams?: boolean;
+}
+
+export interface DatasetReport {
+	jobs: number;
+	images: number;
+	/** Files placed as hard links vs copies (each image is placed 2 times: images/ and its split). */
+	linked: number;
+	copied: number;
+	splits: Record<SplitName, number>;
+	/** Archived files that could not be read. */
+	unreadable: string[];
+}
+
+const datasetVariants = new Set(['png', 'webp', 'url']);
+
+/** Parse `0.9,0.05,0.05`; the three fractions must be >= 0 and sum to 1. */
+export function parseSplit(text: string): [number, number, number] {
+	const parts = text.split(',').map(part => Number(part.trim()));
+	const sum = parts.reduce((total, part) => total + part, 0);
+	if (parts.length !== 3 || parts.some(part => !Number.isFinite(part) || part < 0) || Math.abs(sum - 1) > 1e-6) {
+		throw new MjError(`--split ${JSON.stringify(text)}: expected three fractions for train,validation,test that sum to 1`, {exitCode: ExitCode.usage, hint: 'e.g. --split 0.9,0.05,0.05'});
+	}
+	return parts as [number, number, number];
+}
+
+/** The split a job falls in: a stable function of seed and job id. */
+export function splitOf(jobId: string, seed: number, split: readonly [number, number, number]): SplitName {
+	const fraction = createHash('sha256').update(`${seed}:${jobId}`).digest().readUInt32BE(0) / 2 ** 32;
+	if (fraction < split[0]) return 'train';
+	if (fraction < split[0] + split[1]) return 'validation';
+	return 'test';
+}
+
+/** Hard-link `source` at `target` (replacing an earlier export's file), copying when links are impossible. */
+async function place(source: string, target: string): Promise<'linked' | 'copied'> {
+	await rm(target, {force: true});
+	try {
+		await link(source, target);
+		return 'linked';
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EMLINK' && code !== 'EACCES') throw error;
+		await copyFile(source, target);
+		return 'copied';
+	}
+}
+
+/** Write the dataset for these records into `outDir`. */
+export async function writeDataset(store: ArchiveStore, records: Iterable<ExportRecord>, outDir: string, options: DatasetOptions): Promise<DatasetReport> {
+	const split = options.split ?? [0.9, 0.05, 0.05];
+	const seed = options.seed ?? 0;
+	const report: DatasetReport = {jobs: 0, images: 0, linked: 0, copied: 0, splits: {train: 0, validation: 0, test: 0}, unreadable: []};
+	await mkdir(path.join(outDir, 'images'), {recursive: true});
+	for (const name of splitNames) await mkdir(path.join(outDir, name), {recursive: true});
+	const all = new ExportSink(path.join(outDir, 'metadata.jsonl'));
+	const perSplit = Object.fromEntries(splitNames.map(name => [name, new ExportSink(path.join(outDir, name, 'metadata.jsonl'))])) as Record<SplitName, ExportSink>;
+	const sinks = [all, ...Object.values(perSplit)];
+	try {
+		for (const {job, images} of records) {
+			const files = images.filter(image => image.status === 'done' && image.path && datasetVariants.has(image.variant));
+			if (files.length === 0) continue;
+			const splitName = splitOf(job.id, seed, split);
+			const caption = options.captionsWithParams ? job.fullCommand.trim() : job.prompt.trim();
+			let placed = 0;
+			for (const image of files) {
+				const source = storedPathLocation(store.dir, image.path!);
+				const ext = path.extname(image.path!).toLowerCase() || '.png';
+				const base = `${sanitizeSegmentValue(job.id)}_${image.index}${image.variant === 'png' ? '' : `_${sanitizeSegmentValue(image.variant, 8)}`}`;
+				try {
+					for (const folder of ['images', splitName]) {
+						report[await place(source, path.join(outDir, folder, `${base}${ext}`))]++;
+						await writeFile(path.join(outDir, folder, `${base}.txt`), caption);
+					}
+				} catch {
+					report.unreadable.push(image.path!);
+					continue;
+				}
+				const fields = {text: caption, job_id: job.id, image_index: image.index, prompt: job.prompt, full_command: job.fullCommand, parameters: job.parameters, width: job.width, height: job.height, job_type: job.jobType, enqueue_time: job.raw.enqueue_time, split: splitName};
+				await all.write(`${JSON.stringify({file_name: `images/${base}${ext}`, ...fields})}\n`);
+				await perSplit[splitName].write(`${JSON.stringify({file_name: `${base}${ext}`, ...fields})}\n`);
+				report.images++;
+				placed++;
+			}
+			if (placed > 0) {
+				report.jobs++;
+				report.splits[splitName]++;
+			}
+		}
+		for (const sink of sinks) await sink.close();
+	} catch (error) {
+		for (const sink of sinks) await sink.abort();
+		throw error;
+	}
+	return report;
+}

@@ -1,0 +1,71 @@
+/**
+ * One entry point for every export format, so the command, the TUI and the
+ * benchmark run exports the same way.
+ */
+import path from 'node:path';
+import {mkdir} from 'node:fs/promises';
+import type {ArchiveStore} from '../archive/store.js';
+import {ExitCode, MjError} from '../errors.js';
+import {writeCsv} from './csv.js';
+import {writeDataset, type DatasetOptions, type DatasetReport} from './dataset.js';
+import {writeGallery, type GalleryReport} from './gallery.js';
+import {writeJson, writeJsonLines} from './json.js';
+import {exportRecords, type ExportSelection} from './records.js';
+import {ExportSink} from './sink.js';
+
+export const exportFormats = ['csv', 'json', 'jsonl', 'html', 'dataset'] as const;
+export type ExportFormat = (typeof exportFormats)[number];
+
+export interface ExportOptions extends ExportSelection {
+	format: ExportFormat;
+	/** A file for csv/json/jsonl, a folder for html/dataset. */
+	out: string;
+	dataset?: DatasetOptions;
+	signal?: AbortSignal;
+	/** Called now and then with the number of jobs written. */
+	onProgress?: (jobs: number) => void;
+}
+
+export interface ExportReport {
+	format: ExportFormat;
+	out: string;
+	jobs: number;
+	gallery?: GalleryReport;
+	dataset?: DatasetReport;
+}
+
+/** Run an export; file formats appear at `out` only when complete. */
+export async function runExport(store: ArchiveStore, options: ExportOptions): Promise<ExportReport> {
+	const out = path.resolve(options.out);
+	const selection: ExportSelection = {query: options.query, filter: options.filter, limit: options.limit};
+	function* records() {
+		let count = 0;
+		for (const record of exportRecords(store, selection)) {
+			if (++count % 10_000 === 0) {
+				options.signal?.throwIfAborted();
+				options.onProgress?.(count);
+			}
+			yield record;
+		}
+	}
+	if (options.format === 'html') {
+		const gallery = await writeGallery(store, records(), out, {signal: options.signal});
+		return {format: options.format, out, jobs: gallery.jobs, gallery};
+	}
+	if (options.format === 'dataset') {
+		const dataset = await writeDataset(store, records(), out, options.dataset ?? {});
+		return {format: options.format, out, jobs: dataset.jobs, dataset};
+	}
+	const writer = {csv: writeCsv, json: writeJson, jsonl: writeJsonLines}[options.format];
+	if (!writer) throw new MjError(`unknown export format ${JSON.stringify(options.format)}`, {exitCode: ExitCode.usage, hint: `Formats: ${exportFormats.join(', ')}`});
+	await mkdir(path.dirname(out), {recursive: true});
+	const sink = new ExportSink(out);
+	try {
+		const jobs = await writer(records(), sink);
+		await sink.close();
+		return {format: options.format, out, jobs};
+	} catch (error) {
+		await sink.abort();
+		throw error;
+	}
+}

@@ -1,0 +1,204 @@
+/**
+ * `import <folder>`: index images people already have (from the website or
+ * other downloaders). Each file's metadata creates or enriches a job row
+ * (source 'import'; rows that came from the API are never overwritten) and the
+ * file is linked where it is, or copied into the archive with `--copy`.
+ *
+ * Stored paths: files inside the archive are recorded relative to it, as
+ * downloads are; files linked in place outside it are recorded as absolute
+ * paths (the only unambiguous way to find them again). Symlinks are not
+ * followed, so a folder cannot lead the walk elsewhere.
+ */
+import {copyFile, mkdir, open, opendir, readFile, rename, rm, stat} from 'node:fs/promises';
+import path from 'node:path';
+import type {ArchiveStore} from '../archive/store.js';
+import type {Config} from '../config.js';
+import {renderTemplate, resolveInside, withSuffix} from '../downloads/naming.js';
+import type {ApiJob} from '../job.js';
+import {sha256File} from '../verify.js';
+import {readFileMetadata, type FileMetadata} from './metadata.js';
+
+const imageExtensions = new Set(['.png', '.jpg', '.jpeg', '.webp']);
+/** Files larger than this are not read whole for metadata (a PNG from Midjourney is a few MB). */
+const maxFileBytes = 256 * 1024 * 1024;
+
+export type ImportOutcome = 'linked' | 'copied' | 'already-archived' | 'no-metadata' | 'conflict' | 'unreadable';
+
+export interface ImportedFile {
+	/** The file as found, relative to the imported folder. */
+	file: string;
+	outcome: ImportOutcome;
+	jobId?: string;
+	/** Where each fact came from, e.g. png:Description, xmp:dc:identifier, filename. */
+	sources?: string[];
+	detail?: string;
+}
+
+export interface ImportReport {
+	scanned: number;
+	linked: number;
+	copied: number;
+	alreadyArchived: number;
+	jobsCreated: number;
+	jobsEnriched: number;
+	/** Files with no job id anywhere: reported, never guessed. */
+	noMetadata: string[];
+	files: ImportedFile[];
+}
+
+async function* imageFiles(dir: string): AsyncGenerator<string> {
+	for await (const entry of await opendir(dir)) {
+		const full = path.join(dir, entry.name);
+		if (entry.isDirectory()) yield* imageFiles(full);
+		else if (entry.isFile() && imageExtensions.has(path.extname(entry.name).toLowerCase())) yield full;
+	}
+}
+
+/** The job row an imported file implies; extra fields say where it came from. */
+function jobFromMetadata(meta: FileMetadata & {jobId: string}, fallbackTime: Date, fileName: string): ApiJob {
+	const index = meta.index ?? 0;
+	return {
+		id: meta.jobId,
+		// The file's own creation time when it states one; else its mtime, the best this import can do.
+		enqueue_time: meta.createdAt ?? fallbackTime.toISOString(),
+		full_command: meta.fullCommand ?? '',
+		job_type: 'imported',
+		event_type: 'imported',
+		parent_id: null,
+		parent_grid: null,
+		batch_size: index + 1,
+		width: meta.width ?? 0,
+		height: meta.height ?? 0,
+		rating: null,
+		published: false,
+		shown: false,
+		user_hidden: false,
+		imported_from: {file: fileName, author: meta.author ?? null, sources: meta.sources, digital_source_type: meta.digitalSourceType ?? null},
+	};
+}
+
+/** Copy into the archive atomically (temp + fsync + rename), never over an existing file. */
+async function copyIntoArchive(source: string, archiveDir: string, relative: string): Promise<string> {
+	let candidate = relative;
+	for (let n = 2; ; n++) {
+		const target = resolveInside(archiveDir, candidate);
+		const exists = await stat(target).then(() => true, () => false);
+		if (!exists) {
+			await mkdir(path.dirname(target), {recursive: true});
+			const temporary = `${target}.import-${process.pid}.tmp`;
+			try {
+				await copyFile(source, temporary);
+				const handle = await open(temporary, 'r+');
+				await handle.sync();
+				await handle.close();
+				await rename(temporary, target);
+			} catch (error) {
+				await rm(temporary, {force: true});
+				throw error;
+			}
+			return candidate;
+		}
+		candidate = withSuffix(relative, n);
+	}
+}
+
+/** Import every PNG/JPEG/WebP under `folder`. */
+export async function importFolder(
+	store: ArchiveStore,
+	config: Config,
+	folder: string,
+	options: {copy?: boolean; signal?: AbortSignal; onFile?: (file: ImportedFile) => void} = {},
+): Promise<ImportReport> {
+	const root = path.resolve(folder);
+	const archiveDir = path.resolve(store.dir);
+	const report: ImportReport = {scanned: 0, linked: 0, copied: 0, alreadyArchived: 0, jobsCreated: 0, jobsEnriched: 0, noMetadata: [], files: []};
+	const jobRow = store.db.prepare(`SELECT source, full_command FROM jobs WHERE id = ?`);
+	const imageRow = store.db.prepare(`SELECT id, status, path, sha256 FROM images WHERE job_id = ? AND idx = ? AND variant = ?`);
+	const sameContent = store.db.prepare(`SELECT path FROM images WHERE sha256 = ? AND status = 'done' LIMIT 1`).pluck();
+	const upsertImage = store.db.prepare(`
+		INSERT INTO images (job_id, idx, variant, url, path, bytes, sha256, status, updated_at)
+		VALUES (@jobId, @index, @variant, @url, @path, @bytes, @sha256, 'done', @now)
+		ON CONFLICT (job_id, idx, variant) DO UPDATE SET
+			path = excluded.path, bytes = excluded.bytes, sha256 = excluded.sha256, status = 'done',
+			part_path = NULL, last_error = NULL, updated_at = excluded.updated_at
+		WHERE images.status != 'done'`);
+
+	const record = (file: ImportedFile) => {
+		report.files.push(file);
+		options.onFile?.(file);
+	};
+
+	for await (const absolute of imageFiles(root)) {
+		options.signal?.throwIfAborted();
+		report.scanned++;
+		const shown = path.relative(root, absolute).split(path.sep).join('/');
+		let bytes: Buffer;
+		let info;
+		try {
+			info = await stat(absolute);
+			if (info.size > maxFileBytes) throw new Error(`larger than ${maxFileBytes} bytes`);
+			bytes = await readFile(absolute);
+		} catch (error) {
+			record({file: shown, outcome: 'unreadable', detail: (error as Error).message});
+			continue;
+		}
+		const meta = readFileMetadata(bytes, absolute);
+		if (!meta) {
+			record({file: shown, outcome: 'unreadable', detail: 'not a PNG, JPEG or WebP file'});
+			continue;
+		}
+		if (!meta.jobId) {
+			report.noMetadata.push(shown);
+			record({file: shown, outcome: 'no-metadata', sources: meta.sources, detail: meta.fullCommand ? 'a prompt but no job id' : 'no prompt and no job id'});
+			continue;
+		}
+		const jobId = meta.jobId;
+		const existing = jobRow.get(jobId) as {source: string; full_command: string} | undefined;
+		if (!existing) {
+			store.upsertJobs([jobFromMetadata({...meta, jobId}, info.mtime, path.basename(absolute))], 'import');
+			report.jobsCreated++;
+		} else if (existing.source === 'import' && existing.full_command === '' && meta.fullCommand) {
+			// An earlier import knew only the id; this file knows the prompt.
+			store.upsertJobs([jobFromMetadata({...meta, jobId}, info.mtime, path.basename(absolute))], 'import');
+			report.jobsEnriched++;
+		}
+
+		const index = meta.index ?? 0;
+		const variant = meta.format === 'png' ? 'png' : meta.format === 'webp' ? 'webp' : 'url';
+		const current = imageRow.get(jobId, index, variant) as {id: number; status: string; path: string | null; sha256: string | null} | undefined;
+		const hash = await sha256File(absolute);
+		if (current?.status === 'done') {
+			if (current.sha256 === hash.sha256) {
+				report.alreadyArchived++;
+				record({file: shown, outcome: 'already-archived', jobId, sources: meta.sources, detail: current.path ?? undefined});
+			} else {
+				record({file: shown, outcome: 'conflict', jobId, sources: meta.sources, detail: `image ${index} of this job is archived already with other content (${current.path})`});
+			}
+			continue;
+		}
+		const duplicate = sameContent.get(hash.sha256) as string | undefined;
+		if (duplicate) {
+			report.alreadyArchived++;
+			record({file: shown, outcome: 'already-archived', jobId, sources: meta.sources, detail: duplicate});
+			continue;
+		}
+
+		let storedPath: string;
+		if (options.copy) {
+			const ext = meta.format === 'jpeg' ? 'jpg' : meta.format;
+			const job = store.getJob(jobId)!;
+			const named = renderTemplate(config.naming, {enqueuedAt: job.enqueuedAt, jobId, index, type: job.jobType, prompt: job.prompt, ext});
+			storedPath = await copyIntoArchive(absolute, archiveDir, named);
+		} else {
+			const inside = absolute.startsWith(archiveDir + path.sep);
+			storedPath = inside ? path.relative(archiveDir, absolute).split(path.sep).join('/') : absolute;
+		}
+		// The CDN URL for a PNG lets --repair fetch it again; other formats get a file URL, which nothing downloads.
+		const url = variant === 'png' ? `${config.cdnBase.replace(/\/+$/, '')}/${jobId}/0_${index}.png` : `file://${absolute}`;
+		upsertImage.run({jobId, index, variant, url, path: storedPath, bytes: hash.bytes, sha256: hash.sha256, now: Date.now()});
+		if (options.copy) report.copied++;
+		else report.linked++;
+		record({file: shown, outcome: options.copy ? 'copied' : 'linked', jobId, sources: meta.sources, detail: storedPath});
+	}
+	return report;
+}

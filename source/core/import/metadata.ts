@@ -1,0 +1,98 @@
+/**
+ * What an image file says about its job, from every place a tool may have
+ * written it: the website's PNG `Description` ("<full_command> Job ID: <uuid>"),
+ * `Author`, `Creation Time`; XMP dc:*; EXIF UserComment/ImageDescription; and
+ * the job id in the file name. Nothing is guessed: absent facts stay absent.
+ */
+import path from 'node:path';
+import {readContainerMetadata, type ImageFormat} from './containers.js';
+import {readExifText} from './exif.js';
+import {readXmpFields} from './xmp.js';
+
+const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+const descriptionWithId = new RegExp(`^([\\s\\S]*?)\\s*Job ID:\\s*(${uuid.source})\\s*$`, 'i');
+
+export interface FileMetadata {
+	format: ImageFormat;
+	jobId?: string;
+	/** The image's index in its job (0-3 for a grid's images) from the file name. */
+	index?: number;
+	fullCommand?: string;
+	author?: string;
+	/** Creation time as the file states it (ISO 8601 when parseable). */
+	createdAt?: string;
+	digitalSourceType?: string;
+	width?: number;
+	height?: number;
+	/** Where each fact came from, for the report: e.g. ['png:Description', 'filename']. */
+	sources: string[];
+}
+
+/** Split "prompt --ar 1:1 Job ID: <uuid>" into the command and the id; a bare text is a command without id. */
+function splitDescription(text: string): {fullCommand?: string; jobId?: string} {
+	const match = descriptionWithId.exec(text);
+	if (match) return {fullCommand: match[1]!.trim() || undefined, jobId: match[2]!.toLowerCase()};
+	const trimmed = text.trim();
+	// A bare uuid is an id, not a prompt.
+	if (new RegExp(`^${uuid.source}$`, 'i').test(trimmed)) return {jobId: trimmed.toLowerCase()};
+	return {fullCommand: trimmed || undefined};
+}
+
+/** The job id and image index encoded in names like `user_prompt_<uuid>_2.png` or `<uuid>/0_2.png`. */
+export function idFromFileName(filePath: string): {jobId?: string; index?: number} {
+	const base = path.basename(filePath);
+	const match = new RegExp(`(${uuid.source})(?:[_-](\\d))?`, 'i').exec(base);
+	if (match) return {jobId: match[1]!.toLowerCase(), index: match[2] === undefined ? undefined : Number(match[2])};
+	const parent = path.basename(path.dirname(filePath));
+	if (new RegExp(`^${uuid.source}$`, 'i').test(parent)) {
+		const index = /^0_(\d)(?:[_.]|$)/.exec(base);
+		return {jobId: parent.toLowerCase(), index: index ? Number(index[1]) : undefined};
+	}
+	return {};
+}
+
+function isoTime(text: string): string | undefined {
+	const parsed = Date.parse(text.trim());
+	return Number.isNaN(parsed) ? undefined : new Date(parsed).toISOString();
+}
+
+/** Everything the file's bytes and name say about its job; undefined when it is not a PNG, JPEG or WebP. */
+export function readFileMetadata(bytes: Buffer, filePath: string): FileMetadata | undefined {
+	const container = readContainerMetadata(bytes);
+	if (!container) return undefined;
+	const found: FileMetadata = {format: container.format, width: container.width, height: container.height, sources: []};
+	const offer = (source: string, facts: {fullCommand?: string; jobId?: string}) => {
+		let used = false;
+		if (facts.fullCommand && !found.fullCommand) [found.fullCommand, used] = [facts.fullCommand, true];
+		if (facts.jobId && !found.jobId) [found.jobId, used] = [facts.jobId, true];
+		if (used) found.sources.push(source);
+	};
+
+	for (const entry of container.text) {
+		const keyword = entry.keyword.toLowerCase();
+		if (keyword === 'description') offer(`png:${entry.keyword}`, splitDescription(entry.text));
+		else if (keyword === 'job id' && uuid.test(entry.text)) offer(`png:${entry.keyword}`, {jobId: uuid.exec(entry.text)![0].toLowerCase()});
+		else if (keyword === 'author' && entry.text.trim()) found.author ??= entry.text.trim();
+		else if (keyword === 'creation time') found.createdAt ??= isoTime(entry.text);
+		else if (keyword === 'comment' || keyword === 'title') offer(`png:${entry.keyword}`, splitDescription(entry.text));
+	}
+	for (const packet of container.xmp) {
+		const xmp = readXmpFields(packet);
+		if (xmp.description) offer('xmp:dc:description', splitDescription(xmp.description));
+		if (xmp.identifier && uuid.test(xmp.identifier)) offer('xmp:dc:identifier', {jobId: uuid.exec(xmp.identifier)![0].toLowerCase()});
+		if (xmp.title) offer('xmp:dc:title', splitDescription(xmp.title));
+		if (xmp.digitalSourceType) found.digitalSourceType ??= xmp.digitalSourceType;
+	}
+	for (const block of container.exif) {
+		const exif = readExifText(block);
+		if (exif.userComment) offer('exif:UserComment', splitDescription(exif.userComment));
+		if (exif.imageDescription) offer('exif:ImageDescription', splitDescription(exif.imageDescription));
+	}
+	const named = idFromFileName(filePath);
+	if (named.jobId && !found.jobId) {
+		found.jobId = named.jobId;
+		found.sources.push('filename');
+	}
+	if (named.index !== undefined && (!found.jobId || found.jobId === named.jobId)) found.index = named.index;
+	return found;
+}

@@ -1,0 +1,78 @@
+/**
+ * The few XMP properties downloaders write (dc:title, dc:description,
+ * dc:identifier, Iptc4xmpExt/iptcExt:DigitalSourceType). Each may be an
+ * element (plain, or an rdf:Alt/Seq/Bag of rdf:li) or an attribute of
+ * rdf:Description; prefixes vary between writers, so match on local names.
+ */
+
+export interface XmpFields {
+	title?: string;
+	description?: string;
+	identifier?: string;
+	digitalSourceType?: string;
+}
+
+const entities: Record<string, string> = {amp: '&', lt: '<', gt: '>', quot: '"', apos: "'"};
+
+function decodeXml(text: string): string {
+	return text
+		.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1')
+		.replace(/&(#x[\da-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (_, name: string) => {
+			if (name[0] !== '#') return entities[name.toLowerCase()] ?? '';
+			const code = name[1] === 'x' || name[1] === 'X' ? Number.parseInt(name.slice(2), 16) : Number(name.slice(1));
+			return Number.isFinite(code) && code <= 0x10ffff ? String.fromCodePoint(code) : '';
+		})
+		.trim();
+}
+
+function property(xmp: string, localName: string): string | undefined {
+	const element = new RegExp(`<([\\w-]+:${localName})(?:\\s[^>]*)?>([\\s\\S]*?)</\\1>`, 'i').exec(xmp);
+	if (element) {
+		const inner = element[2]!;
+		// Language alternatives: prefer x-default, else the first rdf:li.
+		const items = [...inner.matchAll(/<rdf:li(\s[^>]*)?>([\s\S]*?)<\/rdf:li>/gi)];
+		if (items.length > 0) {
+			const preferred = items.find(item => /xml:lang\s*=\s*["']x-default["']/i.test(item[1] ?? '')) ?? items[0]!;
+			return decodeXml(preferred[2]!);
+		}
+		if (!/<[a-z]/i.test(inner)) return decodeXml(inner);
+	}
+	const attribute = new RegExp(`\\s[\\w-]+:${localName}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`, 'i').exec(xmp);
+	if (attribute) return decodeXml(attribute[1] ?? attribute[2] ?? '');
+	return undefined;
+}
+
+/** The properties mj-tui reads from one XMP packet; absent or empty ones are left out. */
+export function readXmpFields(xmp: string): XmpFields {
+	const fields: XmpFields = {};
+	const put = (key: keyof XmpFields, value: string | undefined) => {
+		if (value) fields[key] = value;
+	};
+	put('title', property(xmp, 'title'));
+	put('description', property(xmp, 'description'));
+	put('identifier', property(xmp, 'identifier'));
+	put('digitalSourceType', property(xmp, 'DigitalSourceType'));
+	return fields;
+}
+
+function escapeXml(text: string): string {
+	return text.replace(/[<>&"']/g, char => `&${Object.entries(entities).find(([, value]) => value === char)![0]};`);
+}
+
+/** An XMP packet carrying the prompt and job id, as `embed` writes into PNGs. */
+export function buildXmpPacket(fields: {description: string; identifier: string; digitalSourceType?: string}): string {
+	const source = fields.digitalSourceType ?? 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia';
+	return [
+		'<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?>',
+		'<x:xmpmeta xmlns:x="adobe:ns:meta/">',
+		'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">',
+		'<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/">',
+		`<dc:description><rdf:Alt><rdf:li xml:lang="x-default">${escapeXml(fields.description)}</rdf:li></rdf:Alt></dc:description>`,
+		`<dc:identifier>${escapeXml(fields.identifier)}</dc:identifier>`,
+		`<Iptc4xmpExt:DigitalSourceType>${escapeXml(source)}</Iptc4xmpExt:DigitalSourceType>`,
+		'</rdf:Description>',
+		'</rdf:RDF>',
+		'</x:xmpmeta>',
+		'<?xpacket end="w"?>',
+	].join('\n');
+}
