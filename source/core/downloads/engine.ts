@@ -1,11 +1,736 @@
 /**
- * CONTRACT: the download engine factory; being implemented.
+ * The download engine: schedules Transfers (p-queue for global concurrency and
+ * priorities, HostGate per host, one shared undici Agent), keeps their state
+ * in the archive's images table, and publishes throttled snapshots. The queue
+ * is fed from the table in small batches, so a million pending files cost a
+ * window of a few hundred objects, not a million.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import PQueue from 'p-queue';
+import {Agent} from 'undici';
 import type {ArchiveStore} from '../archive/store.js';
 import type {Config} from '../config.js';
-import type {DownloadEngine} from './types.js';
+import {ExitCode, MjError} from '../errors.js';
+import {backoffDelay} from '../retry-policy.js';
+import {redact} from '../secrets.js';
+import {finalise} from './finalise.js';
+import {HostGate} from './hosts.js';
+import {ImageStore, type ImageRow, type StatusCounts} from './image-store.js';
+import {planMissing} from './plan.js';
+import {RateLimiter} from './rate-limit.js';
+import {SpeedMeter} from './speed.js';
+import {runTransfer, TransferError} from './transfer.js';
+import {recoverFinished} from './recover.js';
+import type {DownloadEngine, DownloadFailure, EngineSnapshot, TransferSnapshot, TransferState} from './types.js';
+
+/** Why an active transfer was aborted on purpose. */
+class StopReason extends Error {
+	constructor(readonly why: 'pause' | 'pause-all' | 'cancel' | 'stop', readonly discardPartial = false) {
+		super(why);
+	}
+}
+
+/** A transfer the engine holds in memory: queued in the window, active, paused or waiting to retry. */
+interface LiveTransfer {
+	row: ImageRow;
+	host: string;
+	state: Exclude<TransferState, 'done' | 'failed' | 'canceled'>;
+	/** Bumped whenever the transfer is (re)queued, so a stale queue entry does nothing. */
+	generation: number;
+	bytes: number;
+	total: number | null;
+	attempts: number;
+	lastError: string | null;
+	heldUntil: number | null;
+	controller?: AbortController;
+	timer?: NodeJS.Timeout;
+	meter: SpeedMeter;
+}
+
+/** What one engine did since it was created (batch summary and metrics). */
+export interface EngineRunStats {
+	downloaded: number;
+	duplicates: number;
+	failed: number;
+	bytes: number;
+	failures: DownloadFailure[];
+	retriesByHost: Record<string, number>;
+	startedAt: number;
+}
+
+/** The engine plus what batch mode and metrics need beyond the TUI's controls. */
+export interface DownloadEngineInternals extends DownloadEngine {
+	/** Start on rows already pending in the table (URL lists, an interrupted run) without planning anything. */
+	startPending(): number;
+	stats(): EngineRunStats;
+	/** The error that stopped the run early (auth, Cloudflare), if any. */
+	fatalError(): MjError | undefined;
+}
+
+const queuedInSnapshot = 200;
+const finishedInSnapshot = 500;
+const maxFailuresKept = 10_000;
 
 /** An engine over the archive's images table, configured from `config`. Starts idle. */
-export function createDownloadEngine(store: ArchiveStore, config: Config): DownloadEngine {
-	throw new Error('not implemented');
+export function createDownloadEngine(store: ArchiveStore, config: Config): DownloadEngineInternals {
+	return new Engine(store, config);
+}
+
+class Engine implements DownloadEngineInternals {
+	readonly #store: ArchiveStore;
+	readonly #config: Config;
+	readonly #images: ImageStore;
+	readonly #queue: PQueue;
+	readonly #hosts: HostGate;
+	readonly #limiter: RateLimiter;
+	readonly #agent: Agent;
+	readonly #live = new Map<number, LiveTransfer>();
+	/** Failed and canceled transfers shown in snapshots (most recent, bounded). */
+	readonly #finished = new Map<number, TransferSnapshot>();
+	readonly #running = new Set<Promise<void>>();
+	readonly #listeners = new Set<(snapshot: EngineSnapshot) => void>();
+	readonly #idleWaiters: Array<() => void> = [];
+	readonly #meter = new SpeedMeter();
+	readonly #cdnHost: string;
+	#counts: StatusCounts;
+	#feeding = false;
+	#exhausted = false;
+	#paused = false;
+	#stopping = false;
+	#stopped = false;
+	#fatal: MjError | undefined;
+	#auth: 'unchecked' | 'checking' | 'ok' = 'unchecked';
+	#authWaiters: Array<() => void> = [];
+	#ticker?: NodeJS.Timeout;
+	#dirty = true;
+	readonly #stats: EngineRunStats = {downloaded: 0, duplicates: 0, failed: 0, bytes: 0, failures: [], retriesByHost: {}, startedAt: Date.now()};
+
+	constructor(store: ArchiveStore, config: Config) {
+		this.#store = store;
+		this.#config = config;
+		this.#images = new ImageStore(store.db);
+		this.#counts = this.#images.counts();
+		this.#queue = new PQueue({concurrency: Math.max(1, config.concurrency)});
+		this.#hosts = new HostGate(config.perHostConcurrency);
+		this.#limiter = new RateLimiter(config.limitRate);
+		this.#agent = new Agent({
+			connections: Math.max(config.perHostConcurrency, config.concurrency) * 2,
+			headersTimeout: config.stallTimeoutMs,
+			// The transfer's own stall timer covers the body, and knows about rate-limit pauses.
+			bodyTimeout: 0,
+			keepAliveTimeout: 10_000,
+		});
+		this.#cdnHost = hostOf(config.cdnBase);
+		for (const row of this.#images.listStatus('failed', finishedInSnapshot)) this.#finished.set(row.id, this.#finishedSnapshot(row, 'failed'));
+		for (const row of this.#images.listStatus('canceled', finishedInSnapshot)) this.#finished.set(row.id, this.#finishedSnapshot(row, 'canceled'));
+	}
+
+	// ---- Controls -------------------------------------------------------
+
+	enqueueMissing(options: {jobIds?: readonly string[]; priority?: number} = {}): number {
+		this.#assertRunning();
+		planMissing(this.#store.db, this.#store.dir, this.#config, options);
+		this.#images.requeueMissing(options.jobIds);
+		if (options.jobIds && options.priority !== undefined) this.#images.setJobPriority(options.jobIds, options.priority);
+		for (const [id, snapshot] of this.#finished) if (!options.jobIds || options.jobIds.includes(snapshot.jobId ?? '')) this.#finished.delete(id);
+		return this.startPending();
+	}
+
+	/** Queue files already in the table (URL lists): feeding starts, nothing is planned. */
+	startPending(): number {
+		this.#counts = this.#images.counts();
+		this.#feeding = true;
+		this.#exhausted = false;
+		this.#refill();
+		this.#changed();
+		return this.#counts.pending;
+	}
+
+	pause(id: number): void {
+		let live = this.#live.get(id);
+		if (!live) {
+			const row = this.#images.get(id);
+			if (row?.status !== 'pending') return;
+			live = this.#remember(row);
+		}
+		if (live.state === 'active') live.controller?.abort(new StopReason('pause'));
+		else {
+			clearTimeout(live.timer);
+			live.state = 'paused';
+		}
+		this.#changed();
+	}
+
+	resume(id: number): void {
+		const live = this.#live.get(id);
+		if (!live || live.state !== 'paused') return;
+		this.#schedule(live);
+		this.#changed();
+	}
+
+	pauseAll(): void {
+		this.#paused = true;
+		this.#queue.pause();
+		for (const live of this.#live.values()) if (live.state === 'active') live.controller?.abort(new StopReason('pause-all'));
+		this.#changed();
+	}
+
+	resumeAll(): void {
+		this.#paused = false;
+		if (this.#fatal) {
+			// The user fixed the cause (new cookie, ...) and asks again: check auth afresh.
+			this.#fatal = undefined;
+			this.#auth = 'unchecked';
+		}
+		for (const live of this.#live.values()) if (live.state === 'paused') this.#schedule(live);
+		this.#queue.start();
+		this.#refill();
+		this.#changed();
+	}
+
+	cancel(id: number, options: {discardPartial?: boolean} = {}): void {
+		const live = this.#live.get(id);
+		if (live?.state === 'active') {
+			live.controller?.abort(new StopReason('cancel', options.discardPartial));
+			return;
+		}
+		const row = live?.row ?? this.#images.get(id);
+		if (!row || row.status !== 'pending') return;
+		if (live) clearTimeout(live.timer);
+		this.#markCanceled(row, live, options.discardPartial ?? false);
+	}
+
+	retry(id: number): void {
+		const live = this.#live.get(id);
+		if (live && (live.state === 'held' || live.state === 'queued') && live.timer) {
+			clearTimeout(live.timer);
+			live.timer = undefined;
+			live.heldUntil = null;
+			this.#schedule(live);
+			return;
+		}
+		if (live) return;
+		if (!this.#images.requeue(id)) return;
+		this.#finished.delete(id);
+		this.#counts = this.#images.counts();
+		const row = this.#images.get(id);
+		if (row && this.#feeding) this.#schedule(this.#remember(row));
+		this.#changed();
+	}
+
+	retryFailed(): number {
+		const n = this.#images.requeueAllFailed();
+		for (const [id, snapshot] of this.#finished) if (snapshot.state === 'failed') this.#finished.delete(id);
+		this.#counts = this.#images.counts();
+		this.#exhausted = false;
+		if (this.#fatal) {
+			this.#fatal = undefined;
+			this.#auth = 'unchecked';
+		}
+		this.#feeding = true;
+		this.#refill();
+		this.#changed();
+		return n;
+	}
+
+	setPriority(id: number, priority: number): void {
+		this.#images.setPriority(id, priority);
+		const live = this.#live.get(id);
+		if (live) {
+			live.row.priority = priority;
+			if (live.state === 'queued' && !live.timer) this.#schedule(live);
+		} else if (this.#feeding) {
+			const row = this.#images.get(id);
+			// Pull it into the window now rather than when the window reaches its place.
+			if (row?.status === 'pending') this.#schedule(this.#remember(row));
+		}
+		this.#changed();
+	}
+
+	setConcurrency(n: number): void {
+		this.#queue.concurrency = Math.max(1, Math.floor(n));
+		this.#refill();
+		this.#changed();
+	}
+
+	setPerHostConcurrency(n: number): void {
+		this.#hosts.setPerHost(n);
+		this.#changed();
+	}
+
+	setLimitRate(bytesPerSecond: number): void {
+		this.#limiter.rate = bytesPerSecond;
+		this.#changed();
+	}
+
+	snapshot(): EngineSnapshot {
+		const now = performance.now();
+		const transfers: TransferSnapshot[] = [];
+		let queued = 0;
+		const counted = {active: 0, paused: 0, held: 0};
+		let bytesRemaining = 0;
+		const speed = this.#meter.sample(this.#stats.bytes, now);
+		const queuedOnes: LiveTransfer[] = [];
+		for (const live of this.#live.values()) {
+			if (live.total !== null) bytesRemaining += Math.max(0, live.total - live.bytes);
+			if (live.state === 'queued') {
+				queuedOnes.push(live);
+				continue;
+			}
+			counted[live.state]++;
+			transfers.push(this.#liveSnapshot(live, now));
+		}
+		queuedOnes.sort((a, b) => b.row.priority - a.row.priority || a.row.id - b.row.id);
+		for (const live of queuedOnes.slice(0, queuedInSnapshot)) transfers.push(this.#liveSnapshot(live, now));
+		transfers.push(...this.#finished.values());
+		queued = Math.max(0, this.#counts.pending - counted.active - counted.paused - counted.held);
+		return {
+			transfers,
+			totals: {
+				queued: this.#feeding ? queued : 0,
+				...counted,
+				done: this.#counts.done,
+				failed: this.#counts.failed,
+				canceled: this.#counts.canceled,
+				bytesDone: this.#stats.bytes,
+				bytesRemaining,
+				speed,
+				eta: speed > 0 && bytesRemaining > 0 ? bytesRemaining / speed : null,
+			},
+			concurrency: this.#queue.concurrency,
+			perHostConcurrency: this.#hosts.perHost,
+			limitRate: this.#limiter.rate,
+			paused: this.#paused,
+			stopping: this.#stopping,
+			...(this.#fatal ? {fatal: {message: this.#fatal.message, hint: this.#fatal.hint, exitCode: this.#fatal.exitCode}} : {}),
+		};
+	}
+
+	subscribe(listener: (snapshot: EngineSnapshot) => void): () => void {
+		this.#listeners.add(listener);
+		if (!this.#ticker) {
+			this.#ticker = setInterval(() => this.#tick(), 100);
+			this.#ticker.unref();
+		}
+		return () => {
+			this.#listeners.delete(listener);
+			if (this.#listeners.size === 0) {
+				clearInterval(this.#ticker);
+				this.#ticker = undefined;
+			}
+		};
+	}
+
+	onIdle(): Promise<void> {
+		if (this.#isIdle()) return Promise.resolve();
+		return new Promise((resolve) => this.#idleWaiters.push(resolve));
+	}
+
+	async stop(options: {immediate?: boolean} = {}): Promise<void> {
+		if (this.#stopped) return;
+		this.#stopping = true;
+		this.#feeding = false;
+		this.#queue.pause();
+		this.#queue.clear();
+		for (const live of this.#live.values()) {
+			clearTimeout(live.timer);
+			live.controller?.abort(new StopReason('stop'));
+		}
+		if (!options.immediate) {
+			// Transfers stop within a chunk; the cap keeps stop() under 2 s whatever the network does.
+			await Promise.race([Promise.allSettled([...this.#running]), delay(1500)]);
+		}
+		this.#stopped = true;
+		this.#hosts.close();
+		clearInterval(this.#ticker);
+		this.#ticker = undefined;
+		this.#agent.destroy().catch(() => {});
+		this.#emit();
+		this.#wakeIdle(true);
+	}
+
+	// ---- Internals for batch mode and metrics ----------------------------
+
+	stats(): EngineRunStats {
+		return {...this.#stats, failures: [...this.#stats.failures], retriesByHost: {...this.#stats.retriesByHost}};
+	}
+
+	fatalError(): MjError | undefined {
+		return this.#fatal;
+	}
+
+	// ---- Scheduling ------------------------------------------------------
+
+	#window(): number {
+		return Math.max(64, this.#queue.concurrency * 8);
+	}
+
+	/** Top the in-memory window up from the table, highest priority first. */
+	#refill(): void {
+		if (!this.#feeding || this.#stopping || this.#fatal || this.#exhausted) return;
+		const window = this.#window();
+		if (this.#queue.size >= window / 2) return;
+		const want = window - this.#queue.size;
+		const limit = want + this.#live.size;
+		const rows = this.#images.pending(limit);
+		let added = 0;
+		for (const row of rows) {
+			if (added >= want) break;
+			if (this.#live.has(row.id)) continue;
+			this.#schedule(this.#remember(row));
+			added++;
+		}
+		if (rows.length < limit) this.#exhausted = true;
+	}
+
+	#remember(row: ImageRow): LiveTransfer {
+		const live: LiveTransfer = {
+			row,
+			host: hostOf(row.url),
+			state: 'queued',
+			generation: 0,
+			bytes: 0,
+			total: row.total_bytes,
+			attempts: 0,
+			lastError: row.last_error,
+			heldUntil: null,
+			meter: new SpeedMeter(),
+		};
+		this.#live.set(row.id, live);
+		return live;
+	}
+
+	/** (Re)queue a live transfer in p-queue at its priority. */
+	#schedule(live: LiveTransfer): void {
+		live.state = 'queued';
+		live.timer = undefined;
+		const generation = ++live.generation;
+		const task = (): Promise<void> => {
+			const running = this.#run(live, generation).catch((error: unknown) => {
+				// A bug or a closed database must not become an unhandled rejection.
+				live.lastError = redact(String((error as Error)?.message ?? error));
+			});
+			this.#running.add(running);
+			return running.finally(() => this.#running.delete(running));
+		};
+		this.#queue.add(task, {priority: live.row.priority}).catch(() => {});
+	}
+
+	async #run(live: LiveTransfer, generation: number): Promise<void> {
+		if (live.generation !== generation || live.state !== 'queued' || this.#stopping) return;
+		const controller = new AbortController();
+		live.controller = controller;
+		let release: (() => void) | undefined;
+		try {
+			if (!(await this.#authCleared(live))) return;
+			live.heldUntil = this.#hosts.heldUntil(live.host);
+			if (live.heldUntil) live.state = 'held';
+			release = await this.#hosts.acquire(live.host, controller.signal);
+			live.state = 'active';
+			live.heldUntil = null;
+			this.#changed();
+			await this.#transfer(live, controller.signal);
+		} catch (error) {
+			this.#failed(live, error, controller.signal);
+		} finally {
+			release?.();
+			live.controller = undefined;
+			if (this.#auth === 'checking' && this.#checker === live) this.#endAuthCheck('unchecked');
+			this.#refill();
+			this.#changed();
+			this.#checkIdle();
+		}
+	}
+
+	async #transfer(live: LiveTransfer, signal: AbortSignal): Promise<void> {
+		const row = live.row;
+		const dir = this.#store.dir;
+		const partRelative = row.part_path ?? `.parts/${row.id}-${path.posix.basename(row.path ?? 'file')}.part`;
+		const partPath = path.join(dir, partRelative);
+		await fs.promises.mkdir(path.dirname(partPath), {recursive: true});
+		// A crash between rename and the table update leaves a complete file and no partial.
+		const recovered = await recoverFinished(dir, row, partPath);
+		if (recovered) {
+			this.#done(live, {path: row.path!, bytes: recovered.bytes, sha256: recovered.sha256, duplicateOf: null, duplicate: null});
+			return;
+		}
+		const result = await runTransfer(
+			{url: row.url, variant: row.variant, partPath, resume: row.part_path ? {etag: row.etag, lastModified: row.last_modified, totalBytes: row.total_bytes} : null, headers: this.#headersFor(live.host)},
+			{
+				agent: this.#agent,
+				limiter: this.#limiter,
+				stallTimeoutMs: this.#config.stallTimeoutMs,
+				retryAfterCapMs: this.#config.retryAfterCapMs,
+				signal,
+				onStatus: (status) => {
+					if (this.#checker === live && status !== 401 && status !== 403) this.#endAuthCheck('ok');
+				},
+				onPartial: (state) => {
+					row.part_path = partRelative;
+					row.etag = state.etag;
+					row.last_modified = state.lastModified;
+					row.total_bytes = state.totalBytes;
+					this.#images.savePartial(row.id, {partPath: partRelative, ...state});
+				},
+				onBytes: (n, reset) => {
+					if (reset) {
+						live.bytes = 0;
+						live.meter.reset();
+					}
+					live.bytes += n;
+					if (!reset) this.#stats.bytes += n;
+				},
+				onTotal: (total) => {
+					live.total = total;
+				},
+			},
+		);
+		const record = await finalise({archiveDir: dir, id: row.id, partPath, path: row.path!, bytes: result.bytes, sha256: result.sha256}, this.#images);
+		this.#done(live, record);
+	}
+
+	#done(live: LiveTransfer, record: {path: string; bytes: number; sha256: string; duplicateOf: number | null; duplicate: string | null}): void {
+		this.#images.markDone([{id: live.row.id, ...record}]);
+		this.#live.delete(live.row.id);
+		this.#counts.pending--;
+		this.#counts.done++;
+		if (record.duplicateOf === null) this.#stats.downloaded++;
+		else this.#stats.duplicates++;
+		this.#hosts.succeeded(live.host);
+	}
+
+	#failed(live: LiveTransfer, error: unknown, signal: AbortSignal): void {
+		const row = live.row;
+		if (signal.aborted && signal.reason instanceof StopReason) {
+			const reason = signal.reason;
+			if (reason.why === 'pause') live.state = 'paused';
+			else if (reason.why === 'pause-all') this.#schedule(live);
+			else if (reason.why === 'cancel') this.#markCanceled(row, live, reason.discardPartial);
+			else this.#live.delete(row.id);
+			return;
+		}
+		const failure = error instanceof TransferError ? error : new TransferError('retry', redact(String((error as Error)?.message ?? error)), {cause: error});
+		const message = redact(failure.message);
+		live.lastError = message;
+		if (failure.kind === 'cloudflare' && live.host === this.#cdnHost) {
+			this.#stopRun(
+				new MjError(`The CDN answered ${redact(row.url)} with Cloudflare's challenge page instead of the file.`, {
+					exitCode: ExitCode.unavailable,
+					hint: 'Cloudflare wants a browser: put your browser\'s whole Cookie header (with cf_clearance) in MJ_TUI_COOKIE and its User-Agent in MJ_TUI_USER_AGENT, then run again; nothing downloaded so far is lost.',
+				}),
+				live,
+			);
+			return;
+		}
+		if (failure.kind === 'auth' && this.#checker === live) {
+			this.#stopRun(
+				new MjError(`The CDN refused access (HTTP ${failure.status}) to ${redact(row.url)}, the first file of this run; stopped before trying the others.`, {
+					exitCode: ExitCode.auth,
+					hint: 'Sign in again (mj-tui auth) or paste a fresh cookie into MJ_TUI_COOKIE, then run again; the files resume where they stopped.',
+				}),
+				live,
+			);
+			return;
+		}
+		live.attempts++;
+		if (failure.kind === 'retry' && live.attempts <= this.#config.retries) {
+			this.#stats.retriesByHost[live.host] = (this.#stats.retriesByHost[live.host] ?? 0) + 1;
+			this.#images.recordAttempt(row.id, message);
+			const wait = failure.retryAfterMs ?? backoffDelay(live.attempts - 1, {capMs: this.#config.retryAfterCapMs});
+			if (failure.retryAfterMs !== undefined || failure.status === 429 || failure.status === 503) this.#hosts.hold(live.host, wait);
+			live.state = failure.retryAfterMs !== undefined || failure.status === 429 ? 'held' : 'queued';
+			live.heldUntil = Date.now() + wait;
+			live.generation++;
+			live.timer = setTimeout(() => {
+				live.heldUntil = null;
+				if (this.#live.get(row.id) === live && !this.#stopping) this.#schedule(live);
+			}, wait);
+			return;
+		}
+		// Final: the partial of a file that cannot be fetched is of no use.
+		this.#images.markFailed(row.id, live.attempts, message);
+		if (row.part_path) {
+			fs.rmSync(path.join(this.#store.dir, row.part_path), {force: true});
+			this.#images.clearPartial(row.id);
+		}
+		this.#live.delete(row.id);
+		this.#counts.pending--;
+		this.#counts.failed++;
+		this.#stats.failed++;
+		if (this.#stats.failures.length < maxFailuresKept) this.#stats.failures.push({url: redact(row.url), reason: message});
+		this.#rememberFinished(row, 'failed', live, message);
+	}
+
+	#markCanceled(row: ImageRow, live: LiveTransfer | undefined, discardPartial: boolean): void {
+		this.#images.markCanceled(row.id);
+		if (discardPartial) {
+			const part = row.part_path ?? `.parts/${row.id}-${path.posix.basename(row.path ?? 'file')}.part`;
+			fs.rmSync(path.join(this.#store.dir, part), {force: true});
+			this.#images.clearPartial(row.id);
+		}
+		this.#live.delete(row.id);
+		this.#counts.pending--;
+		this.#counts.canceled++;
+		this.#rememberFinished(row, 'canceled', live, live?.lastError ?? null);
+		this.#changed();
+		this.#checkIdle();
+	}
+
+	#rememberFinished(row: ImageRow, state: 'failed' | 'canceled', live: LiveTransfer | undefined, lastError: string | null): void {
+		const snapshot = this.#finishedSnapshot({...row, last_error: lastError, attempts: live?.attempts ?? row.attempts}, state);
+		if (live) {
+			snapshot.bytes = live.bytes;
+			snapshot.total = live.total;
+		}
+		this.#finished.delete(row.id);
+		this.#finished.set(row.id, snapshot);
+		if (this.#finished.size > finishedInSnapshot * 2) this.#finished.delete(this.#finished.keys().next().value!);
+	}
+
+	// ---- Auth preflight --------------------------------------------------
+
+	#checker: LiveTransfer | undefined;
+
+	/**
+	 * The first CDN file goes alone: a 401/403 there stops the run with one
+	 * clear error instead of thousands of failed files. Resolves false when
+	 * the run was stopped meanwhile.
+	 */
+	async #authCleared(live: LiveTransfer): Promise<boolean> {
+		if (live.host !== this.#cdnHost) return true;
+		while (this.#auth !== 'ok') {
+			if (this.#fatal || this.#stopping) {
+				this.#live.delete(live.row.id);
+				return false;
+			}
+			if (this.#auth === 'unchecked') {
+				this.#auth = 'checking';
+				this.#checker = live;
+				return true;
+			}
+			await new Promise<void>((resolve) => this.#authWaiters.push(resolve));
+		}
+		return true;
+	}
+
+	#endAuthCheck(result: 'ok' | 'unchecked'): void {
+		this.#auth = result;
+		this.#checker = undefined;
+		const waiters = this.#authWaiters;
+		this.#authWaiters = [];
+		for (const wake of waiters) wake();
+	}
+
+	#stopRun(error: MjError, live: LiveTransfer): void {
+		this.#fatal = error;
+		this.#live.delete(live.row.id);
+		this.#queue.clear();
+		for (const other of this.#live.values()) {
+			clearTimeout(other.timer);
+			other.controller?.abort(new StopReason('stop'));
+		}
+		this.#live.clear();
+		this.#endAuthCheck('unchecked');
+		this.#changed();
+	}
+
+	// ---- Snapshots and idleness -------------------------------------------
+
+	#liveSnapshot(live: LiveTransfer, now: number): TransferSnapshot {
+		const speed = live.state === 'active' ? live.meter.sample(live.bytes, now) : 0;
+		return {
+			id: live.row.id,
+			jobId: live.row.job_id,
+			url: redact(live.row.url),
+			name: live.row.path ?? '',
+			host: live.host,
+			state: live.state,
+			bytes: live.bytes,
+			total: live.total,
+			speed,
+			eta: speed > 0 && live.total !== null ? Math.max(0, live.total - live.bytes) / speed : null,
+			attempts: live.attempts,
+			lastError: live.lastError,
+			priority: live.row.priority,
+			heldUntil: live.heldUntil,
+		};
+	}
+
+	#finishedSnapshot(row: ImageRow, state: 'failed' | 'canceled'): TransferSnapshot {
+		return {
+			id: row.id,
+			jobId: row.job_id,
+			url: redact(row.url),
+			name: row.path ?? '',
+			host: hostOf(row.url),
+			state,
+			bytes: 0,
+			total: row.total_bytes,
+			speed: 0,
+			eta: null,
+			attempts: row.attempts,
+			lastError: row.last_error,
+			priority: row.priority,
+			heldUntil: null,
+		};
+	}
+
+	#changed(): void {
+		this.#dirty = true;
+	}
+
+	#tick(): void {
+		// Active transfers change every tick (bytes, speed); otherwise only emit after a change.
+		if (!this.#dirty && ![...this.#live.values()].some((l) => l.state === 'active')) return;
+		this.#dirty = false;
+		this.#emit();
+	}
+
+	#emit(): void {
+		if (this.#listeners.size === 0) return;
+		const snapshot = this.snapshot();
+		for (const listener of this.#listeners) listener(snapshot);
+	}
+
+	#isIdle(): boolean {
+		if (this.#stopped || this.#fatal) return true;
+		for (const live of this.#live.values()) if (live.state !== 'paused') return false;
+		if (!this.#feeding) return true;
+		this.#refill();
+		for (const live of this.#live.values()) if (live.state !== 'paused') return false;
+		return true;
+	}
+
+	#checkIdle(): void {
+		if (this.#idleWaiters.length > 0 && this.#isIdle()) this.#wakeIdle(false);
+	}
+
+	#wakeIdle(_force: boolean): void {
+		const waiters = this.#idleWaiters.splice(0);
+		for (const wake of waiters) wake();
+	}
+
+	#headersFor(host: string): Record<string, string> {
+		const headers: Record<string, string> = {'user-agent': this.#config.userAgent};
+		// Cookies (cf_clearance) belong to the CDN only, never to hosts from a URL list.
+		if (host === this.#cdnHost && this.#config.cookie) headers.cookie = this.#config.cookie;
+		return headers;
+	}
+
+	#assertRunning(): void {
+		if (this.#stopped) throw new MjError('the download engine was stopped', {exitCode: ExitCode.software});
+	}
+}
+
+function hostOf(url: string): string {
+	try {
+		return new URL(url).host;
+	} catch {
+		return '';
+	}
+}
+
+function delay(ms: number): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

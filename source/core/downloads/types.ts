@@ -63,6 +63,8 @@ export interface EngineSnapshot {
 	paused: boolean;
 	/** True while stop() is draining. */
 	stopping: boolean;
+	/** Set when the run stopped early (CDN refused auth, Cloudflare challenge): what happened and what to do. */
+	fatal?: {message: string; hint?: string; exitCode: number};
 }
 
 /** What the TUI and batch mode can do to the engine. */

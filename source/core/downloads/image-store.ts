@@ -1,0 +1,213 @@
+/**
+ * Every SQL statement on the archive's `images` table: the download engine's
+ * durable state. A row is `pending` until its file is verified at its final
+ * path (`done`), or it gave up (`failed`) or the user canceled it. The
+ * partial's validators (ETag / Last-Modified) and announced size live here
+ * too, so a restart resumes each file exactly where it stopped.
+ */
+import type Database from 'better-sqlite3';
+
+export type ImageStatus = 'pending' | 'done' | 'failed' | 'canceled';
+
+/** One images row, as the engine reads it. */
+export interface ImageRow {
+	id: number;
+	job_id: string | null;
+	idx: number;
+	variant: string;
+	url: string;
+	path: string | null;
+	bytes: number | null;
+	sha256: string | null;
+	status: ImageStatus;
+	attempts: number;
+	last_error: string | null;
+	part_path: string | null;
+	etag: string | null;
+	last_modified: string | null;
+	total_bytes: number | null;
+	priority: number;
+	duplicate_of: number | null;
+}
+
+/** A file to add to the archive's images table. */
+export interface PlannedImage {
+	jobId: string | null;
+	idx: number;
+	variant: string;
+	url: string;
+	path: string;
+	priority?: number;
+}
+
+/** What the transfer learnt from the response headers, kept for resuming. */
+export interface PartialState {
+	partPath: string;
+	etag: string | null;
+	lastModified: string | null;
+	totalBytes: number | null;
+}
+
+/** The outcome of a finished file. */
+export interface DoneRecord {
+	path: string;
+	bytes: number;
+	sha256: string;
+	duplicateOf: number | null;
+}
+
+export type StatusCounts = Record<ImageStatus, number>;
+
+const columns = 'id, job_id, idx, variant, url, path, bytes, sha256, status, attempts, last_error, part_path, etag, last_modified, total_bytes, priority, duplicate_of';
+
+/** The images table, through prepared statements. */
+export class ImageStore {
+	readonly #db: Database.Database;
+	readonly #statements;
+
+	constructor(db: Database.Database) {
+		this.#db = db;
+		this.#statements = {
+			insert: db.prepare(
+				`INSERT OR IGNORE INTO images (job_id, idx, variant, url, path, priority, status, updated_at)
+				 VALUES (@jobId, @idx, @variant, @url, @path, @priority, 'pending', @now)`,
+			),
+			get: db.prepare(`SELECT ${columns} FROM images WHERE id = ?`),
+			getByUrl: db.prepare(`SELECT ${columns} FROM images WHERE url = ?`),
+			pathTaken: db.prepare('SELECT 1 FROM images WHERE path = ? LIMIT 1'),
+			pending: db.prepare(`SELECT ${columns} FROM images WHERE status = 'pending' ORDER BY priority DESC, id LIMIT ?`),
+			listStatus: db.prepare(`SELECT ${columns} FROM images WHERE status = ? ORDER BY updated_at DESC, id LIMIT ?`),
+			counts: db.prepare('SELECT status, COUNT(*) AS n FROM images GROUP BY status'),
+			requeue: db.prepare(`UPDATE images SET status = 'pending', last_error = NULL, updated_at = ? WHERE id = ? AND status IN ('failed', 'canceled')`),
+			requeueAllFailed: db.prepare(`UPDATE images SET status = 'pending', last_error = NULL, updated_at = ? WHERE status = 'failed'`),
+			requeueJob: db.prepare(`UPDATE images SET status = 'pending', last_error = NULL, updated_at = ? WHERE job_id = ? AND status IN ('failed', 'canceled')`),
+			requeueEverything: db.prepare(`UPDATE images SET status = 'pending', last_error = NULL, updated_at = ? WHERE status IN ('failed', 'canceled')`),
+			priority: db.prepare('UPDATE images SET priority = ?, updated_at = ? WHERE id = ?'),
+			priorityJob: db.prepare(`UPDATE images SET priority = ?, updated_at = ? WHERE job_id = ? AND status = 'pending'`),
+			partial: db.prepare('UPDATE images SET part_path = ?, etag = ?, last_modified = ?, total_bytes = ?, updated_at = ? WHERE id = ?'),
+			clearPartial: db.prepare('UPDATE images SET part_path = NULL, etag = NULL, last_modified = NULL, updated_at = ? WHERE id = ?'),
+			done: db.prepare(
+				`UPDATE images SET status = 'done', path = ?, bytes = ?, sha256 = ?, duplicate_of = ?, total_bytes = ?, part_path = NULL, last_error = NULL, updated_at = ? WHERE id = ?`,
+			),
+			failed: db.prepare(`UPDATE images SET status = 'failed', attempts = attempts + ?, last_error = ?, updated_at = ? WHERE id = ?`),
+			attempt: db.prepare('UPDATE images SET attempts = attempts + 1, last_error = ?, updated_at = ? WHERE id = ?'),
+			canceled: db.prepare(`UPDATE images SET status = 'canceled', updated_at = ? WHERE id = ? AND status = 'pending'`),
+			duplicateSource: db.prepare(`SELECT id, path FROM images WHERE sha256 = ? AND status = 'done' AND duplicate_of IS NULL AND id != ? LIMIT 1`),
+			partPaths: db.prepare(`SELECT part_path, status FROM images WHERE part_path IS NOT NULL`),
+		};
+	}
+
+	/** Add planned files; rows that exist already (same URL or job/index/variant) are left alone. Returns how many were new. */
+	insert(images: readonly PlannedImage[]): number {
+		const now = Date.now();
+		let added = 0;
+		this.#db.transaction(() => {
+			for (const image of images) {
+				added += this.#statements.insert.run({...image, priority: image.priority ?? 0, now}).changes;
+			}
+		})();
+		return added;
+	}
+
+	get(id: number): ImageRow | undefined {
+		return this.#statements.get.get(id) as ImageRow | undefined;
+	}
+
+	getByUrl(url: string): ImageRow | undefined {
+		return this.#statements.getByUrl.get(url) as ImageRow | undefined;
+	}
+
+	/** True when some row already uses `path` as its final path. */
+	pathTaken(path: string): boolean {
+		return this.#statements.pathTaken.get(path) !== undefined;
+	}
+
+	/** The first `limit` pending rows, highest priority first. */
+	pending(limit: number): ImageRow[] {
+		return this.#statements.pending.all(limit) as ImageRow[];
+	}
+
+	/** The most recently changed rows with `status`, at most `limit`. */
+	listStatus(status: ImageStatus, limit: number): ImageRow[] {
+		return this.#statements.listStatus.all(status, limit) as ImageRow[];
+	}
+
+	counts(): StatusCounts {
+		const counts: StatusCounts = {pending: 0, done: 0, failed: 0, canceled: 0};
+		for (const row of this.#statements.counts.all() as Array<{status: ImageStatus; n: number}>) counts[row.status] = row.n;
+		return counts;
+	}
+
+	/** Put a failed or canceled row back in line. Returns true when it changed. */
+	requeue(id: number): boolean {
+		return this.#statements.requeue.run(Date.now(), id).changes > 0;
+	}
+
+	/** Put every failed row back in line; returns how many. */
+	requeueAllFailed(): number {
+		return this.#statements.requeueAllFailed.run(Date.now()).changes;
+	}
+
+	/** Put the failed and canceled rows of these jobs (or of all jobs) back in line; returns how many. */
+	requeueMissing(jobIds?: readonly string[]): number {
+		const now = Date.now();
+		if (!jobIds) return this.#statements.requeueEverything.run(now).changes;
+		let n = 0;
+		this.#db.transaction(() => {
+			for (const id of jobIds) n += this.#statements.requeueJob.run(now, id).changes;
+		})();
+		return n;
+	}
+
+	setPriority(id: number, priority: number): void {
+		this.#statements.priority.run(priority, Date.now(), id);
+	}
+
+	setJobPriority(jobIds: readonly string[], priority: number): void {
+		const now = Date.now();
+		this.#db.transaction(() => {
+			for (const id of jobIds) this.#statements.priorityJob.run(priority, now, id);
+		})();
+	}
+
+	/** Remember where a partial lives and how to resume it. */
+	savePartial(id: number, state: PartialState): void {
+		this.#statements.partial.run(state.partPath, state.etag, state.lastModified, state.totalBytes, Date.now(), id);
+	}
+
+	clearPartial(id: number): void {
+		this.#statements.clearPartial.run(Date.now(), id);
+	}
+
+	/** Record several finished files in one transaction (one WAL commit for many files). */
+	markDone(records: ReadonlyArray<{id: number} & DoneRecord>): void {
+		const now = Date.now();
+		this.#db.transaction(() => {
+			for (const r of records) this.#statements.done.run(r.path, r.bytes, r.sha256, r.duplicateOf, r.bytes, now, r.id);
+		})();
+	}
+
+	/** Give up on a file: `attempts` more tries were made this time; `reason` is shown to the user. */
+	markFailed(id: number, attempts: number, reason: string): void {
+		this.#statements.failed.run(attempts, reason, Date.now(), id);
+	}
+
+	/** Count one failed try that will be retried. */
+	recordAttempt(id: number, reason: string): void {
+		this.#statements.attempt.run(reason, Date.now(), id);
+	}
+
+	markCanceled(id: number): void {
+		this.#statements.canceled.run(Date.now(), id);
+	}
+
+	/** An archived file with this content, other than row `exceptId`. */
+	duplicateSource(sha256: string, exceptId: number): {id: number; path: string} | undefined {
+		return this.#statements.duplicateSource.get(sha256, exceptId) as {id: number; path: string} | undefined;
+	}
+
+	/** Every partial path the table knows about, with its row's status. */
+	partPaths(): Array<{part_path: string; status: ImageStatus}> {
+		return this.#statements.partPaths.all() as Array<{part_path: string; status: ImageStatus}>;
+	}
+}

@@ -1,0 +1,114 @@
+/**
+ * Which files an archived job should have on disk, as images rows: the
+ * full-size PNGs (or the WebP rendition with `--format webp`), the mp4s of
+ * video jobs, and optionally the grid composite. Planning is idempotent:
+ * rows that exist already are left as they are.
+ */
+import {createHash} from 'node:crypto';
+import fs from 'node:fs';
+import type Database from 'better-sqlite3';
+import type {Config} from '../config.js';
+import {ImageStore, type PlannedImage} from './image-store.js';
+import {checkRelativePath, renderTemplate, resolveInside, validateTemplate, withSuffix, type NameFields} from './naming.js';
+
+interface JobRow {
+	id: string;
+	enqueued_at: number;
+	job_type: string;
+	prompt: string;
+	batch_size: number;
+	is_video: number;
+}
+
+/** The files one job should have: full-size images (or WebP), the clips of video jobs, and optionally the grid. */
+export function filesOfJob(job: JobRow, config: Pick<Config, 'cdnBase' | 'format' | 'grids' | 'videos'>): Array<{idx: number; variant: string; url: string; ext: string}> {
+	const base = config.cdnBase.replace(/\/+$/, '');
+	const id = encodeURIComponent(job.id);
+	const count = Math.max(0, Math.min(Math.floor(job.batch_size) || 0, 16));
+	const files: Array<{idx: number; variant: string; url: string; ext: string}> = [];
+	for (let i = 0; i < count; i++) {
+		files.push(
+			config.format === 'webp'
+				? {idx: i, variant: 'webp', url: `${base}/${id}/0_${i}_2048_N.webp`, ext: 'webp'}
+				: {idx: i, variant: 'png', url: `${base}/${id}/0_${i}.png`, ext: 'png'},
+		);
+	}
+	// Video jobs have their start frames as images, and the clips themselves.
+	if (job.is_video && config.videos) for (let i = 0; i < count; i++) files.push({idx: i, variant: 'mp4', url: `${base}/video/${id}/${i}.mp4`, ext: 'mp4'});
+	if (config.grids && count > 1) files.push({idx: 0, variant: 'grid', url: `${base}/${id}/grid_0.png`, ext: 'png'});
+	return files;
+}
+
+/**
+ * Pick a final path for a new file: the template's, or with `_2`, `_3`, ...
+ * when another row or file already uses it. `taken` holds the paths chosen
+ * in the same batch, not yet in the table.
+ */
+export function uniquePath(images: ImageStore, archiveDir: string, relative: string, taken: Set<string>): string {
+	for (let n = 1; ; n++) {
+		const candidate = n === 1 ? relative : withSuffix(relative, n);
+		if (taken.has(candidate) || images.pathTaken(candidate) || fs.existsSync(resolveInside(archiveDir, candidate))) continue;
+		taken.add(candidate);
+		return candidate;
+	}
+}
+
+/**
+ * The template's path for a file; should a hostile job still produce an
+ * unsafe one, a neutral name under images/_unsafe/ (one bad job must not stop the archive).
+ */
+function safeName(template: string, fields: NameFields): string {
+	try {
+		return checkRelativePath(renderTemplate(template, fields), 'file name');
+	} catch {
+		const digest = createHash('sha256').update(fields.jobId).digest('hex').slice(0, 16);
+		return `images/_unsafe/${digest}_${fields.index}.${fields.ext.replace(/[^a-z0-9]/gi, '') || 'bin'}`;
+	}
+}
+
+const batchSize = 1000;
+
+/**
+ * Add an images row for every expected file of the chosen jobs (or of all
+ * jobs) that has none yet. Returns how many rows were added.
+ */
+export function planMissing(db: Database.Database, archiveDir: string, config: Config, options: {jobIds?: readonly string[]; priority?: number} = {}): number {
+	validateTemplate(config.naming);
+	const images = new ImageStore(db);
+	// Jobs without a row for the first expected file are the ones to plan; keyset paging keeps memory flat.
+	const select = db.prepare(
+		`SELECT id, enqueued_at, job_type, prompt, batch_size, is_video FROM jobs
+		 WHERE (enqueued_at, id) < (?, ?) ORDER BY enqueued_at DESC, id DESC LIMIT ?`,
+	);
+	const selectOne = db.prepare('SELECT id, enqueued_at, job_type, prompt, batch_size, is_video FROM jobs WHERE id = ?');
+	const hasFile = db.prepare('SELECT 1 FROM images WHERE job_id = ? AND idx = ? AND variant = ?');
+	let added = 0;
+	const planBatch = (jobs: JobRow[]): void => {
+		const planned: PlannedImage[] = [];
+		const taken = new Set<string>();
+		for (const job of jobs) {
+			for (const file of filesOfJob(job, config)) {
+				if (hasFile.get(job.id, file.idx, file.variant)) continue;
+				const fields: NameFields = {enqueuedAt: job.enqueued_at, jobId: job.id, index: file.idx, type: file.variant === 'grid' ? 'grid' : job.job_type, prompt: job.prompt, ext: file.ext};
+				const relative = safeName(config.naming, fields);
+				planned.push({jobId: job.id, idx: file.idx, variant: file.variant, url: file.url, path: uniquePath(images, archiveDir, relative, taken), priority: options.priority});
+			}
+		}
+		added += images.insert(planned);
+	};
+	if (options.jobIds) {
+		for (let i = 0; i < options.jobIds.length; i += batchSize) {
+			planBatch(options.jobIds.slice(i, i + batchSize).map((id) => selectOne.get(id) as JobRow | undefined).filter((j): j is JobRow => j !== undefined));
+		}
+		return added;
+	}
+	let cursor: [number, string] = [Number.MAX_SAFE_INTEGER, ''];
+	for (;;) {
+		const jobs = select.all(cursor[0], cursor[1], batchSize) as JobRow[];
+		if (jobs.length === 0) break;
+		planBatch(jobs);
+		const last = jobs[jobs.length - 1]!;
+		cursor = [last.enqueued_at, last.id];
+	}
+	return added;
+}

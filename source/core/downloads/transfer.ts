@@ -1,0 +1,375 @@
+/**
+ * One file over HTTP into its partial, done right: resume with Range +
+ * If-Range, refuse ranges that do not continue the partial, check the
+ * length and the kind of content, hash while streaming, fsync. Moving the
+ * finished partial to its final path is finalise.ts's job.
+ */
+import {createHash, type Hash} from 'node:crypto';
+import fs from 'node:fs';
+import {Writable} from 'node:stream';
+import {stream, type Dispatcher} from 'undici';
+import {isRetryableNetworkError, isRetryableStatus, retryAfterDelay} from '../retry-policy.js';
+import {acceptedKinds, detectContentKind, headBytesNeeded, isCloudflarePage, looksLikeHtml} from './content-check.js';
+import type {PartialState} from './image-store.js';
+import type {RateLimiter} from './rate-limit.js';
+
+/** Why a transfer did not complete, and what the engine should do about it. */
+export type TransferFailureKind =
+	/** Worth another try (5xx, 408, 429, network error, stall, truncation, bad range). */
+	| 'retry'
+	/** Will not get better by retrying (404, wrong content, ...). */
+	| 'fatal'
+	/** 401/403 from the server. */
+	| 'auth'
+	/** Cloudflare's challenge page instead of the file. */
+	| 'cloudflare'
+	/** Stopped on purpose (pause, cancel, stop); the partial is kept. */
+	| 'aborted';
+
+export class TransferError extends Error {
+	readonly kind: TransferFailureKind;
+	readonly status?: number;
+	/** Server-requested wait (Retry-After), capped, ms. */
+	readonly retryAfterMs?: number;
+
+	constructor(kind: TransferFailureKind, message: string, options: {status?: number; retryAfterMs?: number; cause?: unknown} = {}) {
+		super(message, {cause: options.cause});
+		this.name = 'TransferError';
+		this.kind = kind;
+		this.status = options.status;
+		this.retryAfterMs = options.retryAfterMs;
+	}
+}
+
+export interface TransferInput {
+	url: string;
+	/** images.variant: decides which kinds of content are acceptable. */
+	variant: string;
+	/** Absolute path of the partial file. */
+	partPath: string;
+	/** Validators and size saved from an earlier attempt, for resuming. */
+	resume: {etag: string | null; lastModified: string | null; totalBytes: number | null} | null;
+	headers: Record<string, string>;
+}
+
+export interface TransferContext {
+	agent: Dispatcher;
+	limiter: RateLimiter;
+	stallTimeoutMs: number;
+	retryAfterCapMs: number;
+	/** Aborting stops the transfer; the partial stays. `signal.reason` explains why. */
+	signal: AbortSignal;
+	/** Headers arrived with a body worth keeping: persist the validators before writing. */
+	onPartial(state: Omit<PartialState, 'partPath'>): void;
+	/** The response status arrived (before the body): the auth preflight listens here. */
+	onStatus?(status: number): void;
+	/** Bytes written to the partial (called per chunk, must be cheap). `reset` = the partial restarted from 0. */
+	onBytes(n: number, reset?: boolean): void;
+	/** The size of the whole file, once known. */
+	onTotal(total: number | null): void;
+}
+
+export interface TransferResult {
+	bytes: number;
+	sha256: string;
+	/** Bytes fetched over the network this time (the rest came from the partial). */
+	fetched: number;
+}
+
+/** Fetch `input.url` into its partial until complete and fsynced; throws TransferError otherwise. */
+export async function runTransfer(input: TransferInput, context: TransferContext): Promise<TransferResult> {
+	context.signal.throwIfAborted();
+	let have = await partialSize(input.partPath);
+	const validator = input.resume?.etag ?? input.resume?.lastModified ?? null;
+	const knownTotal = input.resume?.totalBytes ?? null;
+	// Without a validator the server cannot tell us whether the partial is still the same file.
+	if (have > 0 && (validator === null || (knownTotal !== null && have > knownTotal))) {
+		await fs.promises.truncate(input.partPath, 0);
+		have = 0;
+	}
+	const hash = createHash('sha256');
+	if (have > 0) {
+		const head = await hashFile(input.partPath, hash);
+		if (!acceptedKinds(input.variant).includes(detectContentKind(head))) {
+			// What we kept is not the file we want (e.g. an older build's leftovers): start over.
+			await fs.promises.truncate(input.partPath, 0);
+			have = 0;
+			return runTransfer({...input, resume: null}, context);
+		}
+	}
+	context.onTotal(knownTotal);
+	if (have > 0) context.onBytes(have, true);
+
+	const headers: Record<string, string> = {...input.headers, 'accept-encoding': 'identity'};
+	if (have > 0) {
+		headers.range = `bytes=${have}-`;
+		headers['if-range'] = validator!;
+	}
+
+	const controller = new AbortController();
+	const onAbort = (): void => controller.abort(context.signal.reason);
+	context.signal.addEventListener('abort', onAbort, {once: true});
+	const stall = setTimeout(() => controller.abort(new TransferError('retry', `stalled: no data for ${Math.round(context.stallTimeoutMs / 1000)}s`)), context.stallTimeoutMs);
+	stall.unref();
+
+	let outcome: ResponseOutcome | undefined;
+	let sink: FileSink | undefined;
+	let errorSink: ErrorBodySink | undefined;
+	try {
+		await stream(
+			input.url,
+			{method: 'GET', headers, dispatcher: context.agent, signal: controller.signal, opaque: undefined},
+			({statusCode, headers: responseHeaders}): Writable => {
+				stall.refresh();
+				context.onStatus?.(statusCode);
+				outcome = readResponse(statusCode, responseHeaders as Record<string, string | string[] | undefined>, have, knownTotal, context.retryAfterCapMs);
+				if (outcome.kind !== 'body') {
+					errorSink = new ErrorBodySink();
+					return errorSink;
+				}
+				// A 200 to a ranged request is the whole file: the sink starts over at 0, never appends.
+				if (outcome.start === 0) have = 0;
+				context.onTotal(outcome.total);
+				context.onPartial({etag: outcome.etag, lastModified: outcome.lastModified, totalBytes: outcome.total});
+				if (outcome.start === 0) context.onBytes(0, true);
+				sink = new FileSink(input.partPath, outcome.start, outcome.start === 0 ? createHash('sha256') : hash, acceptedKinds(input.variant), context, stall);
+				return sink;
+			},
+		);
+	} catch (error) {
+		throw classifyStreamError(error, controller.signal, context.signal);
+	} finally {
+		clearTimeout(stall);
+		context.signal.removeEventListener('abort', onAbort);
+	}
+
+	if (!outcome) throw new TransferError('retry', 'no response');
+	if (outcome.kind === 'error') {
+		// A range that does not continue the partial: do not trust the partial either.
+		if (outcome.error.status === 206) await fs.promises.rm(input.partPath, {force: true});
+		throw outcome.error;
+	}
+	if (outcome.kind === 'error-body') throw errorFromBody(outcome.status, outcome.contentType, outcome.retryAfterMs, errorSink?.body() ?? Buffer.alloc(0));
+	if (outcome.kind === 'satisfied') {
+		// 416: complete only if what we hold is exactly the whole file.
+		const total = outcome.total ?? knownTotal;
+		if (total !== null && have === total) return {bytes: have, sha256: hash.digest('hex'), fetched: 0};
+		await fs.promises.rm(input.partPath, {force: true});
+		throw new TransferError('retry', `HTTP 416 for a partial of ${have} bytes that is not the whole file; fetching it again`, {status: 416});
+	}
+	const written = sink!;
+	if (outcome.total !== null && written.offset !== outcome.total) {
+		// Keep the prefix: it is good data and the next try resumes after it.
+		throw new TransferError('retry', `truncated: got ${written.offset} of ${outcome.total} bytes`);
+	}
+	if (written.offset === 0) throw new TransferError('fatal', 'empty body');
+	return {bytes: written.offset, sha256: written.digest(), fetched: written.offset - outcome.start};
+}
+
+type ResponseOutcome =
+	| {kind: 'body'; start: number; total: number | null; etag: string | null; lastModified: string | null}
+	| {kind: 'satisfied'; total: number | null}
+	| {kind: 'error-body'; status: number; contentType: string | undefined; retryAfterMs: number | undefined}
+	| {kind: 'error'; error: TransferError};
+
+function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
+	const value = headers[name];
+	return Array.isArray(value) ? value[0] : value;
+}
+
+/** Decide from status and headers what to do with the body. */
+function readResponse(status: number, headers: Record<string, string | string[] | undefined>, have: number, knownTotal: number | null, retryAfterCapMs: number): ResponseOutcome {
+	const contentType = header(headers, 'content-type');
+	const etag = header(headers, 'etag') ?? null;
+	const lastModified = header(headers, 'last-modified') ?? null;
+	const length = header(headers, 'content-length');
+	if (status === 200 || status === 206) {
+		if ((contentType ?? '').toLowerCase().includes('text/html')) return {kind: 'error-body', status, contentType, retryAfterMs: undefined};
+	}
+	if (status === 200) {
+		return {kind: 'body', start: 0, total: length === undefined ? null : Number(length), etag, lastModified};
+	}
+	if (status === 206) {
+		const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(header(headers, 'content-range') ?? '');
+		if (!range) return {kind: 'error', error: new TransferError('retry', 'HTTP 206 without a readable Content-Range', {status})};
+		const start = Number(range[1]);
+		if (start !== have) {
+			return {kind: 'error', error: new TransferError('retry', `server sent bytes from ${start} when asked for ${have}; refused`, {status})};
+		}
+		const total = range[3] === '*' ? knownTotal : Number(range[3]);
+		return {kind: 'body', start, total, etag, lastModified};
+	}
+	if (status === 416) {
+		const range = /^bytes \*\/(\d+)$/.exec(header(headers, 'content-range') ?? '');
+		return {kind: 'satisfied', total: range ? Number(range[1]) : null};
+	}
+	return {kind: 'error-body', status, contentType, retryAfterMs: retryAfterDelay(header(headers, 'retry-after'), retryAfterCapMs)};
+}
+
+/** The error for a response we did not write: auth, Cloudflare, retryable or final. */
+function errorFromBody(status: number, contentType: string | undefined, retryAfterMs: number | undefined, body: Buffer): TransferError {
+	const reason = `HTTP ${status}`;
+	if (isCloudflarePage(contentType, body)) return new TransferError('cloudflare', `${reason}: Cloudflare challenge page instead of the file`, {status});
+	if (status === 401 || status === 403) return new TransferError('auth', `${reason}: the CDN refused access`, {status});
+	if (status === 200 || status === 206 || looksLikeHtml(body)) return new TransferError('fatal', `${reason}: an HTML page instead of the file; not saved`, {status});
+	if (isRetryableStatus(status)) return new TransferError('retry', reason, {status, retryAfterMs});
+	return new TransferError('fatal', reason + (status === 404 ? ': not found on the CDN' : ''), {status});
+}
+
+/** Turn whatever stream() threw into a TransferError. */
+function classifyStreamError(error: unknown, own: AbortSignal, outer: AbortSignal): TransferError {
+	if (error instanceof TransferError) return error;
+	if (outer.aborted) return new TransferError('aborted', String((outer.reason as Error)?.message ?? outer.reason ?? 'aborted'), {cause: error});
+	if (own.aborted && own.reason instanceof TransferError) return own.reason;
+	if (isRetryableNetworkError(error) || (error as {code?: string})?.code === 'UND_ERR_ABORTED') {
+		const code = (error as {code?: string}).code ?? (error as {cause?: {code?: string}}).cause?.code;
+		return new TransferError('retry', `network error: ${code}`, {cause: error});
+	}
+	if ((error as {code?: string})?.code?.startsWith('E')) {
+		// Disk errors (ENOSPC, EACCES) will not heal by retrying at once.
+		return new TransferError('fatal', `disk error: ${(error as Error).message}`, {cause: error});
+	}
+	return new TransferError('retry', `network error: ${(error as Error)?.message ?? String(error)}`, {cause: error});
+}
+
+async function partialSize(file: string): Promise<number> {
+	try {
+		return (await fs.promises.stat(file)).size;
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+		throw error;
+	}
+}
+
+/** Feed a file into `hash`; returns its first bytes (for the content check). */
+export async function hashFile(file: string, hash: Hash): Promise<Buffer> {
+	let head = Buffer.alloc(0);
+	for await (const chunk of fs.createReadStream(file, {highWaterMark: 1024 * 1024}) as AsyncIterable<Buffer>) {
+		if (head.length < headBytesNeeded) head = Buffer.concat([head, chunk.subarray(0, headBytesNeeded - head.length)]);
+		hash.update(chunk);
+	}
+	return head;
+}
+
+/** Keeps the first bytes of an error response (to tell a Cloudflare page from an API error). */
+class ErrorBodySink extends Writable {
+	#chunks: Buffer[] = [];
+	#size = 0;
+
+	body(): Buffer {
+		return Buffer.concat(this.#chunks);
+	}
+
+	override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+		if (this.#size < 64 * 1024) {
+			this.#chunks.push(chunk);
+			this.#size += chunk.length;
+		}
+		callback();
+	}
+}
+
+/**
+ * Writes the body into the partial at explicit offsets, hashing as it goes.
+ * Large highWaterMark + writev: many network chunks become one write call,
+ * and there is no await per chunk unless the rate cap asks for a pause.
+ */
+class FileSink extends Writable {
+	/** Offset just past the last byte written. */
+	offset: number;
+	/** `pending` until the first bytes are checked; a resumed partial was checked on disk. */
+	kind: ReturnType<typeof detectContentKind> | 'pending' | 'checked';
+	readonly #fd: number;
+	readonly #hash: Hash;
+	readonly #accepted: readonly string[];
+	readonly #context: TransferContext;
+	readonly #stall: NodeJS.Timeout;
+	#head: Buffer[] = [];
+	#headSize = 0;
+
+	constructor(file: string, start: number, hash: Hash, accepted: readonly string[], context: TransferContext, stall: NodeJS.Timeout) {
+		super({highWaterMark: 1024 * 1024});
+		// Synchronous open: once per file, and the factory must return the sink at once.
+		this.#fd = fs.openSync(file, start === 0 ? 'w' : 'r+');
+		if (start > 0) fs.ftruncateSync(this.#fd, start);
+		this.kind = start > 0 ? 'checked' : 'pending';
+		this.offset = start;
+		this.#hash = hash;
+		this.#accepted = accepted;
+		this.#context = context;
+		this.#stall = stall;
+	}
+
+	digest(): string {
+		return this.#hash.digest('hex');
+	}
+
+	override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+		this._writev([{chunk}], callback);
+	}
+
+	override _writev(chunks: Array<{chunk: Buffer}>, callback: (error?: Error | null) => void): void {
+		this.#stall.refresh();
+		let buffers = chunks.map((c) => c.chunk);
+		if (this.kind === 'pending') {
+			// Hold the first bytes back until we know this is the file we want, not a page.
+			this.#head.push(...buffers);
+			this.#headSize += buffers.reduce((n, b) => n + b.length, 0);
+			if (this.#headSize < headBytesNeeded) return callback();
+			buffers = this.#head;
+			this.#head = [];
+			const error = this.#checkHead(Buffer.concat(buffers));
+			if (error) return callback(error);
+		}
+		this.#writeOut(buffers, callback);
+	}
+
+	override _final(callback: (error?: Error | null) => void): void {
+		const finish = (error?: Error | null): void => {
+			if (error) return callback(error);
+			fs.fsync(this.#fd, callback);
+		};
+		if (this.kind === 'pending' && this.#headSize > 0) {
+			const head = Buffer.concat(this.#head);
+			this.#head = [];
+			const error = this.#checkHead(head);
+			if (error) return callback(error);
+			return this.#writeOut([head], finish);
+		}
+		finish();
+	}
+
+	override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+		// _destroy runs only after any write in progress has called back, so closing is safe.
+		fs.close(this.#fd, () => callback(error));
+	}
+
+	#checkHead(head: Buffer): TransferError | undefined {
+		const kind = detectContentKind(head);
+		this.kind = kind;
+		if (this.#accepted.includes(kind)) return undefined;
+		return kind === 'html'
+			? new TransferError('fatal', 'got an HTML page (Cloudflare challenge?) instead of the file; not saved')
+			: new TransferError('fatal', `content is ${kind}, expected ${this.#accepted.join('/')}; not saved`);
+	}
+
+	#writeOut(buffers: Buffer[], callback: (error?: Error | null) => void): void {
+		let n = 0;
+		for (const buffer of buffers) {
+			this.#hash.update(buffer);
+			n += buffer.length;
+		}
+		const position = this.offset;
+		fs.writev(this.#fd, buffers, position, (error) => {
+			if (error) return callback(error);
+			this.offset = position + n;
+			this.#context.onBytes(n);
+			const wait = this.#context.limiter.take(n);
+			if (wait === 0) return callback();
+			setTimeout(() => {
+				this.#stall.refresh();
+				callback();
+			}, wait);
+		});
+	}
+}
