@@ -32,9 +32,9 @@ export class RateLimiter {
 		return this.#tokens >= 0 ? 0 : Math.ceil((-this.#tokens / this.#rate) * 1000);
 	}
 
-	// A quarter second of burst keeps the rate smooth without starving small chunks.
+	// A tenth of a second of burst keeps the rate smooth without starving small chunks.
 	#burst(): number {
-		return Math.max(64 * 1024, this.#rate / 4);
+		return Math.max(16 * 1024, this.#rate / 10);
 	}
 
 	#refill(): void {

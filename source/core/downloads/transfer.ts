@@ -132,7 +132,7 @@ export async function runTransfer(input: TransferInput, context: TransferContext
 				context.onTotal(outcome.total);
 				context.onPartial({etag: outcome.etag, lastModified: outcome.lastModified, totalBytes: outcome.total});
 				if (outcome.start === 0) context.onBytes(0, true);
-				sink = new FileSink(input.partPath, outcome.start, outcome.start === 0 ? createHash('sha256') : hash, acceptedKinds(input.variant), context, stall);
+				sink = new FileSink(input.partPath, outcome.start, outcome.start === 0 ? createHash('sha256') : hash, acceptedKinds(input.variant), context, stall, controller.signal);
 				return sink;
 			},
 		);
@@ -284,11 +284,14 @@ class FileSink extends Writable {
 	readonly #accepted: readonly string[];
 	readonly #context: TransferContext;
 	readonly #stall: NodeJS.Timeout;
+	readonly #signal: AbortSignal;
 	#head: Buffer[] = [];
 	#headSize = 0;
 
-	constructor(file: string, start: number, hash: Hash, accepted: readonly string[], context: TransferContext, stall: NodeJS.Timeout) {
-		super({highWaterMark: 1024 * 1024});
+	constructor(file: string, start: number, hash: Hash, accepted: readonly string[], context: TransferContext, stall: NodeJS.Timeout, signal: AbortSignal) {
+		// Big enough to batch network chunks into one writev, small enough that the rate cap reaches the socket.
+		super({highWaterMark: 256 * 1024});
+		this.#signal = signal;
 		// Synchronous open: once per file, and the factory must return the sink at once.
 		this.#fd = fs.openSync(file, start === 0 ? 'w' : 'r+');
 		if (start > 0) fs.ftruncateSync(this.#fd, start);
@@ -309,6 +312,8 @@ class FileSink extends Writable {
 	}
 
 	override _writev(chunks: Array<{chunk: Buffer}>, callback: (error?: Error | null) => void): void {
+		// The response may be fully read while writes still drain (rate cap): an abort must stop them too.
+		if (this.#signal.aborted) return callback(this.#signal.reason instanceof Error ? this.#signal.reason : new Error('aborted'));
 		this.#stall.refresh();
 		let buffers = chunks.map((c) => c.chunk);
 		if (this.kind === 'pending') {
@@ -325,6 +330,7 @@ class FileSink extends Writable {
 	}
 
 	override _final(callback: (error?: Error | null) => void): void {
+		if (this.#signal.aborted) return callback(this.#signal.reason instanceof Error ? this.#signal.reason : new Error('aborted'));
 		const finish = (error?: Error | null): void => {
 			if (error) return callback(error);
 			fs.fsync(this.#fd, callback);
