@@ -33,6 +33,8 @@ export interface JobRow {
 	is_video: number;
 	raw: string;
 	source: JobSource;
+	/** Epoch ms of this write (also first_seen_at when inserted). */
+	updated_at: number;
 }
 
 /** The columns a Job is built from (the row as selected). */
@@ -63,7 +65,7 @@ function isVideoJob(job: ApiJob): boolean {
  * The row for an API job. Throws MjError 65 naming the job when it lacks an
  * id or a parseable enqueue_time, so a bad batch changes nothing.
  */
-export function jobRowFromApi(job: ApiJob, source: JobSource): JobRow {
+export function jobRowFromApi(job: ApiJob, source: JobSource, now: number): JobRow {
 	if (typeof job?.id !== 'string' || job.id === '') {
 		throw new MjError(`A job without an id cannot be archived: ${JSON.stringify(job)?.slice(0, 200)}`, {exitCode: ExitCode.dataError});
 	}
@@ -103,6 +105,7 @@ export function jobRowFromApi(job: ApiJob, source: JobSource): JobRow {
 		is_video: isVideoJob(job) ? 1 : 0,
 		raw: JSON.stringify(job),
 		source,
+		updated_at: now,
 	};
 }
 

@@ -109,7 +109,8 @@ function chunksOf(text: string): Array<{kind: 'phrase' | 'word'; text: string; p
 	const chunks: Array<{kind: 'phrase' | 'word'; text: string; prefix: boolean; negated: boolean; end: number}> = [];
 	let i = 0;
 	while (i < text.length) {
-		if (/\s/.test(text[i])) {
+		// Brackets only separate words: grouping is not supported, and FTS5 must never see a bare one.
+		if (/[\s()]/.test(text[i])) {
 			i++;
 			continue;
 		}
@@ -130,7 +131,7 @@ function chunksOf(text: string): Array<{kind: 'phrase' | 'word'; text: string; p
 		}
 
 		let end = i;
-		while (end < text.length && !/\s/.test(text[end]) && text[end] !== '"') {
+		while (end < text.length && !/[\s"()]/.test(text[end])) {
 			end++;
 		}
 
@@ -189,9 +190,9 @@ export function parseSearchQuery(text: string, options: {prefixLast?: boolean} =
 		let body = chunk.text;
 		let prefix = chunk.prefix;
 		if (chunk.kind === 'word') {
-			// Brackets and stray operators are not ours to interpret: only a trailing * means prefix.
+			// Only a trailing * means prefix; any other punctuation is left to the tokenizer inside the quotes.
 			prefix = body.endsWith('*');
-			body = body.replace(/\*+$/, '').replaceAll(/[()]/g, ' ');
+			body = body.replace(/\*+$/, '');
 		}
 
 		const negated = chunk.negated || negateNext;

@@ -62,15 +62,17 @@ export class ArchiveStore {
 		this.db = db;
 		this.dir = dir;
 		this.#statements = new StatementCache(db);
-		this.#upsert = db.readonly ? () => {
-			throw new TypeError('This archive was opened read-only.');
-		} : this.#prepareUpsert();
+		this.#upsert = db.readonly ? () => this.#refuseWrite() : this.#prepareUpsert();
 	}
 
 	/** Open (creating and migrating) the archive at `dir`. Refuses a newer schema (MjError 65). */
 	static open(dir: string, options?: {readonly?: boolean}): ArchiveStore {
 		const absolute = path.resolve(dir);
 		return new ArchiveStore(openArchiveDatabase(absolute, options), absolute);
+	}
+
+	#refuseWrite(): never {
+		throw new Error(`The archive ${this.dir} was opened read-only.`);
 	}
 
 	close(): void {
@@ -80,24 +82,23 @@ export class ArchiveStore {
 	}
 
 	#prepareUpsert(): (jobs: readonly ApiJob[], source: JobSource) => UpsertResult {
-		const existing = this.db.prepare('SELECT raw, source FROM jobs WHERE id = ?');
-		const now = ':now';
+		// Insert first: most jobs of a sync are new, and the insert's own key probe tells us whether the id was there.
 		const insert = this.db.prepare(
 			`INSERT INTO jobs (id, ${writtenColumns.join(', ')}, first_seen_at, updated_at)
-			VALUES (:id, ${writtenColumns.map(c => `:${c}`).join(', ')}, ${now}, ${now})`,
+			VALUES (:id, ${writtenColumns.map(c => `:${c}`).join(', ')}, :updated_at, :updated_at)
+			ON CONFLICT (id) DO NOTHING`,
 		);
+		const existing = this.db.prepare('SELECT raw, source FROM jobs WHERE id = ?');
 		const update = this.db.prepare(
-			`UPDATE jobs SET ${writtenColumns.map(c => `${c} = :${c}`).join(', ')}, updated_at = ${now} WHERE id = :id`,
+			`UPDATE jobs SET ${writtenColumns.map(c => `${c} = :${c}`).join(', ')}, updated_at = :updated_at WHERE id = :id`,
 		);
 		return this.db.transaction((jobs: readonly ApiJob[], source: JobSource): UpsertResult => {
 			const result: UpsertResult = {inserted: 0, updated: 0, unchanged: 0, known: 0};
 			const insertedNow = new Set<string>();
-			const timestamp = Date.now();
+			const now = Date.now();
 			for (const job of jobs) {
-				const row = jobRowFromApi(job, source);
-				const stored = existing.get(row.id) as {raw: string; source: JobSource} | undefined;
-				if (!stored) {
-					insert.run({...row, now: timestamp});
+				const row = jobRowFromApi(job, source, now);
+				if (insert.run(row).changes === 1) {
 					insertedNow.add(row.id);
 					result.inserted++;
 					continue;
@@ -107,12 +108,13 @@ export class ArchiveStore {
 					result.known++;
 				}
 
-				// What files or saved responses tell us never replaces what the API itself sent.
+				const stored = existing.get(row.id) as {raw: string; source: JobSource};
+				// What files tell us never replaces what the API itself (or its saved responses) sent.
 				const weaker = source === 'import' && stored.source !== 'import';
 				if (stored.raw === row.raw || weaker) {
 					result.unchanged++;
 				} else {
-					update.run({...row, now: timestamp});
+					update.run(row);
 					result.updated++;
 				}
 			}
@@ -219,6 +221,10 @@ export class ArchiveStore {
 	}
 
 	setMeta(key: string, value: string): void {
+		if (this.db.readonly) {
+			this.#refuseWrite();
+		}
+
 		this.#statements.get('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
 	}
 }

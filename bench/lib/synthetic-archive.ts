@@ -1,0 +1,86 @@
+/**
+ * Build a large archive for benchmarks (TUI, tools, search): the stand-in's
+ * deterministic jobs written through ArchiveStore.upsertJobs in batches of
+ * 1,000, as a sync would, optionally with images rows in a done/pending/failed mix.
+ */
+import {generateJob} from '../../fixtures/jobs.js';
+import {ArchiveStore} from '../../source/core/archive/store.js';
+
+export interface SyntheticArchiveOptions {
+	/** Generator seed. Default 1. */
+	seed?: number;
+	/** Also write one images row per image (png variant). Default false. */
+	images?: boolean;
+	/** Share of images marked done (the rest pending, a few failed). Default 0.8. */
+	doneShare?: number;
+	/** Share of images marked failed. Default 0.01. */
+	failedShare?: number;
+	/** Bytes recorded for each done image. Default 1.5 MB. */
+	imageBytes?: number;
+	/** Called after each batch with the jobs written so far. */
+	onProgress?: (jobsWritten: number) => void;
+}
+
+export interface SyntheticArchiveResult {
+	jobs: number;
+	images: number;
+	durationMs: number;
+}
+
+const batchSize = 1000;
+
+/** Fill `<dir>/archive.db` with `jobCount` generated jobs (newest first, like a sync). */
+export function buildSyntheticArchive(dir: string, jobCount: number, options: SyntheticArchiveOptions = {}): SyntheticArchiveResult {
+	const seed = options.seed ?? 1;
+	const doneShare = options.doneShare ?? 0.8;
+	const failedShare = options.failedShare ?? 0.01;
+	const imageBytes = options.imageBytes ?? 1_500_000;
+	const started = performance.now();
+	const store = ArchiveStore.open(dir);
+	let images = 0;
+	try {
+		// Ids, urls and hashes arrive in random key order: a big page cache keeps the index inserts in memory.
+		store.db.pragma('cache_size = -262144');
+		const insertImage = store.db.prepare(
+			`INSERT OR IGNORE INTO images (job_id, idx, variant, url, path, bytes, sha256, status, attempts, last_error, updated_at)
+			VALUES (?, ?, 'png', ?, ?, ?, ?, ?, ?, ?, ?)`,
+		);
+		const writeImages = store.db.transaction((jobs: ReadonlyArray<{id: string; batch_size: number}>, firstIndex: number) => {
+			const now = Date.now();
+			for (const [offset, job] of jobs.entries()) {
+				for (let idx = 0; idx < job.batch_size; idx++) {
+					// A deterministic spread of states, not random: the same archive every run.
+					const roll = (((firstIndex + offset) * 7919 + idx * 104_729) % 10_000) / 10_000;
+					const status = roll < doneShare ? 'done' : roll < doneShare + failedShare ? 'failed' : 'pending';
+					const done = status === 'done';
+					insertImage.run(
+						job.id, idx, `https://cdn.midjourney.com/${job.id}/0_${idx}.png`,
+						done ? `images/${job.id.slice(0, 2)}/${job.id}_${idx}.png` : null,
+						done ? imageBytes : null,
+						done ? job.id.replaceAll('-', '').padEnd(64, '0') : null,
+						status, status === 'pending' ? 0 : 1, status === 'failed' ? 'HTTP 404 from the CDN' : null, now,
+					);
+					images++;
+				}
+			}
+		});
+
+		for (let first = 0; first < jobCount; first += batchSize) {
+			const jobs = [];
+			for (let index = first; index < Math.min(first + batchSize, jobCount); index++) {
+				jobs.push(generateJob(index, seed, jobCount));
+			}
+
+			store.upsertJobs(jobs);
+			if (options.images) {
+				writeImages(jobs, first);
+			}
+
+			options.onProgress?.(Math.min(first + batchSize, jobCount));
+		}
+	} finally {
+		store.close();
+	}
+
+	return {jobs: jobCount, images, durationMs: performance.now() - started};
+}
