@@ -89,6 +89,8 @@ class Engine implements DownloadEngineInternals {
 	/** Failed and canceled transfers shown in snapshots (most recent, bounded). */
 	readonly #finished = new Map<number, TransferSnapshot>();
 	readonly #running = new Set<Promise<void>>();
+	/** Files being moved into place, by sha256, so identical content finishing at once is still linked. */
+	readonly #finalising = new Map<string, Promise<void>>();
 	readonly #listeners = new Set<(snapshot: EngineSnapshot) => void>();
 	readonly #idleWaiters: Array<() => void> = [];
 	readonly #meter = new SpeedMeter();
@@ -486,8 +488,16 @@ class Engine implements DownloadEngineInternals {
 				},
 			},
 		);
-		const record = await finalise({archiveDir: dir, id: row.id, partPath, path: row.path!, bytes: result.bytes, sha256: result.sha256}, this.#images);
-		this.#done(live, record);
+		// Identical files finishing together: the second waits for the first to be recorded, then links to it.
+		for (let prior = this.#finalising.get(result.sha256); prior; prior = this.#finalising.get(result.sha256)) await prior;
+		const finishing = finalise({archiveDir: dir, id: row.id, partPath, path: row.path!, bytes: result.bytes, sha256: result.sha256}, this.#images).then((record) => this.#done(live, record));
+		const settled = finishing.catch(() => {});
+		this.#finalising.set(result.sha256, settled);
+		try {
+			await finishing;
+		} finally {
+			if (this.#finalising.get(result.sha256) === settled) this.#finalising.delete(result.sha256);
+		}
 	}
 
 	#done(live: LiveTransfer, record: {path: string; bytes: number; sha256: string; duplicateOf: number | null; duplicate: string | null}): void {
