@@ -7,19 +7,20 @@ import {ExitCode} from '../core/errors.js';
 import {embedJobMetadata} from '../core/png-text.js';
 import {toSingleLine} from '../core/terminal-text.js';
 import {storedPathLocation} from '../core/verify.js';
-import {archiveFlags, openArchive, parseCommandArgs, wantsJson, writeLine} from './search.js';
+import {openArchive, parseCommandArgs, wantsJson, writeLine} from './search.js';
 import type {Command} from './types.js';
 
 export const embedCommand: Command = {
 	name: 'embed',
 	summary: 'Write the full command and job id into every archived PNG (Description text + XMP)',
+	flags: {},
 	async run(context) {
-		const {values} = parseCommandArgs('embed', context.argv, archiveFlags);
-		if (values.help) {
+		const {flags} = parseCommandArgs('embed', context.argv, {});
+		if (flags.help) {
 			await writeLine(context, 'Usage: mj-tui embed [--json]\n\nWrites "<full_command> Job ID: <uuid>" as a PNG Description chunk and an XMP\npacket into every downloaded PNG; the archive records the new sha256.');
 			return ExitCode.ok;
 		}
-		const store = openArchive(context, values.archive);
+		const store = openArchive(context, flags);
 		const report = {embedded: 0, unchanged: 0, failed: [] as Array<{path: string; reason: string}>};
 		try {
 			const rows = store.db.prepare(`SELECT i.id, i.path, j.id AS job_id, j.full_command FROM images i JOIN jobs j ON j.id = i.job_id WHERE i.status = 'done' AND i.variant = 'png' AND i.path IS NOT NULL AND i.id > ? ORDER BY i.id LIMIT 500`);
@@ -42,7 +43,7 @@ export const embedCommand: Command = {
 					}
 				}
 			}
-			if (wantsJson(context.config, values.json)) await writeLine(context, JSON.stringify(report));
+			if (wantsJson(context.config, flags)) await writeLine(context, JSON.stringify(report));
 			else {
 				await writeLine(context, `Embedded metadata in ${report.embedded} PNG(s); ${report.unchanged} already carried it; ${report.failed.length} failed`);
 				for (const failure of report.failed) await writeLine(context, `failed ${toSingleLine(failure.path)}  (${toSingleLine(failure.reason)})`);

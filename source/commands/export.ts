@@ -8,14 +8,17 @@ import path from 'node:path';
 import {ExitCode, MjError} from '../core/errors.js';
 import {parseSplit} from '../core/export/dataset.js';
 import {exportFormats, runExport, type ExportFormat} from '../core/export/run.js';
-import {archiveFlags, filterFromFlags, openArchive, parseCommandArgs, parseCountFlag, selectionFlags, wantsJson, writeLine} from './search.js';
+import type {FlagDefinitions} from '../cli/flags.js';
+import {filterFromFlags, openArchive, parseCommandArgs, parseCountFlag, selectionFlags, wantsJson, writeLine} from './search.js';
 import type {Command} from './types.js';
 
 const help = `Usage: mj-tui export --format <csv|json|jsonl|html|dataset> --out <path> [query] [flags]
 
   --format <f>             csv, json, jsonl (a file); html, dataset (a folder)
   --out <path>             where to write
-  [query]                  as in mj-tui search: words, "phrases", --ar 16:9, --v 7 ...
+  [query]                  as in mj-tui search: words, "phrases", prefix*; Midjourney
+                           parameter filters go inside the quoted query ("cat --ar 16:9")
+                           or after -- (mj-tui export ... -- cat --ar 16:9)
   --type, --since, --until, --limit   as in mj-tui search
   --split 0.9,0.05,0.05    dataset: train,validation,test fractions
   --seed <n>               dataset: seed of the split (default 0)
@@ -24,24 +27,25 @@ const help = `Usage: mj-tui export --format <csv|json|jsonl|html|dataset> --out 
 
 Examples:
   mj-tui export --format csv --out jobs.csv --since 2025-01-01
-  mj-tui export --format html --out gallery "red car" --v 7
+  mj-tui export --format html --out gallery "red car --v 7"
   mj-tui export --format dataset --out ds --split 0.8,0.1,0.1 --seed 7`;
 
 const exportFlags = {
-	...archiveFlags,
 	...selectionFlags,
-	format: {type: 'string'},
-	out: {type: 'string', short: 'o'},
-	split: {type: 'string'},
-	seed: {type: 'string'},
-	'captions-with-params': {type: 'boolean'},
-} as const;
+	format: {type: 'string', value: '<format>', description: 'csv, json, jsonl (a file); html, dataset (a folder)'},
+	out: {type: 'string', shortFlag: 'o', value: '<path>', description: 'Where to write'},
+	split: {type: 'string', value: '<a,b,c>', description: 'dataset: train,validation,test fractions (default 0.9,0.05,0.05)'},
+	seed: {type: 'string', value: '<n>', description: 'dataset: seed of the split (default 0)'},
+	captionsWithParams: {type: 'boolean', description: 'dataset: keep --ar/--v/... in captions'},
+} as const satisfies FlagDefinitions;
 
 export const exportCommand: Command = {
 	name: 'export',
 	summary: 'Export jobs and images: csv, json, jsonl, an HTML gallery, or an image+caption dataset',
+	flags: exportFlags,
 	async run(context) {
-		const {values, positionals} = parseCommandArgs('export', context.argv, exportFlags, true);
+		const {flags, input} = parseCommandArgs('export', context.argv, exportFlags);
+		const values = flags as {help?: boolean; format?: string; out?: string; split?: string; seed?: string; captionsWithParams?: boolean; limit?: string};
 		if (values.help) {
 			await writeLine(context, help);
 			return ExitCode.ok;
@@ -53,20 +57,20 @@ export const exportCommand: Command = {
 		if (!values.out) throw new MjError('mj-tui export: --out <path> is required', {exitCode: ExitCode.usage});
 		if (values.seed !== undefined && !/^-?\d+$/.test(values.seed)) throw new MjError(`--seed ${JSON.stringify(values.seed)}: expected a whole number`, {exitCode: ExitCode.usage});
 		const split = values.split === undefined ? undefined : parseSplit(values.split);
-		const filter = filterFromFlags(values);
+		const filter = filterFromFlags(flags);
 		const limit = parseCountFlag('limit', values.limit);
-		const store = openArchive(context, values.archive, {readonly: true});
+		const store = openArchive(context, flags, {readonly: true});
 		try {
 			const report = await runExport(store, {
 				format,
 				out: path.resolve(context.io.cwd, values.out),
-				query: positionals.join(' '),
+				query: input.join(' '),
 				filter,
 				limit,
 				signal: context.signal,
-				dataset: {split, seed: values.seed === undefined ? undefined : Number(values.seed), captionsWithParams: values['captions-with-params']},
+				dataset: {split, seed: values.seed === undefined ? undefined : Number(values.seed), captionsWithParams: values.captionsWithParams},
 			});
-			if (wantsJson(context.config, values.json)) await writeLine(context, JSON.stringify(report));
+			if (wantsJson(context.config, flags)) await writeLine(context, JSON.stringify(report));
 			else {
 				const extra = report.gallery
 					? `, ${report.gallery.images} images (${report.gallery.thumbnailsMade} thumbnails made, ${report.gallery.thumbnailsCached} cached${report.gallery.unreadable.length ? `, ${report.gallery.unreadable.length} unreadable` : ''})`

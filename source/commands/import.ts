@@ -8,7 +8,13 @@ import {ExitCode, MjError} from '../core/errors.js';
 import {importFolder} from '../core/import/folder.js';
 import {importResponses} from '../core/import/responses.js';
 import {toSingleLine} from '../core/terminal-text.js';
-import {archiveFlags, openArchive, parseCommandArgs, wantsJson, writeLine} from './search.js';
+import type {FlagDefinitions} from '../cli/flags.js';
+import {archiveDir, parseCommandArgs, wantsJson, writeLine} from './search.js';
+
+const importFlags = {
+	copy: {type: 'boolean', description: 'Copy files into the archive (named like downloads) instead of linking them in place'},
+	responses: {type: 'string', value: '<file>', description: 'Ingest /api/imagine responses saved from the browser (.har or .json)'},
+} as const satisfies FlagDefinitions;
 import type {Command} from './types.js';
 import {ArchiveStore} from '../core/archive/store.js';
 
@@ -26,16 +32,18 @@ const help = `Usage: mj-tui import <folder> [--copy] [--json]
 
 export const importCommand: Command = {
 	name: 'import',
-	summary: 'Index images already on disk by their embedded metadata, or ingest /api/imagine responses saved from the browser',
+	summary: 'Index images already on disk by their metadata, or ingest /api/imagine responses saved from the browser',
+	flags: importFlags,
 	async run(context) {
-		const {values, positionals} = parseCommandArgs('import', context.argv, {...archiveFlags, copy: {type: 'boolean'}, responses: {type: 'string'}});
+		const {flags, input: positionals} = parseCommandArgs('import', context.argv, importFlags);
+		const values = flags as {help?: boolean; copy?: boolean; responses?: string};
 		if (values.help) {
 			await writeLine(context, help);
 			return ExitCode.ok;
 		}
-		const json = wantsJson(context.config, values.json);
+		const json = wantsJson(context.config, flags);
 		// Import may start an archive: create it when missing.
-		const store = ArchiveStore.open(path.resolve(context.io.cwd, values.archive ?? context.config.archive));
+		const store = ArchiveStore.open(archiveDir(context, flags));
 		try {
 			if (values.responses !== undefined) {
 				const report = await importResponses(store, path.resolve(context.io.cwd, values.responses));

@@ -10,7 +10,9 @@
  */
 import {existsSync} from 'node:fs';
 import path from 'node:path';
-import {parseArgs, type ParseArgsConfig} from 'node:util';
+import {parseCommandArgv} from '../cli/command-flags.js';
+import {camelCase, globalFlags, type FlagDefinitions} from '../cli/flags.js';
+import {parseDateFlag} from '../cli/run-options.js';
 import {ArchiveStore} from '../core/archive/store.js';
 import type {Config} from '../core/config.js';
 import {ExitCode, MjError} from '../core/errors.js';
@@ -19,94 +21,90 @@ import {toSingleLine} from '../core/terminal-text.js';
 import {parseDuration} from '../core/units.js';
 import type {Command, CommandContext} from './types.js';
 
-type Options = NonNullable<ParseArgsConfig['options']>;
-
-/** Flags every archive tool accepts (also global ones, so they work after the subcommand). */
-export const archiveFlags = {
-	archive: {type: 'string'},
-	json: {type: 'boolean'},
-	help: {type: 'boolean', short: 'h'},
-} as const satisfies Options;
-
-/** Flags that select jobs: shared by search, export and stats. */
+/** Flags that select jobs: shared by search, export and stats (they mean "which archived jobs" here, not "which to sync"). */
 export const selectionFlags = {
-	type: {type: 'string', multiple: true},
-	since: {type: 'string'},
-	until: {type: 'string'},
-	limit: {type: 'string'},
-} as const satisfies Options;
+	type: {type: 'string', isMultiple: true, value: '<type>', description: 'job_type or event_type (repeat or comma-separate)'},
+	since: {type: 'string', value: '<when>', description: 'From this date (2025-01-31, ISO time) or a duration ago (7d)'},
+	until: {type: 'string', value: '<when>', description: 'Up to this date (a bare date includes that whole day)'},
+	limit: {type: 'string', value: '<n>', description: 'At most n jobs'},
+} as const satisfies FlagDefinitions;
+
+const negativeNumber = /^-\d+(?:\.\d+)?$/;
 
 /**
- * Parse a command's argv strictly; errors become MjError (exit 64) naming the
- * command. With `parametersToQuery`, unknown `--name [value...]` runs are
- * returned as query text instead of failing (Midjourney parameter filters).
+ * Parse a command's argv: its own flags plus the global ones. With
+ * `parametersToQuery`, every token that is not a known flag (Midjourney
+ * parameters like `--ar 16:9`, words, `-word`) stays in `input`, in order,
+ * as query text; otherwise unknown flags are a usage error (64).
  */
-export function parseCommandArgs<T extends Options>(command: string, argv: string[], options: T, parametersToQuery = false) {
-	const own = new Set(Object.keys(options).flatMap(name => [name, ...(options[name]!.short ? [options[name]!.short!] : [])]));
-	const kept: string[] = [];
+export function parseCommandArgs(command: string, argv: readonly string[], own: FlagDefinitions, parametersToQuery = false): {flags: Record<string, unknown>; input: string[]} {
+	if (!parametersToQuery) return parseCommandArgv(command, argv, own);
+	const definitions: FlagDefinitions = {...globalFlags, ...own};
+	const known: string[] = [];
 	const query: string[] = [];
-	if (parametersToQuery) {
-		for (let i = 0; i < argv.length; i++) {
-			const arg = argv[i]!;
-			const name = /^--?([^=]+)/.exec(arg)?.[1];
-			if (arg === '--') {
-				query.push(...argv.slice(i + 1));
-				break;
-			}
-			if (name !== undefined && own.has(name)) {
-				kept.push(arg);
-				if (options[name]?.type === 'string' && !arg.includes('=') && i + 1 < argv.length) kept.push(argv[++i]!);
-			} else {
-				// Parameters and their values (`--ar 16:9`) stay in order; the store's query parser reads them.
-				query.push(arg);
-			}
+	for (let index = 0; index < argv.length; index++) {
+		const token = argv[index]!;
+		if (token === '--') {
+			query.push(...argv.slice(index + 1));
+			break;
 		}
-	} else {
-		kept.push(...argv);
+		const long = /^--([^=]+)(=?)/.exec(token);
+		const name = long ? camelCase(long[1]!) : token === '-h' ? 'help' : undefined;
+		const definition = name === undefined ? undefined : definitions[name];
+		if (!definition) {
+			query.push(token);
+			continue;
+		}
+		known.push(token);
+		const next = argv[index + 1];
+		if (definition.type === 'string' && !long?.[2] && next !== undefined && (!next.startsWith('-') || negativeNumber.test(next))) {
+			known.push(next);
+			index++;
+		}
 	}
-	try {
-		const parsed = parseArgs({args: kept, options, allowPositionals: true, strict: true});
-		return {values: parsed.values, positionals: [...parsed.positionals, ...query]};
-	} catch (error) {
-		throw new MjError(`mj-tui ${command}: ${(error as Error).message}`, {exitCode: ExitCode.usage, hint: `Run mj-tui ${command} --help for its flags.`});
-	}
+	const parsed = parseCommandArgv(command, known, own);
+	return {flags: parsed.flags, input: [...parsed.input, ...query]};
 }
 
-/** `2025-01-31`, any ISO 8601 time, or a duration ago (`7d`, `12h`) → epoch ms. */
-export function parseTimeFlag(flag: string, value: string, now = Date.now()): number {
+/** `2025-01-31`, an ISO 8601 time, or a duration ago (`7d`, `12h`) → epoch ms; a bare --until date includes its whole day. */
+export function parseTimeFlag(flag: 'since' | 'until', value: string, now = Date.now()): number {
 	const ago = parseDuration(value);
 	if (ago !== undefined) return now - ago;
-	const parsed = /^\d{4}-\d{2}(-\d{2})?$/.test(value) ? Date.parse(value.length === 7 ? `${value}-01T00:00:00Z` : `${value}T00:00:00Z`) : Date.parse(value);
-	if (Number.isNaN(parsed)) {
-		throw new MjError(`--${flag} ${JSON.stringify(value)}: not a date or a duration`, {exitCode: ExitCode.usage, hint: 'Use 2025-01-31, 2025-01-31T12:00:00Z, or a duration ago like 7d or 12h.'});
-	}
-	return parsed;
+	return parseDateFlag(`--${flag}`, value, flag === 'until');
 }
 
 /** A positive whole number from a flag, or undefined when absent. */
-export function parseCountFlag(flag: string, value: string | undefined): number | undefined {
+export function parseCountFlag(flag: string, value: unknown): number | undefined {
 	if (value === undefined) return undefined;
-	if (!/^\d+$/.test(value) || Number(value) < 1) throw new MjError(`--${flag} ${JSON.stringify(value)}: expected a whole number >= 1`, {exitCode: ExitCode.usage});
+	if (typeof value !== 'string' || !/^\d+$/.test(value) || Number(value) < 1) throw new MjError(`--${flag} ${JSON.stringify(value)}: expected a whole number >= 1`, {exitCode: ExitCode.usage});
 	return Number(value);
 }
 
 /** The JobFilter described by --type, --since and --until. */
-export function filterFromFlags(values: {type?: string[]; since?: string; until?: string}): JobFilter {
+export function filterFromFlags(flags: Record<string, unknown>): JobFilter {
 	const filter: JobFilter = {};
-	const types = (values.type ?? []).flatMap(type => type.split(',')).map(type => type.trim()).filter(Boolean);
+	const types = ((flags.type as string[] | undefined) ?? []).flatMap(type => type.split(',')).map(type => type.trim()).filter(Boolean);
 	if (types.length > 0) filter.types = types;
-	if (values.since !== undefined) filter.since = parseTimeFlag('since', values.since);
-	if (values.until !== undefined) filter.until = parseTimeFlag('until', values.until);
+	if (typeof flags.since === 'string') filter.since = parseTimeFlag('since', flags.since);
+	if (typeof flags.until === 'string') filter.until = parseTimeFlag('until', flags.until);
+	if (filter.since !== undefined && filter.until !== undefined && filter.since >= filter.until) {
+		throw new MjError(`--since ${String(flags.since)} is not before --until ${String(flags.until)}; nothing could match`, {exitCode: ExitCode.usage});
+	}
 	return filter;
 }
 
 /** Open the archive the config (or --archive) points at; refuses a folder that holds none. */
-export function openArchive(context: CommandContext, archiveFlag: string | undefined, options: {readonly?: boolean} = {}): ArchiveStore {
-	const dir = path.resolve(context.io.cwd, archiveFlag ?? context.config.archive);
+export function openArchive(context: CommandContext, flags: Record<string, unknown>, options: {readonly?: boolean} = {}): ArchiveStore {
+	const dir = archiveDir(context, flags);
 	if (!existsSync(path.join(dir, 'archive.db'))) {
 		throw new MjError(`no archive at ${dir} (archive.db not found)`, {exitCode: ExitCode.config, hint: 'Run mj-tui (or mj-tui --batch) to sync first, or pass --archive <folder>.'});
 	}
 	return ArchiveStore.open(dir, options);
+}
+
+/** The archive folder: --archive after the subcommand, else the config's. */
+export function archiveDir(context: CommandContext, flags: Record<string, unknown>): string {
+	return path.resolve(context.io.cwd, typeof flags.archive === 'string' ? flags.archive : context.config.archive);
 }
 
 /** Write one line to stdout, waiting when the pipe is full. */
@@ -115,8 +113,8 @@ export async function writeLine(context: CommandContext, line: string): Promise<
 }
 
 /** Whether --json or the config asks for JSON output. */
-export function wantsJson(config: Config, flag: boolean | undefined): boolean {
-	return flag ?? config.json;
+export function wantsJson(config: Config, flags: Record<string, unknown>): boolean {
+	return typeof flags.json === 'boolean' ? flags.json : config.json;
 }
 
 const help = `Usage: mj-tui search <query> [flags]
@@ -129,7 +127,7 @@ parameters as filters, inside the query or as flags after it:
 Flags:
   --type <t>       job_type or event_type (repeat or comma-separate)
   --since <when>   2025-01-31, ISO time, or a duration ago (7d)
-  --until <when>   exclusive upper bound, same forms
+  --until <when>   same forms; a bare date includes that whole day
   --limit <n>      at most n results (default 50)
   --json           one JSON object per line
   --archive <dir>  the archive folder`;
@@ -140,21 +138,21 @@ function day(epochMs: number): string {
 
 export const searchCommand: Command = {
 	name: 'search',
-	summary: 'Search archived prompts (FTS5 words, phrases, prefix*, AND/OR/NOT, --ar/--v/--stylize filters)',
+	summary: 'Search archived prompts: words, "phrases", prefix*, AND/OR/NOT, --ar/--v/--stylize filters',
 	async run(context) {
-		const {values, positionals} = parseCommandArgs('search', context.argv, {...archiveFlags, ...selectionFlags}, true);
-		if (values.help) {
+		const {flags, input} = parseCommandArgs('search', context.argv, selectionFlags, true);
+		if (flags.help) {
 			await writeLine(context, help);
 			return ExitCode.ok;
 		}
-		const query = positionals.join(' ').trim();
+		const query = input.join(' ').trim();
 		if (!query) throw new MjError('mj-tui search: no query given', {exitCode: ExitCode.usage, hint: 'e.g. mj-tui search "red car" --ar 16:9'});
-		const limit = parseCountFlag('limit', values.limit) ?? 50;
-		const filter = filterFromFlags(values);
-		const store = openArchive(context, values.archive, {readonly: true});
+		const limit = parseCountFlag('limit', flags.limit) ?? 50;
+		const filter = filterFromFlags(flags);
+		const store = openArchive(context, flags, {readonly: true});
 		try {
 			const hits = store.search(query, {filter, limit});
-			if (wantsJson(context.config, values.json)) {
+			if (wantsJson(context.config, flags)) {
 				for (const {job, rank} of hits) {
 					await writeLine(context, JSON.stringify({id: job.id, enqueue_time: job.raw.enqueue_time, job_type: job.jobType, event_type: job.eventType, rank, prompt: job.prompt, full_command: job.fullCommand, parameters: job.parameters, files: job.files}));
 				}

@@ -9,7 +9,7 @@ import type {ArchiveStore} from '../core/archive/store.js';
 import {ExitCode} from '../core/errors.js';
 import {toSingleLine} from '../core/terminal-text.js';
 import {formatBytes} from '../core/units.js';
-import {archiveFlags, openArchive, parseCommandArgs, wantsJson, writeLine} from './search.js';
+import {openArchive, parseCommandArgs, wantsJson, writeLine} from './search.js';
 import type {Command} from './types.js';
 
 /** Words too common in English prompts to say anything about them. */
@@ -88,17 +88,18 @@ function table(title: string, rows: Array<[string, string]>): string[] {
 export const statsCommand: Command = {
 	name: 'stats',
 	summary: 'Archive statistics: by month, type and model version, top parameters and words, size, completeness',
+	flags: {},
 	async run(context) {
-		const {values} = parseCommandArgs('stats', context.argv, archiveFlags);
-		if (values.help) {
+		const {flags} = parseCommandArgs('stats', context.argv, {});
+		if (flags.help) {
 			await writeLine(context, 'Usage: mj-tui stats [--json]\n\nJobs and images by month, type and model version; most used parameters and\nprompt words; archive size on disk; download completeness.');
 			return ExitCode.ok;
 		}
 		// Read-write: fts5vocab lives in the temp schema; nothing in the archive is written.
-		const store = openArchive(context, values.archive);
+		const store = openArchive(context, flags);
 		try {
 			const stats = archiveStats(store);
-			if (wantsJson(context.config, values.json)) {
+			if (wantsJson(context.config, flags)) {
 				await writeLine(context, JSON.stringify(stats));
 				return ExitCode.ok;
 			}

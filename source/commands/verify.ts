@@ -7,7 +7,12 @@ import {ExitCode} from '../core/errors.js';
 import {toSingleLine} from '../core/terminal-text.js';
 import {formatBytes, formatRate} from '../core/units.js';
 import {repairArchive, verifyArchive, type VerifyProblem} from '../core/verify.js';
-import {archiveFlags, openArchive, parseCommandArgs, wantsJson, writeLine} from './search.js';
+import type {FlagDefinitions} from '../cli/flags.js';
+import {openArchive, parseCommandArgs, wantsJson, writeLine} from './search.js';
+
+const verifyFlags = {
+	repair: {type: 'boolean', description: 'Re-download missing and corrupt files, then re-check them'},
+} as const satisfies FlagDefinitions;
 import type {Command} from './types.js';
 
 const help = `Usage: mj-tui verify [--repair] [--json]
@@ -28,19 +33,20 @@ function problemLine(problem: VerifyProblem): string {
 export const verifyCommand: Command = {
 	name: 'verify',
 	summary: 'Re-hash archived files; report missing, corrupt, orphaned files and stale partials (--repair re-downloads)',
+	flags: verifyFlags,
 	async run(context) {
-		const {values} = parseCommandArgs('verify', context.argv, {...archiveFlags, repair: {type: 'boolean'}});
-		if (values.help) {
+		const {flags} = parseCommandArgs('verify', context.argv, verifyFlags);
+		if (flags.help) {
 			await writeLine(context, help);
 			return ExitCode.ok;
 		}
-		const json = wantsJson(context.config, values.json);
-		const store = openArchive(context, values.archive, {readonly: false});
+		const json = wantsJson(context.config, flags);
+		const store = openArchive(context, flags, {readonly: false});
 		try {
 			const report = await verifyArchive(store, {signal: context.signal});
 			let remaining = report.problems;
 			let repair;
-			if (values.repair && report.problems.some(problem => problem.kind === 'missing' || problem.kind === 'corrupt')) {
+			if (flags.repair === true && report.problems.some(problem => problem.kind === 'missing' || problem.kind === 'corrupt')) {
 				repair = await repairArchive(store, context.config, report.problems, {signal: context.signal});
 				remaining = [...repair.unrepairable, ...repair.after.problems];
 			}

@@ -4,7 +4,6 @@
  * way to run one subcommand with captured output.
  */
 import {Writable, PassThrough} from 'node:stream';
-import type {ExecutionContext} from 'ava';
 import {startStandIn} from '../../fixtures/stand-in.js';
 import type {StandIn} from '../../fixtures/types.js';
 import {ArchiveStore} from '../../source/core/archive/store.js';
@@ -14,6 +13,7 @@ import {MidjourneyClient} from '../../source/core/midjourney/client.js';
 import {syncJobs} from '../../source/core/sync.js';
 import type {Command} from '../../source/commands/types.js';
 import {exitCodeOf, MjError} from '../../source/core/errors.js';
+import {runCli} from '../../source/cli/run-cli.js';
 import {standInConfig, temporaryArchive} from './mj-setup.js';
 
 export interface ToolsArchive {
@@ -21,10 +21,11 @@ export interface ToolsArchive {
 	store: ArchiveStore;
 	config: Config;
 	dir: string;
+	close(): Promise<void>;
 }
 
-/** Sync `jobs` jobs from a fresh stand-in and download every image; torn down with the test. */
-export async function syncedArchive(t: ExecutionContext, jobs = 36): Promise<ToolsArchive> {
+/** Sync `jobs` jobs from a fresh stand-in and download every image; call close() when done. */
+export async function syncedArchive(jobs = 36): Promise<ToolsArchive> {
 	const standIn = await startStandIn({jobs, seed: 5});
 	const dir = temporaryArchive();
 	const config = standInConfig(standIn, {archive: dir, videos: false, concurrency: 4});
@@ -34,11 +35,11 @@ export async function syncedArchive(t: ExecutionContext, jobs = 36): Promise<Too
 	await client.close();
 	const summary = await runDownloads({store, config});
 	if (summary.failed > 0) throw new Error(`set-up downloads failed: ${JSON.stringify(summary.failures)}`);
-	t.teardown(async () => {
+	const close = async () => {
 		store.close();
 		await standIn.close();
-	});
-	return {standIn, store, config, dir};
+	};
+	return {standIn, store, config, dir, close};
 }
 
 export interface CommandResult {
@@ -48,29 +49,33 @@ export interface CommandResult {
 	error?: MjError;
 }
 
-/** Run a subcommand as the CLI would (exit code, captured stdout/stderr; MjError → its exit code). */
-export async function runCommand(command: Command, argv: string[], config: Config, cwd = process.cwd()): Promise<CommandResult> {
-	let stdout = '';
-	let stderr = '';
-	const sink = (append: (text: string) => void) =>
+function capturingIo(cwd: string) {
+	const output = {stdout: '', stderr: ''};
+	const sink = (key: 'stdout' | 'stderr') =>
 		new Writable({
 			write(chunk, _encoding, done) {
-				append(String(chunk));
+				output[key] += String(chunk);
 				done();
 			},
 		});
-	const io = {
-		stdout: sink(text => (stdout += text)),
-		stderr: sink(text => (stderr += text)),
-		stdin: new PassThrough(),
-		env: {},
-		cwd,
-	};
+	return {output, io: {stdout: sink('stdout'), stderr: sink('stderr'), stdin: new PassThrough(), env: {HOME: cwd, XDG_CONFIG_HOME: cwd}, cwd}};
+}
+
+/** Run a subcommand's run() directly (exit code, captured stdout/stderr; MjError → its exit code). */
+export async function runCommand(command: Command, argv: string[], config: Config, cwd = process.cwd()): Promise<CommandResult> {
+	const {output, io} = capturingIo(cwd);
 	try {
 		const code = await command.run({io, config, argv, signal: new AbortController().signal});
-		return {code, stdout, stderr};
+		return {code, ...output};
 	} catch (error) {
 		if (!(error instanceof MjError)) throw error;
-		return {code: exitCodeOf(error), stdout, stderr, error};
+		return {code: exitCodeOf(error), ...output, error};
 	}
+}
+
+/** Run the real CLI entry (registry, global flags, config loading) with captured output. */
+export async function runMjTui(argv: string[], cwd: string): Promise<CommandResult> {
+	const {output, io} = capturingIo(cwd);
+	const code = await runCli(argv, io);
+	return {code, ...output};
 }
