@@ -5,7 +5,8 @@
  * loopback. Tests steer it with MJ_TUI_DEMO_JOBS and MJ_TUI_DEMO_FAULTS.
  */
 import path from 'node:path';
-import type {Fault, StandIn, StandInOptions} from '../fixtures/types.js';
+import type {Fault, StandIn} from '../fixtures/types.js';
+import type {Config} from './core/config.js';
 import {overrideConfig, type LoadedConfig} from './core/config/load.js';
 import {ExitCode, MjError} from './core/errors.js';
 import type {Logger} from './core/log.js';
@@ -53,36 +54,34 @@ export function demoFaults(env: NodeJS.ProcessEnv): Fault[] {
 	return parsed as Fault[];
 }
 
-// A variable specifier keeps the stand-in (and sharp, which it uses) out of every non-demo start.
-const standInModule = '../fixtures/stand-in.js';
+/** The config values that point mj-tui at a stand-in (URLs, key, tokens, account). */
+export function standInConfigValues(standIn: StandIn): Partial<Config> {
+	return {
+		apiBase: standIn.apiBase,
+		cdnBase: standIn.cdnBase,
+		tokenBase: standIn.tokenBase,
+		tokenApiKey: standIn.tokenApiKey,
+		token: standIn.token,
+		refreshToken: standIn.refreshToken,
+		userId: standIn.userId,
+		// A real account's Cookie header would override the demo token.
+		cookie: undefined,
+	};
+}
 
 /** Start the stand-in, run the TUI or batch against it, stop it. */
 export async function runDemo(options: DemoOptions): Promise<number> {
 	const {loaded, run, io, signal, log} = options;
 	const jobs = demoJobCount(io.env);
 	const faults = demoFaults(io.env);
-	const {startStandIn} = (await import(standInModule)) as {startStandIn(options: StandInOptions): Promise<StandIn>};
+	// Imported here, so the stand-in (and sharp, which it uses) stays out of every non-demo start.
+	const {startStandIn} = await import('../fixtures/stand-in.js');
 	const standIn = await startStandIn({jobs});
 	try {
 		for (const fault of faults) standIn.setFault(fault);
 		// Only an explicit --archive moves the demo archive: a configured one is the user's real archive.
 		const archive = run.configFlags.archive === undefined ? path.resolve(io.cwd, 'mj-archive-demo') : loaded.config.archive;
-		const demo = overrideConfig(
-			loaded,
-			{
-				apiBase: standIn.apiBase,
-				cdnBase: standIn.cdnBase,
-				tokenBase: standIn.tokenBase,
-				tokenApiKey: standIn.tokenApiKey,
-				token: standIn.token,
-				refreshToken: standIn.refreshToken,
-				userId: standIn.userId,
-				// A real account's Cookie header would override the demo token.
-				cookie: undefined,
-				archive,
-			},
-			{source: 'demo'},
-		);
+		const demo = overrideConfig(loaded, {...standInConfigValues(standIn), archive}, {source: 'demo'});
 		log.info(`demo: a stand-in Midjourney with ${jobs} jobs at ${standIn.apiBase}; archiving into ${archive}`);
 		if (run.batch) {
 			const {runBatch} = await import('./batch.js');

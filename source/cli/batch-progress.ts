@@ -54,7 +54,8 @@ export class BatchProgress {
 	}
 
 	sync(progress: SyncProgress): void {
-		this.update(syncLine(progress));
+		// The end of the sync is told by a note with its reason; a failure by the error.
+		if (progress.state === 'listing') this.update(syncLine(progress));
 	}
 
 	downloads(snapshot: EngineSnapshot): void {
@@ -63,6 +64,8 @@ export class BatchProgress {
 
 	/** A line that stays (phase start/end); clears the in-place line first. */
 	note(message: string): void {
+		// The note (e.g. "sync: done: ...") supersedes any progress not yet written.
+		this.pending = undefined;
 		this.clear();
 		this.options.log.info(message);
 	}

@@ -43,6 +43,7 @@ export const globalFlags = {
 	cdnBase: {type: 'string', value: '<url>', configKey: 'cdnBase', description: 'Image CDN base URL'},
 	tokenBase: {type: 'string', value: '<url>', configKey: 'tokenBase', description: 'Token refresh endpoint base URL'},
 	userId: {type: 'string', value: '<id>', configKey: 'userId', description: "Account id (default: from the token's midjourney_id claim)"},
+	retries: {type: 'string', value: '<n>', configKey: 'retries', description: 'Retries of one request before it fails (0-20)'},
 	config: {type: 'string', value: '<file>', description: 'Read this config file instead of searching for one'},
 	verbose: {type: 'boolean', configKey: 'verbose', description: 'More detail; error stack traces'},
 	quiet: {type: 'boolean', configKey: 'quiet', description: 'Only errors'},

@@ -13,7 +13,7 @@ import {defaultsFor, loadConfig, recordFailedLoad, type LoadedConfig} from '../c
 import {ExitCode, MjError} from '../core/errors.js';
 import {createLogger, logLevelOf} from '../core/log.js';
 import {packageVersion, parseFlags, scanArgv, tokensOf, unknownFlagError} from './argv.js';
-import {globalFlags, type FlagDefinition, type FlagDefinitions, type GlobalFlagName} from './flags.js';
+import {globalFlags, type FlagDefinitions} from './flags.js';
 import {helpText} from './help.js';
 import {parseRunOptions, type RunOptions} from './run-options.js';
 import {reportError} from './report-error.js';
@@ -108,11 +108,11 @@ async function dispatch(argv: readonly string[], io: CliIo, state: {verbose: boo
 }
 
 /**
- * Config flags typed after the subcommand (`mj-tui stats --archive x`), so
- * they reach the config too. Only for a command that declares its flags:
- * then unknown flags are rejected here and the names it defines stay its own
- * (export's --format is not the download format). A command without declared
- * flags parses all of its argv itself.
+ * Global flags typed after the subcommand (`mj-tui stats --archive x`,
+ * `config show --json`), so they reach the config too. Only for a command
+ * that declares its flags: then unknown flags are rejected here and the
+ * names it defines stay its own (export's --format is not the download
+ * format). A command without declared flags parses all of its argv itself.
  */
 function globalFlagsAfterCommand(name: string, argv: readonly string[], command: Command): Record<string, unknown> {
 	if (!command.flags) return {};
@@ -120,10 +120,8 @@ function globalFlagsAfterCommand(name: string, argv: readonly string[], command:
 	const definitions: FlagDefinitions = {...globalFlags, ...own};
 	const scan = scanArgv(argv, definitions);
 	if (scan.unknown.length > 0) throw unknownFlagError(scan.unknown, definitions, `for mj-tui ${name}`);
-	const globals = scan.flags.filter(flag => {
-		const definition: FlagDefinition | undefined = Object.hasOwn(globalFlags, flag.name) ? globalFlags[flag.name as GlobalFlagName] : undefined;
-		return definition?.configKey !== undefined && !Object.hasOwn(own, flag.name);
-	});
+	// --help and --version after a subcommand are the command's business.
+	const globals = scan.flags.filter(flag => Object.hasOwn(globalFlags, flag.name) && !Object.hasOwn(own, flag.name) && flag.name !== 'help' && flag.name !== 'version');
 	return given(parseFlags(tokensOf(globals), globalFlags));
 }
 
