@@ -51,7 +51,7 @@ export const verifyCommand: Command = {
 				remaining = [...repair.unrepairable, ...repair.after.problems];
 			}
 			if (json) {
-				await writeLine(context, JSON.stringify({...report, repair, remaining, ok: remaining.length === 0}));
+				await writeLine(context, JSON.stringify({...report, repair, remaining, clean: remaining.length === 0}));
 			} else {
 				const rate = report.durationMs > 0 ? formatRate((report.bytes / report.durationMs) * 1000) : '';
 				await writeLine(context, `Checked ${report.checked} files (${formatBytes(report.bytes)}, ${rate}): ${report.ok} ok, ${report.problems.length} problem(s)`);

@@ -220,8 +220,9 @@ export async function repairArchive(
 	options: {signal?: AbortSignal; onSnapshot?: DownloadRunOptions['onSnapshot']} = {},
 ): Promise<RepairReport> {
 	const urlOf = store.db.prepare(`SELECT url FROM images WHERE id = ?`).pluck();
+	// The path stays: the engine downloads pending rows to their planned path, which is free once the bad file is set aside.
 	const requeue = store.db.prepare(
-		`UPDATE images SET status = 'pending', path = NULL, bytes = NULL, sha256 = NULL, part_path = NULL, attempts = 0, last_error = ?, updated_at = ? WHERE id = ?`,
+		`UPDATE images SET status = 'pending', bytes = NULL, sha256 = NULL, part_path = NULL, attempts = 0, last_error = ?, updated_at = ? WHERE id = ?`,
 	);
 	const ids: number[] = [];
 	const oldPaths = new Map<number, string>();
