@@ -18,6 +18,7 @@ export interface CommandEntry {
 }
 
 export const commands: Record<string, CommandEntry> = {
+	clean: {summary: 'Remove stale partial downloads (--parts [--older-than 7d]) and report the space reclaimed', load: async () => (await import('./clean.js')).cleanCommand},
 	config: {
 		summary: 'config show: the merged config and where each value came from; config init: write a starter file',
 		load: async () => (await import('./config.js')).configCommand,
