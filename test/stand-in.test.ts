@@ -303,7 +303,8 @@ test('grids, WebP renditions and videos are real files; unknown jobs and indexes
 });
 
 test('imageBytes pads full-size PNGs to about that size and they stay valid', async (t) => {
-	const big = await startStandIn({jobs: 5, seed: 3, imageBytes: 1024 * 1024});
+	// A cache smaller than the files: evicted files must come back byte for byte.
+	const big = await startStandIn({jobs: 5, seed: 3, imageBytes: 1024 * 1024, cacheBytes: 3 * 1024 * 1024});
 	t.teardown(async () => big.close());
 	const job = big.jobs()[2];
 	const png = Buffer.from(await (await fetch(`${big.cdnBase}/${job.id}/0_0.png`)).arrayBuffer());
@@ -313,6 +314,8 @@ test('imageBytes pads full-size PNGs to about that size and they stay valid', as
 	// Same seed, same bytes: tests can rely on sha256 across runs.
 	t.deepEqual(png, big.fileBytes(`/${job.id}/0_0.png`));
 	t.notDeepEqual(png.subarray(-4096), big.fileBytes(`/${big.jobs()[1].id}/0_0.png`).subarray(-4096));
+	for (const other of big.jobs()) await (await fetch(`${big.cdnBase}/${other.id}/0_0.png`)).arrayBuffer();
+	t.deepEqual(Buffer.from(await (await fetch(`${big.cdnBase}/${job.id}/0_0.png`)).arrayBuffer()), png);
 });
 
 // Ranges
