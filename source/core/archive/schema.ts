@@ -76,6 +76,7 @@ export const migrations: readonly string[] = [
 	CREATE INDEX images_by_status ON images(status, priority DESC, id);
 	CREATE INDEX images_by_job ON images(job_id);
 	CREATE INDEX images_by_sha ON images(sha256);
+	CREATE INDEX images_by_path ON images(path); -- naming collisions are checked per planned file
 
 	CREATE TABLE meta (
 		key   TEXT PRIMARY KEY,
