@@ -142,7 +142,7 @@ test('--urls downloads a plain URL list without syncing; --metrics-file is writt
 	const rows = imageRows(run.archive);
 	t.is(rows.length, 3);
 	for (const row of rows) t.is(sha256(fs.readFileSync(path.join(run.archive, row.path!))), sha256(standIn.fileBytes(new URL(row.url).pathname)));
-	t.regex(fs.readFileSync(metrics, 'utf8'), /^# TYPE /m);
+	t.regex(fs.readFileSync(metrics, 'utf8'), /^mj_tui_download_files_total\{outcome="downloaded"\} 3$/m);
 });
 
 test('--demo --batch: the in-process stand-in, archived into ./mj-archive-demo; MJ_TUI_DEMO_FAULTS reaches it', async t => {

@@ -112,3 +112,15 @@ test('unknown MJ_TUI_ variables are warned about on stderr; --quiet silences the
 	await runCli(['--quiet', 'config', 'show', '--config', path.join(box.project, 'package.json')], quiet);
 	t.is(quiet.err(), '');
 });
+
+test('README documents every global flag, every config key with its env variable, and every command', async t => {
+	const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+	const {keySpecs, envName} = await import('../source/core/config/keys.js');
+	const {commandEntries} = await import('../source/commands/index.js');
+	for (const name of Object.keys(globalFlags)) {
+		const token = name === 'download' ? '--no-download' : flagToken(name);
+		t.true(readme.includes(`| \`${token}`) || readme.includes(`\`-h\`, \`${token}\``), `flag ${token}`);
+	}
+	for (const spec of keySpecs) t.true(readme.includes(`| \`${spec.key}\` | \`${envName(spec.key)}\` |`), `key ${spec.key}`);
+	for (const [name] of commandEntries()) t.true(readme.includes(`| \`${name}\` |`), `command ${name}`);
+});

@@ -123,6 +123,8 @@ const invalidValues: Array<{key: string; yaml: string; allowed: RegExp; got: str
 	{key: 'naming', yaml: 'naming: "images/{job_id}.png"', allowed: /containing \{ext\}/, got: '"images/{job_id}.png"'},
 	{key: 'naming', yaml: 'naming: "../outside/{job_id}.{ext}"', allowed: /without "\.\." segments/, got: '"../outside/{job_id}.{ext}"'},
 	{key: 'naming', yaml: 'naming: "/abs/{job_id}.{ext}"', allowed: /a relative path template/, got: '"/abs/{job_id}.{ext}"'},
+	{key: 'naming', yaml: 'naming: "{jobid}.{ext}"', allowed: /using only the tokens \{yyyy\} .*\{job_id\}/, got: '"{jobid}.{ext}"'},
+	{key: 'naming', yaml: 'naming: ".parts/{job_id}.{ext}"', allowed: /a relative path template/, got: '".parts/{job_id}.{ext}"'},
 	{key: 'grids', yaml: 'grids: maybe', allowed: /true or false/, got: '"maybe"'},
 	{key: 'pagePauseMs', yaml: 'pagePauseMs: 1h', allowed: /milliseconds from 0 to 600000/, got: '"1h"'},
 	{key: 'archive', yaml: 'archive: ""', allowed: /a non-empty path/, got: '""'},

@@ -4,6 +4,7 @@
  * `config init`'s starter file and README's key table all come from it, so a
  * new key is added in one place.
  */
+import {namingTokens, validateTemplate} from '../downloads/naming.js';
 import {parseBytes, parseDuration} from '../units.js';
 import type {Config} from '../config.js';
 
@@ -98,7 +99,7 @@ export function allowedText(type: KeyKind): string {
 		case 'bytes': return 'a size in bytes (an integer, or like 512k, 2M, 1G; 0 = unlimited)';
 		case 'boolean': return 'true or false';
 		case 'enum': return `one of ${type.values.join(', ')}`;
-		case 'naming': return 'a relative path template containing {ext}, without ".." segments';
+		case 'naming': return `a relative path template containing {ext}, using only the tokens ${namingTokens.map(token => `{${token}}`).join(' ')}, without ".." segments`;
 	}
 }
 
@@ -154,6 +155,12 @@ export function parseValue(type: KeyKind, raw: unknown): Parsed {
 			if (typeof raw !== 'string' || !raw.includes('{ext}')) return fail;
 			const segments = raw.split(/[\\/]/);
 			if (raw.startsWith('/') || /^[a-z]:/i.test(raw) || segments.includes('..')) return fail;
+			// The download engine's own check: known tokens, and no rendering that could leave the archive.
+			try {
+				validateTemplate(raw);
+			} catch {
+				return fail;
+			}
 			return {ok: true, value: raw};
 		}
 	}
