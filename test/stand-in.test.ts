@@ -7,7 +7,7 @@ import test from 'ava';
 import sharp from 'sharp';
 import {generateJob, generateJobs, hostilePrompts, iterateJobs} from '../fixtures/jobs.js';
 import {startStandIn} from '../fixtures/stand-in.js';
-import type {StandIn} from '../fixtures/types.js';
+import type {Fault, StandIn} from '../fixtures/types.js';
 import type {ApiJob} from '../source/core/job.js';
 
 let standIn: StandIn;
@@ -500,4 +500,7 @@ serial('pathIncludes and route limit a fault to one file or one origin', async (
 	const challenge = await fetch(cdnUrl(`/${job.id}/0_0.png`));
 	t.is(challenge.status, 403);
 	t.true((await challenge.text()).includes('<title>Just a moment...</title>'));
+
+	t.throws(() => standIn.setFault({kind: 'server-eror'} as unknown as Fault), {message: /unknown stand-in fault kind/});
+	t.throws(() => standIn.setFault({kind: 'reset', count: 0}), {instanceOf: RangeError});
 });
