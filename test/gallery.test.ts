@@ -9,6 +9,13 @@ import {hostilePrompts} from '../fixtures/jobs.js';
 import type {Job} from '../source/core/job.js';
 import {runCommand, syncedArchive, type ToolsArchive} from './helpers/tools-archive.js';
 
+// The page functions below run in chromium; these are the few DOM shapes they use (the project compiles without the DOM lib).
+declare const document: {querySelectorAll(selector: string): {length: number}};
+interface HTMLImageElement {
+	naturalWidth: number;
+	decode(): Promise<void>;
+}
+
 let archive: ToolsArchive;
 let browser: Browser;
 let jobs: Job[];

@@ -114,17 +114,21 @@ export function internationalTextChunk(keyword: string, text: string): Buffer {
 /**
  * The PNG with its text chunks for these keywords replaced: existing chunks
  * carrying any of the keywords are dropped wherever they are, the new ones go
- * right before IEND. Image data is copied byte for byte.
+ * right before the first IDAT (some readers, libvips among them, ignore text
+ * after the image data). Image data is copied byte for byte.
  */
 export function withPngText(bytes: Buffer, entries: ReadonlyArray<{keyword: string; text: string; international?: boolean}>): Buffer {
 	const chunks = readPngChunks(bytes);
 	if (chunks.at(-1)?.type !== 'IEND') throw new Error('PNG file is truncated (no IEND chunk)');
+	if (!chunks.some(chunk => chunk.type === 'IDAT')) throw new Error('PNG file has no image data (IDAT)');
 	const replaced = new Set(entries.map(entry => entry.keyword));
 	const parts: Buffer[] = [signature];
+	let inserted = false;
 	for (const chunk of chunks) {
 		const end = chunk.offset + 12 + chunk.data.length;
-		if (chunk.type === 'IEND') {
+		if (chunk.type === 'IDAT' && !inserted) {
 			for (const entry of entries) parts.push(entry.international ? internationalTextChunk(entry.keyword, entry.text) : textChunk(entry.keyword, entry.text));
+			inserted = true;
 		} else if (chunk.type === 'tEXt' || chunk.type === 'zTXt' || chunk.type === 'iTXt') {
 			const keyword = chunk.data.toString('latin1', 0, Math.max(0, chunk.data.indexOf(0)));
 			if (replaced.has(keyword)) continue;

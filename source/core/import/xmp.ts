@@ -26,7 +26,8 @@ function decodeXml(text: string): string {
 }
 
 function property(xmp: string, localName: string): string | undefined {
-	const element = new RegExp(`<([\\w-]+:${localName})(?:\\s[^>]*)?>([\\s\\S]*?)</\\1>`, 'i').exec(xmp);
+	// Case-sensitive, as XML is: `dc:description` must not match the `rdf:Description` around it.
+	const element = new RegExp(`<([\\w-]+:${localName})(?:\\s[^>]*)?>([\\s\\S]*?)</\\1>`).exec(xmp);
 	if (element) {
 		const inner = element[2]!;
 		// Language alternatives: prefer x-default, else the first rdf:li.
@@ -37,7 +38,7 @@ function property(xmp: string, localName: string): string | undefined {
 		}
 		if (!/<[a-z]/i.test(inner)) return decodeXml(inner);
 	}
-	const attribute = new RegExp(`\\s[\\w-]+:${localName}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`, 'i').exec(xmp);
+	const attribute = new RegExp(`\\s[\\w-]+:${localName}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`).exec(xmp);
 	if (attribute) return decodeXml(attribute[1] ?? attribute[2] ?? '');
 	return undefined;
 }
