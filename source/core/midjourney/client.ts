@@ -78,8 +78,10 @@ export class MidjourneyClient {
 
 	/** One validated listing page, newest first. Retries transient failures; refreshes an expired token once. */
 	async listPage(options: {cursor?: string; pageSize?: number; signal?: AbortSignal; page?: number}): Promise<ImagineListPage> {
-		const url = new URL('/api/imagine', this.config.apiBase);
-		url.searchParams.set('user_id', this.userId());
+		const userId = this.userId();
+		if (!this.auth.hasToken()) throw authError('No Midjourney token is configured (MJ_TUI_TOKEN, MJ_TUI_COOKIE or `token` in the config).');
+		const url = endpoint(this.config.apiBase, '/api/imagine');
+		url.searchParams.set('user_id', userId);
 		url.searchParams.set('page_size', String(options.pageSize ?? this.config.pageSize));
 		if (options.cursor) url.searchParams.set('cursor', options.cursor);
 		const where = `listing page ${options.page ?? '?'} (GET ${redact(url.href)})`;
@@ -123,7 +125,7 @@ export class MidjourneyClient {
 			accept: 'application/json',
 			cookie: this.auth.cookieHeader(),
 			'x-csrf-protection': '1',
-			referer: new URL('/imagine', this.config.apiBase).href,
+			referer: endpoint(this.config.apiBase, '/imagine').href,
 			'user-agent': this.config.userAgent,
 		};
 	}
@@ -152,9 +154,9 @@ export class MidjourneyClient {
 		const refreshToken = this.auth.currentRefreshToken();
 		if (!refreshToken) throw authError(`The Midjourney token ${why}, and no refresh token (MJ_TUI_REFRESH_TOKEN) is configured to renew it.`);
 		if (!this.config.tokenApiKey) throw authError(`The Midjourney token ${why}, and no tokenApiKey (MJ_TUI_TOKEN_API_KEY) is configured to renew it.`);
-		const url = new URL('/v1/token', this.config.tokenBase);
+		const url = endpoint(this.config.tokenBase, '/v1/token');
+		const where = `the token refresh (POST ${url.href})`;
 		url.searchParams.set('key', this.config.tokenApiKey);
-		const where = `the token refresh (POST ${new URL('/v1/token', this.config.tokenBase).href})`;
 		this.options.log?.(`token ${redact(why)}; refreshing it`);
 		const response = await this.send(where, signal, () => ({
 			url: url.href,
@@ -236,6 +238,11 @@ export class MidjourneyClient {
 			clearTimeout(timeout);
 		}
 	}
+}
+
+/** `<base><route>`, keeping any path prefix of the base (a proxy may mount the API below /). */
+function endpoint(base: string, route: string): URL {
+	return new URL(base.replace(/\/+$/, '') + route);
 }
 
 function describeNetworkError(error: unknown): string {

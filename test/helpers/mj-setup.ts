@@ -1,0 +1,51 @@
+/**
+ * Shared set-up for the client and sync tests: a client configured against a
+ * running stand-in, and a dump of an archive's stored data for before/after
+ * comparisons.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import {defaultConfig, type Config} from '../../source/core/config.js';
+import type {StandIn} from '../../fixtures/types.js';
+import {standInConfigValues} from '../../source/demo.js';
+
+/** A Config that points the client at the stand-in, with fast test-friendly timings. */
+export function standInConfig(standIn: StandIn, overrides: Partial<Config> = {}): Config {
+	return {
+		...defaultConfig,
+		...standInConfigValues(standIn),
+		// The client reads the account id from the token's claim, as with a real account.
+		userId: undefined,
+		pageSize: 100,
+		pagePauseMs: 0,
+		retries: 3,
+		requestTimeoutMs: 5000,
+		...overrides,
+	};
+}
+
+/** A fresh temporary archive folder. */
+export function temporaryArchive(): string {
+	return fs.mkdtempSync(path.join(os.tmpdir(), 'mj-tui-sync-'));
+}
+
+/** Every stored row of the archive's data tables (not the sync_runs log), as comparable text. */
+export function dumpArchive(db: Database.Database): string {
+	const tables = db
+		.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'jobs_fts_%' AND name != 'sync_runs' ORDER BY name")
+		.pluck()
+		.all() as string[];
+	const dump: Record<string, unknown[]> = {};
+	for (const table of tables) {
+		const rowid = table === 'jobs_fts' ? 'rowid, ' : '';
+		dump[table] = db.prepare(`SELECT ${rowid}* FROM "${table}" ORDER BY 1`).raw().all();
+	}
+	return JSON.stringify(dump);
+}
+
+/** Listing requests the stand-in served. */
+export function listingRequests(standIn: StandIn): number {
+	return standIn.requests().filter(entry => entry.route === 'api' && entry.path.startsWith('/api/imagine')).length;
+}

@@ -1,0 +1,100 @@
+import {spawn} from 'node:child_process';
+import {once} from 'node:events';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import test, {type ExecutionContext} from 'ava';
+import {startStandIn} from '../fixtures/stand-in.js';
+import type {StandIn} from '../fixtures/types.js';
+import {ArchiveStore} from '../source/core/archive/store.js';
+import {MidjourneyClient} from '../source/core/midjourney/client.js';
+import {completeMetaKey, syncJobs} from '../source/core/sync.js';
+import {standInConfig, temporaryArchive} from './helpers/mj-setup.js';
+
+const childScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'helpers', 'sync-child.ts');
+
+/** Run the sync in a child process and SIGKILL it once it has printed `page <afterPage>`. Returns the last page it reported. */
+async function syncAndKill(standIn: StandIn, archive: string, afterPage: number, pagePauseMs = 0): Promise<number> {
+	const child = spawn(process.execPath, ['--import=tsx', childScript], {
+		env: {
+			...process.env,
+			MJ_TUI_ARCHIVE: archive,
+			MJ_TUI_API_BASE: standIn.apiBase,
+			MJ_TUI_TOKEN_BASE: standIn.tokenBase,
+			MJ_TUI_TOKEN_API_KEY: standIn.tokenApiKey,
+			MJ_TUI_TOKEN: standIn.token,
+			MJ_TUI_REFRESH_TOKEN: standIn.refreshToken,
+			MJ_TUI_PAGE_SIZE: '50',
+			MJ_TUI_PAGE_PAUSE_MS: String(pagePauseMs),
+		},
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
+	let lastPage = 0;
+	let buffered = '';
+	child.stdout.setEncoding('utf8');
+	child.stdout.on('data', (chunk: string) => {
+		buffered += chunk;
+		for (const match of buffered.matchAll(/page (\d+)\n/g)) lastPage = Number(match[1]);
+		if (lastPage >= afterPage && child.exitCode === null) child.kill('SIGKILL');
+	});
+	const [code, signal] = (await once(child, 'exit')) as [number | null, string | null];
+	if (signal !== 'SIGKILL') throw new Error(`the child sync ended by itself (code ${code}) before page ${afterPage}`);
+	return lastPage;
+}
+
+/** The archive holds exactly the listing's jobs with their raw JSON, and the walk is complete. */
+function assertArchiveHolds(t: ExecutionContext, archive: string, standIn: StandIn) {
+	const store = ArchiveStore.open(archive);
+	try {
+		const archived = [...store.iterateJobs()];
+		const upstream = new Set(standIn.jobs().map(job => job.id));
+		t.deepEqual(standIn.jobs().filter(job => !store.getJob(job.id)).map(job => job.id), [], 'no job of the listing is missing');
+		t.deepEqual(archived.filter(job => !upstream.has(job.id)).map(job => job.id), [], 'no job the listing lacks');
+		for (const job of standIn.jobs()) t.deepEqual(store.getJob(job.id)?.raw, job);
+		t.is(store.getMeta(completeMetaKey), 'true');
+	} finally {
+		store.close();
+	}
+}
+
+async function resume(standIn: StandIn, archive: string) {
+	const store = ArchiveStore.open(archive);
+	const client = new MidjourneyClient(standInConfig(standIn, {pageSize: 50}));
+	try {
+		return await syncJobs(store, client, {pagePauseMs: 0});
+	} finally {
+		await client.close();
+		store.close();
+	}
+}
+
+test('a sync killed with SIGKILL mid-walk is completed by the next run', async t => {
+	const standIn = await startStandIn({jobs: 900, seed: 21});
+	t.teardown(() => standIn.close());
+	const archive = temporaryArchive();
+	await syncAndKill(standIn, archive, 3);
+	const store = ArchiveStore.open(archive);
+	const stored = store.countJobs();
+	t.true(stored >= 150 && stored < 900, `stored ${stored}`);
+	t.is((store.db.prepare("SELECT count(*) FROM sync_runs WHERE status = 'running'").pluck().get() as number), 1, 'the killed run never finished');
+	store.close();
+
+	await resume(standIn, archive);
+	assertArchiveHolds(t, archive, standIn);
+	const check = ArchiveStore.open(archive);
+	t.is(check.db.prepare("SELECT status FROM sync_runs ORDER BY id").pluck().all().join(','), 'interrupted,ok');
+	check.close();
+});
+
+test('repeated kills while new jobs keep arriving still end with exactly the listing', async t => {
+	const standIn = await startStandIn({jobs: 1200, seed: 22});
+	t.teardown(() => standIn.close());
+	const archive = temporaryArchive();
+	await syncAndKill(standIn, archive, 4);
+	standIn.addJobs(130);
+	// Killed again while catching up at the head, before it got back to the unfinished walk.
+	await syncAndKill(standIn, archive, 2);
+	standIn.addJobs(60);
+	await syncAndKill(standIn, archive, 5);
+	await resume(standIn, archive);
+	assertArchiveHolds(t, archive, standIn);
+});

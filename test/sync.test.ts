@@ -1,0 +1,212 @@
+import test, {type ExecutionContext} from 'ava';
+import {startStandIn} from '../fixtures/stand-in.js';
+import type {StandIn, StandInOptions} from '../fixtures/types.js';
+import {ArchiveStore} from '../source/core/archive/store.js';
+import type {Config} from '../source/core/config.js';
+import {MjError} from '../source/core/errors.js';
+import {MidjourneyClient} from '../source/core/midjourney/client.js';
+import {completeMetaKey, syncJobs, type SyncProgress} from '../source/core/sync.js';
+import {dumpArchive, listingRequests, standInConfig, temporaryArchive} from './helpers/mj-setup.js';
+
+/** A stand-in, a fresh archive and a client, all torn down after the test. */
+async function setup(t: ExecutionContext, standInOptions: StandInOptions = {}, overrides: Partial<Config> = {}) {
+	const standIn = await startStandIn({jobs: 230, seed: 11, ...standInOptions});
+	const store = ArchiveStore.open(temporaryArchive());
+	const client = new MidjourneyClient(standInConfig(standIn, {pageSize: 50, ...overrides}));
+	t.teardown(async () => {
+		await client.close();
+		store.close();
+		await standIn.close();
+	});
+	return {standIn, store, client};
+}
+
+/** The archive holds exactly the stand-in's jobs, each with the raw JSON the API sends. */
+function assertArchiveEquals(t: ExecutionContext, store: ArchiveStore, jobs: readonly StandInJob[]) {
+	const archived = [...store.iterateJobs()];
+	t.deepEqual(new Set(archived.map(job => job.id)), new Set(jobs.map(job => job.id)));
+	t.is(archived.length, jobs.length);
+	for (const job of jobs) t.deepEqual(store.getJob(job.id)?.raw, job);
+}
+
+type StandInJob = ReturnType<StandIn['jobs']>[number];
+
+function lastRun(store: ArchiveStore) {
+	return store.db.prepare('SELECT * FROM sync_runs ORDER BY id DESC LIMIT 1').get() as {status: string; pages: number; jobs_new: number; error: string | null; mode: string};
+}
+
+test('a first sync archives every job verbatim, reporting each page', async t => {
+	const {standIn, store, client} = await setup(t);
+	const progress: SyncProgress[] = [];
+	const summary = await syncJobs(store, client, {pagePauseMs: 0, onProgress: p => progress.push(p)});
+	assertArchiveEquals(t, store, standIn.jobs());
+	t.is(summary.jobsNew, 230);
+	t.is(summary.stoppedBecause, 'end');
+	t.is(summary.pages, 6, '5 pages of jobs and the empty page that ends the listing');
+	t.deepEqual(
+		progress.filter(p => p.state === 'listing').map(p => p.page),
+		[1, 2, 3, 4, 5, 6],
+	);
+	t.is(progress.at(-1)?.state, 'done');
+	t.is(store.getMeta(completeMetaKey), 'true');
+	t.like(lastRun(store), {status: 'ok', pages: 6, jobs_new: 230, mode: 'incremental'});
+});
+
+test('re-syncing an up-to-date archive makes one listing request', async t => {
+	const {standIn, store, client} = await setup(t);
+	await syncJobs(store, client, {pagePauseMs: 0});
+	const before = listingRequests(standIn);
+	const summary = await syncJobs(store, client, {pagePauseMs: 0});
+	t.is(listingRequests(standIn) - before, 1);
+	t.is(summary.stoppedBecause, 'caught-up');
+	t.is(summary.jobsNew, 0);
+});
+
+test('new jobs upstream are fetched from the head and the sync stops at archived ones', async t => {
+	const {standIn, store, client} = await setup(t);
+	await syncJobs(store, client, {pagePauseMs: 0});
+	standIn.addJobs(70);
+	const before = listingRequests(standIn);
+	const summary = await syncJobs(store, client, {pagePauseMs: 0});
+	assertArchiveEquals(t, store, standIn.jobs());
+	t.is(summary.jobsNew, 70);
+	t.is(listingRequests(standIn) - before, 3, 'two pages hold new jobs, the third only archived ones');
+});
+
+test('a job deleted upstream stays in the archive; a changed field is updated', async t => {
+	const {standIn, store, client} = await setup(t);
+	await syncJobs(store, client, {pagePauseMs: 0});
+	const [first, second] = standIn.jobs();
+	standIn.deleteJob(first!.id);
+	standIn.updateJob(second!.id, {rating: 5, shown: false});
+	const summary = await syncJobs(store, client, {pagePauseMs: 0});
+	t.is(summary.jobsUpdated, 1);
+	t.truthy(store.getJob(first!.id), 'deleted upstream, kept here');
+	t.is(store.getJob(second!.id)?.rating, 5);
+	t.is(store.getJob(second!.id)?.raw.shown, false);
+	t.is(store.countJobs(), 230);
+});
+
+test('--full re-walks the whole listing and picks up changes on old pages', async t => {
+	const {standIn, store, client} = await setup(t);
+	await syncJobs(store, client, {pagePauseMs: 0});
+	const old = standIn.jobs().at(-1)!;
+	standIn.updateJob(old.id, {rating: 3});
+	const before = listingRequests(standIn);
+	const summary = await syncJobs(store, client, {full: true, pagePauseMs: 0});
+	t.is(listingRequests(standIn) - before, 6);
+	t.is(summary.stoppedBecause, 'end');
+	t.is(summary.jobsUpdated, 1);
+	t.is(store.getJob(old.id)?.raw.rating, 3);
+	t.like(lastRun(store), {mode: 'full', status: 'ok'});
+});
+
+test('jobs arriving at the head while paging are archived once each; the archive equals the listing', async t => {
+	const {standIn, store, client} = await setup(t);
+	standIn.setFault({kind: 'new-jobs-while-paging', perPage: 7, count: 4});
+	await syncJobs(store, client, {pagePauseMs: 0});
+	standIn.clearFaults();
+	// The jobs added after the walk passed the head are picked up by the next incremental run.
+	await syncJobs(store, client, {pagePauseMs: 0});
+	t.is(standIn.jobs().length, 230 + 28);
+	assertArchiveEquals(t, store, standIn.jobs());
+});
+
+test('a bad page stops the sync with exit 65 naming the page, and nothing stored changes', async t => {
+	const {standIn, store, client} = await setup(t);
+	await syncJobs(store, client, {pagePauseMs: 0});
+	standIn.addJobs(120);
+	const before = dumpArchive(store.db);
+	standIn.setFault({kind: 'bad-page', count: 1});
+	const error = await t.throwsAsync(syncJobs(store, client, {pagePauseMs: 0}), {instanceOf: MjError});
+	t.is(error?.exitCode, 65);
+	t.regex(error?.message ?? '', /listing page 1 /);
+	t.is(dumpArchive(store.db), before);
+	t.like(lastRun(store), {status: 'failed'});
+	t.regex(lastRun(store).error ?? '', /listing page 1/);
+	standIn.clearFaults();
+	await syncJobs(store, client, {pagePauseMs: 0});
+	assertArchiveEquals(t, store, standIn.jobs());
+});
+
+test('malformed JSON on a later page keeps the pages before it, and the next run completes the walk', async t => {
+	const {standIn, store, client} = await setup(t);
+	let pages = 0;
+	const controller = {failAt: 3};
+	const progress = (p: SyncProgress) => {
+		pages = p.page;
+		if (p.page === controller.failAt - 1 && p.state === 'listing') standIn.setFault({kind: 'malformed-json', count: 1});
+	};
+	const error = await t.throwsAsync(syncJobs(store, client, {pagePauseMs: 0, onProgress: progress}), {instanceOf: MjError});
+	t.is(error?.exitCode, 65);
+	t.regex(error?.message ?? '', /listing page 3 .*not valid JSON/);
+	t.is(pages, 2);
+	t.is(store.countJobs(), 100);
+	t.not(store.getMeta(completeMetaKey), 'true');
+	await syncJobs(store, client, {pagePauseMs: 0});
+	assertArchiveEquals(t, store, standIn.jobs());
+	t.is(store.getMeta(completeMetaKey), 'true');
+});
+
+test('an aborted sync stops between pages, records the run as interrupted, and the next run completes it', async t => {
+	const {standIn, store, client} = await setup(t);
+	const controller = new AbortController();
+	const summary = await syncJobs(store, client, {
+		pagePauseMs: 0,
+		signal: controller.signal,
+		onProgress: p => p.page === 2 && controller.abort(),
+	});
+	t.is(summary.stoppedBecause, 'aborted');
+	t.is(store.countJobs(), 100);
+	t.like(lastRun(store), {status: 'interrupted'});
+	await syncJobs(store, client, {pagePauseMs: 0});
+	assertArchiveEquals(t, store, standIn.jobs());
+});
+
+test('filters store only matching jobs and do not count as a complete walk', async t => {
+	const {standIn, store, client} = await setup(t);
+	const jobs = standIn.jobs();
+	const since = Date.parse(jobs[120]!.enqueue_time);
+	const summary = await syncJobs(store, client, {pagePauseMs: 0, since});
+	t.is(summary.stoppedBecause, 'since');
+	const expected = jobs.filter(job => Date.parse(job.enqueue_time) >= since);
+	t.deepEqual(new Set([...store.iterateJobs()].map(job => job.id)), new Set(expected.map(job => job.id)));
+	t.not(store.getMeta(completeMetaKey), 'true');
+
+	const upscales = await syncJobs(store, client, {pagePauseMs: 0, types: ['upscale']});
+	t.true(upscales.jobsNew > 0);
+	t.true([...store.iterateJobs()].every(job => Date.parse(job.raw.enqueue_time) >= since || job.eventType === 'upscale' || job.jobType === 'upscale'));
+
+	const limited = await syncJobs(store, client, {pagePauseMs: 0, limit: 10});
+	t.is(limited.stoppedBecause, 'limit');
+	t.is(limited.jobsSeen, 10);
+
+	// An unfiltered run afterwards walks on until the archive is complete.
+	await syncJobs(store, client, {pagePauseMs: 0});
+	assertArchiveEquals(t, store, standIn.jobs());
+	t.is(store.getMeta(completeMetaKey), 'true');
+});
+
+test('a filtered run on a complete archive does not make the next incremental run skip older new jobs', async t => {
+	const {standIn, store, client} = await setup(t);
+	await syncJobs(store, client, {pagePauseMs: 0});
+	standIn.addJobs(120);
+	await syncJobs(store, client, {pagePauseMs: 0, limit: 50});
+	// The head page now holds only jobs the limited run stored; the 70 older new jobs must still be fetched.
+	await syncJobs(store, client, {pagePauseMs: 0});
+	assertArchiveEquals(t, store, standIn.jobs());
+});
+
+test('until and limit bound what is stored', async t => {
+	const {standIn, store, client} = await setup(t);
+	const jobs = standIn.jobs();
+	const until = Date.parse(jobs[40]!.enqueue_time);
+	const summary = await syncJobs(store, client, {pagePauseMs: 0, until, limit: 25});
+	t.is(summary.jobsNew, 25);
+	const archived = [...store.iterateJobs()];
+	t.true(archived.every(job => job.enqueuedAt < until));
+	t.deepEqual(
+		archived.map(job => job.id),
+		jobs.filter(job => Date.parse(job.enqueue_time) < until).slice(0, 25).map(job => job.id),
+	);
+});
