@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import {cosmiconfig, type CosmiconfigResult} from 'cosmiconfig';
+import type {CosmiconfigResult} from 'cosmiconfig';
 import {ExitCode, MjError} from '../errors.js';
 import {redact} from '../secrets.js';
 import {stripTerminalControls} from '../terminal-text.js';
@@ -61,7 +61,9 @@ export interface ConfigFile {
 	values: unknown;
 }
 
-function explorer(strategy: 'none' | 'project', searchPlaces: string[]) {
+// Imported on first use: `--help` and `--version` never read config files, and cosmiconfig's load is a noticeable part of startup.
+async function explorer(strategy: 'none' | 'project', searchPlaces: string[]) {
+	const {cosmiconfig} = await import('cosmiconfig');
 	return cosmiconfig(moduleName, {searchStrategy: strategy, searchPlaces, cache: false});
 }
 
@@ -89,7 +91,7 @@ function readError(file: string, error: unknown): MjError {
 export async function readUserConfig(env: NodeJS.ProcessEnv): Promise<ConfigFile | undefined> {
 	const dir = userConfigDir(env);
 	try {
-		return toConfigFile(await explorer('none', userSearchPlaces).search(dir));
+		return toConfigFile(await (await explorer('none', userSearchPlaces)).search(dir));
 	} catch (error) {
 		throw readError((error as {filepath?: string}).filepath ?? dir, error);
 	}
@@ -98,7 +100,7 @@ export async function readUserConfig(env: NodeJS.ProcessEnv): Promise<ConfigFile
 /** The nearest project config file from `cwd` up to the folder holding package.json. */
 export async function readProjectConfig(cwd: string): Promise<ConfigFile | undefined> {
 	try {
-		return toConfigFile(await explorer('project', projectSearchPlaces).search(cwd));
+		return toConfigFile(await (await explorer('project', projectSearchPlaces)).search(cwd));
 	} catch (error) {
 		throw readError((error as {filepath?: string}).filepath ?? cwd, error);
 	}
@@ -108,7 +110,7 @@ export async function readProjectConfig(cwd: string): Promise<ConfigFile | undef
 export async function readExplicitConfig(file: string): Promise<ConfigFile> {
 	let result: CosmiconfigResult;
 	try {
-		result = await explorer('none', projectSearchPlaces).load(file);
+		result = await (await explorer('none', projectSearchPlaces)).load(file);
 	} catch (error) {
 		if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
 			throw new MjError(`--config ${file}: no such file`, {exitCode: ExitCode.usage, hint: 'Give the path of an existing config file, or drop --config to search for one.'});
