@@ -272,3 +272,25 @@ test.serial('an aborted request stops at once with the abort reason', async t =>
 	setTimeout(() => controller.abort(new Error('user quit')), 50);
 	await t.throwsAsync(pending, {message: 'user quit'});
 });
+
+test.serial('no token, refresh token or cookie value reaches a log line or an error, even after a refresh', async t => {
+	const clearance = 'cfclearance-0123456789abcdef';
+	const cookie = `cf_clearance=${clearance}; __Host-Midjourney.AuthUserTokenV3_i=${standIn.token}; __Host-Midjourney.AuthUserTokenV3_r=${standIn.refreshToken}`;
+	const lines: string[] = [];
+	const refreshed: RefreshedTokens[] = [];
+	const {client} = await withClient(
+		t,
+		{token: undefined, refreshToken: undefined, cookie, requestTimeoutMs: 400},
+		{log: line => lines.push(line), onTokenRefreshed: tokens => refreshed.push(tokens)},
+	);
+	standIn.setFault({kind: 'server-error', status: 500, route: 'api', count: 1});
+	await client.listPage({pageSize: 5});
+	standIn.setFault({kind: 'unauthorized', route: 'api'});
+	const error = await t.throwsAsync(client.listPage({pageSize: 5, page: 2}), {instanceOf: MjError});
+	t.is(refreshed.length, 1);
+	t.true(lines.length >= 2, 'the retry and the refresh were logged');
+	const text = [...lines, error?.message ?? '', error?.hint ?? ''].join('\n');
+	for (const secret of [standIn.token, standIn.refreshToken, clearance, refreshed[0]!.token, refreshed[0]!.refreshToken]) {
+		t.false(text.includes(secret));
+	}
+});

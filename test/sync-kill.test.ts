@@ -2,7 +2,9 @@ import {spawn} from 'node:child_process';
 import {once} from 'node:events';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {setTimeout as sleep} from 'node:timers/promises';
 import test, {type ExecutionContext} from 'ava';
+import Database from 'better-sqlite3';
 import {startStandIn} from '../fixtures/stand-in.js';
 import type {StandIn} from '../fixtures/types.js';
 import {ArchiveStore} from '../source/core/archive/store.js';
@@ -10,7 +12,10 @@ import {MidjourneyClient} from '../source/core/midjourney/client.js';
 import {completeMetaKey, syncJobs} from '../source/core/sync.js';
 import {standInConfig, temporaryArchive} from './helpers/mj-setup.js';
 
-const childScript = path.join(path.dirname(fileURLToPath(import.meta.url)), 'helpers', 'sync-child.ts');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const childScript = path.join(here, 'helpers', 'sync-child.ts');
+/** The built CLI (`npm test` builds it before the tests run). */
+const cliScript = path.join(here, '..', 'dist', 'source', 'cli.js');
 
 /** Run the sync in a child process and SIGKILL it once it has printed `page <afterPage>`. Returns the last page it reported. */
 async function syncAndKill(standIn: StandIn, archive: string, afterPage: number, pagePauseMs = 0): Promise<number> {
@@ -96,5 +101,67 @@ test('repeated kills while new jobs keep arriving still end with exactly the lis
 	standIn.addJobs(60);
 	await syncAndKill(standIn, archive, 5);
 	await resume(standIn, archive);
+	assertArchiveHolds(t, archive, standIn);
+});
+
+/** Pages the running sync has committed, read from the archive the child writes (0 until it exists). */
+function committedPages(archive: string): number {
+	try {
+		const db = new Database(path.join(archive, 'archive.db'), {readonly: true, fileMustExist: true});
+		try {
+			return (db.prepare("SELECT max(pages) FROM sync_runs WHERE status = 'running'").pluck().get() as number | null) ?? 0;
+		} finally {
+			db.close();
+		}
+	} catch {
+		return 0;
+	}
+}
+
+/** `mj-tui --batch --no-download` against the stand-in, configured through MJ_TUI_* env only. */
+function spawnCli(standIn: StandIn, archive: string, extraArgs: string[] = []) {
+	const home = temporaryArchive();
+	return spawn(process.execPath, [cliScript, '--batch', '--no-download', '--json', '--archive', archive, ...extraArgs], {
+		cwd: home,
+		env: {
+			PATH: process.env.PATH,
+			HOME: home,
+			XDG_CONFIG_HOME: path.join(home, '.config'),
+			MJ_TUI_API_BASE: standIn.apiBase,
+			MJ_TUI_TOKEN_BASE: standIn.tokenBase,
+			MJ_TUI_TOKEN_API_KEY: standIn.tokenApiKey,
+			MJ_TUI_TOKEN: standIn.token,
+			MJ_TUI_REFRESH_TOKEN: standIn.refreshToken,
+			MJ_TUI_PAGE_SIZE: '50',
+			MJ_TUI_PAGE_PAUSE_MS: '40',
+		},
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+}
+
+test('the real CLI killed with SIGKILL mid-sync, then run again, ends with exactly the listing', async t => {
+	const standIn = await startStandIn({jobs: 1500, seed: 23});
+	t.teardown(() => standIn.close());
+	const archive = temporaryArchive();
+
+	const child = spawnCli(standIn, archive);
+	const exited = once(child, 'exit');
+	let pages = 0;
+	while (child.exitCode === null && (pages = committedPages(archive)) < 4) await sleep(20);
+	child.kill('SIGKILL');
+	const [, signal] = (await exited) as [number | null, string | null];
+	t.is(signal, 'SIGKILL', 'the CLI was killed mid-sync, not finished');
+	t.true(pages >= 4);
+	standIn.addJobs(75);
+
+	const again = spawnCli(standIn, archive);
+	let stdout = '';
+	again.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+	let stderr = '';
+	again.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+	const [code] = (await once(again, 'exit')) as [number | null];
+	t.is(code, 0, stderr);
+	const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as {jobsNew: number};
+	t.true(summary.jobsNew > 0);
 	assertArchiveHolds(t, archive, standIn);
 });

@@ -5,7 +5,7 @@ import {ArchiveStore} from '../source/core/archive/store.js';
 import type {Config} from '../source/core/config.js';
 import {MjError} from '../source/core/errors.js';
 import {MidjourneyClient} from '../source/core/midjourney/client.js';
-import {completeMetaKey, syncJobs, type SyncProgress} from '../source/core/sync.js';
+import {completeMetaKey, syncJobs, walksMetaKey, type SyncProgress} from '../source/core/sync.js';
 import {dumpArchive, listingRequests, standInConfig, temporaryArchive} from './helpers/mj-setup.js';
 
 /** A stand-in, a fresh archive and a client, all torn down after the test. */
@@ -209,4 +209,32 @@ test('until and limit bound what is stored', async t => {
 		archived.map(job => job.id),
 		jobs.filter(job => Date.parse(job.enqueue_time) < until).slice(0, 25).map(job => job.id),
 	);
+});
+
+test('a failed sync records a redacted error in sync_runs', async t => {
+	const {standIn, store, client} = await setup(t);
+	standIn.setFault({kind: 'unauthorized', route: 'api'});
+	const error = await t.throwsAsync(syncJobs(store, client, {pagePauseMs: 0}), {instanceOf: MjError});
+	t.is(error?.exitCode, 77);
+	const run = lastRun(store);
+	t.is(run.status, 'failed');
+	t.regex(run.error ?? '', /HTTP 401/);
+	t.false((run.error ?? '').includes(standIn.token));
+	t.is(store.countJobs(), 0);
+});
+
+test('an unfinished walk whose saved cursor the service no longer accepts is completed from the head', async t => {
+	const {standIn, store, client} = await setup(t);
+	const controller = new AbortController();
+	await syncJobs(store, client, {pagePauseMs: 0, signal: controller.signal, onProgress: p => p.page === 2 && controller.abort()});
+	const walks = JSON.parse(store.getMeta(walksMetaKey)!) as Array<{cursor: string | null}>;
+	t.is(walks.length, 1);
+	t.truthy(walks[0]!.cursor);
+	// As if the service had rotated its cursor format since the interrupted run.
+	store.setMeta(walksMetaKey, JSON.stringify(walks.map(walk => ({...walk, cursor: 'expired-cursor'}))));
+	const summary = await syncJobs(store, client, {pagePauseMs: 0});
+	t.is(summary.stoppedBecause, 'end');
+	assertArchiveEquals(t, store, standIn.jobs());
+	t.is(store.getMeta(completeMetaKey), 'true');
+	t.is(store.getMeta(walksMetaKey), '[]');
 });

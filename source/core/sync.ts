@@ -37,7 +37,7 @@ export interface SyncOptions {
 	/** Stop after this many jobs seen. */
 	limit?: number;
 	pageSize?: number;
-	/** Pause between listing pages, ms (default 500, the polite config default; 0 allowed). */
+	/** Pause between listing pages, ms (default: the client's config.pagePauseMs, else 500; 0 allowed). */
 	pagePauseMs?: number;
 	signal?: AbortSignal;
 	onProgress?: (progress: SyncProgress) => void;
@@ -133,7 +133,7 @@ class SyncRun {
 export async function syncJobs(store: ArchiveStore, client: MidjourneyClient, options: SyncOptions = {}): Promise<SyncSummary> {
 	const startedAt = Date.now();
 	const {signal, onProgress} = options;
-	const pagePauseMs = options.pagePauseMs ?? defaultPagePauseMs;
+	const pagePauseMs = options.pagePauseMs ?? client.pagePauseMs ?? defaultPagePauseMs;
 	const typeSet = options.types?.length ? new Set(options.types) : undefined;
 	const filtered = options.since !== undefined || options.until !== undefined || typeSet !== undefined || options.limit !== undefined;
 	const run = new SyncRun(store, options.full ? 'full' : 'incremental', startedAt);

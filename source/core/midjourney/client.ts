@@ -44,7 +44,7 @@ class RequestTimeoutError extends Error {
 	readonly code = 'ETIMEDOUT';
 }
 
-type ClientConfig = Pick<
+type ClientConfig = Partial<Pick<Config, 'pagePauseMs'>> & Pick<
 	Config,
 	'apiBase' | 'tokenBase' | 'tokenApiKey' | 'userId' | 'token' | 'refreshToken' | 'cookie' | 'userAgent' | 'pageSize' | 'retries' | 'retryAfterCapMs' | 'requestTimeoutMs'
 >;
@@ -54,11 +54,14 @@ export class MidjourneyClient {
 	private readonly options: MidjourneyClientOptions;
 	private readonly auth: MidjourneyAuth;
 	private readonly agent: Agent;
+	/** The configured polite pause between listing pages, ms (syncJobs' default). */
+	readonly pagePauseMs?: number;
 
 	constructor(config: ClientConfig, options: MidjourneyClientOptions = {}) {
 		this.config = config;
 		this.options = options;
 		this.auth = new MidjourneyAuth(config);
+		this.pagePauseMs = config.pagePauseMs;
 		this.agent = new Agent({
 			keepAliveTimeout: 30_000,
 			headersTimeout: config.requestTimeoutMs,
