@@ -50,7 +50,7 @@ const badValues: Array<[string[], RegExp]> = [
 	[['--batch', '--limit', '0'], /--limit must be a whole number of jobs, at least 1; got "0"/],
 	[['--batch', '--type', ''], /--type needs a job type/],
 	[['--batch', '--concurrency', 'lots'], /--concurrency must be an integer from 1 to 64; got "lots"/],
-	[['--batch', '--format', 'gif'], /--format must be one of png, webp; got "gif"/],
+	[['--batch', '--format', 'gif'], /^mj-tui: Invalid flag value: --format must be one of png, webp; got "gif"/],
 	[['--batch', '--limit-rate', 'fast'], /--limit-rate must be a size in bytes/],
 	[['--batch', '--archive', 'a', '--archive', 'b'], /--archive can only be set once/],
 	[['--batch', '--archive'], /--archive must be a non-empty path; got ""/],

@@ -187,8 +187,9 @@ class Layering {
 
 function fail(problems: Problem[]): never {
 	const lines = problems.map(problem => stripTerminalControls(redact(problem.text)));
-	const message = lines.length === 1 ? `Invalid configuration: ${lines[0]}` : `Invalid configuration:\n${lines.map(line => `  - ${line}`).join('\n')}`;
 	const onlyFlags = problems.every(problem => problem.fromFlag);
+	const title = onlyFlags ? 'Invalid flag value' : 'Invalid configuration';
+	const message = lines.length === 1 ? `${title}: ${lines[0]}` : `${title}:\n${lines.map(line => `  - ${line}`).join('\n')}`;
 	throw new MjError(message, {
 		exitCode: onlyFlags ? ExitCode.usage : ExitCode.config,
 		hint: onlyFlags ? 'See mj-tui --help for the flags and what they take.' : 'Every key, its type and an example are listed in README (Configuration) and in the file `mj-tui config init` writes.',
