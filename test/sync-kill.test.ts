@@ -17,20 +17,23 @@ const childScript = path.join(here, 'helpers', 'sync-child.ts');
 /** The built CLI (`npm test` builds it before the tests run). */
 const cliScript = path.join(here, '..', 'dist', 'source', 'cli.js');
 
+/** The MJ_TUI_* variables that point mj-tui (or the child helper) at the stand-in, 50 jobs a page. */
+function standInEnv(standIn: StandIn, pagePauseMs: number): Record<string, string> {
+	return {
+		MJ_TUI_API_BASE: standIn.apiBase,
+		MJ_TUI_TOKEN_BASE: standIn.tokenBase,
+		MJ_TUI_TOKEN_API_KEY: standIn.tokenApiKey,
+		MJ_TUI_TOKEN: standIn.token,
+		MJ_TUI_REFRESH_TOKEN: standIn.refreshToken,
+		MJ_TUI_PAGE_SIZE: '50',
+		MJ_TUI_PAGE_PAUSE_MS: String(pagePauseMs),
+	};
+}
+
 /** Run the sync in a child process and SIGKILL it once it has printed `page <afterPage>`. Returns the last page it reported. */
 async function syncAndKill(standIn: StandIn, archive: string, afterPage: number, pagePauseMs = 0): Promise<number> {
 	const child = spawn(process.execPath, ['--import=tsx', childScript], {
-		env: {
-			...process.env,
-			MJ_TUI_ARCHIVE: archive,
-			MJ_TUI_API_BASE: standIn.apiBase,
-			MJ_TUI_TOKEN_BASE: standIn.tokenBase,
-			MJ_TUI_TOKEN_API_KEY: standIn.tokenApiKey,
-			MJ_TUI_TOKEN: standIn.token,
-			MJ_TUI_REFRESH_TOKEN: standIn.refreshToken,
-			MJ_TUI_PAGE_SIZE: '50',
-			MJ_TUI_PAGE_PAUSE_MS: String(pagePauseMs),
-		},
+		env: {...process.env, ...standInEnv(standIn, pagePauseMs), MJ_TUI_ARCHIVE: archive},
 		stdio: ['ignore', 'pipe', 'inherit'],
 	});
 	let lastPage = 0;
@@ -127,13 +130,7 @@ function spawnCli(standIn: StandIn, archive: string, extraArgs: string[] = []) {
 			PATH: process.env.PATH,
 			HOME: home,
 			XDG_CONFIG_HOME: path.join(home, '.config'),
-			MJ_TUI_API_BASE: standIn.apiBase,
-			MJ_TUI_TOKEN_BASE: standIn.tokenBase,
-			MJ_TUI_TOKEN_API_KEY: standIn.tokenApiKey,
-			MJ_TUI_TOKEN: standIn.token,
-			MJ_TUI_REFRESH_TOKEN: standIn.refreshToken,
-			MJ_TUI_PAGE_SIZE: '50',
-			MJ_TUI_PAGE_PAUSE_MS: '40',
+			...standInEnv(standIn, 40),
 		},
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
