@@ -5,6 +5,7 @@
  * is fed from the table in small batches, so a million pending files cost a
  * window of a few hundred objects, not a million.
  */
+import './threadpool.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import PQueue from 'p-queue';
@@ -14,6 +15,7 @@ import type {Config} from '../config.js';
 import {ExitCode, MjError} from '../errors.js';
 import {backoffDelay} from '../retry-policy.js';
 import {redact} from '../secrets.js';
+import {Directories} from './directories.js';
 import {finalise} from './finalise.js';
 import {HostGate} from './hosts.js';
 import {ImageStore, type ImageRow, type StatusCounts} from './image-store.js';
@@ -89,6 +91,10 @@ class Engine implements DownloadEngineInternals {
 	/** Failed and canceled transfers shown in snapshots (most recent, bounded). */
 	readonly #finished = new Map<number, TransferSnapshot>();
 	readonly #running = new Set<Promise<void>>();
+	readonly #directories = new Directories();
+	/** Finished files not yet written to the table (one transaction per batch, not per file). */
+	#doneBuffer: Array<{id: number; path: string; bytes: number; sha256: string; duplicateOf: number | null}> = [];
+	#flushTimer?: NodeJS.Timeout;
 	/** Files being moved into place, by sha256, so identical content finishing at once is still linked. */
 	readonly #finalising = new Map<string, Promise<void>>();
 	readonly #listeners = new Set<(snapshot: EngineSnapshot) => void>();
@@ -325,7 +331,10 @@ class Engine implements DownloadEngineInternals {
 	}
 
 	onIdle(): Promise<void> {
-		if (this.#isIdle()) return Promise.resolve();
+		if (this.#isIdle()) {
+			this.#flushDone();
+			return Promise.resolve();
+		}
 		return new Promise((resolve) => this.#idleWaiters.push(resolve));
 	}
 
@@ -344,12 +353,13 @@ class Engine implements DownloadEngineInternals {
 			await Promise.race([Promise.allSettled([...this.#running]), delay(1500)]);
 		}
 		this.#stopped = true;
+		this.#flushDone();
 		this.#hosts.close();
 		clearInterval(this.#ticker);
 		this.#ticker = undefined;
 		this.#agent.destroy().catch(() => {});
 		this.#emit();
-		this.#wakeIdle(true);
+		this.#wakeIdle();
 	}
 
 	// ---- Internals for batch mode and metrics ----------------------------
@@ -374,6 +384,8 @@ class Engine implements DownloadEngineInternals {
 		const window = this.#window();
 		if (this.#queue.size >= window / 2) return;
 		const want = window - this.#queue.size;
+		// Finished files must not look pending to the query below.
+		this.#flushDone();
 		const limit = want + this.#live.size;
 		const rows = this.#images.pending(limit);
 		let added = 0;
@@ -450,7 +462,7 @@ class Engine implements DownloadEngineInternals {
 		const dir = this.#store.dir;
 		const partRelative = row.part_path ?? `.parts/${row.id}-${path.posix.basename(row.path ?? 'file')}.part`;
 		const partPath = path.join(dir, partRelative);
-		await fs.promises.mkdir(path.dirname(partPath), {recursive: true});
+		await this.#directories.ensure(path.dirname(partPath));
 		// A crash between rename and the table update leaves a complete file and no partial.
 		const recovered = await recoverFinished(dir, row, partPath);
 		if (recovered) {
@@ -490,7 +502,9 @@ class Engine implements DownloadEngineInternals {
 		);
 		// Identical files finishing together: the second waits for the first to be recorded, then links to it.
 		for (let prior = this.#finalising.get(result.sha256); prior; prior = this.#finalising.get(result.sha256)) await prior;
-		const finishing = finalise({archiveDir: dir, id: row.id, partPath, path: row.path!, bytes: result.bytes, sha256: result.sha256}, this.#images).then((record) => this.#done(live, record));
+		const finishing = finalise({archiveDir: dir, id: row.id, partPath, path: row.path!, bytes: result.bytes, sha256: result.sha256}, (sha, id) => this.#findOriginal(sha, id), this.#directories).then((record) =>
+			this.#done(live, record),
+		);
 		const settled = finishing.catch(() => {});
 		this.#finalising.set(result.sha256, settled);
 		try {
@@ -501,13 +515,31 @@ class Engine implements DownloadEngineInternals {
 	}
 
 	#done(live: LiveTransfer, record: {path: string; bytes: number; sha256: string; duplicateOf: number | null; duplicate: string | null}): void {
-		this.#images.markDone([{id: live.row.id, ...record}]);
+		// Written behind in batches: a crash before the flush leaves a complete file that recover.ts records on the next run.
+		this.#doneBuffer.push({id: live.row.id, path: record.path, bytes: record.bytes, sha256: record.sha256, duplicateOf: record.duplicateOf});
+		if (this.#doneBuffer.length >= 256) this.#flushDone();
+		else this.#flushTimer ??= setTimeout(() => this.#flushDone(), 50);
 		this.#live.delete(live.row.id);
 		this.#counts.pending--;
 		this.#counts.done++;
 		if (record.duplicateOf === null) this.#stats.downloaded++;
 		else this.#stats.duplicates++;
 		this.#hosts.succeeded(live.host);
+	}
+
+	#flushDone(): void {
+		clearTimeout(this.#flushTimer);
+		this.#flushTimer = undefined;
+		if (this.#doneBuffer.length === 0) return;
+		const records = this.#doneBuffer;
+		this.#doneBuffer = [];
+		this.#images.markDone(records);
+	}
+
+	/** Identical content already archived, including files finished but not yet flushed to the table. */
+	#findOriginal(sha256: string, exceptId: number): {id: number; path: string} | undefined {
+		const buffered = this.#doneBuffer.find((r) => r.sha256 === sha256 && r.duplicateOf === null && r.id !== exceptId);
+		return buffered ? {id: buffered.id, path: buffered.path} : this.#images.duplicateSource(sha256, exceptId);
 	}
 
 	#failed(live: LiveTransfer, error: unknown, signal: AbortSignal): void {
@@ -713,10 +745,12 @@ class Engine implements DownloadEngineInternals {
 	}
 
 	#checkIdle(): void {
-		if (this.#idleWaiters.length > 0 && this.#isIdle()) this.#wakeIdle(false);
+		if (this.#idleWaiters.length > 0 && this.#isIdle()) this.#wakeIdle();
 	}
 
-	#wakeIdle(_force: boolean): void {
+	#wakeIdle(): void {
+		// Whoever waits for idleness reads the table next: it must be up to date.
+		this.#flushDone();
 		const waiters = this.#idleWaiters.splice(0);
 		for (const wake of waiters) wake();
 	}

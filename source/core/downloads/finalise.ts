@@ -6,7 +6,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type {DoneRecord, ImageStore} from './image-store.js';
+import type {Directories} from './directories.js';
+import type {DoneRecord} from './image-store.js';
 import {resolveInside} from './naming.js';
 
 /** How a duplicate was recorded: a hard link at its own path, or a pointer to the original's path. */
@@ -22,18 +23,21 @@ export interface FinaliseInput {
 	sha256: string;
 }
 
+/** An archived file with this content (other than row `exceptId`), if any. */
+export type FindOriginal = (sha256: string, exceptId: number) => {id: number; path: string} | undefined;
+
 /** Move the partial into place (or link to identical archived content); returns what to record. */
-export async function finalise(input: FinaliseInput, images: ImageStore): Promise<DoneRecord & {duplicate: DuplicateMode | null}> {
+export async function finalise(input: FinaliseInput, findOriginal: FindOriginal, directories: Directories): Promise<DoneRecord & {duplicate: DuplicateMode | null}> {
 	const finalPath = resolveInside(input.archiveDir, input.path);
-	await fs.promises.mkdir(path.dirname(finalPath), {recursive: true});
-	const original = images.duplicateSource(input.sha256, input.id);
+	await directories.ensure(path.dirname(finalPath));
+	const original = findOriginal(input.sha256, input.id);
 	if (original && original.path !== input.path) {
 		const originalPath = resolveInside(input.archiveDir, original.path);
 		if (await sameSize(originalPath, input.bytes)) {
 			try {
 				await fs.promises.rm(finalPath, {force: true});
 				await fs.promises.link(originalPath, finalPath);
-				await fsyncDirectory(path.dirname(finalPath));
+				await directories.sync(path.dirname(finalPath));
 				await fs.promises.rm(input.partPath, {force: true});
 				return {path: input.path, bytes: input.bytes, sha256: input.sha256, duplicateOf: original.id, duplicate: 'link'};
 			} catch {
@@ -43,8 +47,16 @@ export async function finalise(input: FinaliseInput, images: ImageStore): Promis
 			}
 		}
 	}
-	await fs.promises.rename(input.partPath, finalPath);
-	await fsyncDirectory(path.dirname(finalPath));
+	try {
+		await fs.promises.rename(input.partPath, finalPath);
+	} catch (error) {
+		// The folder went away since we made it (the user tidied up): make it again, once.
+		if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !fs.existsSync(input.partPath)) throw error;
+		directories.forget(path.dirname(finalPath));
+		await directories.ensure(path.dirname(finalPath));
+		await fs.promises.rename(input.partPath, finalPath);
+	}
+	await directories.sync(path.dirname(finalPath));
 	return {path: input.path, bytes: input.bytes, sha256: input.sha256, duplicateOf: null, duplicate: null};
 }
 
@@ -53,18 +65,5 @@ async function sameSize(file: string, bytes: number): Promise<boolean> {
 		return (await fs.promises.stat(file)).size === bytes;
 	} catch {
 		return false;
-	}
-}
-
-/** Make a rename durable: the directory entry itself must reach the disk. */
-export async function fsyncDirectory(directory: string): Promise<void> {
-	const handle = await fs.promises.open(directory, 'r');
-	try {
-		await handle.sync();
-	} catch (error) {
-		// Some filesystems refuse fsync on directories; the rename is still atomic.
-		if (!['EINVAL', 'EISDIR', 'EPERM', 'ENOTSUP'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
-	} finally {
-		await handle.close();
 	}
 }
