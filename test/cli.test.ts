@@ -124,3 +124,11 @@ test('README documents every global flag, every config key with its env variable
 	for (const spec of keySpecs) t.true(readme.includes(`| \`${spec.key}\` | \`${envName(spec.key)}\` |`), `key ${spec.key}`);
 	for (const [name] of commandEntries()) t.true(readme.includes(`| \`${name}\` |`), `command ${name}`);
 });
+
+test('a subcommand gets its own --help, before or after its name', async t => {
+	const after = await run(['config', '--help']);
+	const before = await run(['--help', 'config']);
+	t.is(after.code, 0);
+	t.regex(after.out, /^Usage\n {2}mj-tui config show \[--json\]/);
+	t.is(before.out, after.out);
+});

@@ -67,10 +67,12 @@ async function dispatch(argv: readonly string[], io: CliIo, state: {verbose: boo
 		return ExitCode.ok;
 	}
 
+	// `mj-tui --help export` means the command's help.
+	const commandArgv = entry && flags.help === true ? ['--help', ...top.rest] : top.rest;
 	let command: Command | undefined;
 	if (entry) {
 		command = await entry.load();
-		flags = {...flags, ...globalFlagsAfterCommand(commandName!, top.rest, command)};
+		flags = {...flags, ...globalFlagsAfterCommand(commandName!, commandArgv, command)};
 	}
 	const run = parseRunOptions(flags, io.cwd);
 	if (command && (run.batch || run.demo)) {
@@ -93,7 +95,7 @@ async function dispatch(argv: readonly string[], io: CliIo, state: {verbose: boo
 	for (const warning of loaded?.warnings ?? []) log.warn(warning);
 	const signal = io.signal ?? new AbortController().signal;
 
-	if (command) return command.run({io, config, argv: top.rest, signal});
+	if (command) return command.run({io, config, argv: commandArgv, signal});
 	if (!run.batch) warnAboutBatchOnlyFlags(run, log);
 	if (run.demo) {
 		const {runDemo} = await import('../demo.js');
