@@ -4,7 +4,7 @@
  * carriage return) get a leading `'`, so opening an export never executes a
  * hostile prompt.
  */
-import type {ExportRecord} from './records.js';
+import {parametersText, type ExportRecord} from './records.js';
 import type {ExportSink} from './sink.js';
 
 export const csvColumns = [
@@ -23,37 +23,31 @@ export function csvCell(value: string | number | null | undefined): string {
 	return needsQuotes.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-/** Parameters as they were typed: `--ar 16:9 --tile`. */
-function parametersText(parameters: Record<string, string | true>): string {
-	return Object.entries(parameters)
-		.map(([name, value]) => (value === true ? `--${name}` : `--${name} ${value}`))
-		.join(' ');
-}
-
-/** Write the header, then one row per record; image paths are joined with `;`. */
+/** Write the header, then one row per record (read with `images: 'done-paths'`); image paths are joined with `;`. */
 export async function writeCsv(records: Iterable<ExportRecord>, sink: ExportSink): Promise<number> {
 	await sink.write(`${csvColumns.join(',')}\r\n`);
 	let count = 0;
-	for (const {job, images} of records) {
-		const done = images.filter(image => image.status === 'done' && image.path);
+	for (const record of records) {
+		const paths = record.donePaths ?? '';
 		const row = [
-			csvCell(job.id),
-			csvCell(typeof job.raw.enqueue_time === 'string' ? job.raw.enqueue_time : new Date(job.enqueuedAt).toISOString()),
-			csvCell(job.jobType),
-			csvCell(job.eventType),
-			csvCell(job.prompt),
-			csvCell(job.fullCommand),
-			csvCell(parametersText(job.parameters)),
-			csvCell(job.width),
-			csvCell(job.height),
-			csvCell(job.batchSize),
-			csvCell(job.parentId),
-			csvCell(job.parentGrid),
-			csvCell(job.rating),
-			csvCell(done.length),
-			csvCell(done.map(image => image.path).join(';')),
+			csvCell(record.id),
+			csvCell(record.enqueueTime),
+			csvCell(record.jobType),
+			csvCell(record.eventType),
+			csvCell(record.prompt),
+			csvCell(record.fullCommand),
+			csvCell(parametersText(record)),
+			csvCell(record.width),
+			csvCell(record.height),
+			csvCell(record.batchSize),
+			csvCell(record.parentId),
+			csvCell(record.parentGrid),
+			csvCell(record.rating),
+			csvCell(paths === '' ? 0 : paths.split(';').length),
+			csvCell(paths),
 		];
-		await sink.write(`${row.join(',')}\r\n`);
+		const full = sink.write(`${row.join(',')}\r\n`);
+		if (full) await full;
 		count++;
 	}
 	return count;

@@ -17,7 +17,7 @@ import type {ArchiveStore} from '../archive/store.js';
 import {sanitizeSegmentValue} from '../downloads/naming.js';
 import {ExitCode, MjError} from '../errors.js';
 import {storedPathLocation} from '../verify.js';
-import type {ExportRecord} from './records.js';
+import {recordImages, recordParameters, type ExportRecord} from './records.js';
 import {ExportSink} from './sink.js';
 
 export const splitNames = ['train', 'validation', 'test'] as const;
@@ -87,8 +87,8 @@ export async function writeDataset(store: ArchiveStore, records: Iterable<Export
 	const perSplit = Object.fromEntries(splitNames.map(name => [name, new ExportSink(path.join(outDir, name, 'metadata.jsonl'))])) as Record<SplitName, ExportSink>;
 	const sinks = [all, ...Object.values(perSplit)];
 	try {
-		for (const {job, images} of records) {
-			const files = images.filter(image => image.status === 'done' && image.path && datasetVariants.has(image.variant));
+		for (const job of records) {
+			const files = recordImages(job).filter(image => image.status === 'done' && image.path && datasetVariants.has(image.variant));
 			if (files.length === 0) continue;
 			const splitName = splitOf(job.id, seed, split);
 			const caption = options.captionsWithParams ? job.fullCommand.trim() : job.prompt.trim();
@@ -106,7 +106,7 @@ export async function writeDataset(store: ArchiveStore, records: Iterable<Export
 					report.unreadable.push(image.path!);
 					continue;
 				}
-				const fields = {text: caption, job_id: job.id, image_index: image.index, prompt: job.prompt, full_command: job.fullCommand, parameters: job.parameters, width: job.width, height: job.height, job_type: job.jobType, enqueue_time: job.raw.enqueue_time, split: splitName};
+				const fields = {text: caption, job_id: job.id, image_index: image.index, prompt: job.prompt, full_command: job.fullCommand, parameters: recordParameters(job), width: job.width, height: job.height, job_type: job.jobType, enqueue_time: job.enqueueTime, split: splitName};
 				await all.write(`${JSON.stringify({file_name: `images/${base}${ext}`, ...fields})}\n`);
 				await perSplit[splitName].write(`${JSON.stringify({file_name: `${base}${ext}`, ...fields})}\n`);
 				report.images++;

@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import type {ArchiveStore} from '../archive/store.js';
 import {storedPathLocation, sha256File} from '../verify.js';
 import {galleryCss, galleryHtmlHead, galleryHtmlTail, galleryScript, scriptSafeJson} from './gallery-page.js';
-import {recordToJson, type ExportRecord} from './records.js';
+import {recordImages, recordParameters, type ExportRecord} from './records.js';
 import {ExportSink} from './sink.js';
 
 /** Longest edge of a thumbnail in pixels: sharp on a 2x screen for ~180 px tiles. */
@@ -90,9 +90,20 @@ export async function writeGallery(store: ArchiveStore, records: Iterable<Export
 		};
 		for (const record of records) {
 			options.signal?.throwIfAborted();
-			const images = record.images.filter(image => image.status === 'done' && image.path && imageVariants.has(image.variant));
+			const images = recordImages(record).filter(image => image.status === 'done' && image.path && imageVariants.has(image.variant));
 			if (images.length === 0) continue;
-			const entry = {...recordToJson(record), images: [] as Array<{index: number; full: string; thumb?: string}>};
+			const entry = {
+				id: record.id,
+				enqueue_time: record.enqueueTime,
+				job_type: record.jobType,
+				event_type: record.eventType,
+				prompt: record.prompt,
+				full_command: record.fullCommand,
+				parameters: recordParameters(record),
+				width: record.width,
+				height: record.height,
+				images: [] as Array<{index: number; full: string; thumb?: string}>,
+			};
 			const tasks: Array<Promise<void>> = [];
 			for (const image of images) {
 				const location = storedPathLocation(store.dir, image.path!);

@@ -2,7 +2,7 @@
  * JSON exports: `json` is one array (streamed element by element), `jsonl`
  * one object per line. Both carry every job field and its images.
  */
-import {recordToJson, type ExportRecord} from './records.js';
+import {recordJsonText, type ExportRecord} from './records.js';
 import type {ExportSink} from './sink.js';
 
 /** A JSON array of jobs, written incrementally. */
@@ -10,7 +10,8 @@ export async function writeJson(records: Iterable<ExportRecord>, sink: ExportSin
 	let count = 0;
 	await sink.write('[');
 	for (const record of records) {
-		await sink.write(`${count === 0 ? '\n' : ',\n'}${JSON.stringify(recordToJson(record))}`);
+		const full = sink.write(`${count === 0 ? '\n' : ',\n'}${recordJsonText(record)}`);
+		if (full) await full;
 		count++;
 	}
 	await sink.write(count === 0 ? ']\n' : '\n]\n');
@@ -21,7 +22,8 @@ export async function writeJson(records: Iterable<ExportRecord>, sink: ExportSin
 export async function writeJsonLines(records: Iterable<ExportRecord>, sink: ExportSink): Promise<number> {
 	let count = 0;
 	for (const record of records) {
-		await sink.write(`${JSON.stringify(recordToJson(record))}\n`);
+		const full = sink.write(`${recordJsonText(record)}\n`);
+		if (full) await full;
 		count++;
 	}
 	return count;

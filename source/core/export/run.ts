@@ -37,7 +37,7 @@ export interface ExportReport {
 /** Run an export; file formats appear at `out` only when complete. */
 export async function runExport(store: ArchiveStore, options: ExportOptions): Promise<ExportReport> {
 	const out = path.resolve(options.out);
-	const selection: ExportSelection = {query: options.query, filter: options.filter, limit: options.limit};
+	const selection: ExportSelection = {query: options.query, filter: options.filter, limit: options.limit, images: options.format === 'csv' ? 'done-paths' : 'json'};
 	function* records() {
 		let count = 0;
 		for (const record of exportRecords(store, selection)) {

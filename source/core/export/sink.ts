@@ -1,7 +1,10 @@
 /**
  * Buffered writing with backpressure: text collects into ~256 KiB chunks and
  * each chunk waits for the stream to drain, so a slow disk slows the export
- * down instead of filling memory.
+ * down instead of filling memory. Secrets are redacted per chunk (one pass
+ * over 256 KiB costs far less than one per record); a chunk is cut after its
+ * last line break and the rest carried over, and since no secret holds a line
+ * break, none can straddle two chunks unredacted.
  */
 import {once} from 'node:events';
 import {createWriteStream, type WriteStream} from 'node:fs';
@@ -24,26 +27,25 @@ export class ExportSink {
 		this.#stream = createWriteStream(this.#temporary);
 	}
 
-	/** Queue text; resolves at once unless a chunk is waiting for the disk. Secrets are redacted on the way out. */
-	async write(text: string): Promise<void> {
-		// Per write (one record), so a secret can never straddle two chunks unredacted.
-		const safe = redact(text);
-		this.#pending.push(safe);
-		this.#pendingLength += safe.length;
-		if (this.#pendingLength >= flushAt) await this.#flush();
+	/** Queue text; returns a promise only when a chunk must wait for the disk (await it), else undefined. */
+	write(text: string): Promise<void> | undefined {
+		this.#pending.push(text);
+		this.#pendingLength += text.length;
+		return this.#pendingLength >= flushAt ? this.#flush(false) : undefined;
 	}
 
-	async #flush(): Promise<void> {
-		if (this.#pending.length === 0) return;
-		const chunk = this.#pending.join('');
-		this.#pending = [];
-		this.#pendingLength = 0;
-		if (!this.#stream.write(chunk)) await once(this.#stream, 'drain');
+	async #flush(final: boolean): Promise<void> {
+		const text = this.#pending.join('');
+		const cut = final ? text.length : text.lastIndexOf('\n') + 1;
+		this.#pending = cut < text.length ? [text.slice(cut)] : [];
+		this.#pendingLength = text.length - cut;
+		if (cut === 0) return;
+		if (!this.#stream.write(redact(text.slice(0, cut)))) await once(this.#stream, 'drain');
 	}
 
-	/** Flush, fsync-close and move into place. */
+	/** Flush, close and move into place. */
 	async close(): Promise<void> {
-		await this.#flush();
+		await this.#flush(true);
 		await new Promise<void>((resolve, reject) => {
 			this.#stream.once('error', reject);
 			this.#stream.end(() => resolve());

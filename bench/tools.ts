@@ -1,0 +1,157 @@
+/**
+ * `npm run bench:tools`: the archive tools on a large synthetic archive
+ * (default 1,000,000 jobs with images rows), each next to a peer measured in
+ * the same run:
+ * - `search` (the subcommand: argv parsing, opening the archive, ranking,
+ *   formatting) for two-word queries vs the same FTS5 MATCH run directly on
+ *   an open database (goal: p95 < 30 ms);
+ * - `export --format csv` jobs/s and peak RSS at 100,000 jobs vs all jobs
+ *   (goal: >= 100,000 jobs/s, flat memory), each in its own process;
+ * - `verify` hashing vs `sha256sum` over the same real files (goal >= 80%).
+ *
+ * Env: BENCH_JOBS (default 1000000), BENCH_ARCHIVE (shared with
+ * bench/archive-search.ts; reused when it holds that many jobs), BENCH_REPS
+ * (default 25), BENCH_VERIFY_MB (default 256: size of the hashed file set).
+ */
+import {execFileSync, spawnSync} from 'node:child_process';
+import {randomBytes, createHash} from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {Writable, PassThrough} from 'node:stream';
+import {fileURLToPath} from 'node:url';
+import {searchCommand} from '../source/commands/search.js';
+import {parseSearchQuery} from '../source/core/archive/search-query.js';
+import {ArchiveStore} from '../source/core/archive/store.js';
+import {defaultConfig} from '../source/core/config.js';
+import {runExport} from '../source/core/export/run.js';
+import {verifyArchive} from '../source/core/verify.js';
+import {buildSyntheticArchive} from './lib/synthetic-archive.js';
+
+const jobCount = Number(process.env.BENCH_JOBS ?? 1_000_000);
+const reps = Number(process.env.BENCH_REPS ?? 25);
+const archive = process.env.BENCH_ARCHIVE ?? path.join(os.tmpdir(), `mj-tui-bench-archive-${jobCount}`);
+const verifyMegabytes = Number(process.env.BENCH_VERIFY_MB ?? 256);
+
+function percentile(values: readonly number[], p: number): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function median(values: readonly number[]): number {
+	return percentile(values, 50);
+}
+
+/** Child mode: one csv export in a fresh process, so its peak RSS is its own. */
+async function exportChild(limit: number, out: string): Promise<void> {
+	const store = ArchiveStore.open(archive, {readonly: true});
+	const started = performance.now();
+	const report = await runExport(store, {format: 'csv', out, limit: limit > 0 ? limit : undefined});
+	const seconds = (performance.now() - started) / 1000;
+	store.close();
+	process.stdout.write(JSON.stringify({jobs: report.jobs, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, bytes: fs.statSync(out).size}));
+}
+
+if (process.argv[2] === '--export-child') {
+	await exportChild(Number(process.argv[3]), process.argv[4]!);
+	process.exit(0);
+}
+
+function archivedJobs(dir: string): number {
+	if (!fs.existsSync(path.join(dir, 'archive.db'))) return 0;
+	const store = ArchiveStore.open(dir, {readonly: true});
+	try {
+		return store.countJobs();
+	} finally {
+		store.close();
+	}
+}
+
+console.log(`bench:tools  ${jobCount} jobs at ${archive}, node ${process.version}, ${os.cpus().length} cpus`);
+if (archivedJobs(archive) !== jobCount) {
+	fs.rmSync(archive, {recursive: true, force: true});
+	const built = buildSyntheticArchive(archive, jobCount, {images: true});
+	console.log(`built in ${(built.durationMs / 1000).toFixed(1)} s: ${built.jobs} jobs, ${built.images} images rows`);
+}
+
+// 1. search: the subcommand end to end vs the bare FTS5 query.
+{
+	const sink = new Writable({write: (_chunk, _encoding, done) => done()});
+	const io = {stdout: sink, stderr: sink, stdin: new PassThrough(), env: {}, cwd: process.cwd()};
+	const config = {...defaultConfig, archive};
+	const store = ArchiveStore.open(archive, {readonly: true});
+	const direct = store.db.prepare('SELECT rowid, rank FROM jobs_fts WHERE jobs_fts MATCH ? ORDER BY rank LIMIT 50');
+	const queries = ['red fox', 'koi pond', 'oil painting', 'golden hour', 'cozy cabin', 'brass owl', 'snow storm', 'film grain'];
+	const commandMs: number[] = [];
+	const directMs: number[] = [];
+	for (const query of queries) {
+		const match = parseSearchQuery(query).match!;
+		for (let rep = 0; rep < reps; rep++) {
+			let started = performance.now();
+			await searchCommand.run({io, config, argv: query.split(' '), signal: new AbortController().signal});
+			commandMs.push(performance.now() - started);
+			started = performance.now();
+			direct.all(match);
+			directMs.push(performance.now() - started);
+		}
+	}
+	store.close();
+	console.log('\nsearch <two words> (limit 50): the subcommand (opens the archive, ranks, prints) vs the same FTS5 MATCH on an open database');
+	console.log(`  mj-tui search  p50 ${median(commandMs).toFixed(2)} ms  p95 ${percentile(commandMs, 95).toFixed(2)} ms   (goal p95 < 30 ms)`);
+	console.log(`  direct FTS5    p50 ${median(directMs).toFixed(2)} ms  p95 ${percentile(directMs, 95).toFixed(2)} ms`);
+	console.log(`  ratio (p50)    ${(median(commandMs) / median(directMs)).toFixed(2)}x`);
+}
+
+// 2. csv export: throughput and peak RSS at 100k jobs vs everything, each in a fresh process.
+{
+	const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mj-tui-bench-export-'));
+	const self = fileURLToPath(import.meta.url);
+	const run = (limit: number) => {
+		const child = spawnSync(process.execPath, ['--import', 'tsx', self, '--export-child', String(limit), path.join(out, `jobs-${limit}.csv`)], {encoding: 'utf8', env: {...process.env, BENCH_ARCHIVE: archive}});
+		if (child.status !== 0) throw new Error(child.stderr);
+		return JSON.parse(child.stdout) as {jobs: number; seconds: number; maxRssMb: number; bytes: number};
+	};
+	const small = run(Math.min(100_000, jobCount));
+	const all = run(0);
+	console.log('\nexport --format csv (jobs with their image paths), one process per run');
+	for (const [label, result] of [['100k', small], ['all', all]] as const) {
+		console.log(`  ${label.padEnd(4)} ${String(result.jobs).padStart(8)} jobs  ${(result.jobs / result.seconds).toFixed(0).padStart(7)} jobs/s  peak RSS ${result.maxRssMb.toFixed(0)} MB  ${(result.bytes / 1024 / 1024).toFixed(0)} MB written   (goal >= 100000 jobs/s)`);
+	}
+	console.log(`  peak RSS ratio all/100k: ${(all.maxRssMb / small.maxRssMb).toFixed(2)} (flat memory = about 1)`);
+	fs.rmSync(out, {recursive: true, force: true});
+}
+
+// 3. verify hashing vs sha256sum over the same real files.
+{
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mj-tui-bench-verify-'));
+	const store = ArchiveStore.open(dir);
+	const fileBytes = 4 * 1024 * 1024;
+	const files = Math.max(1, Math.round((verifyMegabytes * 1024 * 1024) / fileBytes));
+	fs.mkdirSync(path.join(dir, 'images'), {recursive: true});
+	const insert = store.db.prepare(`INSERT INTO images (job_id, idx, variant, url, path, bytes, sha256, status, updated_at) VALUES (NULL, 0, 'url', ?, ?, ?, ?, 'done', 0)`);
+	for (let i = 0; i < files; i++) {
+		const bytes = randomBytes(fileBytes);
+		const relative = `images/file-${i}.png`;
+		fs.writeFileSync(path.join(dir, relative), bytes);
+		insert.run(`https://example.test/${i}`, relative, bytes.length, createHash('sha256').update(bytes).digest('hex'));
+	}
+	const paths = Array.from({length: files}, (_, i) => path.join(dir, `images/file-${i}.png`));
+	const verifyMs: number[] = [];
+	const sumMs: number[] = [];
+	for (let rep = 0; rep < 3; rep++) {
+		let started = performance.now();
+		const report = await verifyArchive(store);
+		verifyMs.push(performance.now() - started);
+		if (report.problems.length > 0) throw new Error('verify found problems in the bench files');
+		started = performance.now();
+		execFileSync('sha256sum', paths, {maxBuffer: 64 * 1024 * 1024});
+		sumMs.push(performance.now() - started);
+	}
+	store.close();
+	const mb = (files * fileBytes) / 1024 / 1024;
+	console.log(`\nverify: re-hash ${files} files, ${mb.toFixed(0)} MB (page cache warm, median of 3)`);
+	console.log(`  mj-tui verify  ${(mb / (median(verifyMs) / 1000)).toFixed(0)} MB/s`);
+	console.log(`  sha256sum      ${(mb / (median(sumMs) / 1000)).toFixed(0)} MB/s`);
+	console.log(`  verify / sha256sum speed: ${((median(sumMs) / median(verifyMs)) * 100).toFixed(0)}%   (goal >= 80%)`);
+	fs.rmSync(dir, {recursive: true, force: true});
+}
