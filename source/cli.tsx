@@ -13,6 +13,14 @@ const controller = new AbortController();
 const removeSignalHandlers = abortOnSignals(controller, process.stderr);
 const verbose = process.argv.includes('--verbose');
 
+// `mj-tui search cat | head -1`: the reader left; stop quietly instead of dying with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+	stream.on('error', (error: NodeJS.ErrnoException) => {
+		if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+		throw error;
+	});
+}
+
 // A stray rejection in a library must still end as `mj-tui: ...`, redacted, with an exit code.
 process.on('unhandledRejection', error => {
 	process.exitCode = reportError(process.stderr, error, {verbose});
