@@ -1,3 +1,6 @@
+import {once} from 'node:events';
+import http from 'node:http';
+import type {AddressInfo} from 'node:net';
 import test, {type ExecutionContext} from 'ava';
 import {startStandIn} from '../fixtures/stand-in.js';
 import type {StandIn, StandInOptions} from '../fixtures/types.js';
@@ -237,4 +240,29 @@ test('an unfinished walk whose saved cursor the service no longer accepts is com
 	assertArchiveEquals(t, store, standIn.jobs());
 	t.is(store.getMeta(completeMetaKey), 'true');
 	t.is(store.getMeta(walksMetaKey), '[]');
+});
+
+test('a listing whose cursor repeats stops with exit 65 instead of looping', async t => {
+	// A service bug the stand-in has no knob for: every page hands back the same cursor.
+	const {standIn} = await setup(t);
+	const jobs = standIn.jobs();
+	const server = http.createServer((request, response) => {
+		const url = new URL(request.url!, 'http://x');
+		const data = url.searchParams.get('cursor') ? jobs.slice(50, 100) : jobs.slice(0, 50);
+		response.writeHead(200, {'content-type': 'application/json'});
+		response.end(JSON.stringify({data, cursor: 'same-cursor'}));
+	});
+	server.listen(0, '127.0.0.1');
+	await once(server, 'listening');
+	t.teardown(() => server.close());
+	const store = ArchiveStore.open(temporaryArchive());
+	const client = new MidjourneyClient(standInConfig(standIn, {apiBase: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, pageSize: 50}));
+	t.teardown(async () => {
+		await client.close();
+		store.close();
+	});
+	const error = await t.throwsAsync(syncJobs(store, client, {pagePauseMs: 0}), {instanceOf: MjError});
+	t.is(error?.exitCode, 65);
+	t.regex(error?.message ?? '', /page 2 points back to a page already walked/);
+	t.is(store.countJobs(), 50, 'the first page was stored, the looping one was not');
 });

@@ -16,6 +16,7 @@
 import {setTimeout as sleep} from 'node:timers/promises';
 import type {ArchiveStore} from './archive/store.js';
 import type {ApiJob} from './job.js';
+import {ExitCode, MjError} from './errors.js';
 import {ListingHttpError, type MidjourneyClient} from './midjourney/client.js';
 import {redact} from './secrets.js';
 
@@ -161,6 +162,9 @@ export async function syncJobs(store: ArchiveStore, client: MidjourneyClient, op
 		const resumed = segment.cursor !== null;
 		let cursor = segment.cursor;
 		let firstPage = true;
+		// A walk that began at the head and reached the end covered the whole listing.
+		let fromHead = !resumed;
+		const cursorsSeen = new Set<string>();
 		for (;;) {
 			signal?.throwIfAborted();
 			if (counts.pages > 0 && pagePauseMs > 0) await sleep(pagePauseMs, undefined, {signal});
@@ -173,6 +177,7 @@ export async function syncJobs(store: ArchiveStore, client: MidjourneyClient, op
 					segment = {cursor: null, untilEnd: true, marker: segment.marker};
 					cursor = null;
 					firstPage = false;
+					fromHead = true;
 					continue;
 				}
 				throw error;
@@ -182,6 +187,13 @@ export async function syncJobs(store: ArchiveStore, client: MidjourneyClient, op
 			const jobs = page.data;
 			const nextCursor = typeof page.cursor === 'string' && page.cursor !== '' ? page.cursor : null;
 			const reachedEnd = jobs.length === 0 || nextCursor === null;
+			if (!reachedEnd && (nextCursor === cursor || cursorsSeen.has(nextCursor!))) {
+				throw new MjError(`Listing page ${counts.pages} points back to a page already walked (its cursor repeats); stopping instead of looping. Nothing from this page was stored.`, {
+					exitCode: ExitCode.dataError,
+					hint: 'Run the sync again later; if it persists, the service changed its paging (please report it).',
+				});
+			}
+			if (nextCursor) cursorsSeen.add(nextCursor);
 
 			const selected = selectJobs(jobs, options, typeSet, seen);
 			const limitHit = options.limit !== undefined && seen.size >= options.limit;
@@ -205,9 +217,9 @@ export async function syncJobs(store: ArchiveStore, client: MidjourneyClient, op
 					state.segments = [segment, ...rest];
 					writeWalkState(store, state);
 				} else {
-					// The segment is done: a walk that reached the end covers everything older, and --full everything.
-					if (why === 'end' && segment.untilEnd) state.complete = true;
-					state.segments = why === 'end' && options.full ? [] : rest;
+					// The segment is done. One that reached the end covers everything older; from the head, everything.
+					if (why === 'end' && (segment.untilEnd || fromHead)) state.complete = true;
+					state.segments = why === 'end' && fromHead ? [] : rest;
 					writeWalkState(store, state);
 				}
 				run.record(counts);
@@ -226,7 +238,8 @@ export async function syncJobs(store: ArchiveStore, client: MidjourneyClient, op
 			while (queue.length) {
 				const segment = queue.shift()!;
 				stoppedBecause = await walk(segment, queue.slice());
-				if (options.full && stoppedBecause === 'end') break;
+				// A walk from the head to the end cleared every pending segment.
+				if (state.segments.length === 0) break;
 			}
 		}
 		run.finish('ok');
