@@ -132,3 +132,11 @@ test('a subcommand gets its own --help, before or after its name', async t => {
 	t.regex(after.out, /^Usage\n {2}mj-tui config show \[--json\]/);
 	t.is(before.out, after.out);
 });
+
+test('--flag=value works like --flag value, before and after a subcommand', async t => {
+	const {code, out, box} = await run(['--archive=there', 'config', 'show', '--json', '--limit-rate=3M']);
+	t.is(code, 0);
+	const {values} = JSON.parse(out) as {values: Record<string, {value: unknown; origin: string}>};
+	t.deepEqual(values.archive, {value: path.join(box.project, 'there'), origin: 'flag --archive'});
+	t.deepEqual(values.limitRate, {value: 3 * 1024 ** 2, origin: 'flag --limit-rate'});
+});
