@@ -266,3 +266,23 @@ test('a listing whose cursor repeats stops with exit 65 instead of looping', asy
 	t.regex(error?.message ?? '', /page 2 points back to a page already walked/);
 	t.is(store.countJobs(), 50, 'the first page was stored, the looping one was not');
 });
+
+test('aborting while a page request hangs stops at once and keeps the archive consistent', async t => {
+	const {standIn, store, client} = await setup(t, {}, {requestTimeoutMs: 60_000});
+	const controller = new AbortController();
+	const summary = await syncJobs(store, client, {
+		pagePauseMs: 0,
+		signal: controller.signal,
+		onProgress: p => {
+			if (p.page !== 2 || p.state !== 'listing') return;
+			standIn.setFault({kind: 'stall', ms: 60_000, route: 'api', count: 1});
+			setTimeout(() => controller.abort(), 100);
+		},
+	});
+	t.is(summary.stoppedBecause, 'aborted');
+	t.is(store.countJobs(), 100);
+	t.like(lastRun(store), {status: 'interrupted'});
+	standIn.clearFaults();
+	await syncJobs(store, client, {pagePauseMs: 0});
+	assertArchiveEquals(t, store, standIn.jobs());
+});
