@@ -82,6 +82,10 @@ test('prefix with * and as-you-type on the last word', t => {
 	t.deepEqual(sortedIds(store, 'red fo', {prefixLast: false}), []);
 	// A trailing space means the word is finished.
 	t.deepEqual(sortedIds(store, 'fo ', {prefixLast: true}), []);
+	// A single letter being typed is not a prefix yet: the results stay those of the words before it.
+	t.deepEqual(sortedIds(store, 'hound f', {prefixLast: true}), ['j6']);
+	t.deepEqual(sortedIds(store, 'hound f*', {prefixLast: true}), ['j6']);
+	t.deepEqual(sortedIds(store, 'hound s*', {prefixLast: true}), []);
 });
 
 test('NOT and -word exclude; exclusions alone list everything else newest first', t => {

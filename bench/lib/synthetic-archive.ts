@@ -3,6 +3,8 @@
  * deterministic jobs written through ArchiveStore.upsertJobs in batches of
  * 1,000, as a sync would, optionally with images rows in a done/pending/failed mix.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import {generateJob} from '../../fixtures/jobs.js';
 import {ArchiveStore} from '../../source/core/archive/store.js';
 
@@ -28,6 +30,17 @@ export interface SyntheticArchiveResult {
 }
 
 const batchSize = 1000;
+
+/**
+ * Bumped when the builder or the store writes rows differently (e.g. 2: time-ordered
+ * rowids), so ensureSyntheticArchive rebuilds archives an older checkout left behind.
+ */
+const builderVersion = 2;
+const stampKey = 'synthetic_archive';
+
+function stampOf(jobCount: number, options: SyntheticArchiveOptions): string {
+	return JSON.stringify({builderVersion, jobCount, seed: options.seed ?? 1, images: options.images ?? false});
+}
 
 /** Fill `<dir>/archive.db` with `jobCount` generated jobs (newest first, like a sync). */
 export function buildSyntheticArchive(dir: string, jobCount: number, options: SyntheticArchiveOptions = {}): SyntheticArchiveResult {
@@ -78,9 +91,36 @@ export function buildSyntheticArchive(dir: string, jobCount: number, options: Sy
 
 			options.onProgress?.(Math.min(first + batchSize, jobCount));
 		}
+
+		store.setMeta(stampKey, stampOf(jobCount, options));
 	} finally {
 		store.close();
 	}
 
 	return {jobs: jobCount, images, durationMs: performance.now() - started};
+}
+
+/**
+ * Reuse the synthetic archive at `dir` when it was built by this builder with
+ * the same count and options; otherwise (re)build it. Returns the build result,
+ * or undefined when the archive was reused.
+ */
+export function ensureSyntheticArchive(dir: string, jobCount: number, options: SyntheticArchiveOptions = {}): SyntheticArchiveResult | undefined {
+	if (fs.existsSync(path.join(dir, 'archive.db'))) {
+		let stamp: string | undefined;
+		try {
+			const store = ArchiveStore.open(dir, {readonly: true});
+			stamp = store.getMeta(stampKey);
+			store.close();
+		} catch {
+			// Unreadable or from another schema: rebuilt below.
+		}
+
+		if (stamp === stampOf(jobCount, options)) {
+			return undefined;
+		}
+	}
+
+	fs.rmSync(dir, {recursive: true, force: true});
+	return buildSyntheticArchive(dir, jobCount, options);
 }

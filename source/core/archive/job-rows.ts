@@ -71,7 +71,8 @@ export function jobRowFromApi(job: ApiJob, source: JobSource, now: number): JobR
 	}
 
 	const enqueuedAt = Date.parse(text(job.enqueue_time));
-	if (!Number.isFinite(enqueuedAt)) {
+	// Beyond ±9e12 ms (years 1684..2255) the time-ordered rowid would leave the safe integer range.
+	if (!Number.isFinite(enqueuedAt) || Math.abs(enqueuedAt) > 9e12) {
 		throw new MjError(`Job ${job.id} has an unreadable enqueue_time ${JSON.stringify(job.enqueue_time)}.`, {exitCode: ExitCode.dataError});
 	}
 
@@ -107,6 +108,24 @@ export function jobRowFromApi(job: ApiJob, source: JobSource, now: number): JobR
 		source,
 		updated_at: now,
 	};
+}
+
+/** Rowids per millisecond of enqueue time; jobs in the same millisecond take successive slots. */
+export const rowidSlotsPerMillisecond = 1000;
+
+/**
+ * The rowid a new job gets: enqueue time in ms × 1000 plus a slot picked from
+ * its id (`attempt` moves on when the slot is taken). Rowids then sort by
+ * time, so FTS5 (whose rowids are these) breaks rank ties newest first and
+ * bounds time ranges without touching the jobs table.
+ */
+export function timeOrderedRowid(row: Pick<JobRow, 'id' | 'enqueued_at'>, attempt = 0): number {
+	let hash = 0;
+	for (let i = 0; i < row.id.length; i++) {
+		hash = (hash * 31 + row.id.charCodeAt(i)) >>> 0;
+	}
+
+	return row.enqueued_at * rowidSlotsPerMillisecond + ((hash + attempt) % rowidSlotsPerMillisecond);
 }
 
 /** No images recorded yet. */

@@ -74,7 +74,7 @@ export const migrations: readonly string[] = [
 		UNIQUE (job_id, idx, variant)
 	);
 	CREATE INDEX images_by_status ON images(status, priority DESC, id);
-	CREATE INDEX images_by_job ON images(job_id);
+	CREATE INDEX images_by_job ON images(job_id, status); -- covers per-job file counts and the file-status filter
 	CREATE INDEX images_by_sha ON images(sha256);
 	CREATE INDEX images_by_path ON images(path); -- naming collisions are checked per planned file
 

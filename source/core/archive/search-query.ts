@@ -27,6 +27,9 @@ const numericRange = /^(-?\d+(?:\.\d+)?)\.\.(-?\d+(?:\.\d+)?)$/;
 const versionValue = /^\d+(?:\.\d+)?$/;
 const aspectValue = /^\d+(?:\.\d+)?:\d+(?:\.\d+)?$/;
 
+/** Shortest last word that search-as-you-type turns into a prefix. */
+const minimumTypedPrefix = 2;
+
 /** Something FTS5's unicode61 tokenizer keeps: without a letter or digit a term matches nothing. */
 const hasTokenCharacter = /[\p{L}\p{N}]/u;
 
@@ -208,7 +211,14 @@ export function parseSearchQuery(text: string, options: {prefixLast?: boolean} =
 	}
 
 	if (options.prefixLast && lastTerm && !lastTerm.term.fts.endsWith('*') && lastTerm.chunk.end === text.length && lastTerm.chunk.kind === 'word') {
-		lastTerm.term.fts = `${quote(lastTerm.phrase)}*`;
+		if ([...lastTerm.phrase].length < minimumTypedPrefix) {
+			// One typed letter as a prefix merges the postings of every word it starts, on each keystroke: wait for the next.
+			for (const group of groups) {
+				group.terms = group.terms.filter(term => term !== lastTerm!.term);
+			}
+		} else {
+			lastTerm.term.fts = `${quote(lastTerm.phrase)}*`;
+		}
 	}
 
 	return {...ftsExpressions(groups), conditions};

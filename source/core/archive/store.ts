@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type {ApiJob, Job, JobFilter} from '../job.js';
-import {jobFromRow, jobRowFromApi, noFiles, type JobSource, type SelectedJobRow} from './job-rows.js';
+import {jobFromRow, jobRowFromApi, noFiles, rowidSlotsPerMillisecond, timeOrderedRowid, type JobRow, type JobSource, type SelectedJobRow} from './job-rows.js';
 import {countJobRows, fileCountsFor, listJobRows, selectJobColumns, type JobCursor} from './list.js';
 import {openArchiveDatabase} from './open.js';
 import {searchRows, type SearchOptions} from './search.js';
@@ -84,10 +84,22 @@ export class ArchiveStore {
 	#prepareUpsert(): (jobs: readonly ApiJob[], source: JobSource) => UpsertResult {
 		// Insert first: most jobs of a sync are new, and the insert's own key probe tells us whether the id was there.
 		const insert = this.db.prepare(
-			`INSERT INTO jobs (id, ${writtenColumns.join(', ')}, first_seen_at, updated_at)
-			VALUES (:id, ${writtenColumns.map(c => `:${c}`).join(', ')}, :updated_at, :updated_at)
+			`INSERT INTO jobs (rowid, id, ${writtenColumns.join(', ')}, first_seen_at, updated_at)
+			VALUES (:rowid, :id, ${writtenColumns.map(c => `:${c}`).join(', ')}, :updated_at, :updated_at)
 			ON CONFLICT (id) DO NOTHING`,
 		);
+		const insertNew = (row: JobRow): boolean => {
+			for (let attempt = 0; ; attempt++) {
+				try {
+					return insert.run({...row, rowid: timeOrderedRowid(row, attempt)}).changes === 1;
+				} catch (error) {
+					// Another job took this rowid (same millisecond): take the next slot.
+					if ((error as {code?: string}).code !== 'SQLITE_CONSTRAINT_ROWID' || attempt >= rowidSlotsPerMillisecond) {
+						throw error;
+					}
+				}
+			}
+		};
 		const existing = this.db.prepare('SELECT raw, source FROM jobs WHERE id = ?');
 		const update = this.db.prepare(
 			`UPDATE jobs SET ${writtenColumns.map(c => `${c} = :${c}`).join(', ')}, updated_at = :updated_at WHERE id = :id`,
@@ -98,7 +110,7 @@ export class ArchiveStore {
 			const now = Date.now();
 			for (const job of jobs) {
 				const row = jobRowFromApi(job, source, now);
-				if (insert.run(row).changes === 1) {
+				if (insertNew(row)) {
 					insertedNow.add(row.id);
 					result.inserted++;
 					continue;
