@@ -6,6 +6,8 @@
 export const migrations: readonly string[] = [
 	// 1: jobs, their full-text index, images and sync bookkeeping.
 	`
+	-- jobs.rowid is set by the store to enqueued_at * 1000 + a slot, so rowid order is
+	-- time order and the full-text index (which shares these rowids) sorts by time too.
 	CREATE TABLE jobs (
 		id            TEXT PRIMARY KEY,
 		enqueue_time  TEXT NOT NULL,          -- as the API sent it
