@@ -107,6 +107,10 @@ test('a query and filters select what is exported', async t => {
 	t.is(inQuery.code, 0);
 	const wide = fs.readFileSync(path.join(out, 'wide.jsonl'), 'utf8').trimEnd().split('\n').map(line => JSON.parse(line) as {parameters: {ar?: string}});
 	t.true(wide.length > 0 && wide.every(job => job.parameters.ar === '16:9'));
+	fs.writeFileSync(path.join(out, 'a-file'), '');
+	const blocked = await exportTo('a-file/gallery', ['--format', 'html']);
+	t.is(blocked.code, 74);
+	t.regex(blocked.error!.message, /cannot write .*a-file\/gallery: (ENOTDIR|EEXIST)/);
 	const bad = await exportTo('x.txt', ['--format', 'xml']);
 	t.is(bad.code, 64);
 	t.regex(bad.error!.message, /--format must be one of csv, json, jsonl, html, dataset/);

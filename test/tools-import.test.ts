@@ -190,3 +190,11 @@ test('embed writes the full command and job id into archived PNGs, atomically, a
 	t.is((await runCommand(verifyCommand, [], config)).code, 0, 'the archive records the rewritten files');
 	t.like(JSON.parse((await runCommand(embedCommand, ['--json'], config)).stdout), {embedded: 0, unchanged: rows.length});
 });
+
+test('import of something that is not a folder is a usage error and creates no archive', async t => {
+	const {folder, archiveDir, config} = sandbox();
+	const result = await runCommand(importCommand, [path.join(folder, 'missing')], config);
+	t.is(result.code, 64);
+	t.regex(result.error!.message, /missing is not a folder/);
+	t.false(fs.existsSync(path.join(archiveDir, 'archive.db')));
+});

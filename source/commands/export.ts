@@ -60,10 +60,11 @@ export const exportCommand: Command = {
 		const filter = filterFromFlags(flags);
 		const limit = parseCountFlag('limit', values.limit);
 		const store = openArchive(context, flags, {readonly: true});
+		const out = path.resolve(context.io.cwd, values.out);
 		try {
 			const report = await runExport(store, {
 				format,
-				out: path.resolve(context.io.cwd, values.out),
+				out,
 				query: input.join(' '),
 				filter,
 				limit,
@@ -80,6 +81,13 @@ export const exportCommand: Command = {
 				await writeLine(context, `Exported ${report.jobs} jobs${extra} to ${report.out}`);
 			}
 			return ExitCode.ok;
+		} catch (error) {
+			const code = (error as NodeJS.ErrnoException).code;
+			// Disk full, a file where a folder should be, no permission: say where, keep the archive untouched.
+			if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+				throw new MjError(`mj-tui export: cannot write ${out}: ${code} (${(error as Error).message})`, {exitCode: ExitCode.ioError, hint: 'Nothing partial was left at the output path.', cause: error});
+			}
+			throw error;
 		} finally {
 			store.close();
 		}

@@ -3,6 +3,7 @@
  * metadata inside them; `mj-tui import --responses <file.json|file.har>`
  * stores /api/imagine answers saved from the browser.
  */
+import {statSync} from 'node:fs';
 import path from 'node:path';
 import {ExitCode, MjError} from '../core/errors.js';
 import {importFolder} from '../core/import/folder.js';
@@ -42,6 +43,15 @@ export const importCommand: Command = {
 			return ExitCode.ok;
 		}
 		const json = wantsJson(context.config, flags);
+		// Check the arguments before the archive is opened (and perhaps created).
+		let folder = '';
+		if (values.responses === undefined) {
+			if (positionals.length !== 1) throw new MjError('mj-tui import: give one folder (or --responses <file>)', {exitCode: ExitCode.usage, hint: 'e.g. mj-tui import ~/Downloads/midjourney'});
+			folder = path.resolve(context.io.cwd, positionals[0]!);
+			if (!statSync(folder, {throwIfNoEntry: false})?.isDirectory()) {
+				throw new MjError(`mj-tui import: ${folder} is not a folder`, {exitCode: ExitCode.usage, hint: 'Give the folder that holds the images, or --responses <file> for saved API answers.'});
+			}
+		}
 		// Import may start an archive: create it when missing.
 		const store = ArchiveStore.open(archiveDir(context, flags));
 		try {
@@ -51,8 +61,6 @@ export const importCommand: Command = {
 				else await writeLine(context, `Imported ${report.pages} page(s), ${report.jobs} jobs: ${report.inserted} new, ${report.updated} updated, ${report.unchanged} unchanged${report.skippedEntries ? ` (${report.skippedEntries} other HAR entries skipped)` : ''}`);
 				return ExitCode.ok;
 			}
-			if (positionals.length !== 1) throw new MjError('mj-tui import: give one folder (or --responses <file>)', {exitCode: ExitCode.usage, hint: 'e.g. mj-tui import ~/Downloads/midjourney'});
-			const folder = path.resolve(context.io.cwd, positionals[0]!);
 			const report = await importFolder(store, context.config, folder, {copy: values.copy, signal: context.signal});
 			const problems = report.files.filter(file => file.outcome === 'no-metadata' || file.outcome === 'unreadable' || file.outcome === 'conflict');
 			if (json) await writeLine(context, JSON.stringify(report));
