@@ -229,3 +229,28 @@ test('knownJobIds, meta and totals', t => {
 	t.deepEqual(store.getJob('a')?.files, {total: 3, done: 2, failed: 1});
 	t.deepEqual(store.getJob('b')?.files, {total: 1, done: 0, failed: 0});
 });
+
+test('image totals stay equal to the images table through inserts, status changes and deletes', t => {
+	const store = ArchiveStore.open(temporaryArchive());
+	t.teardown(() => store.close());
+	const jobs = generateJobs(40, 6);
+	store.upsertJobs(jobs);
+	const insert = store.db.prepare('INSERT INTO images (job_id, idx, variant, url, status, bytes, updated_at) VALUES (?, ?, \'png\', ?, ?, ?, 0)');
+	const statuses = ['pending', 'done', 'failed', 'canceled'];
+	for (const [i, apiJob] of jobs.entries()) {
+		for (let idx = 0; idx < 3; idx++) {
+			const status = statuses[(i + idx) % 4];
+			insert.run(apiJob.id, idx, `${apiJob.id}/${idx}`, status, status === 'done' ? 1000 + i : null);
+		}
+	}
+
+	store.db.prepare('UPDATE images SET status = \'done\', bytes = 777 WHERE status = \'pending\' AND id % 2 = 0').run();
+	store.db.prepare('UPDATE images SET bytes = bytes + 1 WHERE status = \'done\' AND id % 3 = 0').run();
+	store.db.prepare('UPDATE images SET status = \'failed\', bytes = NULL WHERE status = \'done\' AND id % 5 = 0').run();
+	store.db.prepare('DELETE FROM images WHERE id % 7 = 0').run();
+
+	const truth = store.db.prepare(`SELECT count(*) AS images, sum(status = 'done') AS done, sum(status = 'failed') AS failed,
+		sum(status = 'pending') AS pending, coalesce(sum(CASE WHEN status = 'done' THEN bytes END), 0) AS bytes FROM images`).get() as Record<string, number>;
+	t.deepEqual(store.totals(), {jobs: 40, images: truth.images, imagesDone: truth.done, imagesFailed: truth.failed, imagesPending: truth.pending, bytesOnDisk: truth.bytes});
+	t.true(truth.done > 0 && truth.failed > 0 && truth.pending > 0 && truth.bytes > 0);
+});

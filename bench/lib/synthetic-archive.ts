@@ -32,10 +32,10 @@ export interface SyntheticArchiveResult {
 const batchSize = 1000;
 
 /**
- * Bumped when the builder or the store writes rows differently (e.g. 2: time-ordered
- * rowids), so ensureSyntheticArchive rebuilds archives an older checkout left behind.
+ * Bumped when the builder or the store writes rows differently (2: time-ordered
+ * rowids; 3: image_totals), so ensureSyntheticArchive rebuilds archives an older checkout left behind.
  */
-const builderVersion = 2;
+const builderVersion = 3;
 const stampKey = 'synthetic_archive';
 
 function stampOf(jobCount: number, options: SyntheticArchiveOptions): string {

@@ -213,18 +213,18 @@ export class ArchiveStore {
 		return hits.map((hit, i) => ({job: jobs[i], rank: hit.rank, snippet: hit.snippet}));
 	}
 
+	/** Jobs, images by status and bytes of finished files; image figures come from the trigger-kept image_totals. */
 	totals(): ArchiveTotals {
-		const jobs = (this.#statements.get('SELECT count(*) AS n FROM jobs').get() as {n: number}).n;
-		const byStatus = this.#statements.get('SELECT status, count(*) AS n FROM images GROUP BY status').all() as Array<{status: string; n: number}>;
-		const bytes = this.#statements.get('SELECT coalesce(sum(bytes), 0) AS n FROM images WHERE status = \'done\'').get() as {n: number};
-		const count = (status: string): number => byStatus.find(row => row.status === status)?.n ?? 0;
+		const jobs = this.#statements.get('SELECT count(*) FROM jobs').pluck().get() as number;
+		const byStatus = this.#statements.get('SELECT status, files, bytes FROM image_totals').all() as Array<{status: string; files: number; bytes: number}>;
+		const of = (status: string) => byStatus.find(row => row.status === status);
 		return {
 			jobs,
-			images: byStatus.reduce((sum, row) => sum + row.n, 0),
-			imagesDone: count('done'),
-			imagesFailed: count('failed'),
-			imagesPending: count('pending'),
-			bytesOnDisk: bytes.n,
+			images: byStatus.reduce((sum, row) => sum + row.files, 0),
+			imagesDone: of('done')?.files ?? 0,
+			imagesFailed: of('failed')?.files ?? 0,
+			imagesPending: of('pending')?.files ?? 0,
+			bytesOnDisk: of('done')?.bytes ?? 0,
 		};
 	}
 
