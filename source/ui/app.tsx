@@ -4,7 +4,7 @@
  * the focused pane, then global keys) to the archive, engine and sync.
  */
 import path from 'node:path';
-import React, {useCallback, useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore} from 'react';
+import React, {useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore} from 'react';
 import {Box, Text, useApp, useInput, type Key} from 'ink';
 import type {ArchiveTotals} from '../core/archive/store.js';
 import type {JobFilter} from '../core/job.js';
@@ -21,12 +21,14 @@ import {selectedJob} from './jobs-table/use-jobs-table-state.js';
 import {commandFor, type Command, type KeyScope, type Pane} from './keys.js';
 import {layoutFor, paneOrder, paneTitles} from './layout.js';
 import {editLine} from './prompt/line-editor.js';
-import {QueuePane, queueListHeight, useOrderedTransfers} from './queue/queue-pane.js';
+import {QueuePane, queueListHeight} from './queue/queue-pane.js';
+import {sortTransfers} from './queue/transfer-order.js';
 import {initialQueueState, queueReducer} from './queue/use-queue-state.js';
 import {SearchPane, searchLimit} from './search/search-pane.js';
 import {currentHit, initialSearchState, searchReducer} from './search/use-search-state.js';
 import type {TuiServices} from './services.js';
 import {TickProvider} from './spinner.js';
+import {useSyncState, useSyncReducer} from './use-sync-state.js';
 import {Footer} from './status-line/footer.js';
 import {StatusLine, type SyncState} from './status-line/status-line.js';
 import {themeFor, type Theme} from './theme.js';
@@ -39,6 +41,8 @@ export interface AppProps {
 	theme?: Theme;
 	/** Milliseconds of quiet typing before a search runs. */
 	searchDebounceMs?: number;
+	/** Told how the user left: forced means a second q/Ctrl-C while transfers were stopping. */
+	onQuit?: (forced: boolean) => void;
 }
 
 interface Confirmation {
@@ -67,31 +71,31 @@ function useEngineSnapshot(engine: TuiServices['engine']) {
 	return {snapshot, refresh: store.refresh};
 }
 
-export function App({services, columns, rows, theme = themeFor(), searchDebounceMs = 120}: AppProps) {
+export function App({services, columns, rows, theme = themeFor(), searchDebounceMs = 120, onQuit}: AppProps) {
 	const {exit} = useApp();
 	const {archive, engine} = services;
 	const layout = layoutFor(columns, rows);
-	const [focus, setFocus] = useState<Pane>('jobs');
-	const [helpOpen, setHelpOpen] = useState(false);
-	const [confirmation, setConfirmation] = useState<Confirmation | null>(null);
-	const [filterPrompt, setFilterPrompt] = useState<{text: string; error: string | null} | null>(null);
+	// Modes the key dispatcher reads back at once (keys may arrive faster than frames).
+	const [focus, setFocus, focusRef] = useSyncState<Pane>('jobs');
+	const [helpOpen, setHelpOpen, helpRef] = useSyncState(false);
+	const [confirmation, setConfirmation, confirmationRef] = useSyncState<Confirmation | null>(null);
+	const [filterPrompt, setFilterPrompt, filterPromptRef] = useSyncState<{text: string; error: string | null} | null>(null);
 	const [filter, setFilter] = useState<JobFilter>({});
 	const [notice, setNotice] = useState<Notice | null>(null);
 	const [sync, setSync] = useState<SyncState>({state: 'idle'});
-	const [quitting, setQuitting] = useState(false);
+	const [quitting, setQuitting, quittingRef] = useSyncState(false);
 	const [totals, setTotals] = useState<ArchiveTotals | undefined>(undefined);
 	// Bumped when archived data changed (sync page, files finished): tables and totals re-read.
 	const [dataVersion, setDataVersion] = useState(0);
-	const [fileIndex, setFileIndex] = useState(0);
+	const [fileIndex, setFileIndex, fileIndexRef] = useSyncState(0);
 	const syncAbort = useRef<AbortController | null>(null);
 
 	const jobsHeight = Math.max(1, layout.panes.jobs.height - 2);
 	const table = useJobsTable(archive, filter, jobsHeight);
-	const [queue, queueDispatch] = useReducer(queueReducer, initialQueueState);
-	const [search, searchDispatch] = useReducer(searchReducer, initialSearchState);
+	const [queue, queueDispatch, queueRef] = useSyncReducer(queueReducer, initialQueueState);
+	const [search, searchDispatch, searchRef] = useSyncReducer(searchReducer, initialSearchState);
 	const {snapshot, refresh: refreshSnapshot} = useEngineSnapshot(engine);
-	const ordered = useOrderedTransfers(snapshot, queue);
-	const queueHeight = queueListHeight(layout.panes.queue.height - (layout.mode === 'wide' ? 0 : 0));
+	const queueHeight = queueListHeight(layout.panes.queue.height);
 
 	const bumpData = useCallback(() => setDataVersion((version) => version + 1), []);
 
@@ -106,13 +110,21 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 		if (dataVersion > 0) reload();
 	}, [archive, dataVersion, reload]);
 
-	// Finished or failed files change the jobs' file counts: re-read at most once a second.
+	// Finished or failed files change the jobs' file counts: re-read at most once a second (a
+	// throttle, not a debounce, so a steady stream of finished files still shows).
 	const settled = snapshot.totals.done + snapshot.totals.failed + snapshot.totals.canceled;
+	const lastReread = useRef(0);
+	const rereadTimer = useRef<NodeJS.Timeout | undefined>(undefined);
 	useEffect(() => {
-		if (settled === 0) return;
-		const timer = setTimeout(bumpData, 1000);
-		return () => clearTimeout(timer);
+		if (settled === 0 || rereadTimer.current) return;
+		const wait = Math.max(0, 1000 - (Date.now() - lastReread.current));
+		rereadTimer.current = setTimeout(() => {
+			rereadTimer.current = undefined;
+			lastReread.current = Date.now();
+			bumpData();
+		}, wait);
 	}, [settled, bumpData]);
+	useEffect(() => () => clearTimeout(rereadTimer.current), []);
 
 	// Search as you type, debounced; results respect the jobs filter so a hit is always in the table.
 	useEffect(() => {
@@ -131,9 +143,15 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 		return () => clearTimeout(timer);
 	}, [archive, search.query, filter, searchDebounceMs]);
 
-	const job = search.open && layout.mode === 'wide' ? (currentHit(search)?.job ?? selectedJob(table.state)) : selectedJob(table.state);
+	const wide = layout.mode === 'wide';
+	/** The job the details pane and d/o act on: the highlighted hit while searching on a wide screen, else the table's selection. */
+	const currentJob = useCallback(() => {
+		const hit = searchRef.current.open && wide ? currentHit(searchRef.current)?.job : undefined;
+		return hit ?? selectedJob(table.ref.current);
+	}, [wide, searchRef, table.ref]);
+	const job = currentJob();
 	const images = useMemo(() => (job ? jobImages(archive.db, job.id) : []), [archive, job?.id, dataVersion]);
-	useEffect(() => setFileIndex(0), [job?.id]);
+	useEffect(() => setFileIndex(0), [job?.id, setFileIndex]);
 
 	const activeJobIds = useMemo(() => {
 		const ids = new Set<string>();
@@ -141,22 +159,36 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 		return ids;
 	}, [snapshot.transfers]);
 
+	// Values from the last render that key handlers read (the engine's snapshot, sizes).
+	const latest = useRef({snapshot, jobsHeight, queueHeight, filter});
+	latest.current = {snapshot, jobsHeight, queueHeight, filter};
+
+	/** Transfers in the queue's current order, and the selected one. */
+	const queueOrder = useCallback(() => {
+		const {sort, descending, selectedId, cursor} = queueRef.current;
+		const ordered = sortTransfers(latest.current.snapshot.transfers, sort, descending);
+		const index = selectedId === null ? -1 : ordered.findIndex((transfer) => transfer.id === selectedId);
+		return {ordered, selected: ordered[index >= 0 ? index : Math.min(cursor, ordered.length - 1)]};
+	}, [queueRef]);
+
 	const info = useCallback((text: string) => setNotice({text, tone: 'info'}), []);
 	const fail = useCallback((error: unknown) => setNotice({text: errorLine(error), tone: 'error'}), []);
 
 	const quit = useCallback(() => {
-		if (quitting) {
+		if (quittingRef.current) {
 			// Second request: leave now; run.tsx stops the engine without waiting.
+			onQuit?.(true);
 			exit();
 			return;
 		}
 		setQuitting(true);
 		syncAbort.current?.abort();
-		engine.stop().then(
-			() => exit(),
-			() => exit(),
-		);
-	}, [quitting, engine, exit]);
+		const leave = () => {
+			onQuit?.(false);
+			exit();
+		};
+		engine.stop().then(leave, leave);
+	}, [quittingRef, setQuitting, engine, exit, onQuit]);
 
 	const startSync = useCallback(() => {
 		if (syncAbort.current) {
@@ -186,7 +218,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 
 	const jumpToHit = useCallback(
 		(index: number) => {
-			const hit = search.hits[index];
+			const hit = searchRef.current.hits[index];
 			if (!hit) return false;
 			if (!table.jumpTo(hit.job.id)) {
 				info('that job is not in the filtered list (F clears the filter)');
@@ -194,44 +226,42 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 			}
 			return true;
 		},
-		[search.hits, table, info],
+		[searchRef, table, info],
 	);
 
 	const openImage = useCallback(() => {
-		const image = focus === 'details' ? images[fileIndex] : images.find((candidate) => candidate.status === 'done');
+		const target = currentJob();
+		const files = target ? jobImages(archive.db, target.id) : [];
+		const image = focusRef.current === 'details' ? files[fileIndexRef.current] : files.find((candidate) => candidate.status === 'done');
 		if (!image || image.status !== 'done' || !image.path) {
-			info(job ? 'no downloaded image for this job yet (d downloads it)' : 'no job selected');
+			info(target ? 'no downloaded image for this job yet (d downloads it)' : 'no job selected');
 			return;
 		}
 		info(toSingleLine(services.openImage(path.join(archive.dir, image.path))));
-	}, [focus, images, fileIndex, job, services, archive, info]);
+	}, [currentJob, archive, focusRef, fileIndexRef, services, info]);
 
 	const moveList = useCallback(
 		(pane: Pane, command: Command) => {
-			const page = pane === 'jobs' ? jobsHeight : pane === 'queue' ? queueHeight : 1;
+			const {jobsHeight: jobsPage, queueHeight: queuePage} = latest.current;
+			const page = pane === 'jobs' ? jobsPage : pane === 'queue' ? queuePage : 1;
 			const delta = command === 'down' ? 1 : command === 'up' ? -1 : command === 'page-down' ? page : command === 'page-up' ? -page : 0;
 			if (pane === 'jobs') {
 				if (command === 'first') table.first();
 				else if (command === 'last') table.last();
 				else table.move(delta);
 			} else if (pane === 'queue') {
-				const ids = ordered.map((transfer) => transfer.id);
-				if (command === 'first') queueDispatch({type: 'move-to', index: 0, ids, height: queueHeight});
-				else if (command === 'last') queueDispatch({type: 'move-to', index: ids.length - 1, ids, height: queueHeight});
-				else queueDispatch({type: 'move', delta, ids, height: queueHeight});
+				const ids = queueOrder().ordered.map((transfer) => transfer.id);
+				if (command === 'first') queueDispatch({type: 'move-to', index: 0, ids, height: queuePage});
+				else if (command === 'last') queueDispatch({type: 'move-to', index: ids.length - 1, ids, height: queuePage});
+				else queueDispatch({type: 'move', delta, ids, height: queuePage});
 			} else {
-				const last = Math.max(0, images.length - 1);
+				const target = currentJob();
+				const last = Math.max(0, (target ? jobImages(archive.db, target.id).length : 0) - 1);
 				setFileIndex((index) => (command === 'first' ? 0 : command === 'last' ? last : Math.max(0, Math.min(last, index + delta))));
 			}
 		},
-		[jobsHeight, queueHeight, table, ordered, images.length],
+		[table, queueOrder, queueDispatch, currentJob, archive, setFileIndex],
 	);
-
-	const selectedTransfer = useMemo(() => {
-		if (ordered.length === 0) return undefined;
-		const index = queue.selectedId === null ? -1 : ordered.findIndex((transfer) => transfer.id === queue.selectedId);
-		return ordered[index >= 0 ? index : Math.min(queue.cursor, ordered.length - 1)];
-	}, [ordered, queue.selectedId, queue.cursor]);
 
 	const runCommand = useCallback(
 		(command: Command) => {
@@ -259,14 +289,15 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 					case 'page-down':
 					case 'first':
 					case 'last':
-						return moveList(focus, command);
+						return moveList(focusRef.current, command);
 					case 'show-details':
 						return setFocus('details');
 					case 'download-job': {
-						if (!job) return info('no job selected');
-						const queued = engine.enqueueMissing({jobIds: [job.id]});
+						const target = currentJob();
+						if (!target) return info('no job selected');
+						const queued = engine.enqueueMissing({jobIds: [target.id]});
 						refreshSnapshot();
-						return info(queued ? `queued ${queued} file${queued === 1 ? '' : 's'} of ${toSingleLine(job.id)}` : 'nothing missing for this job');
+						return info(queued ? `queued ${queued} file${queued === 1 ? '' : 's'} of ${toSingleLine(target.id)}` : 'nothing missing for this job');
 					}
 					case 'download-all': {
 						const queued = engine.enqueueMissing();
@@ -277,51 +308,56 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 						return openImage();
 					case 'next-hit':
 					case 'prev-hit': {
-						const count = search.hits.length;
-						if (count === 0) return info('no search hits (/ searches)');
-						const index = (((search.index + (command === 'next-hit' ? 1 : -1)) % count) + count) % count;
-						searchDispatch({type: 'move', delta: command === 'next-hit' ? 1 : -1, wrap: true});
-						if (jumpToHit(index)) info(`hit ${index + 1} of ${count}`);
+						const {hits, index: current} = searchRef.current;
+						if (hits.length === 0) return info('no search hits (/ searches)');
+						const step = command === 'next-hit' ? 1 : -1;
+						const index = (((current + step) % hits.length) + hits.length) % hits.length;
+						searchDispatch({type: 'move', delta: step, wrap: true});
+						if (jumpToHit(index)) info(`hit ${index + 1} of ${hits.length}`);
 						return;
 					}
 					case 'filter':
-						return setFilterPrompt({text: formatFilterText(filter), error: null});
+						return setFilterPrompt({text: formatFilterText(latest.current.filter), error: null});
 					case 'clear-filter':
 						setFilter({});
 						return info('filter cleared');
-					case 'retry':
-						if (!selectedTransfer) return;
-						engine.retry(selectedTransfer.id);
+					case 'retry': {
+						const {selected} = queueOrder();
+						if (!selected) return;
+						engine.retry(selected.id);
 						return refreshSnapshot();
+					}
 					case 'retry-failed': {
 						const count = engine.retryFailed();
 						refreshSnapshot();
 						return info(`retrying ${count} failed transfer${count === 1 ? '' : 's'}`);
 					}
 					case 'cancel': {
-						const transfer = selectedTransfer;
-						if (!transfer) return;
-						if (['done', 'canceled', 'failed'].includes(transfer.state)) return info(`that transfer is ${transfer.state} already`);
+						const {selected} = queueOrder();
+						if (!selected) return;
+						if (['done', 'canceled', 'failed'].includes(selected.state)) return info(`that transfer is ${selected.state} already`);
 						return setConfirmation({
-							question: `Cancel ${toSingleLine(transfer.name)}? The partial file is kept.`,
+							question: `Cancel ${toSingleLine(selected.name)}? The partial file is kept.`,
 							run() {
-								engine.cancel(transfer.id);
+								engine.cancel(selected.id);
 								refreshSnapshot();
 							},
 						});
 					}
-					case 'pause':
-						if (!selectedTransfer) return;
-						if (selectedTransfer.state === 'paused') engine.resume(selectedTransfer.id);
-						else engine.pause(selectedTransfer.id);
+					case 'pause': {
+						const {selected} = queueOrder();
+						if (!selected) return;
+						if (selected.state === 'paused') engine.resume(selected.id);
+						else engine.pause(selected.id);
 						return refreshSnapshot();
+					}
 					case 'pause-all':
-						if (snapshot.paused) engine.resumeAll();
+						if (latest.current.snapshot.paused) engine.resumeAll();
 						else engine.pauseAll();
 						return refreshSnapshot();
 					case 'concurrency-up':
 					case 'concurrency-down': {
-						const next = Math.max(1, Math.min(64, snapshot.concurrency + (command === 'concurrency-up' ? 1 : -1)));
+						const next = Math.max(1, Math.min(64, latest.current.snapshot.concurrency + (command === 'concurrency-up' ? 1 : -1)));
 						engine.setConcurrency(next);
 						refreshSnapshot();
 						return info(`${next} downloads at once`);
@@ -335,7 +371,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 				fail(error);
 			}
 		},
-		[quit, startSync, moveList, focus, job, engine, refreshSnapshot, info, fail, openImage, search, jumpToHit, filter, selectedTransfer, snapshot],
+		[quit, setHelpOpen, setFocus, startSync, searchDispatch, moveList, focusRef, currentJob, engine, refreshSnapshot, info, openImage, searchRef, jumpToHit, setFilterPrompt, queueOrder, setConfirmation, queueDispatch, fail],
 	);
 
 	const handleSearchKey = useCallback(
@@ -343,7 +379,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 			switch (commandFor(input, key, 'search')) {
 				case 'search-accept':
 					searchDispatch({type: 'close'});
-					if (jumpToHit(search.index)) setFocus('details');
+					if (jumpToHit(searchRef.current.index)) setFocus('details');
 					return;
 				case 'search-close':
 					return searchDispatch({type: 'close'});
@@ -352,56 +388,59 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 				case 'search-prev':
 					return searchDispatch({type: 'move', delta: -1});
 				default: {
-					const query = editLine(search.query, input, key);
+					const query = editLine(searchRef.current.query, input, key);
 					if (query !== undefined) searchDispatch({type: 'edit', query});
 				}
 			}
 		},
-		[search.query, search.index, jumpToHit],
+		[searchDispatch, searchRef, jumpToHit, setFocus],
 	);
 
 	const handleFilterKey = useCallback(
 		(input: string, key: Key) => {
-			if (!filterPrompt) return;
+			const prompt = filterPromptRef.current;
+			if (!prompt) return;
 			if (key.escape) return setFilterPrompt(null);
 			if (key.return) {
-				const parsed = parseFilterText(filterPrompt.text);
-				if ('error' in parsed) return setFilterPrompt({...filterPrompt, error: parsed.error});
+				const parsed = parseFilterText(prompt.text);
+				if ('error' in parsed) return setFilterPrompt({...prompt, error: parsed.error});
 				setFilter(parsed.filter);
 				setFilterPrompt(null);
 				return info(formatFilterText(parsed.filter) ? `filter: ${formatFilterText(parsed.filter)}` : 'filter cleared');
 			}
-			const text = editLine(filterPrompt.text, input, key);
+			const text = editLine(prompt.text, input, key);
 			if (text !== undefined) setFilterPrompt({text, error: null});
 		},
-		[filterPrompt, info],
+		[filterPromptRef, setFilterPrompt, info],
 	);
 
+	// The one dispatcher: quitting, then confirmations, help, prompts, then the focused pane and global keys.
 	const handleInput = useCallback(
 		(input: string, key: Key) => {
 			const ctrlC = key.ctrl && input === 'c';
-			if (quitting) {
+			if (quittingRef.current) {
 				if (ctrlC || commandFor(input, key, 'global') === 'quit') quit();
 				return;
 			}
-			if (confirmation) {
+			const confirming = confirmationRef.current;
+			if (confirming) {
 				const command = commandFor(input, key, 'confirm');
-				if (command === 'confirm-yes') confirmation.run();
 				if (command) setConfirmation(null);
+				if (command === 'confirm-yes') confirming.run();
 				return;
 			}
 			if (ctrlC) return quit();
-			if (helpOpen) {
+			if (helpRef.current) {
 				if (key.escape || input === '?' || input === 'q') setHelpOpen(false);
 				return;
 			}
-			if (filterPrompt) return handleFilterKey(input, key);
-			if (search.open) return handleSearchKey(input, key);
+			if (filterPromptRef.current) return handleFilterKey(input, key);
+			if (searchRef.current.open) return handleSearchKey(input, key);
 			setNotice(null);
-			const command = commandFor(input, key, focus);
+			const command = commandFor(input, key, focusRef.current);
 			if (command) runCommand(command);
 		},
-		[quitting, confirmation, helpOpen, filterPrompt, search.open, focus, quit, handleFilterKey, handleSearchKey, runCommand],
+		[quittingRef, confirmationRef, helpRef, filterPromptRef, searchRef, focusRef, quit, setConfirmation, setHelpOpen, handleFilterKey, handleSearchKey, runCommand],
 	);
 	useInput(handleInput);
 
@@ -463,7 +502,14 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 				<Box flexDirection="column" height={layout.frameHeight - 2} overflow="hidden">
 					{content}
 				</Box>
-				<StatusLine sync={sync} totals={totals} engine={snapshot.totals} width={columns} theme={theme} />
+				<StatusLine
+					sync={sync}
+					totals={totals}
+					engine={snapshot.totals}
+					engineError={snapshot.fatal ? errorLine(`${snapshot.fatal.message}${snapshot.fatal.hint ? ` (${snapshot.fatal.hint})` : ''}`) : undefined}
+					width={columns}
+					theme={theme}
+				/>
 				<Box height={1}>
 					{quitting ? (
 						<Text color={theme.warn}>Stopping transfers (partials kept)… q again quits at once.</Text>

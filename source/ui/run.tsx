@@ -14,6 +14,7 @@ import {MidjourneyClient} from '../core/midjourney/client.js';
 import {syncJobs} from '../core/sync.js';
 import {App} from './app.js';
 import {errorLine} from './error-line.js';
+import {inkStdoutFor} from './frame-cursor-fix.js';
 import {openWithSystemViewer, type TuiServices} from './services.js';
 
 export interface TuiOptions {
@@ -26,6 +27,7 @@ export interface TuiOptions {
 const enterScreen = '\u001B[?1049h\u001B[H';
 /** Cursor visible, attributes reset, alternate screen off: the shell is back as it was. */
 const leaveScreen = '\u001B[0m\u001B[?25h\u001B[?1049l';
+const clearScreen = '\u001B[2J\u001B[H';
 
 /** Follows the terminal's size so the layout changes with it. */
 function Sized({stdout, children}: {stdout: NodeJS.WriteStream; children: (columns: number, rows: number) => ReactNode}) {
@@ -104,7 +106,17 @@ export async function runTui(options: TuiOptions): Promise<number> {
 
 	let crash: Error | null = null;
 	let signalCode: number | undefined;
-	const instance = render(
+	// A second q (or a signal) while transfers stop: leave without waiting for them.
+	let forced = false;
+	// Registered before Ink's own listener: a resize wipes the screen and makes Ink draw the next frame whole,
+	// because the terminal may have scrolled under Ink's idea of where its lines are.
+	let instance: ReturnType<typeof render> | undefined;
+	const onResize = () => {
+		instance?.clear();
+		stdout.write(clearScreen);
+	};
+	stdout.on('resize', onResize);
+	instance = render(
 		<Sized stdout={stdout}>
 			{(columns, rows) => (
 				<Guarded
@@ -112,15 +124,23 @@ export async function runTui(options: TuiOptions): Promise<number> {
 						crash = error;
 					}}
 				>
-					<App services={services} columns={columns} rows={rows} />
+					<App
+						services={services}
+						columns={columns}
+						rows={rows}
+						onQuit={(force) => {
+							forced ||= force;
+						}}
+					/>
 				</Guarded>
 			)}
 		</Sized>,
-		{stdin, stdout, maxFps: 12, incrementalRendering: true, exitOnCtrlC: false, patchConsole: true},
+		{stdin, stdout: inkStdoutFor(stdout), maxFps: 12, incrementalRendering: true, exitOnCtrlC: false, patchConsole: true},
 	);
 
 	const onSignal = (signal: NodeJS.Signals, number: number) => () => {
 		signalCode = 128 + number;
+		forced = true;
 		instance.unmount();
 	};
 	const onTerm = onSignal('SIGTERM', 15);
@@ -146,6 +166,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
 	} catch (error) {
 		crash ??= error instanceof Error ? error : new Error(String(error));
 	} finally {
+		stdout.off('resize', onResize);
 		process.off('SIGTERM', onTerm);
 		process.off('SIGHUP', onHup);
 		process.off('SIGINT', onInt);
@@ -153,10 +174,11 @@ export async function runTui(options: TuiOptions): Promise<number> {
 		process.off('unhandledRejection', onFatal);
 		restore();
 		process.off('exit', restore);
-		// Transfers stop keeping their partials; a stuck socket must not hold the shell.
-		await Promise.race([engine.stop({immediate: true}).catch(() => {}), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+		// Transfers stop keeping their partials (quit already waited for them unless forced).
+		await engine.stop({immediate: forced || crash !== null}).catch(() => {});
 		await client?.close().catch(() => {});
-		store.close();
+		// A forced stop may leave a finished file's bookkeeping in flight; the process exit closes the database after it.
+		if (!forced) store.close();
 	}
 	if (crash) {
 		process.stderr.write(`mj-tui: internal error: ${errorLine(crash)}\n`);

@@ -3,11 +3,12 @@
  * it. Pages are read synchronously (better-sqlite3), so a move that needs rows
  * outside the loaded slice reads them first and then moves.
  */
-import {useCallback, useEffect, useRef, useState} from 'react';
+import {useCallback, useEffect, type MutableRefObject} from 'react';
 import type {JobCursor} from '../../core/archive/store.js';
 import type {Job, JobFilter} from '../../core/job.js';
 import type {ArchiveSource} from '../archive-source.js';
-import {initialJobsTableState, jobsTableReducer, type JobsTableAction, type JobsTableState} from './use-jobs-table-state.js';
+import {useSyncReducer} from '../use-sync-state.js';
+import {initialJobsTableState, jobsTableReducer, type JobsTableState} from './use-jobs-table-state.js';
 
 /** Rows per keyset page: several screens, so holding j reads SQLite rarely. */
 const jobsPageSize = 200;
@@ -26,6 +27,8 @@ function justNewerThan(job: Job): JobCursor {
 
 export interface JobsTable {
 	state: JobsTableState;
+	/** The latest state, even between renders (for key handlers). */
+	ref: MutableRefObject<JobsTableState>;
 	move(delta: number): void;
 	first(): void;
 	last(): void;
@@ -36,18 +39,9 @@ export interface JobsTable {
 }
 
 export function useJobsTable(archive: ArchiveSource, filter: JobFilter, height: number): JobsTable {
-	const [state, setState] = useState(() => initialJobsTableState(height));
-	const ref = useRef(state);
-	const pageSize = jobsPageSize;
-
 	// A reducer run synchronously, so two keys between frames never page twice from the same anchor.
-	const dispatch = useCallback((action: JobsTableAction) => {
-		const next = jobsTableReducer(ref.current, action);
-		if (next !== ref.current) {
-			ref.current = next;
-			setState(next);
-		}
-	}, []);
+	const [state, dispatch, ref] = useSyncReducer(jobsTableReducer, initialJobsTableState(height));
+	const pageSize = jobsPageSize;
 
 	const first = useCallback(() => {
 		const rows = archive.listJobs({filter, limit: pageSize + 1});
@@ -141,7 +135,7 @@ export function useJobsTable(archive: ArchiveSource, filter: JobFilter, height: 
 		first();
 	}, [first]);
 
-	return {state, move, first, last, jumpTo, reload};
+	return {state, ref, move, first, last, jumpTo, reload};
 }
 
 function sameIds(a: readonly Job[], b: readonly Job[]): boolean {

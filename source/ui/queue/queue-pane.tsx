@@ -49,7 +49,7 @@ interface Columns {
 
 function queueColumns(width: number): Columns {
 	const bar = width >= 100 ? 16 : width >= 70 ? 8 : 0;
-	const fixed = {state: 9, bar, percent: bar ? 5 : 0, speed: 12, eta: 7, left: 10, attempts: 4};
+	const fixed = {state: 11, bar, percent: bar ? 5 : 0, speed: 12, eta: 7, left: 10, attempts: 4};
 	const used = 2 + fixed.state + fixed.bar + (bar ? 1 : 0) + fixed.percent + fixed.speed + fixed.eta + fixed.left + fixed.attempts;
 	return {...fixed, name: Math.max(8, width - used - 1)};
 }
@@ -91,11 +91,11 @@ const TransferRow = memo(function TransferRow({transfer, columns, selected, focu
 				<Text inverse={inverse}>{selected ? '›' : ' '} </Text>
 			</Box>
 			<Box width={columns.state} flexShrink={0}>
-				<Text inverse={inverse} color={stateColour(transfer, theme)}>
+				<Text inverse={inverse} color={stateColour(transfer, theme)} wrap="truncate-end">
 					{transfer.state === 'active' ? <Spinner /> : ' '} {transfer.state}
 				</Text>
 			</Box>
-			<Box width={columns.name + 1} flexShrink={0}>
+			<Box width={columns.name + 1} flexShrink={0} paddingRight={1}>
 				<Text inverse={inverse} wrap="truncate-start">
 					{toSingleLine(transfer.name)}
 				</Text>
@@ -136,13 +136,18 @@ const TransferRow = memo(function TransferRow({transfer, columns, selected, focu
 	);
 });
 
-/** One line of totals: counts by state, throughput, what is left, concurrency, the sort. */
-export function queueSummary(snapshot: EngineSnapshot, state: QueueState): string {
+/** One line of totals: counts by state, throughput, what is left, concurrency, the sort. Narrow screens drop zero counts. */
+export function queueSummary(snapshot: EngineSnapshot, state: QueueState, width = 200): string {
 	const {totals} = snapshot;
-	const counts = `${totals.active} active · ${totals.queued} queued · ${totals.held} held · ${totals.paused} paused · ${totals.failed} failed · ${totals.done} done`;
+	const narrow = width < 120;
+	const counts = (['active', 'queued', 'held', 'paused', 'failed', 'done'] as const)
+		.filter((name) => !narrow || totals[name] > 0 || name === 'active')
+		.map((name) => `${totals[name].toLocaleString('en-US')} ${name}`)
+		.join(narrow ? ' ' : ' · ');
 	const flow = `↓ ${formatRate(totals.speed)} · ETA ${formatEta(totals.eta)} · ${formatBytes(totals.bytesRemaining)} left · ×${snapshot.concurrency}`;
 	const flags = `${snapshot.paused ? ' · PAUSED' : ''}${snapshot.stopping ? ' · stopping' : ''}`;
-	return `${counts}  ${flow}${flags}  sort: ${sortLabels[state.sort]} ${state.descending ? '↓' : '↑'}`;
+	const sort = narrow ? '' : `  sort: ${sortLabels[state.sort]}${state.descending ? '↓' : '↑'}`;
+	return `${counts}${flags}  ${flow}${sort}`;
 }
 
 export function QueuePane({snapshot, state, width, height, theme, focused}: QueuePaneProps) {
@@ -155,18 +160,21 @@ export function QueuePane({snapshot, state, width, height, theme, focused}: Queu
 	const visible = ordered.slice(top, top + listHeight);
 	const selected = ordered[index];
 	const lastError = selected?.lastError ? toSingleLine(selected.lastError) : undefined;
+	// The sorted column's title carries the direction, as in htop.
+	const title = (text: string, sort: QueueSort) => (state.sort === sort ? `${text}${state.descending ? '↓' : '↑'}` : text);
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text wrap="truncate-end" bold={focused}>
 				<Text color={theme.accent}>Queue </Text>
-				{queueSummary(snapshot, state)}
+				{queueSummary(snapshot, state, width)}
 			</Text>
 			<Box height={1}>
 				<Text bold wrap="truncate-end">
-					{'  State    '}
-					{'Name'.padEnd(columns.name + 1)}
+					{'  '}
+					{title('State', 'state').padEnd(columns.state)}
+					{title('Name', 'name').padEnd(columns.name + 1)}
 					{columns.bar ? 'Progress'.padEnd(columns.bar + 1 + columns.percent) : ''}
-					{'Speed'.padStart(11)} {'ETA'.padStart(6)} {'Left'.padStart(9)} {'Try'.padStart(3)}
+					{title('Speed', 'speed').padStart(11)} {title('ETA', 'eta').padStart(6)} {title('Left', 'remaining').padStart(9)} {'Try'.padStart(3)}
 				</Text>
 			</Box>
 			<Box flexDirection="column" height={listHeight}>

@@ -9,7 +9,8 @@ export type QueueSort = 'state' | 'speed' | 'eta' | 'remaining' | 'name';
 /** The direction a sort starts in: fastest, soonest, largest, A-Z, busiest first. */
 export const defaultDescending: Record<QueueSort, boolean> = {state: false, speed: true, eta: false, remaining: true, name: false};
 
-const stateRank: Record<TransferState, number> = {active: 0, held: 1, queued: 2, paused: 3, failed: 4, canceled: 5, done: 6};
+// By state, what needs attention comes first: running, then failed, held, paused, waiting, canceled.
+const stateRank: Record<TransferState, number> = {active: 0, failed: 1, held: 2, paused: 3, queued: 4, canceled: 5, done: 6};
 
 /** Bytes still to fetch; unknown sizes count as unknown (sorted last). */
 export function remainingBytes(transfer: TransferSnapshot): number | null {

@@ -22,7 +22,7 @@ const count = (value: number) => value.toLocaleString('en-US');
 function SyncPart({sync, theme}: {sync: SyncState; theme: Theme}) {
 	switch (sync.state) {
 		case 'idle':
-			return <Text color={theme.muted}>sync: idle</Text>;
+			return <Text color={theme.muted}>sync idle</Text>;
 		case 'syncing':
 			return (
 				<Text color={theme.accent}>
@@ -32,7 +32,7 @@ function SyncPart({sync, theme}: {sync: SyncState; theme: Theme}) {
 		case 'done':
 			return (
 				<Text color={theme.ok}>
-					sync: done, {count(sync.jobsNew)} new, {count(sync.jobsUpdated)} updated
+					synced +{count(sync.jobsNew)} new{sync.jobsUpdated ? ` ~${count(sync.jobsUpdated)} updated` : ''}
 				</Text>
 			);
 		case 'error':
@@ -40,16 +40,32 @@ function SyncPart({sync, theme}: {sync: SyncState; theme: Theme}) {
 	}
 }
 
-export function StatusLine({sync, totals, engine, width, theme}: {sync: SyncState; totals: ArchiveTotals | undefined; engine: EngineTotals; width: number; theme: Theme}) {
+export function StatusLine({
+	sync,
+	totals,
+	engine,
+	engineError,
+	width,
+	theme,
+}: {
+	sync: SyncState;
+	totals: ArchiveTotals | undefined;
+	engine: EngineTotals;
+	/** Why downloads stopped (CDN refused auth, Cloudflare), if they did. */
+	engineError?: string;
+	width: number;
+	theme: Theme;
+}) {
 	const archive = totals
-		? `${count(totals.jobs)} jobs · ${count(totals.imagesDone)}/${count(totals.images)} images${totals.imagesFailed ? ` (${count(totals.imagesFailed)} failed)` : ''} · ${formatBytes(totals.bytesOnDisk)}`
+		? `${count(totals.jobs)} jobs · ${count(totals.imagesDone)}/${count(totals.images)} files${totals.imagesFailed ? ` (${count(totals.imagesFailed)} failed)` : ''} · ${formatBytes(totals.bytesOnDisk)}`
 		: '';
-	const flow = engine.active || engine.speed ? `↓ ${formatRate(engine.speed)} · ${engine.active} active` : `↓ idle`;
+	const flow = engine.active || engine.speed ? `↓ ${formatRate(engine.speed)}${width >= 120 ? ` · ${engine.active} active` : ''}` : `↓ idle`;
 	return (
 		<Box width={width} height={1}>
 			<Text wrap="truncate-end">
 				<SyncPart sync={sync} theme={theme} />
-				{`  ${archive}  ${flow}`}
+				{engineError ? <Text color={theme.error}>{`  downloads stopped: ${toSingleLine(engineError)}`}</Text> : null}
+				{`  ${flow}  ${archive}`}
 			</Text>
 		</Box>
 	);

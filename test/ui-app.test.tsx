@@ -1,0 +1,249 @@
+/**
+ * The whole app through ink-testing-library: a real archive, the real download
+ * engine and sync against the stand-in on 127.0.0.1. One key per write; every
+ * wait is for a frame condition.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import test from 'ava';
+import React from 'react';
+import {render} from 'ink-testing-library';
+import {startStandIn} from '../fixtures/stand-in.js';
+import type {StandIn} from '../fixtures/types.js';
+import {ArchiveStore} from '../source/core/archive/store.js';
+import {defaultConfig, type Config} from '../source/core/config.js';
+import {createDownloadEngine} from '../source/core/downloads/engine.js';
+import type {DownloadEngine} from '../source/core/downloads/types.js';
+import {MidjourneyClient} from '../source/core/midjourney/client.js';
+import {syncJobs} from '../source/core/sync.js';
+import {App} from '../source/ui/app.js';
+import {keyTable} from '../source/ui/keys.js';
+import type {TuiServices} from '../source/ui/services.js';
+import {themeFor} from '../source/ui/theme.js';
+import {keys, waitForFrame} from './helpers/ui-testing.js';
+
+const plain = themeFor({NO_COLOR: '1'});
+
+interface Rig {
+	standIn: StandIn;
+	store: ArchiveStore;
+	engine: DownloadEngine;
+	services: TuiServices;
+	opened: string[];
+	close(): Promise<void>;
+}
+
+async function rig(jobs = 40, tuning: Partial<Config> = {}, imageBytes?: number): Promise<Rig> {
+	const standIn = await startStandIn({jobs, imageBytes});
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mj-tui-app-'));
+	const config: Config = {
+		...defaultConfig,
+		archive: dir,
+		apiBase: standIn.apiBase,
+		cdnBase: standIn.cdnBase,
+		tokenBase: standIn.tokenBase,
+		tokenApiKey: standIn.tokenApiKey,
+		token: standIn.token,
+		refreshToken: standIn.refreshToken,
+		userId: standIn.userId,
+		pagePauseMs: 0,
+		retries: 0,
+		concurrency: 2,
+		stallTimeoutMs: 60_000,
+		...tuning,
+	};
+	const store = ArchiveStore.open(dir);
+	const engine = createDownloadEngine(store, config);
+	const client = new MidjourneyClient(config);
+	const opened: string[] = [];
+	const services: TuiServices = {
+		archive: store,
+		engine,
+		sync: ({signal, onProgress}) => syncJobs(store, client, {signal, onProgress, pageSize: 25}),
+		openImage(absolutePath) {
+			opened.push(absolutePath);
+			return `image: ${absolutePath}`;
+		},
+	};
+	return {
+		standIn,
+		store,
+		engine,
+		services,
+		opened,
+		async close() {
+			await engine.stop();
+			await client.close();
+			store.close();
+			await standIn.close();
+			fs.rmSync(dir, {recursive: true, force: true});
+		},
+	};
+}
+
+/** Render at a terminal size (ink-testing-library's stdout is 100 wide; Ink reads the width from it). */
+function renderApp(services: TuiServices, columns: number, rows: number) {
+	const app = render(<App services={services} columns={columns} rows={rows} theme={plain} searchDebounceMs={30} />);
+	Object.defineProperty(app.stdout, 'columns', {get: () => columns});
+	app.stdout.emit('resize');
+	return app;
+}
+
+type Rendered = ReturnType<typeof renderApp>;
+
+async function type(app: Rendered, text: string) {
+	for (const character of text) app.stdin.write(character);
+}
+
+/** Width of a line in cells (box-drawing and arrows are single width). */
+const cells = (line: string) => [...line].length;
+
+async function syncFirst(app: Rendered, jobs: number) {
+	app.stdin.write('s');
+	return waitForFrame(app.lastFrame, (frame) => frame.includes(`of ${jobs}`) && frame.includes('synced'), 15_000);
+}
+
+test('80x24: sync fills the table, the frame fits rows-1 and 80 columns, Tab walks the panes', async (t) => {
+	const r = await rig(40);
+	t.teardown(() => r.close());
+	const app = renderApp(r.services, 80, 24);
+	let frame = await waitForFrame(app.lastFrame, (text) => text.includes('No jobs here yet'));
+	frame = await syncFirst(app, 40);
+	t.true(frame.includes('synced +40 new'), frame);
+	const lines = frame.split('\n');
+	t.true(lines.length <= 23, `frame is ${lines.length} lines high`);
+	for (const line of lines) t.true(cells(line) <= 80, `line wider than 80: ${line}`);
+	t.false(frame.includes('\u001B'), 'hostile prompts among the jobs draw no escape bytes');
+	t.true(frame.includes('red alert neon city skyline'), 'the escaped prompt is shown as its text');
+
+	app.stdin.write(keys.tab);
+	frame = await waitForFrame(app.lastFrame, (text) => text.includes('Params'));
+	t.true(frame.includes('Files'));
+	app.stdin.write(keys.tab);
+	frame = await waitForFrame(app.lastFrame, (text) => text.includes('Nothing queued'));
+	t.regex(frame, /S speed/, 'the queue footer lists its sort keys');
+	app.stdin.write(keys.shiftTab);
+	frame = await waitForFrame(app.lastFrame, (text) => text.includes('Params'));
+	app.stdin.write(keys.escape);
+	await waitForFrame(app.lastFrame, (text) => text.includes('Enter details'));
+	app.unmount();
+});
+
+test('search: typing finds a known prompt, Enter opens its details, n steps to the next hit', async (t) => {
+	const r = await rig(40);
+	t.teardown(() => r.close());
+	const app = renderApp(r.services, 80, 24);
+	await syncFirst(app, 40);
+	const target = r.store.search('harbour', {limit: 10});
+	t.true(target.length >= 2, 'the stand-in has several harbour prompts');
+	app.stdin.write('/');
+	await waitForFrame(app.lastFrame, (text) => text.includes('type words'));
+	await type(app, 'harbour');
+	let frame = await waitForFrame(app.lastFrame, (text) => text.includes(`${target.length} hits`));
+	t.true(frame.includes('/harbour'));
+	app.stdin.write(keys.enter);
+	frame = await waitForFrame(app.lastFrame, (text) => text.includes('Params') && text.includes(target[0]!.job.id));
+	t.true(frame.includes('harbour'), 'the details show the prompt');
+	app.stdin.write(keys.escape);
+	await waitForFrame(app.lastFrame, (text) => text.includes('Enter details'));
+	app.stdin.write('n');
+	frame = await waitForFrame(app.lastFrame, (text) => text.includes(`hit 2 of ${target.length}`));
+	const selected = frame.split('\n').find((line) => line.startsWith('›'))!;
+	t.true(selected.includes('harbour'), selected);
+	app.unmount();
+});
+
+test('search: parameter filters narrow the hits; an unbalanced quote is answered, not a crash', async (t) => {
+	const r = await rig(60);
+	t.teardown(() => r.close());
+	const app = renderApp(r.services, 200, 60);
+	await syncFirst(app, 60);
+	const withV7 = r.store.search('--v 7', {limit: 200}).length;
+	t.true(withV7 > 0);
+	app.stdin.write('/');
+	await type(app, '--v 7');
+	await waitForFrame(app.lastFrame, (text) => text.includes(`${withV7} hits`));
+	for (let index = 0; index < 5; index++) app.stdin.write(keys.backspace);
+	await type(app, '"unclosed');
+	const frame = await waitForFrame(app.lastFrame, (text) => text.includes('/"unclosed') && text.includes(' 0 hits'));
+	t.false(/\bat \S+:\d+/.test(frame), 'no stack trace');
+	app.unmount();
+});
+
+test('200x60: help overlay lists every binding of the key table', async (t) => {
+	const r = await rig(5);
+	t.teardown(() => r.close());
+	const app = renderApp(r.services, 200, 60);
+	await waitForFrame(app.lastFrame, (text) => text.includes('Queue'));
+	app.stdin.write('?');
+	const frame = await waitForFrame(app.lastFrame, (text) => text.includes('Keys ('));
+	for (const binding of keyTable) t.true(frame.includes(binding.description), `help lacks: ${binding.description}`);
+	t.true(frame.split('\n').length <= 59);
+	app.stdin.write('?');
+	await waitForFrame(app.lastFrame, (text) => !text.includes('Keys ('));
+	app.unmount();
+});
+
+test('downloads: d fetches the selected job, the table and details show the files with sha256; o opens one', async (t) => {
+	const r = await rig(10);
+	t.teardown(() => r.close());
+	const app = renderApp(r.services, 200, 60);
+	await syncFirst(app, 10);
+	app.stdin.write('d');
+	let frame = await waitForFrame(app.lastFrame, (text) => /queued \d+ files? of/.test(text));
+	frame = await waitForFrame(app.lastFrame, (text) => /› .*\d+\/\d+ ✓/.test(text) && text.includes('sha256'), 20_000);
+	t.regex(frame, /#0 \S+ done/);
+	t.regex(frame, /images\/\d{4}\/\d{2}\//, 'file paths relative to the archive');
+	app.stdin.write('o');
+	frame = await waitForFrame(app.lastFrame, (text) => text.includes('image: '));
+	t.is(r.opened.length, 1);
+	t.true(fs.existsSync(r.opened[0]!), 'o hands over a file that exists');
+	app.unmount();
+});
+
+test('queue: a failed transfer shows its reason; sort keys reverse; cancel asks first; r and R retry', async (t) => {
+	// A bandwidth cap keeps transfers running long enough to act on them.
+	const r = await rig(3, {limitRate: 48 * 1024, concurrency: 2}, 64 * 1024);
+	t.teardown(() => r.close());
+	await r.services.sync({signal: new AbortController().signal, onProgress() {}});
+	const [first] = r.store.listJobs({limit: 1});
+	r.standIn.setFault({kind: 'server-error', status: 500, route: 'cdn', pathIncludes: `${first!.id}/0_0`});
+	const app = renderApp(r.services, 200, 60);
+	await waitForFrame(app.lastFrame, (text) => text.includes('of 3'));
+	app.stdin.write('D');
+	app.stdin.write(keys.tab);
+	app.stdin.write(keys.tab);
+	let frame = await waitForFrame(app.lastFrame, (text) => /failed +images\S+ +✗ HTTP 500/.test(text) && /› \S+ active/.test(text), 20_000);
+	t.regex(frame, /1 failed/);
+
+	app.stdin.write('E');
+	await waitForFrame(app.lastFrame, (text) => text.includes('ETA↑'));
+	app.stdin.write('E');
+	await waitForFrame(app.lastFrame, (text) => text.includes('ETA↓'));
+	app.stdin.write('T');
+	frame = await waitForFrame(app.lastFrame, (text) => text.includes('State↑') && /› \S+ active/.test(text));
+	const name = /› \S+ active +(images\S+)/.exec(frame)![1]!;
+
+	// Cancel asks first: n keeps the transfer, y cancels it (partial kept).
+	app.stdin.write('x');
+	frame = await waitForFrame(app.lastFrame, (text) => text.includes('y/N') && text.includes(`Cancel ${name}?`));
+	app.stdin.write('n');
+	frame = await waitForFrame(app.lastFrame, (text) => !text.includes('y/N'));
+	t.regex(frame, new RegExp(`active +${name}`));
+	app.stdin.write('x');
+	await waitForFrame(app.lastFrame, (text) => text.includes('y/N'));
+	app.stdin.write('y');
+	frame = await waitForFrame(app.lastFrame, (text) => new RegExp(`canceled +${name} +canceled \\(partial kept`).test(text), 10_000);
+
+	// r on the canceled row queues it again; R retries the failed one once the fault is gone.
+	r.standIn.clearFaults();
+	app.stdin.write('G');
+	await waitForFrame(app.lastFrame, (text) => new RegExp(`› +canceled +${name}`).test(text));
+	app.stdin.write('r');
+	frame = await waitForFrame(app.lastFrame, (text) => new RegExp(`(queued|active) +${name}`).test(text));
+	app.stdin.write('R');
+	frame = await waitForFrame(app.lastFrame, (text) => /retrying 1 failed transfer\b/.test(text) && !/failed +images/.test(text));
+	t.notRegex(frame, /canceled \(partial/);
+	app.unmount();
+});
