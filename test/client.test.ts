@@ -294,3 +294,18 @@ test.serial('no token, refresh token or cookie value reaches a log line or an er
 		t.false(text.includes(secret));
 	}
 });
+
+test.serial('with a pasted Cookie header, a refreshed token replaces the expired one in the header sent', async t => {
+	const expired = standIn.issueToken(-120);
+	const cookie = `cf_clearance=clearance-value-123456; __Host-Midjourney.AuthUserTokenV3_i=${expired}; __Host-Midjourney.AuthUserTokenV3_r=${standIn.refreshToken}; theme=dark`;
+	const refreshed: RefreshedTokens[] = [];
+	const {client, served} = await withClient(t, {token: undefined, refreshToken: undefined, cookie}, {onTokenRefreshed: tokens => refreshed.push(tokens)});
+	const page = await client.listPage({pageSize: 10});
+	t.is(page.data.length, 10);
+	t.is(refreshed.length, 1);
+	t.deepEqual(
+		served().map(entry => `${entry.route} ${entry.status}`),
+		['token 200', 'api 200'],
+		'the stand-in accepted the header carrying the new token',
+	);
+});
