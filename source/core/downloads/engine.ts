@@ -457,6 +457,7 @@ class Engine implements DownloadEngineInternals {
 		}
 	}
 
+	/** Fetch one file into its partial, then finalise and record it. */
 	async #transfer(live: LiveTransfer, signal: AbortSignal): Promise<void> {
 		const row = live.row;
 		const dir = this.#store.dir;

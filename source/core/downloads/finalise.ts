@@ -1,8 +1,10 @@
 /**
- * A verified partial becomes an archived file: fsync (done by the transfer),
- * atomic rename into its final path, fsync of the directory, so the file
- * appears only complete and survives a crash. Content the archive already
- * holds (same sha256) is hard-linked instead of stored twice.
+ * A verified partial becomes an archived file: fsync, atomic rename into its
+ * final path, fsync of the directory, so the file appears only complete and
+ * survives a crash. Syncing here rather than in the transfer also covers a
+ * partial that a killed process left complete (confirmed by a 416).
+ * Content the archive already holds (same sha256) is hard-linked instead of
+ * stored twice.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -29,6 +31,7 @@ export type FindOriginal = (sha256: string, exceptId: number) => {id: number; pa
 /** Move the partial into place (or link to identical archived content); returns what to record. */
 export async function finalise(input: FinaliseInput, findOriginal: FindOriginal, directories: Directories): Promise<DoneRecord & {duplicate: DuplicateMode | null}> {
 	const finalPath = resolveInside(input.archiveDir, input.path);
+	await fsyncFile(input.partPath);
 	await directories.ensure(path.dirname(finalPath));
 	const original = findOriginal(input.sha256, input.id);
 	if (original && original.path !== input.path) {
@@ -58,6 +61,16 @@ export async function finalise(input: FinaliseInput, findOriginal: FindOriginal,
 	}
 	await directories.sync(path.dirname(finalPath));
 	return {path: input.path, bytes: input.bytes, sha256: input.sha256, duplicateOf: null, duplicate: null};
+}
+
+/** Make the partial's bytes durable before its name becomes final. */
+async function fsyncFile(file: string): Promise<void> {
+	const handle = await fs.promises.open(file, 'r');
+	try {
+		await handle.sync();
+	} finally {
+		await handle.close();
+	}
 }
 
 async function sameSize(file: string, bytes: number): Promise<boolean> {

@@ -1,8 +1,8 @@
 /**
  * One file over HTTP into its partial, done right: resume with Range +
  * If-Range, refuse ranges that do not continue the partial, check the
- * length and the kind of content, hash while streaming, fsync. Moving the
- * finished partial to its final path is finalise.ts's job.
+ * length and the kind of content, hash while streaming. Making it durable
+ * (fsync) and moving it to its final path is finalise.ts's job.
  */
 import {createHash, type Hash} from 'node:crypto';
 import fs from 'node:fs';
@@ -76,7 +76,7 @@ export interface TransferResult {
 	fetched: number;
 }
 
-/** Fetch `input.url` into its partial until complete and fsynced; throws TransferError otherwise. */
+/** Fetch `input.url` into its partial until complete (length and content checked); throws TransferError otherwise. */
 export async function runTransfer(input: TransferInput, context: TransferContext): Promise<TransferResult> {
 	context.signal.throwIfAborted();
 	let have = await partialSize(input.partPath);
@@ -331,18 +331,15 @@ class FileSink extends Writable {
 
 	override _final(callback: (error?: Error | null) => void): void {
 		if (this.#signal.aborted) return callback(this.#signal.reason instanceof Error ? this.#signal.reason : new Error('aborted'));
-		const finish = (error?: Error | null): void => {
-			if (error) return callback(error);
-			fs.fsync(this.#fd, callback);
-		};
+		// No fsync here: finalise.ts syncs the partial just before the rename, off the transfer's slot.
 		if (this.kind === 'pending' && this.#headSize > 0) {
 			const head = Buffer.concat(this.#head);
 			this.#head = [];
 			const error = this.#checkHead(head);
 			if (error) return callback(error);
-			return this.#writeOut([head], finish);
+			return this.#writeOut([head], callback);
 		}
-		finish();
+		callback();
 	}
 
 	override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
