@@ -140,6 +140,14 @@ test('limit and offset page through ranked hits without overlap', t => {
 	t.deepEqual(paged, all);
 });
 
+test('a rank window ranks only the newest matches', t => {
+	const store = openFixture();
+	t.teardown(() => store.close());
+	t.deepEqual(sortedIds(store, 'fox*', {rankWindow: 2}), ['j6', 'j9']);
+	t.deepEqual(sortedIds(store, 'fox*', {rankWindow: 3, filter: {until: Date.UTC(2025, 5, 1, 12, 9)}}), ['j2', 'j4', 'j6']);
+	t.deepEqual(sortedIds(store, 'fox*', {rankWindow: 100}), sortedIds(store, 'fox*'));
+});
+
 test('snippets mark the matched words', t => {
 	const store = openFixture();
 	t.teardown(() => store.close());

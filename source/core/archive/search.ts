@@ -20,6 +20,12 @@ export interface SearchOptions {
 	offset?: number;
 	/** Treat the last word as a prefix unless the text ends in a space (search as you type). */
 	prefixLast?: boolean;
+	/**
+	 * Rank only the newest this-many matches. bm25 has to score every match,
+	 * so a broad query over a million prompts costs time in proportion; a
+	 * window bounds that for search as you type. Default: rank all matches.
+	 */
+	rankWindow?: number;
 }
 
 /** A hit before file counts are attached. */
@@ -49,8 +55,23 @@ function rowidBounds(filter: JobFilter | undefined): SqlCondition[] {
 }
 
 /** Rowids and ranks of the page: ranked by FTS5 alone, filters checked in rank order. */
-function rankedPage(statements: StatementCache, match: string, conditions: readonly SqlCondition[], filter: JobFilter | undefined, limit: number, offset: number): Array<{rowid: number; rank: number}> {
-	const ftsWhere = whereClause([{sql: 'jobs_fts MATCH ?', params: [match]}, ...rowidBounds(filter)]);
+/** The rowid of the oldest match inside the window of newest matches, or undefined when all matches fit. */
+function windowStart(statements: StatementCache, match: string, bounds: readonly SqlCondition[], window: number): number | undefined {
+	const where = whereClause([{sql: 'jobs_fts MATCH ?', params: [match]}, ...bounds]);
+	// Walking the doclist newest-first needs no ranking: cheap even when millions match.
+	return statements.get(`SELECT rowid FROM jobs_fts ${where.sql} ORDER BY rowid DESC LIMIT 1 OFFSET ?`).pluck().get(...where.params, window - 1) as number | undefined;
+}
+
+function rankedPage(statements: StatementCache, match: string, conditions: readonly SqlCondition[], options: SearchOptions, limit: number, offset: number): Array<{rowid: number; rank: number}> {
+	const bounds = rowidBounds(options.filter);
+	if (options.rankWindow !== undefined && options.rankWindow > 0) {
+		const oldest = windowStart(statements, match, bounds, Math.floor(options.rankWindow));
+		if (oldest !== undefined) {
+			bounds.push({sql: 'rowid >= ?', params: [oldest]});
+		}
+	}
+
+	const ftsWhere = whereClause([{sql: 'jobs_fts MATCH ?', params: [match]}, ...bounds]);
 	const ranking = `SELECT rowid, rank FROM jobs_fts ${ftsWhere.sql} ORDER BY rank, rowid DESC`;
 	if (conditions.length === 0) {
 		return statements.get(`${ranking} LIMIT ? OFFSET ?`).all(...ftsWhere.params, limit, offset) as Array<{rowid: number; rank: number}>;
@@ -91,7 +112,7 @@ export function searchRows(statements: StatementCache, query: string, options: S
 			return [];
 		}
 
-		const page = rankedPage(statements, parsed.match, conditions, options.filter, limit, offset);
+		const page = rankedPage(statements, parsed.match, conditions, options, limit, offset);
 		const rowOf = statements.get(`SELECT ${selectJobColumns} FROM jobs j WHERE j.rowid = ?`);
 		// Snippets only for the page: computing them while ranking would build one per match.
 		const snippetOf = statements.get(
