@@ -3,6 +3,7 @@
  * realistic jobs, auth, paging, token refresh, valid files with the website's
  * metadata, HTTP range semantics, and every fault knob, seen with plain fetch.
  */
+import {spawn} from 'node:child_process';
 import test from 'ava';
 import sharp from 'sharp';
 import {generateJob, generateJobs, hostilePrompts, iterateJobs} from '../fixtures/jobs.js';
@@ -503,4 +504,39 @@ serial('pathIncludes and route limit a fault to one file or one origin', async (
 
 	t.throws(() => standIn.setFault({kind: 'server-eror'} as unknown as Fault), {message: /unknown stand-in fault kind/});
 	t.throws(() => standIn.setFault({kind: 'reset', count: 0}), {instanceOf: RangeError});
+});
+
+// The command
+
+test('npm run stand-in prints env lines that work, and stops cleanly on Ctrl-C', async (t) => {
+	const child = spawn(process.execPath, ['--import=tsx', 'fixtures/cli.ts', '--jobs', '12', '--seed', '5'], {stdio: ['ignore', 'pipe', 'pipe']});
+	t.teardown(() => child.kill('SIGKILL'));
+	let output = '';
+	child.stdout.setEncoding('utf8');
+	const exportLine = await new Promise<string>((resolve, reject) => {
+		child.stdout.on('data', (chunk: string) => {
+			output += chunk;
+			const line = output.split('\n').find((candidate) => candidate.startsWith('export MJ_TUI_API_BASE='));
+			if (line !== undefined && output.includes('Ctrl-C')) resolve(line);
+		});
+		child.once('exit', (code) => reject(new Error(`stand-in exited (${code}) before printing its env lines: ${output}`)));
+	});
+	const env = Object.fromEntries(exportLine.slice('export '.length).split(' ').map((pair) => pair.split('=', 2) as [string, string]));
+	const userId = /for user ([\da-f-]{36})/.exec(output)![1];
+	const page = await fetch(`${env.MJ_TUI_API_BASE}/api/imagine?user_id=${userId}&page_size=50`, {
+		headers: {cookie: `__Host-Midjourney.AuthUserTokenV3_i=${env.MJ_TUI_TOKEN}`, 'x-csrf-protection': '1'},
+	});
+	const jobs = ((await page.json()) as Page).data;
+	t.is(jobs.length, 12);
+	t.is((await fetch(`${env.MJ_TUI_CDN_BASE}/${jobs[0].id}/0_0.png`)).status, 200);
+	const refreshed = await fetch(`${env.MJ_TUI_TOKEN_BASE}/v1/token?key=${env.MJ_TUI_TOKEN_API_KEY}`, {
+		method: 'POST',
+		body: new URLSearchParams({grant_type: 'refresh_token', refresh_token: env.MJ_TUI_REFRESH_TOKEN}),
+	});
+	t.is(refreshed.status, 200);
+	const exited = new Promise<number | null>((resolve) => {
+		child.once('exit', resolve);
+	});
+	child.kill('SIGINT');
+	t.is(await exited, 0);
 });
