@@ -149,6 +149,19 @@ test('setConcurrency changes how many transfers run at once, live', async (t) =>
 	assertAllFilesCorrect(t, fixture);
 });
 
+test('per-host concurrency caps transfers to one host below the global concurrency', async (t) => {
+	const fixture = await downloadFixture(t, {jobs: 3, imageBytes: 128 * 1024, config: {limitRate: 2 * 1024 * 1024, concurrency: 4, perHostConcurrency: 1}});
+	const engine = createDownloadEngine(fixture.store, fixture.config);
+	const active: number[] = [];
+	engine.subscribe((snapshot) => active.push(snapshot.totals.active));
+	engine.enqueueMissing();
+	await engine.onIdle();
+	await engine.stop();
+	assertAllFilesCorrect(t, fixture);
+	t.true(active.length > 0);
+	t.true(active.every((n) => n <= 1), `at most one at a time from the one host (saw ${Math.max(...active)})`);
+});
+
 test('stop keeps partials and state; a new engine resumes each file where it stopped', async (t) => {
 	const fixture = await downloadFixture(t, {jobs: 2, ...slow});
 	const first = createDownloadEngine(fixture.store, fixture.config);
