@@ -7,11 +7,14 @@
  *   an open database (goal: p95 < 30 ms);
  * - `export --format csv` jobs/s and peak RSS at 100,000 jobs vs all jobs
  *   (goal: >= 100,000 jobs/s, flat memory), each in its own process;
- * - `verify` hashing vs `sha256sum` over the same real files (goal >= 80%).
+ * - `verify` hashing vs `sha256sum` over the same real files (goal >= 80%);
+ * - the HTML gallery with 100,000 images vs 1,000 in headless chromium:
+ *   export time, page size, time until the grid is drawn, time for a search.
  *
  * Env: BENCH_JOBS (default 1000000), BENCH_ARCHIVE (shared with
  * bench/archive-search.ts; reused when it holds that many jobs), BENCH_REPS
- * (default 25), BENCH_VERIFY_MB (default 256: size of the hashed file set).
+ * (default 25), BENCH_VERIFY_MB (default 256: size of the hashed file set),
+ * BENCH_ONLY=search,export,verify,gallery picks parts (gallery needs /usr/bin/chromium).
  */
 import {execFileSync, spawnSync} from 'node:child_process';
 import {randomBytes, createHash} from 'node:crypto';
@@ -26,6 +29,9 @@ import {ArchiveStore} from '../source/core/archive/store.js';
 import {defaultConfig} from '../source/core/config.js';
 import {runExport} from '../source/core/export/run.js';
 import {verifyArchive} from '../source/core/verify.js';
+import {pathToFileURL} from 'node:url';
+import sharp from 'sharp';
+import {chromium} from 'playwright-core';
 import {buildSyntheticArchive} from './lib/synthetic-archive.js';
 
 const jobCount = Number(process.env.BENCH_JOBS ?? 1_000_000);
@@ -74,8 +80,12 @@ if (archivedJobs(archive) !== jobCount) {
 	console.log(`built in ${(built.durationMs / 1000).toFixed(1)} s: ${built.jobs} jobs, ${built.images} images rows`);
 }
 
+/** BENCH_ONLY=search,export,verify,gallery runs only those parts. */
+const only = process.env.BENCH_ONLY?.split(',');
+const enabled = (part: string) => !only || only.includes(part);
+
 // 1. search: the subcommand end to end vs the bare FTS5 query.
-{
+if (enabled('search')) {
 	const sink = new Writable({write: (_chunk, _encoding, done) => done()});
 	const io = {stdout: sink, stderr: sink, stdin: new PassThrough(), env: {}, cwd: process.cwd()};
 	const config = {...defaultConfig, archive};
@@ -103,7 +113,7 @@ if (archivedJobs(archive) !== jobCount) {
 }
 
 // 2. csv export: throughput and peak RSS at 100k jobs vs everything, each in a fresh process.
-{
+if (enabled('export')) {
 	const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mj-tui-bench-export-'));
 	const self = fileURLToPath(import.meta.url);
 	const run = (limit: number) => {
@@ -122,7 +132,7 @@ if (archivedJobs(archive) !== jobCount) {
 }
 
 // 3. verify hashing vs sha256sum over the same real files.
-{
+if (enabled('verify')) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mj-tui-bench-verify-'));
 	const store = ArchiveStore.open(dir);
 	const fileBytes = 4 * 1024 * 1024;
@@ -154,4 +164,55 @@ if (archivedJobs(archive) !== jobCount) {
 	console.log(`  sha256sum      ${(mb / (median(sumMs) / 1000)).toFixed(0)} MB/s`);
 	console.log(`  verify / sha256sum speed: ${((median(sumMs) / median(verifyMs)) * 100).toFixed(0)}%   (goal >= 80%)`);
 	fs.rmSync(dir, {recursive: true, force: true});
+}
+
+// 4. The HTML gallery at 100,000 images vs 1,000: the same few real files behind every row (thumbnails are cached by content).
+if (enabled('gallery') && fs.existsSync('/usr/bin/chromium')) {
+	const browser = await chromium.launch({
+		executablePath: '/usr/bin/chromium',
+		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+	});
+	const measure = async (images: number) => {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mj-tui-bench-gallery-'));
+		// Jobs hold 1 to 4 images (upscales, grids): about 3.3 on average.
+		buildSyntheticArchive(dir, Math.ceil(images / 3.3), {images: true, doneShare: 1, failedShare: 0});
+		const store = ArchiveStore.open(dir);
+		fs.mkdirSync(path.join(dir, 'images'), {recursive: true});
+		for (let k = 0; k < 8; k++) {
+			const bytes = await sharp({create: {width: 512, height: 512, channels: 3, background: {r: 30 * k, g: 90, b: 200 - 20 * k}}}).png().toBuffer();
+			const relative = `images/sample-${k}.png`;
+			fs.writeFileSync(path.join(dir, relative), bytes);
+			store.db.prepare(`UPDATE images SET path = ?, sha256 = ?, bytes = ? WHERE id % 8 = ?`).run(relative, createHash('sha256').update(bytes).digest('hex'), bytes.length, k);
+		}
+		let started = performance.now();
+		const report = await runExport(store, {format: 'html', out: path.join(dir, 'gallery')});
+		const exportMs = performance.now() - started;
+		store.close();
+		const page = await browser.newPage({viewport: {width: 1280, height: 900}});
+		const errors: string[] = [];
+		page.on('pageerror', error => errors.push(error.message));
+		started = performance.now();
+		await page.goto(pathToFileURL(path.join(dir, 'gallery', 'index.html')).href);
+		await page.waitForSelector('body[data-ready="true"]');
+		const readyMs = performance.now() - started;
+		const countText = () => (globalThis as unknown as {document: {getElementById(id: string): {textContent: string}}}).document.getElementById('count').textContent;
+		const before = await page.evaluate(countText);
+		started = performance.now();
+		await page.fill('#search', 'fox');
+		await page.waitForFunction(previous => (globalThis as unknown as {document: {getElementById(id: string): {textContent: string}}}).document.getElementById('count').textContent !== previous, before);
+		const searchMs = performance.now() - started;
+		await page.close();
+		const htmlMb = fs.statSync(path.join(dir, 'gallery', 'index.html')).size / 1024 / 1024;
+		fs.rmSync(dir, {recursive: true, force: true});
+		if (errors.length > 0) throw new Error(`gallery page errors: ${errors.join('; ')}`);
+		return {images: report.gallery!.images, exportMs, htmlMb, readyMs, searchMs};
+	};
+	const small = await measure(1000);
+	const large = await measure(100_000);
+	await browser.close();
+	console.log('\nexport --format html, then the page in headless chromium (file://)');
+	for (const result of [small, large]) {
+		console.log(`  ${String(result.images).padStart(6)} images  export ${(result.exportMs / 1000).toFixed(1)} s  index.html ${result.htmlMb.toFixed(1)} MB  grid drawn ${result.readyMs.toFixed(0)} ms  search "fox" ${result.searchMs.toFixed(0)} ms`);
+	}
+	console.log(`  100k / 1k: grid drawn ${(large.readyMs / small.readyMs).toFixed(1)}x, search ${(large.searchMs / small.searchMs).toFixed(1)}x (tiles are drawn 120 at a time)`);
 }
