@@ -503,7 +503,7 @@ class Engine implements DownloadEngineInternals {
 		);
 		// Identical files finishing together: the second waits for the first to be recorded, then links to it.
 		for (let prior = this.#finalising.get(result.sha256); prior; prior = this.#finalising.get(result.sha256)) await prior;
-		const finishing = finalise({archiveDir: dir, id: row.id, partPath, path: row.path!, bytes: result.bytes, sha256: result.sha256}, (sha, id) => this.#findOriginal(sha, id), this.#directories).then((record) =>
+		const finishing = finalise({archiveDir: dir, id: row.id, partPath, path: row.path!, bytes: result.bytes, sha256: result.sha256}, {findOriginal: (sha, id) => this.#findOriginal(sha, id), pathTaken: (candidate) => this.#pathTaken(candidate)}, this.#directories).then((record) =>
 			this.#done(live, record),
 		);
 		const settled = finishing.catch(() => {});
@@ -535,6 +535,10 @@ class Engine implements DownloadEngineInternals {
 		const records = this.#doneBuffer;
 		this.#doneBuffer = [];
 		this.#images.markDone(records);
+	}
+
+	#pathTaken(relative: string): boolean {
+		return this.#doneBuffer.some((r) => r.path === relative) || this.#images.pathTaken(relative);
 	}
 
 	/** Identical content already archived, including files finished but not yet flushed to the table. */

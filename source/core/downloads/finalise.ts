@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type {Directories} from './directories.js';
 import type {DoneRecord} from './image-store.js';
-import {resolveInside} from './naming.js';
+import {resolveInside, withSuffix} from './naming.js';
 
 /** How a duplicate was recorded: a hard link at its own path, or a pointer to the original's path. */
 export type DuplicateMode = 'link' | 'pointer';
@@ -25,20 +25,26 @@ export interface FinaliseInput {
 	sha256: string;
 }
 
-/** An archived file with this content (other than row `exceptId`), if any. */
-export type FindOriginal = (sha256: string, exceptId: number) => {id: number; path: string} | undefined;
+/** What finalise asks the archive. */
+export interface FinaliseLookups {
+	/** An archived file with this content (other than row `exceptId`), if any. */
+	findOriginal(sha256: string, exceptId: number): {id: number; path: string} | undefined;
+	/** True when another row already uses this final path. */
+	pathTaken(relative: string): boolean;
+}
 
 /** Move the partial into place (or link to identical archived content); returns what to record. */
-export async function finalise(input: FinaliseInput, findOriginal: FindOriginal, directories: Directories): Promise<DoneRecord & {duplicate: DuplicateMode | null}> {
+export async function finalise(planned: FinaliseInput, lookups: FinaliseLookups, directories: Directories): Promise<DoneRecord & {duplicate: DuplicateMode | null}> {
+	// A file the user (or another program) put at the planned name is never overwritten: take the next free name.
+	const input = {...planned, path: freeName(planned.archiveDir, planned.path, lookups)};
 	const finalPath = resolveInside(input.archiveDir, input.path);
 	await fsyncFile(input.partPath);
 	await directories.ensure(path.dirname(finalPath));
-	const original = findOriginal(input.sha256, input.id);
+	const original = lookups.findOriginal(input.sha256, input.id);
 	if (original && original.path !== input.path) {
 		const originalPath = resolveInside(input.archiveDir, original.path);
 		if (await sameSize(originalPath, input.bytes)) {
 			try {
-				await fs.promises.rm(finalPath, {force: true});
 				await fs.promises.link(originalPath, finalPath);
 				await directories.sync(path.dirname(finalPath));
 				await fs.promises.rm(input.partPath, {force: true});
@@ -61,6 +67,14 @@ export async function finalise(input: FinaliseInput, findOriginal: FindOriginal,
 	}
 	await directories.sync(path.dirname(finalPath));
 	return {path: input.path, bytes: input.bytes, sha256: input.sha256, duplicateOf: null, duplicate: null};
+}
+
+function freeName(archiveDir: string, relative: string, lookups: FinaliseLookups): string {
+	for (let n = 1; ; n++) {
+		const candidate = n === 1 ? relative : withSuffix(relative, n);
+		if (n > 1 && lookups.pathTaken(candidate)) continue;
+		if (!fs.existsSync(resolveInside(archiveDir, candidate))) return candidate;
+	}
 }
 
 /** Make the partial's bytes durable before its name becomes final. */

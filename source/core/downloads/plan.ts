@@ -5,11 +5,10 @@
  * rows that exist already are left as they are.
  */
 import {createHash} from 'node:crypto';
-import fs from 'node:fs';
 import type Database from 'better-sqlite3';
 import type {Config} from '../config.js';
 import {ImageStore, type PlannedImage} from './image-store.js';
-import {checkRelativePath, renderTemplate, resolveInside, validateTemplate, withSuffix, type NameFields} from './naming.js';
+import {checkRelativePath, renderTemplate, validateTemplate, withSuffix, type NameFields} from './naming.js';
 
 interface JobRow {
 	id: string;
@@ -41,13 +40,14 @@ export function filesOfJob(job: JobRow, config: Pick<Config, 'cdnBase' | 'format
 
 /**
  * Pick a final path for a new file: the template's, or with `_2`, `_3`, ...
- * when another row or file already uses it. `taken` holds the paths chosen
- * in the same batch, not yet in the table.
+ * when another row already uses it. `taken` holds the paths chosen in the
+ * same batch, not yet in the table. (Files already on disk are avoided when
+ * the file is moved into place, see finalise.ts: no syscall per planned file.)
  */
-export function uniquePath(images: ImageStore, archiveDir: string, relative: string, taken: Set<string>): string {
+export function uniquePath(images: ImageStore, relative: string, taken: Set<string>): string {
 	for (let n = 1; ; n++) {
 		const candidate = n === 1 ? relative : withSuffix(relative, n);
-		if (taken.has(candidate) || images.pathTaken(candidate) || fs.existsSync(resolveInside(archiveDir, candidate))) continue;
+		if (taken.has(candidate) || images.pathTaken(candidate)) continue;
 		taken.add(candidate);
 		return candidate;
 	}
@@ -91,7 +91,7 @@ export function planMissing(db: Database.Database, archiveDir: string, config: C
 				if (hasFile.get(job.id, file.idx, file.variant)) continue;
 				const fields: NameFields = {enqueuedAt: job.enqueued_at, jobId: job.id, index: file.idx, type: file.variant === 'grid' ? 'grid' : job.job_type, prompt: job.prompt, ext: file.ext};
 				const relative = safeName(config.naming, fields);
-				planned.push({jobId: job.id, idx: file.idx, variant: file.variant, url: file.url, path: uniquePath(images, archiveDir, relative, taken), priority: options.priority});
+				planned.push({jobId: job.id, idx: file.idx, variant: file.variant, url: file.url, path: uniquePath(images, relative, taken), priority: options.priority});
 			}
 		}
 		added += images.insert(planned);

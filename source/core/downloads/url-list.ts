@@ -45,7 +45,7 @@ export function planUrls(db: Database.Database, archiveDir: string, urls: readon
 	for (const url of urls) {
 		let row = images.getByUrl(url.href);
 		if (!row) {
-			images.insert([{jobId: null, idx: 0, variant: 'url', url: url.href, path: uniquePath(images, archiveDir, nameFromUrl(url), taken)}]);
+			images.insert([{jobId: null, idx: 0, variant: 'url', url: url.href, path: uniquePath(images, nameFromUrl(url), taken)}]);
 			row = images.getByUrl(url.href)!;
 		} else if (row.status === 'done') alreadyDone++;
 		else images.requeue(row.id);
