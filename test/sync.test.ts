@@ -1,6 +1,8 @@
+import {spawn} from 'node:child_process';
 import {once} from 'node:events';
 import http from 'node:http';
 import type {AddressInfo} from 'node:net';
+import os from 'node:os';
 import test, {type ExecutionContext} from 'ava';
 import {startStandIn} from '../fixtures/stand-in.js';
 import type {StandIn, StandInOptions} from '../fixtures/types.js';
@@ -8,7 +10,7 @@ import {ArchiveStore} from '../source/core/archive/store.js';
 import type {Config} from '../source/core/config.js';
 import {MjError} from '../source/core/errors.js';
 import {MidjourneyClient} from '../source/core/midjourney/client.js';
-import {completeMetaKey, syncJobs, walksMetaKey, type SyncProgress} from '../source/core/sync.js';
+import {completeMetaKey, ownerMetaKey, syncJobs, walksMetaKey, type SyncProgress} from '../source/core/sync.js';
 import {dumpArchive, listingRequests, standInConfig, temporaryArchive} from './helpers/mj-setup.js';
 
 /** A stand-in, a fresh archive and a client, all torn down after the test. */
@@ -285,4 +287,26 @@ test('aborting while a page request hangs stops at once and keeps the archive co
 	standIn.clearFaults();
 	await syncJobs(store, client, {pagePauseMs: 0});
 	assertArchiveEquals(t, store, standIn.jobs());
+});
+
+test('a second sync of the same archive is refused while the first runs, in this process or another', async t => {
+	const {store, client} = await setup(t);
+	const first = syncJobs(store, client, {pagePauseMs: 20});
+	const error = await t.throwsAsync(syncJobs(store, client, {pagePauseMs: 0}), {instanceOf: MjError});
+	t.is(error?.exitCode, 69);
+	t.regex(error?.message ?? '', new RegExp(`process ${process.pid}`));
+	t.is((await first).stoppedBecause, 'end');
+
+	// Another live process holds the claim (as a sync in another terminal would).
+	const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {stdio: 'ignore'});
+	t.teardown(() => other.kill('SIGKILL'));
+	await once(other, 'spawn');
+	store.setMeta(ownerMetaKey, JSON.stringify({pid: other.pid, host: os.hostname(), run: 99}));
+	const refused = await t.throwsAsync(syncJobs(store, client, {pagePauseMs: 0}), {instanceOf: MjError});
+	t.regex(refused?.message ?? '', new RegExp(`process ${other.pid}`));
+	other.kill('SIGKILL');
+	await once(other, 'exit');
+	// Its process gone, the claim is stale and the next sync takes over.
+	t.is((await syncJobs(store, client, {pagePauseMs: 0})).stoppedBecause, 'caught-up');
+	t.is(store.getMeta(ownerMetaKey), undefined);
 });

@@ -13,6 +13,7 @@
  * `sync.complete` records that some walk reached the end once; until then an
  * incremental run cannot trust "already archived" to mean "nothing older is missing".
  */
+import os from 'node:os';
 import {setTimeout as sleep} from 'node:timers/promises';
 import type {ArchiveStore} from './archive/store.js';
 import type {ApiJob} from './job.js';
@@ -109,14 +110,42 @@ function archivedBefore(store: ArchiveStore, ids: readonly string[], marker: num
 	return new Set(rows);
 }
 
-/** The sync_runs row for one run. */
+/** Meta key naming the process whose sync is writing the archive. */
+export const ownerMetaKey = 'sync.owner';
+
+/** Archives this process is syncing right now (a second sync of one archive would interleave walk state). */
+const syncingHere = new Set<string>();
+
+function processAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		// EPERM: it exists but belongs to someone else.
+		return (error as {code?: string}).code === 'EPERM';
+	}
+}
+
+/**
+ * The sync_runs row for one run, and the claim on the archive: two syncs
+ * writing one archive would overwrite each other's walk state, so a second
+ * one is refused while the first's process lives. A claim left by a killed
+ * process is taken over, and its run is marked interrupted.
+ */
 class SyncRun {
 	private readonly id: number;
 
 	constructor(private readonly store: ArchiveStore, mode: 'incremental' | 'full', now: number) {
-		// A row still 'running' belongs to a process that died (kill -9, power loss).
-		store.db.prepare("UPDATE sync_runs SET status = 'interrupted', error = 'the process ended before the sync finished' WHERE status = 'running'").run();
-		this.id = Number(store.db.prepare('INSERT INTO sync_runs (started_at, mode) VALUES (?, ?)').run(now, mode).lastInsertRowid);
+		if (syncingHere.has(store.dir)) throw busyError(store.dir, process.pid);
+		this.id = store.db.transaction(() => {
+			const owner = parseOwner(store.getMeta(ownerMetaKey));
+			if (owner && owner.host === os.hostname() && owner.pid !== process.pid && processAlive(owner.pid)) throw busyError(store.dir, owner.pid);
+			store.db.prepare("UPDATE sync_runs SET status = 'interrupted', error = 'the process ended before the sync finished' WHERE status = 'running'").run();
+			const id = Number(store.db.prepare('INSERT INTO sync_runs (started_at, mode) VALUES (?, ?)').run(now, mode).lastInsertRowid);
+			store.setMeta(ownerMetaKey, JSON.stringify({pid: process.pid, host: os.hostname(), run: id}));
+			return id;
+		}).immediate();
+		syncingHere.add(store.dir);
 	}
 
 	record(summary: Omit<SyncSummary, 'durationMs' | 'stoppedBecause'>): void {
@@ -126,8 +155,28 @@ class SyncRun {
 	}
 
 	finish(status: 'ok' | 'failed' | 'interrupted', error?: string): void {
-		this.store.db.prepare('UPDATE sync_runs SET status = ?, error = ?, finished_at = ? WHERE id = ?').run(status, error ?? null, Date.now(), this.id);
+		syncingHere.delete(this.store.dir);
+		this.store.db.transaction(() => {
+			this.store.db.prepare('UPDATE sync_runs SET status = ?, error = ?, finished_at = ? WHERE id = ?').run(status, error ?? null, Date.now(), this.id);
+			this.store.db.prepare('DELETE FROM meta WHERE key = ?').run(ownerMetaKey);
+		})();
 	}
+}
+
+function parseOwner(value: string | undefined): {pid: number; host: string} | undefined {
+	try {
+		const owner = JSON.parse(value ?? 'null') as {pid?: unknown; host?: unknown} | null;
+		return owner && typeof owner.pid === 'number' && typeof owner.host === 'string' ? {pid: owner.pid, host: owner.host} : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+function busyError(dir: string, pid: number): MjError {
+	return new MjError(`Another mj-tui sync (process ${pid}) is writing the archive ${dir}; two at once would interleave their walks.`, {
+		exitCode: ExitCode.unavailable,
+		hint: 'Wait for it to finish, or stop it (Ctrl-C); the next run continues where it stopped.',
+	});
 }
 
 /** Page from newest; stop once a page holds only archived jobs (unless full). Interruptible at any instant. */
