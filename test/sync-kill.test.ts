@@ -1,5 +1,6 @@
 import {spawn} from 'node:child_process';
 import {once} from 'node:events';
+import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {setTimeout as sleep} from 'node:timers/promises';
@@ -137,6 +138,7 @@ function spawnCli(standIn: StandIn, archive: string, extraArgs: string[] = []) {
 }
 
 test('the real CLI killed with SIGKILL mid-sync, then run again, ends with exactly the listing', async t => {
+	if (!fs.existsSync(cliScript)) return t.fail(`${cliScript} is missing: run \`npm run build\` first (npm test does)`);
 	const standIn = await startStandIn({jobs: 1500, seed: 23});
 	t.teardown(() => standIn.close());
 	const archive = temporaryArchive();
