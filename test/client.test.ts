@@ -1,3 +1,6 @@
+import {once} from 'node:events';
+import http from 'node:http';
+import type {AddressInfo} from 'node:net';
 import test from 'ava';
 import {startStandIn} from '../fixtures/stand-in.js';
 import type {StandIn} from '../fixtures/types.js';
@@ -308,4 +311,20 @@ test.serial('with a pasted Cookie header, a refreshed token replaces the expired
 		['token 200', 'api 200'],
 		'the stand-in accepted the header carrying the new token',
 	);
+});
+
+test.serial('text the service sends reaches an error message without terminal control sequences', async t => {
+	// A hostile or broken service: the stand-in has no knob for an error body, so a tiny server plays it.
+	const server = http.createServer((_request, response) => {
+		response.writeHead(418, {'content-type': 'text/plain'});
+		response.end('\u001B]0;owned\u0007\u001B[2J\u001B[31mteapot\r\nsecond line');
+	});
+	server.listen(0, '127.0.0.1');
+	await once(server, 'listening');
+	t.teardown(() => server.close());
+	const {client} = await withClient(t, {apiBase: `http://127.0.0.1:${(server.address() as AddressInfo).port}`});
+	const error = await t.throwsAsync(client.listPage({pageSize: 5, page: 1}), {instanceOf: ListingHttpError});
+	t.is(error?.status, 418);
+	t.regex(error?.message ?? '', /HTTP 418: teapot second line$/);
+	t.false(/[\u0000-\u001F\u007F]/.test(error?.message ?? ''));
 });

@@ -10,6 +10,7 @@ import {ExitCode, MjError} from '../errors.js';
 import type {ImagineListPage} from '../job.js';
 import {backoffDelay, isRetryableNetworkError, isRetryableStatus, retryAfterDelay} from '../retry-policy.js';
 import {redact} from '../secrets.js';
+import {toSingleLine} from '../terminal-text.js';
 import {authError, MidjourneyAuth, type RefreshedTokens} from './auth.js';
 import {cloudflareError, isCloudflareChallenge} from './cloudflare.js';
 import {asListPage, findPageProblem} from './validate.js';
@@ -97,20 +98,20 @@ export class MidjourneyClient {
 			})),
 		);
 		if (response.status !== 200) {
-			throw new ListingHttpError(`The service answered ${where} with HTTP ${response.status}: ${redact(response.body.slice(0, 200))}`, response.status);
+			throw new ListingHttpError(`The service answered ${where} with HTTP ${response.status}: ${networkText(response.body.slice(0, 200))}`, response.status);
 		}
 		let parsed: unknown;
 		try {
 			parsed = JSON.parse(response.body);
 		} catch (error) {
-			throw new MjError(`The response to ${where} is not valid JSON (${redact((error as Error).message)}); nothing from this page was stored.`, {
+			throw new MjError(`The response to ${where} is not valid JSON (${networkText((error as Error).message)}); nothing from this page was stored.`, {
 				exitCode: ExitCode.dataError,
 				hint: 'Run the sync again later; if it persists, the service changed its format (please report it).',
 			});
 		}
 		const problem = findPageProblem(parsed);
 		if (problem) {
-			throw new MjError(`The response to ${where} breaks the listing contract: ${redact(problem)}; nothing from this page was stored.`, {
+			throw new MjError(`The response to ${where} breaks the listing contract: ${networkText(problem)}; nothing from this page was stored.`, {
 				exitCode: ExitCode.dataError,
 				hint: 'Run the sync again later; if it persists, the service changed its format (please report it).',
 			});
@@ -246,6 +247,11 @@ export class MidjourneyClient {
 /** `<base><route>`, keeping any path prefix of the base (a proxy may mount the API below /). */
 function endpoint(base: string, route: string): URL {
 	return new URL(base.replace(/\/+$/, '') + route);
+}
+
+/** Text that came from the service, fit for an error line: secrets hidden, control sequences gone, one line. */
+function networkText(text: string): string {
+	return toSingleLine(redact(text));
 }
 
 function describeNetworkError(error: unknown): string {
