@@ -212,8 +212,8 @@ test.serial('a truncated body is retried and the page arrives whole', async t =>
 
 test.serial('a stalled response times out and the retry succeeds', async t => {
 	const lines: string[] = [];
-	const {client, served} = await withClient(t, {requestTimeoutMs: 400}, {log: line => lines.push(line)});
-	standIn.setFault({kind: 'stall', ms: 10_000, route: 'api', count: 1});
+	const {client, served} = await withClient(t, {requestTimeoutMs: 1500}, {log: line => lines.push(line)});
+	standIn.setFault({kind: 'stall', ms: 30_000, route: 'api', count: 1});
 	const page = await client.listPage({pageSize: 20});
 	t.is(page.data.length, 20);
 	t.is(served().filter(entry => entry.route === 'api').length, 2);
@@ -283,7 +283,7 @@ test.serial('no token, refresh token or cookie value reaches a log line or an er
 	const refreshed: RefreshedTokens[] = [];
 	const {client} = await withClient(
 		t,
-		{token: undefined, refreshToken: undefined, cookie, requestTimeoutMs: 400},
+		{token: undefined, refreshToken: undefined, cookie},
 		{log: line => lines.push(line), onTokenRefreshed: tokens => refreshed.push(tokens)},
 	);
 	standIn.setFault({kind: 'server-error', status: 500, route: 'api', count: 1});

@@ -31,8 +31,8 @@ function standInEnv(standIn: StandIn, pagePauseMs: number): Record<string, strin
 	};
 }
 
-/** Run the sync in a child process and SIGKILL it once it has printed `page <afterPage>`. Returns the last page it reported. */
-async function syncAndKill(standIn: StandIn, archive: string, afterPage: number, pagePauseMs = 0): Promise<number> {
+/** Run the sync in a child process and SIGKILL it once it has printed `page <afterPage>` (a small page pause keeps it from finishing first on a busy machine). Returns the last page it reported. */
+async function syncAndKill(standIn: StandIn, archive: string, afterPage: number, pagePauseMs = 25): Promise<number> {
 	const child = spawn(process.execPath, ['--import=tsx', childScript], {
 		env: {...process.env, ...standInEnv(standIn, pagePauseMs), MJ_TUI_ARCHIVE: archive},
 		stdio: ['ignore', 'pipe', 'inherit'],
