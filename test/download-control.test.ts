@@ -199,3 +199,15 @@ test('snapshots list a bounded number of queued files while the totals count all
 	t.true(listed > 0 && listed <= 200, `listed ${listed}`);
 	await engine.stop();
 });
+
+test('a big archive is planned in batches between event-loop turns; the totals grow to every file', async (t) => {
+	const fixture = await downloadFixture(t, {jobs: 1500, imageBytes: 4096});
+	const expected = fixture.standIn.jobs().reduce((n, job) => n + fixture.standIn.filePaths(job.id).length, 0);
+	const engine = createDownloadEngine(fixture.store, fixture.config);
+	engine.pauseAll();
+	const first = engine.enqueueMissing();
+	t.true(first > 0 && first < expected, `first batch ${first} of ${expected}`);
+	await waitFor(() => engine.snapshot().totals.queued === expected, 'every file planned');
+	t.is(imageRows(fixture.store).length, expected);
+	await engine.stop();
+});

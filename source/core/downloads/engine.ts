@@ -19,7 +19,7 @@ import {Directories} from './directories.js';
 import {finalise} from './finalise.js';
 import {HostGate} from './hosts.js';
 import {ImageStore, type ImageRow, type StatusCounts} from './image-store.js';
-import {planMissing} from './plan.js';
+import {MissingPlanner} from './plan.js';
 import {RateLimiter} from './rate-limit.js';
 import {SpeedMeter} from './speed.js';
 import {runTransfer, TransferError} from './transfer.js';
@@ -92,6 +92,8 @@ class Engine implements DownloadEngineInternals {
 	readonly #finished = new Map<number, TransferSnapshot>();
 	readonly #running = new Set<Promise<void>>();
 	readonly #directories = new Directories();
+	/** Plans still adding rows in the background (enqueueMissing on a big archive). */
+	readonly #planners = new Set<MissingPlanner>();
 	/** Finished files not yet written to the table (one transaction per batch, not per file). */
 	#doneBuffer: Array<{id: number; path: string; bytes: number; sha256: string; duplicateOf: number | null}> = [];
 	#flushTimer?: NodeJS.Timeout;
@@ -138,11 +140,34 @@ class Engine implements DownloadEngineInternals {
 
 	enqueueMissing(options: {jobIds?: readonly string[]; priority?: number} = {}): number {
 		this.#assertRunning();
-		planMissing(this.#store.db, this.#store.dir, this.#config, options);
+		const planner = new MissingPlanner(this.#store.db, this.#config, options);
 		this.#images.requeueMissing(options.jobIds);
 		if (options.jobIds && options.priority !== undefined) this.#images.setJobPriority(options.jobIds, options.priority);
 		for (const [id, snapshot] of this.#finished) if (!options.jobIds || options.jobIds.includes(snapshot.jobId ?? '')) this.#finished.delete(id);
+		// A first batch now so downloads start at once; the rest between event-loop turns (a million jobs take a while).
+		planner.step();
+		if (!planner.done) {
+			this.#planners.add(planner);
+			this.#continuePlanning(planner);
+		}
 		return this.startPending();
+	}
+
+	#continuePlanning(planner: MissingPlanner): void {
+		setImmediate(() => {
+			if (this.#stopping) {
+				this.#planners.delete(planner);
+				return;
+			}
+			const until = performance.now() + 20;
+			while (!planner.done && performance.now() < until) this.#counts.pending += planner.step();
+			this.#exhausted = false;
+			this.#refill();
+			this.#changed();
+			if (!planner.done) return this.#continuePlanning(planner);
+			this.#planners.delete(planner);
+			this.#checkIdle();
+		});
 	}
 
 	/** Queue files already in the table (URL lists): feeding starts, nothing is planned. */
@@ -742,6 +767,7 @@ class Engine implements DownloadEngineInternals {
 
 	#isIdle(): boolean {
 		if (this.#stopped || this.#fatal) return true;
+		if (this.#planners.size > 0) return false;
 		for (const live of this.#live.values()) if (live.state !== 'paused') return false;
 		if (!this.#feeding) return true;
 		this.#refill();

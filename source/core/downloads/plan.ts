@@ -69,46 +69,78 @@ function safeName(template: string, fields: NameFields): string {
 const batchSize = 1000;
 
 /**
- * Add an images row for every expected file of the chosen jobs (or of all
- * jobs) that has none yet. Returns how many rows were added.
+ * Adds an images row for every expected file of the chosen jobs (or of all
+ * jobs) that has none yet, a batch of jobs per step(), so a caller with a UI
+ * can plan a million jobs between frames instead of freezing for minutes.
  */
-export function planMissing(db: Database.Database, archiveDir: string, config: Config, options: {jobIds?: readonly string[]; priority?: number} = {}): number {
-	validateTemplate(config.naming);
-	const images = new ImageStore(db);
-	// Jobs without a row for the first expected file are the ones to plan; keyset paging keeps memory flat.
-	const select = db.prepare(
-		`SELECT id, enqueued_at, job_type, prompt, batch_size, is_video FROM jobs
-		 WHERE (enqueued_at, id) < (?, ?) ORDER BY enqueued_at DESC, id DESC LIMIT ?`,
-	);
-	const selectOne = db.prepare('SELECT id, enqueued_at, job_type, prompt, batch_size, is_video FROM jobs WHERE id = ?');
-	const hasFile = db.prepare('SELECT 1 FROM images WHERE job_id = ? AND idx = ? AND variant = ?');
-	let added = 0;
-	const planBatch = (jobs: JobRow[]): void => {
+export class MissingPlanner {
+	/** Rows added so far. */
+	added = 0;
+	done = false;
+	readonly #images: ImageStore;
+	readonly #config: Config;
+	readonly #priority: number | undefined;
+	/** The next batch of jobs; undefined when there are no more. */
+	readonly #nextJobs: () => JobRow[] | undefined;
+	readonly #hasFile: Database.Statement;
+
+	constructor(db: Database.Database, config: Config, options: {jobIds?: readonly string[]; priority?: number} = {}) {
+		validateTemplate(config.naming);
+		this.#images = new ImageStore(db);
+		this.#config = config;
+		this.#priority = options.priority;
+		this.#hasFile = db.prepare('SELECT 1 FROM images WHERE job_id = ? AND idx = ? AND variant = ?');
+		const columns = 'id, enqueued_at, job_type, prompt, batch_size, is_video';
+		if (options.jobIds) {
+			const selectOne = db.prepare(`SELECT ${columns} FROM jobs WHERE id = ?`);
+			const ids = options.jobIds;
+			let at = 0;
+			this.#nextJobs = () => {
+				if (at >= ids.length) return undefined;
+				const slice = ids.slice(at, at + batchSize);
+				at += slice.length;
+				return slice.map((id) => selectOne.get(id) as JobRow | undefined).filter((j): j is JobRow => j !== undefined);
+			};
+		} else {
+			// Keyset paging (newest first) keeps memory flat however many jobs there are.
+			const select = db.prepare(`SELECT ${columns} FROM jobs WHERE (enqueued_at, id) < (?, ?) ORDER BY enqueued_at DESC, id DESC LIMIT ?`);
+			let cursor: [number, string] = [Number.MAX_SAFE_INTEGER, ''];
+			this.#nextJobs = () => {
+				const jobs = select.all(cursor[0], cursor[1], batchSize) as JobRow[];
+				const last = jobs.at(-1);
+				if (!last) return undefined;
+				cursor = [last.enqueued_at, last.id];
+				return jobs;
+			};
+		}
+	}
+
+	/** Plan the next batch of jobs; returns the rows added by it. Sets `done` after the last. */
+	step(): number {
+		if (this.done) return 0;
+		const jobs = this.#nextJobs();
+		if (!jobs) {
+			this.done = true;
+			return 0;
+		}
 		const planned: PlannedImage[] = [];
 		const taken = new Set<string>();
 		for (const job of jobs) {
-			for (const file of filesOfJob(job, config)) {
-				if (hasFile.get(job.id, file.idx, file.variant)) continue;
+			for (const file of filesOfJob(job, this.#config)) {
+				if (this.#hasFile.get(job.id, file.idx, file.variant)) continue;
 				const fields: NameFields = {enqueuedAt: job.enqueued_at, jobId: job.id, index: file.idx, type: file.variant === 'grid' ? 'grid' : job.job_type, prompt: job.prompt, ext: file.ext};
-				const relative = safeName(config.naming, fields);
-				planned.push({jobId: job.id, idx: file.idx, variant: file.variant, url: file.url, path: uniquePath(images, relative, taken), priority: options.priority});
+				planned.push({jobId: job.id, idx: file.idx, variant: file.variant, url: file.url, path: uniquePath(this.#images, safeName(this.#config.naming, fields), taken), priority: this.#priority});
 			}
 		}
-		added += images.insert(planned);
-	};
-	if (options.jobIds) {
-		for (let i = 0; i < options.jobIds.length; i += batchSize) {
-			planBatch(options.jobIds.slice(i, i + batchSize).map((id) => selectOne.get(id) as JobRow | undefined).filter((j): j is JobRow => j !== undefined));
-		}
+		const added = this.#images.insert(planned);
+		this.added += added;
 		return added;
 	}
-	let cursor: [number, string] = [Number.MAX_SAFE_INTEGER, ''];
-	for (;;) {
-		const jobs = select.all(cursor[0], cursor[1], batchSize) as JobRow[];
-		if (jobs.length === 0) break;
-		planBatch(jobs);
-		const last = jobs[jobs.length - 1]!;
-		cursor = [last.enqueued_at, last.id];
-	}
-	return added;
+}
+
+/** Plan every missing file of the chosen jobs (or of all jobs) at once. Returns how many rows were added. */
+export function planMissing(db: Database.Database, config: Config, options: {jobIds?: readonly string[]; priority?: number} = {}): number {
+	const planner = new MissingPlanner(db, config, options);
+	while (!planner.done) planner.step();
+	return planner.added;
 }

@@ -69,7 +69,11 @@ export interface EngineSnapshot {
 
 /** What the TUI and batch mode can do to the engine. */
 export interface DownloadControls {
-	/** Queue the missing files of these jobs, or of every archived job. Returns how many were queued. */
+	/**
+	 * Queue the missing files of these jobs, or of every archived job (failed and
+	 * canceled ones included). Returns how many are queued so far: on a big
+	 * archive planning goes on between event-loop turns and `totals.queued` grows.
+	 */
 	enqueueMissing(options?: {jobIds?: readonly string[]; priority?: number}): number;
 	pause(id: number): void;
 	resume(id: number): void;
