@@ -104,6 +104,8 @@ class Engine implements DownloadEngineInternals {
 	readonly #meter = new SpeedMeter();
 	readonly #cdnHost: string;
 	#counts: StatusCounts;
+	/** Sizes of the files finished this run, for the ETA of files whose size is not known yet. */
+	#finishedBytes = 0;
 	#feeding = false;
 	#exhausted = false;
 	#paused = false;
@@ -305,8 +307,10 @@ class Engine implements DownloadEngineInternals {
 		let bytesRemaining = 0;
 		const speed = this.#meter.sample(this.#stats.bytes, now);
 		const queuedOnes: LiveTransfer[] = [];
+		let unknownSize = 0;
 		for (const live of this.#live.values()) {
 			if (live.total !== null) bytesRemaining += Math.max(0, live.total - live.bytes);
+			else if (live.state !== 'queued') unknownSize++;
 			if (live.state === 'queued') {
 				queuedOnes.push(live);
 				continue;
@@ -329,7 +333,7 @@ class Engine implements DownloadEngineInternals {
 				bytesDone: this.#stats.bytes,
 				bytesRemaining,
 				speed,
-				eta: speed > 0 && bytesRemaining > 0 ? bytesRemaining / speed : null,
+				eta: this.#eta(speed, bytesRemaining, queued + unknownSize),
 			},
 			concurrency: this.#queue.concurrency,
 			perHostConcurrency: this.#hosts.perHost,
@@ -338,6 +342,14 @@ class Engine implements DownloadEngineInternals {
 			stopping: this.#stopping,
 			...(this.#fatal ? {fatal: {message: this.#fatal.message, hint: this.#fatal.hint, exitCode: this.#fatal.exitCode}} : {}),
 		};
+	}
+
+	/** Seconds left: known remaining bytes, plus files of unknown size at this run's average file size. */
+	#eta(speed: number, knownRemaining: number, filesOfUnknownSize: number): number | null {
+		if (speed <= 0) return null;
+		const finished = this.#stats.downloaded + this.#stats.duplicates;
+		const estimate = knownRemaining + (finished > 0 ? (filesOfUnknownSize * this.#finishedBytes) / finished : 0);
+		return estimate > 0 ? estimate / speed : null;
 	}
 
 	subscribe(listener: (snapshot: EngineSnapshot) => void): () => void {
@@ -548,6 +560,7 @@ class Engine implements DownloadEngineInternals {
 		this.#live.delete(live.row.id);
 		this.#counts.pending--;
 		this.#counts.done++;
+		this.#finishedBytes += record.bytes;
 		if (record.duplicateOf === null) this.#stats.downloaded++;
 		else this.#stats.duplicates++;
 		this.#hosts.succeeded(live.host);
