@@ -227,7 +227,7 @@ test('queue: a failed transfer shows its reason; sort keys reverse; cancel asks 
 
 	// Cancel asks first: n keeps the transfer, y cancels it (partial kept).
 	app.stdin.write('x');
-	frame = await waitForFrame(app.lastFrame, (text) => text.includes('y/N') && text.includes(`Cancel ${name}?`));
+	frame = await waitForFrame(app.lastFrame, (text) => text.includes('y/N') && text.includes(name));
 	app.stdin.write('n');
 	frame = await waitForFrame(app.lastFrame, (text) => !text.includes('y/N'));
 	t.regex(frame, new RegExp(`active +${name}`));

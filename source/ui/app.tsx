@@ -337,7 +337,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 						if (!selected) return;
 						if (['done', 'canceled', 'failed'].includes(selected.state)) return info(`that transfer is ${selected.state} already`);
 						return setConfirmation({
-							question: `Cancel ${toSingleLine(selected.name)}? The partial file is kept.`,
+							question: `Cancel this transfer, keeping its partial file? y/N  ${toSingleLine(selected.name)}`,
 							run() {
 								engine.cancel(selected.id);
 								refreshSnapshot();
@@ -416,7 +416,13 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 
 	// The one dispatcher: quitting, then confirmations, help, prompts, then the focused pane and global keys.
 	const handleInput = useCallback(
-		(input: string, key: Key) => {
+		(input: string, key: Key): void => {
+			// Over a slow link several keystrokes arrive in one read and Ink hands them over as one string;
+			// outside a text field each is a key of its own.
+			if (input.length > 1 && !key.ctrl && !key.meta && !filterPromptRef.current && !searchRef.current.open) {
+				for (const character of input) handleInput(character, keyOf(character));
+				return;
+			}
 			const ctrlC = key.ctrl && input === 'c';
 			if (quittingRef.current) {
 				if (ctrlC || commandFor(input, key, 'global') === 'quit') quit();
@@ -515,7 +521,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 						<Text color={theme.warn}>Stopping transfers (partials kept)… q again quits at once.</Text>
 					) : confirmation ? (
 						<Text color={theme.warn} wrap="truncate-end">
-							{confirmation.question} y/N
+							{confirmation.question}
 						</Text>
 					) : filterPrompt ? (
 						<Text wrap="truncate-end">
@@ -535,6 +541,34 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 			</Box>
 		</TickProvider>
 	);
+}
+
+const noKey: Key = {
+	upArrow: false,
+	downArrow: false,
+	leftArrow: false,
+	rightArrow: false,
+	pageDown: false,
+	pageUp: false,
+	home: false,
+	end: false,
+	return: false,
+	escape: false,
+	ctrl: false,
+	shift: false,
+	tab: false,
+	backspace: false,
+	delete: false,
+	meta: false,
+	super: false,
+	hyper: false,
+	capsLock: false,
+	numLock: false,
+};
+
+/** The Key Ink would report for one plain character typed on its own. */
+function keyOf(character: string): Key {
+	return {...noKey, tab: character === '\t', return: character === '\r', shift: character !== character.toLowerCase()};
 }
 
 function PaneTitle({title, focused, theme, extra}: {title: string; focused: boolean; theme: Theme; extra?: string}) {
