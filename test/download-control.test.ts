@@ -162,6 +162,24 @@ test('per-host concurrency caps transfers to one host below the global concurren
 	t.true(active.every((n) => n <= 1), `at most one at a time from the one host (saw ${Math.max(...active)})`);
 });
 
+test('a file paused while it waits for its host does not start when the host frees up', async (t) => {
+	const fixture = await downloadFixture(t, {jobs: 2, imageBytes: 256 * 1024, config: {limitRate: 512 * 1024, concurrency: 3, perHostConcurrency: 1}});
+	const engine = createDownloadEngine(fixture.store, fixture.config);
+	engine.enqueueMissing();
+	await waitFor(() => engine.snapshot().totals.active === 1, 'the one transfer the host allows');
+	// The second in line already holds a queue slot and waits for the host.
+	const waiting = engine.snapshot().transfers.filter((s) => s.state === 'queued')[0]!;
+	engine.pause(waiting.id);
+	await engine.onIdle();
+	t.is(engine.snapshot().transfers.find((s) => s.id === waiting.id)?.state, 'paused');
+	t.is(imageRows(fixture.store).find((r) => r.id === waiting.id)!.status, 'pending');
+	t.is(cdnRequests(fixture.standIn, cdnPath(waiting.url)).length, 0, 'never requested');
+	engine.resume(waiting.id);
+	await engine.onIdle();
+	await engine.stop();
+	assertAllFilesCorrect(t, fixture);
+});
+
 test('stop keeps partials and state; a new engine resumes each file where it stopped', async (t) => {
 	const fixture = await downloadFixture(t, {jobs: 2, ...slow});
 	const first = createDownloadEngine(fixture.store, fixture.config);

@@ -218,6 +218,7 @@ class Engine implements DownloadEngineInternals {
 			this.#fatal = undefined;
 			this.#auth = 'unchecked';
 		}
+		this.#exhausted = false;
 		for (const live of this.#live.values()) if (live.state === 'paused') this.#schedule(live);
 		this.#queue.start();
 		this.#refill();
@@ -246,9 +247,11 @@ class Engine implements DownloadEngineInternals {
 			return;
 		}
 		if (live) return;
-		if (!this.#images.requeue(id)) return;
+		const before = this.#images.get(id);
+		if (!before || !this.#images.requeue(id)) return;
 		this.#finished.delete(id);
-		this.#counts = this.#images.counts();
+		this.#counts[before.status]--;
+		this.#counts.pending++;
 		const row = this.#images.get(id);
 		if (row && this.#feeding) this.#schedule(this.#remember(row));
 		this.#changed();
@@ -257,7 +260,8 @@ class Engine implements DownloadEngineInternals {
 	retryFailed(): number {
 		const n = this.#images.requeueAllFailed();
 		for (const [id, snapshot] of this.#finished) if (snapshot.state === 'failed') this.#finished.delete(id);
-		this.#counts = this.#images.counts();
+		this.#counts.failed -= n;
+		this.#counts.pending += n;
 		this.#exhausted = false;
 		if (this.#fatal) {
 			this.#fatal = undefined;
@@ -478,6 +482,8 @@ class Engine implements DownloadEngineInternals {
 			live.heldUntil = this.#hosts.heldUntil(live.host);
 			if (live.heldUntil) live.state = 'held';
 			release = await this.#hosts.acquire(live.host, controller.signal);
+			// Paused, canceled or requeued while it waited for the host.
+			if (live.generation !== generation || (live.state as TransferState) === 'paused' || this.#live.get(live.row.id) !== live) return;
 			live.state = 'active';
 			live.heldUntil = null;
 			this.#changed();

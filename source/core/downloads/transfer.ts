@@ -269,6 +269,11 @@ class ErrorBodySink extends Writable {
 	}
 }
 
+/** Early writeback: every 256 KiB written, at most 4 files syncing at once (each holds a threadpool thread). */
+const writebackEvery = 256 * 1024;
+const maxWritebacks = 4;
+let writebacksInFlight = 0;
+
 /**
  * Writes the body into the partial at explicit offsets, hashing as it goes.
  * Large highWaterMark + writev: many network chunks become one write call,
@@ -279,7 +284,8 @@ class FileSink extends Writable {
 	offset: number;
 	/** `pending` until the first bytes are checked; a resumed partial was checked on disk. */
 	kind: ReturnType<typeof detectContentKind> | 'pending' | 'checked';
-	readonly #fd: number;
+	readonly #file: string;
+	#fd = -1;
 	readonly #hash: Hash;
 	readonly #accepted: readonly string[];
 	readonly #context: TransferContext;
@@ -287,20 +293,34 @@ class FileSink extends Writable {
 	readonly #signal: AbortSignal;
 	#head: Buffer[] = [];
 	#headSize = 0;
+	#unsynced = 0;
+	#writeback: Promise<void> | undefined;
 
 	constructor(file: string, start: number, hash: Hash, accepted: readonly string[], context: TransferContext, stall: NodeJS.Timeout, signal: AbortSignal) {
 		// Big enough to batch network chunks into one writev, small enough that the rate cap reaches the socket.
 		super({highWaterMark: 256 * 1024});
 		this.#signal = signal;
-		// Synchronous open: once per file, and the factory must return the sink at once.
-		this.#fd = fs.openSync(file, start === 0 ? 'w' : 'r+');
-		if (start > 0) fs.ftruncateSync(this.#fd, start);
+		this.#file = file;
 		this.kind = start > 0 ? 'checked' : 'pending';
 		this.offset = start;
 		this.#hash = hash;
 		this.#accepted = accepted;
 		this.#context = context;
 		this.#stall = stall;
+	}
+
+	/**
+	 * Open the partial before the first write (Writable buffers until then).
+	 * Asynchronous: creating files in a busy folder can take milliseconds,
+	 * which a synchronous open would take from every other transfer.
+	 */
+	override _construct(callback: (error?: Error | null) => void): void {
+		fs.open(this.#file, this.offset === 0 ? 'w' : 'r+', (error, fd) => {
+			if (error) return callback(error);
+			this.#fd = fd;
+			if (this.offset === 0) return callback();
+			fs.ftruncate(fd, this.offset, (truncateError) => callback(truncateError));
+		});
 	}
 
 	digest(): string {
@@ -343,8 +363,30 @@ class FileSink extends Writable {
 	}
 
 	override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-		// _destroy runs only after any write in progress has called back, so closing is safe.
-		fs.close(this.#fd, () => callback(error));
+		// _destroy runs only after any write in progress has called back; an early writeback may still hold the fd.
+		const close = (): void => (this.#fd === -1 ? callback(error) : fs.close(this.#fd, () => callback(error)));
+		if (this.#writeback) this.#writeback.then(close, close);
+		else close();
+	}
+
+	/**
+	 * Every few MiB, push the written pages to disk in the background while
+	 * the body keeps arriving, so the fsync before the rename only waits for
+	 * the tail (Node has no sync_file_range; an fdatasync in flight does the
+	 * same without blocking the writes). One at a time per file, few overall.
+	 */
+	#startWriteback(n: number): void {
+		this.#unsynced += n;
+		if (this.#writeback || this.#unsynced < writebackEvery || writebacksInFlight >= maxWritebacks) return;
+		this.#unsynced = 0;
+		writebacksInFlight++;
+		this.#writeback = new Promise<void>((resolve) => {
+			fs.fdatasync(this.#fd, () => {
+				writebacksInFlight--;
+				this.#writeback = undefined;
+				resolve();
+			});
+		});
 	}
 
 	#checkHead(head: Buffer): TransferError | undefined {
@@ -366,6 +408,7 @@ class FileSink extends Writable {
 		fs.writev(this.#fd, buffers, position, (error) => {
 			if (error) return callback(error);
 			this.offset = position + n;
+			this.#startWriteback(n);
 			this.#context.onBytes(n);
 			const wait = this.#context.limiter.take(n);
 			if (wait === 0) return callback();
