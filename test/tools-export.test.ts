@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import {exportCommand} from '../source/commands/export.js';
-import {hostilePrompts} from '../fixtures/jobs.js';
+import {generateJobs, hostilePrompts} from '../fixtures/jobs.js';
+import {ArchiveStore} from '../source/core/archive/store.js';
 import {forgetSecrets, registerSecret} from '../source/core/secrets.js';
 import type {ApiJob, Job} from '../source/core/job.js';
 import {runCommand, syncedArchive, type ToolsArchive} from './helpers/tools-archive.js';
@@ -46,7 +47,7 @@ const hostile = [...hostilePrompts.values()];
 
 /** Parse with Python's csv module: an independent RFC 4180 reader. */
 function readCsv(file: string): string[][] {
-	return JSON.parse(execFileSync('python3', ['-c', 'import csv,sys,json; print(json.dumps(list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))))', file], {encoding: 'utf8'})) as string[][];
+	return JSON.parse(execFileSync('python3', ['-c', 'import csv,sys,json; print(json.dumps(list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))))', file], {encoding: 'utf8', maxBuffer: 256 * 1024 * 1024})) as string[][];
 }
 
 test('csv: one row per job, quoting survives commas, quotes and newlines, formulas are defused, secrets redacted', async t => {
@@ -170,4 +171,26 @@ test('html: hostile prompts never appear as markup in the page; thumbnails are m
 	const second = JSON.parse((await exportTo('gallery', ['--format', 'html', '--json'])).stdout) as typeof report;
 	t.is(second.gallery.thumbnailsMade, 0);
 	t.is(second.gallery.thumbnailsCached, report.gallery.thumbnailsMade);
+});
+
+test('exports larger than one write chunk keep every record whole and redact secrets at any offset', async t => {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mj-tui-export-large-'));
+	const store = ArchiveStore.open(dir);
+	t.teardown(() => store.close());
+	// ~6,000 jobs of a few hundred bytes each: several 256 KiB chunks, with the secret in every 7th prompt.
+	const generated = generateJobs(6000, 3).map((job, index) => (index % 7 === 0 ? {...job, full_command: `${secret} ${job.full_command}`} : job));
+	store.upsertJobs(generated);
+	const config = {...archive.config, archive: dir};
+	const file = path.join(out, 'large.jsonl');
+	t.is((await runCommand(exportCommand, ['--format', 'jsonl', '--out', file], config)).code, 0);
+	const text = fs.readFileSync(file, 'utf8');
+	t.true(text.length > 4 * 256 * 1024);
+	t.false(text.includes(secret));
+	const lines = text.trimEnd().split('\n').map(line => JSON.parse(line) as {id: string; full_command: string});
+	t.is(lines.length, generated.length);
+	const byId = new Map(generated.map(job => [job.id, job.full_command.replaceAll(secret, '[redacted]')]));
+	t.true(lines.every(line => byId.get(line.id) === line.full_command));
+	const csvFile = path.join(out, 'large.csv');
+	t.is((await runCommand(exportCommand, ['--format', 'csv', '--out', csvFile], config)).code, 0);
+	t.is(readCsv(csvFile).length, generated.length + 1);
 });
