@@ -451,7 +451,8 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 	useInput(handleInput);
 
 	const scope: KeyScope = confirmation ? 'confirm' : search.open ? 'search' : focus;
-	const busy = sync.state === 'syncing' || snapshot.totals.active > 0;
+	// Transfers redraw the screen through engine snapshots; only a sync on its own needs the tick.
+	const busy = sync.state === 'syncing' && snapshot.totals.active === 0;
 	const filterText = formatFilterText(filter);
 
 	const jobsPane = search.open ? (
@@ -504,8 +505,9 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 
 	return (
 		<TickProvider active={busy}>
-			<Box flexDirection="column" width={layout.mode === 'wide' ? columns : layout.panes.jobs.width} height={layout.frameHeight} overflow="hidden">
-				<Box flexDirection="column" height={layout.frameHeight - 2} overflow="hidden">
+			{/* No overflow clipping here: every pane is sized to fit, and a clip makes Ink re-slice every string each frame. */}
+			<Box flexDirection="column" width={layout.mode === 'wide' ? columns : layout.panes.jobs.width} height={layout.frameHeight}>
+				<Box flexDirection="column" height={layout.frameHeight - 2}>
 					{content}
 				</Box>
 				<StatusLine

@@ -103,7 +103,7 @@ export const keyTable: readonly KeyBinding[] = [
 	{command: 'next-pane', keys: [{key: 'tab', shift: false}], label: 'Tab', description: 'Next pane', scopes: ['global'], hint: 'pane'},
 	{command: 'prev-pane', keys: [{key: 'tab', shift: true}], label: 'S-Tab', description: 'Previous pane', scopes: ['global']},
 	{command: 'help', keys: [{input: '?'}], label: '?', description: 'Help (this list)', scopes: ['global'], hint: 'help'},
-	{command: 'quit', keys: [{input: 'q'}, {input: 'c', ctrl: true}], label: 'q', description: 'Quit (transfers stop, partials kept; again: at once)', scopes: ['global'], hint: 'quit'},
+	{command: 'quit', keys: [{input: 'q'}, {input: 'c', ctrl: true}], label: 'q/^C', description: 'Quit (transfers stop, partials kept; again: at once)', scopes: ['global'], hint: 'quit'},
 	// The search line
 	{command: 'search-accept', keys: [{key: 'return'}], label: 'Enter', description: 'Jump to the hit in the jobs pane', scopes: ['search']},
 	{command: 'search-next', keys: [{key: 'downArrow'}, {input: 'n', ctrl: true}], label: '↓/^N', description: 'Next hit', scopes: ['search']},

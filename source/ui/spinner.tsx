@@ -1,6 +1,8 @@
 /**
- * One spinner tick for the whole screen. It runs only while something is busy
- * (sync, active transfers), so an idle app wakes up for nothing.
+ * One spinner tick for the whole screen. The timer runs only while something
+ * is busy and nothing else redraws (a sync with no transfers): while transfers
+ * run, the engine's ~10 Hz snapshots already redraw, and the glyph follows the
+ * clock, so the spinner costs no frames of its own. An idle app wakes up for nothing.
  */
 import React, {createContext, useContext, useEffect, useState, type ReactNode} from 'react';
 import {Text} from 'ink';
@@ -19,8 +21,8 @@ export function TickProvider({active, intervalMs = 120, children}: {active: bool
 	return <TickContext.Provider value={tick}>{children}</TickContext.Provider>;
 }
 
-/** A spinner glyph driven by the shared tick. */
+/** A spinner glyph: the frame for this instant, redrawn whenever the screen is (the shared tick or a snapshot). */
 export function Spinner({color}: {color?: string}) {
-	const tick = useContext(TickContext);
-	return <Text color={color}>{frames[tick % frames.length]}</Text>;
+	useContext(TickContext);
+	return <Text color={color}>{frames[Math.floor(Date.now() / 120) % frames.length]}</Text>;
 }

@@ -86,7 +86,7 @@ export function DetailsPane({job, images, fileIndex, width, height, theme, focus
 	const done = images.filter((image) => image.status === 'done').length;
 	const failed = images.filter((image) => image.status === 'failed').length;
 	return (
-		<Box flexDirection="column" width={width} height={height} overflow="hidden">
+		<Box flexDirection="column" width={width} height={height}>
 			<Field name="Job" theme={theme}>
 				{toSingleLine(job.id)} · {formatJobDate(job.enqueuedAt)}
 			</Field>

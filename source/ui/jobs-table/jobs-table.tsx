@@ -5,6 +5,7 @@
 import React, {memo} from 'react';
 import {Box, Text} from 'ink';
 import type {Job} from '../../core/job.js';
+import {fitEnd} from '../text-fit.js';
 import type {Theme} from '../theme.js';
 import {formatFiles, formatJobDate, formatJobType, formatPrompt, jobColumns, type FilesTone, type JobColumns} from './job-columns.js';
 import {visibleRows, type JobsTableState} from './use-jobs-table-state.js';
@@ -39,18 +40,18 @@ const JobRow = memo(function JobRow({job, columns, selected, focused, active, th
 			{columns.type > 0 ? (
 				<Box width={columns.type + 1} flexShrink={0} paddingRight={1}>
 					<Text inverse={inverse} color={theme.accent} wrap="truncate-end">
-						{formatJobType(job)}
+						{fitEnd(formatJobType(job), columns.type)}
 					</Text>
 				</Box>
 			) : null}
 			<Box width={columns.prompt + 1} flexShrink={0} paddingRight={1}>
 				<Text inverse={inverse} wrap="truncate-end">
-					{formatPrompt(job)}
+					{fitEnd(formatPrompt(job), columns.prompt)}
 				</Text>
 			</Box>
 			<Box width={columns.files} flexShrink={0}>
 				<Text inverse={inverse} color={toneColour(files.tone, theme)} wrap="truncate-end">
-					{active ? `↓${files.text}` : files.text}
+					{fitEnd(active ? `↓${files.text}` : files.text, columns.files)}
 				</Text>
 			</Box>
 		</Box>

@@ -10,6 +10,7 @@ import {toSingleLine} from '../../core/terminal-text.js';
 import {formatBytes, formatEta, formatRate} from '../../core/units.js';
 import type {Theme} from '../theme.js';
 import {Spinner} from '../spinner.js';
+import {fitEnd, fitStart} from '../text-fit.js';
 import {ProgressBar} from './progress-bar.js';
 import {remainingBytes, sortTransfers, type QueueSort} from './transfer-order.js';
 import {selectedIndex, windowTop, type QueueState} from './use-queue-state.js';
@@ -97,13 +98,13 @@ const TransferRow = memo(function TransferRow({transfer, columns, selected, focu
 			</Box>
 			<Box width={columns.name + 1} flexShrink={0} paddingRight={1}>
 				<Text inverse={inverse} wrap="truncate-start">
-					{toSingleLine(transfer.name)}
+					{fitStart(toSingleLine(transfer.name), columns.name)}
 				</Text>
 			</Box>
 			{reason ? (
 				<Box width={spanWidth} flexShrink={0}>
 					<Text color={transfer.state === 'failed' ? theme.error : theme.warn} wrap="truncate-end">
-						{reason}
+						{fitEnd(reason, spanWidth)}
 					</Text>
 				</Box>
 			) : (
@@ -166,7 +167,7 @@ export function QueuePane({snapshot, state, width, height, theme, focused}: Queu
 		<Box flexDirection="column" width={width} height={height}>
 			<Text wrap="truncate-end" bold={focused}>
 				<Text color={theme.accent}>Queue </Text>
-				{queueSummary(snapshot, state, width)}
+				{fitEnd(queueSummary(snapshot, state, width), width - 6)}
 			</Text>
 			<Box height={1}>
 				<Text bold wrap="truncate-end">
@@ -187,7 +188,7 @@ export function QueuePane({snapshot, state, width, height, theme, focused}: Queu
 				)}
 			</Box>
 			<Text wrap="truncate-end" color={lastError ? theme.error : theme.muted}>
-				{lastError ? `last error: ${lastError}` : ordered.length > visible.length ? `${index + 1}/${ordered.length}` : ' '}
+				{fitEnd(lastError ? `last error: ${lastError}` : ordered.length > visible.length ? `${index + 1}/${ordered.length}` : ' ', width)}
 			</Text>
 		</Box>
 	);

@@ -1,0 +1,235 @@
+/**
+ * `npm run bench:tui`: the real app (dist/source/cli.js) over an archive of
+ * 1,000,000 jobs, in a real tmux terminal of 200x60, driven through a tmux
+ * control-mode client so every key is timed against the first output byte
+ * the app writes after it. Prints, each next to its goal:
+ *   time to first frame, key-to-frame latency for scrolling (j, PgDn) and for
+ *   search keystrokes (echo, and until the hits show), peak RSS, CPU while
+ *   idle and while 16 transfers run, and bytes written to the terminal per
+ *   second while they run.
+ * BENCH_JOBS changes the archive size (default 1,000,000); the archive is
+ * built once under the temp dir and reused. Downloads come from the stand-in
+ * CDN on 127.0.0.1.
+ */
+import {execFileSync, spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+import {startStandIn} from '../fixtures/stand-in.js';
+import {ArchiveStore} from '../source/core/archive/store.js';
+import {ensureSyntheticArchive} from './lib/synthetic-archive.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const binary = path.join(root, 'dist/source/cli.js');
+const jobs = Number(process.env['BENCH_JOBS'] ?? 1_000_000);
+const columns = 200;
+const rows = 60;
+const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+if (!fs.existsSync(binary)) {
+	console.error(`${binary} is missing: run npm run build first`);
+	process.exit(1);
+}
+
+// ---- Archive -------------------------------------------------------------
+const archive = path.join(os.tmpdir(), `mj-tui-bench-tui-${jobs}`);
+console.log(`archive: ${jobs.toLocaleString('en-US')} jobs at ${archive}`);
+const built = ensureSyntheticArchive(archive, jobs, {onProgress: (n) => n % 100_000 === 0 && process.stdout.write(`  ${n.toLocaleString('en-US')} jobs written\r`)});
+console.log(built ? `  built in ${(built.durationMs / 1000).toFixed(1)} s` : '  reused');
+{
+	// Earlier runs' downloads are forgotten, so `d` has the same work every run.
+	const store = ArchiveStore.open(archive);
+	store.db.exec('DELETE FROM images');
+	store.close();
+	fs.rmSync(path.join(archive, 'images'), {recursive: true, force: true});
+	fs.rmSync(path.join(archive, '.parts'), {recursive: true, force: true});
+}
+
+// ---- Terminal --------------------------------------------------------------
+/** A tmux server with one 200x60 shell, and a control-mode client that sends keys and reports output with arrival times. */
+class Terminal {
+	readonly socket = `mj-tui-bench-${process.pid}`;
+	readonly outputs: Array<{at: number; bytes: number; text: string}> = [];
+	private control!: ChildProcessWithoutNullStreams;
+	private pending = '';
+
+	start(): void {
+		this.tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', String(columns), '-y', String(rows), "env PS1='bench$ ' sh");
+		this.tmux('set-option', '-g', 'status', 'off');
+		this.control = spawn('tmux', ['-L', this.socket, '-C', 'attach', '-t', 'main']);
+		this.control.stdout.setEncoding('utf8');
+		this.control.stdout.on('data', (chunk: string) => this.read(chunk));
+		this.control.stdin.write(`refresh-client -C ${columns}x${rows}\n`);
+	}
+
+	tmux(...args: string[]): string {
+		return execFileSync('tmux', ['-L', this.socket, ...args]).toString();
+	}
+
+	/** %output lines carry the pane's bytes, octal-escaped; record each with its arrival time. */
+	private read(chunk: string): void {
+		const at = performance.now();
+		this.pending += chunk;
+		const lines = this.pending.split('\n');
+		this.pending = lines.pop()!;
+		for (const line of lines) {
+			if (!line.startsWith('%output ')) continue;
+			const data = line.slice(line.indexOf(' ', 8) + 1);
+			const text = data.replace(/\\(\d{3}|\\)/g, (_, code: string) => (code === '\\' ? '\\' : String.fromCharCode(Number.parseInt(code, 8))));
+			this.outputs.push({at, bytes: Buffer.byteLength(text, 'latin1'), text});
+		}
+	}
+
+	/** Send keys through the control client (no process spawn per key). `literal` types text. */
+	send(keys: string, literal = false): number {
+		const at = performance.now();
+		this.control.stdin.write(`send-keys -t main ${literal ? '-l ' : ''}${keys}\n`);
+		return at;
+	}
+
+	screen(): string {
+		return this.tmux('capture-pane', '-p', '-t', 'main');
+	}
+
+	async waitForScreen(predicate: (screen: string) => boolean, what: string, timeoutMs = 60_000, pollMs = 5): Promise<number> {
+		const deadline = performance.now() + timeoutMs;
+		for (;;) {
+			if (predicate(this.screen())) return performance.now();
+			if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${this.screen()}`);
+			await sleep(pollMs);
+		}
+	}
+
+	/** Time from `since` to the first output at or after it, and (optionally) to the first whose text matches. */
+	async outputAfter(since: number, match?: RegExp, timeoutMs = 5000): Promise<number> {
+		const deadline = since + timeoutMs;
+		for (;;) {
+			const hit = this.outputs.find((output) => output.at >= since && (!match || match.test(output.text)));
+			if (hit) return hit.at - since;
+			if (performance.now() > deadline) throw new Error(`no output${match ? ` matching ${match}` : ''} within ${timeoutMs} ms`);
+			await sleep(1);
+		}
+	}
+
+	stop(): void {
+		this.control?.kill();
+		try {
+			this.tmux('kill-server');
+		} catch {}
+	}
+}
+
+function cpuTicks(pid: number): number {
+	const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+	// utime and stime are fields 14 and 15 of stat; after the command name they are the 12th and 13th.
+	return Number(fields[11]) + Number(fields[12]);
+}
+
+/** Share of one core used by `pid` over `ms`. */
+async function cpuShare(pid: number, ms: number): Promise<number> {
+	const before = cpuTicks(pid);
+	const started = performance.now();
+	await sleep(ms);
+	const seconds = (performance.now() - started) / 1000;
+	return (cpuTicks(pid) - before) / clockTicks / seconds;
+}
+
+function peakRss(pid: number): number {
+	const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+	return match ? Number(match[1]) * 1024 : Number.NaN;
+}
+
+const percentile = (values: number[], p: number) => {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+
+// ---- Run -------------------------------------------------------------------
+const standIn = await startStandIn({jobs: 200, imageBytes: 2 * 1024 * 1024});
+const terminal = new Terminal();
+const results: Array<{name: string; value: number; unit: string; goal?: number}> = [];
+try {
+	terminal.start();
+	await terminal.waitForScreen((screen) => screen.includes('bench$'), 'the shell');
+	const env = `env -u FORCE_COLOR -u CI -u CONTINUOUS_INTEGRATION TZ=UTC MJ_TUI_TOKEN='${standIn.token}' MJ_TUI_REFRESH_TOKEN='${standIn.refreshToken}' MJ_TUI_TOKEN_API_KEY='${standIn.tokenApiKey}' MJ_TUI_PER_HOST_CONCURRENCY=16`;
+	const flags = `--archive ${archive} --api-base ${standIn.apiBase} --cdn-base ${standIn.cdnBase} --token-base ${standIn.tokenBase} --user-id ${standIn.userId} --concurrency 16 --limit-rate 6M`;
+	const total = jobs.toLocaleString('en-US');
+
+	// Time to first frame: from pressing Enter on the command line to the table on screen.
+	terminal.tmux('send-keys', '-t', 'main', '-l', `${env} node ${binary} ${flags}`);
+	const launched = terminal.send('Enter');
+	const shown = await terminal.waitForScreen((screen) => screen.includes(`of ${total}`) && screen.includes('Files'), 'the first frame');
+	results.push({name: 'time to first frame', value: shown - launched, unit: 'ms', goal: 700});
+
+	const shell = terminal.tmux('display-message', '-p', '-t', 'main', '#{pane_pid}').trim();
+	const pid = Number(execFileSync('pgrep', ['-P', shell]).toString().trim().split('\n')[0]);
+
+	await sleep(1500);
+	results.push({name: 'CPU while idle', value: (await cpuShare(pid, 5000)) * 100, unit: '% of a core', goal: 2});
+
+	// Scrolling: keys spaced wider than a frame (12 fps), so each latency is one key's own.
+	const scroll: number[] = [];
+	for (let index = 0; index < 60; index++) {
+		scroll.push(await terminal.outputAfter(terminal.send('j')));
+		await sleep(110);
+	}
+	const paging: number[] = [];
+	for (let index = 0; index < 30; index++) {
+		paging.push(await terminal.outputAfter(terminal.send('PageDown')));
+		await sleep(110);
+	}
+	paging.push(await terminal.outputAfter(terminal.send('G')));
+	await sleep(110);
+	paging.push(await terminal.outputAfter(terminal.send('g')));
+	await sleep(300);
+	results.push({name: 'key→frame j p50', value: percentile(scroll, 50), unit: 'ms'}, {name: 'key→frame j p95', value: percentile(scroll, 95), unit: 'ms', goal: 50});
+	results.push({name: 'key→frame PgDn/G/g p50', value: percentile(paging, 50), unit: 'ms'}, {name: 'key→frame PgDn/G/g p95', value: percentile(paging, 95), unit: 'ms', goal: 50});
+
+	// Search: each keystroke's echo, and the time until its hits are drawn (includes the 120 ms debounce).
+	terminal.send('/');
+	await terminal.waitForScreen((screen) => screen.includes('type words'), 'the search line');
+	const echo: number[] = [];
+	const hits: number[] = [];
+	for (const letter of 'lighthouse') {
+		const sent = terminal.send(letter, true);
+		echo.push(await terminal.outputAfter(sent));
+		hits.push(await terminal.outputAfter(sent, / hits/));
+		await sleep(50);
+	}
+	results.push({name: 'search key→frame p50', value: percentile(echo, 50), unit: 'ms'}, {name: 'search key→frame p95', value: percentile(echo, 95), unit: 'ms', goal: 50});
+	results.push({name: 'search key→hits p50 (120 ms debounce)', value: percentile(hits, 50), unit: 'ms'});
+	terminal.send('Escape');
+	await terminal.waitForScreen((screen) => screen.includes('Enter details'), 'the jobs pane');
+
+	// Downloads: the newest ten jobs' files (2 MiB each), 16 at once under a 6 MiB/s cap.
+	terminal.send('g');
+	for (let index = 0; index < 10; index++) {
+		terminal.send('d');
+		await sleep(150);
+		terminal.send('j');
+		await sleep(150);
+	}
+	await terminal.waitForScreen((screen) => /Queue 16 active/.test(screen), '16 transfers running', 30_000, 50);
+	const windowStart = performance.now();
+	const busy = await cpuShare(pid, 3000);
+	const windowEnd = performance.now();
+	const written = terminal.outputs.filter((output) => output.at >= windowStart && output.at < windowEnd).reduce((sum, output) => sum + output.bytes, 0);
+	results.push({name: 'CPU while 16 transfers run', value: busy * 100, unit: '% of a core', goal: 25});
+	results.push({name: 'terminal bytes/s while downloading', value: written / ((windowEnd - windowStart) / 1000), unit: 'B/s'});
+	results.push({name: 'peak RSS', value: peakRss(pid) / 1024 / 1024, unit: 'MiB', goal: 200});
+
+	terminal.send('q');
+	await terminal.waitForScreen((screen) => screen.trimEnd().endsWith('bench$'), 'the shell after quitting', 15_000, 50);
+} finally {
+	terminal.stop();
+	await standIn.close();
+}
+
+console.log(`\nTUI over ${jobs.toLocaleString('en-US')} jobs, ${columns}x${rows} tmux (Node ${process.version})`);
+for (const {name, value, unit, goal} of results) {
+	const figure = `${value.toFixed(value < 10 ? 2 : 1)} ${unit}`;
+	const against = goal === undefined ? '' : `goal < ${goal} ${unit}  (${(value / goal).toFixed(2)}x of goal${value < goal ? ', met' : ', MISSED'})`;
+	console.log(`  ${name.padEnd(40)} ${figure.padEnd(18)} ${against}`);
+}

@@ -1,0 +1,183 @@
+/**
+ * Mounting the app (loaded by run.tsx once React's build is chosen): opens the
+ * archive and the engine, switches to the alternate screen, mounts Ink (capped
+ * frame rate, incremental rendering) and restores the terminal on every way
+ * out: quit, Ctrl-C, SIGTERM/SIGHUP, and crashes.
+ */
+import React, {Component, useEffect, useState, type ReactNode} from 'react';
+import {render, Text, useApp} from 'ink';
+import {ArchiveStore} from '../core/archive/store.js';
+import {createDownloadEngine} from '../core/downloads/engine.js';
+import {ExitCode, MjError} from '../core/errors.js';
+import {MidjourneyClient} from '../core/midjourney/client.js';
+import {syncJobs} from '../core/sync.js';
+import {App} from './app.js';
+import {errorLine} from './error-line.js';
+import {inkStdoutFor} from './frame-cursor-fix.js';
+import {openWithSystemViewer, type TuiServices} from './services.js';
+
+import type {TuiOptions} from './run.js';
+
+/** Alternate screen on; Ink hides the cursor itself. */
+const enterScreen = '\u001B[?1049h\u001B[H';
+/** Cursor visible, attributes reset, alternate screen off: the shell is back as it was. */
+const leaveScreen = '\u001B[0m\u001B[?25h\u001B[?1049l';
+const clearScreen = '\u001B[2J\u001B[H';
+
+/** Follows the terminal's size so the layout changes with it. */
+function Sized({stdout, children}: {stdout: NodeJS.WriteStream; children: (columns: number, rows: number) => ReactNode}) {
+	const [size, setSize] = useState({columns: stdout.columns || 80, rows: stdout.rows || 24});
+	useEffect(() => {
+		const onResize = () => setSize({columns: stdout.columns || 80, rows: stdout.rows || 24});
+		stdout.on('resize', onResize);
+		return () => {
+			stdout.off('resize', onResize);
+		};
+	}, [stdout]);
+	return <>{children(size.columns, size.rows)}</>;
+}
+
+/** A render error ends the app with that error instead of Ink's full-screen stack trace. */
+class CrashGuard extends Component<{onCrash: (error: Error) => void; children: ReactNode}, {failed: boolean}> {
+	override state = {failed: false};
+	static getDerivedStateFromError() {
+		return {failed: true};
+	}
+	override componentDidCatch(error: Error) {
+		this.props.onCrash(error);
+	}
+	override render() {
+		return this.state.failed ? <Text>mj-tui stopped after an internal error.</Text> : this.props.children;
+	}
+}
+
+/** The guard with Ink's exit at hand: a crash unmounts the app with the error. */
+function Guarded({onCrash, children}: {onCrash: (error: Error) => void; children: ReactNode}) {
+	const {exit} = useApp();
+	return (
+		<CrashGuard
+			onCrash={(error) => {
+				onCrash(error);
+				setImmediate(() => exit(error));
+			}}
+		>
+			{children}
+		</CrashGuard>
+	);
+}
+
+/** Mount the Ink app and resolve with the exit code once the user quits. */
+export async function mountTui(options: TuiOptions): Promise<number> {
+	const stdin = options.stdin ?? process.stdin;
+	const stdout = options.stdout ?? process.stdout;
+	const {config} = options;
+	if (!stdin.isTTY || !stdout.isTTY) {
+		throw new MjError('The interactive app needs a terminal on stdin and stdout.', {
+			exitCode: ExitCode.usage,
+			hint: 'use --batch (or a subcommand) in scripts and pipes',
+		});
+	}
+
+	const store = ArchiveStore.open(config.archive);
+	const engine = createDownloadEngine(store, config);
+	let client: MidjourneyClient | undefined;
+	const services: TuiServices = {
+		archive: store,
+		engine,
+		sync({signal, onProgress}) {
+			client ??= new MidjourneyClient(config);
+			return syncJobs(store, client, {signal, onProgress, pageSize: config.pageSize});
+		},
+		openImage: (absolutePath) => openWithSystemViewer(absolutePath),
+	};
+
+	let restored = false;
+	const restore = () => {
+		if (restored) return;
+		restored = true;
+		stdout.write(leaveScreen);
+	};
+	stdout.write(enterScreen);
+
+	let crash: Error | null = null;
+	let signalCode: number | undefined;
+	// A second q (or a signal) while transfers stop: leave without waiting for them.
+	let forced = false;
+	// Registered before Ink's own listener: a resize wipes the screen and makes Ink draw the next frame whole,
+	// because the terminal may have scrolled under Ink's idea of where its lines are.
+	let instance: ReturnType<typeof render> | undefined;
+	const onResize = () => {
+		instance?.clear();
+		stdout.write(clearScreen);
+	};
+	stdout.on('resize', onResize);
+	instance = render(
+		<Sized stdout={stdout}>
+			{(columns, rows) => (
+				<Guarded
+					onCrash={(error) => {
+						crash = error;
+					}}
+				>
+					<App
+						services={services}
+						columns={columns}
+						rows={rows}
+						onQuit={(force) => {
+							forced ||= force;
+						}}
+					/>
+				</Guarded>
+			)}
+		</Sized>,
+		{stdin, stdout: inkStdoutFor(stdout), maxFps: 12, incrementalRendering: true, exitOnCtrlC: false, patchConsole: true},
+	);
+
+	const onSignal = (signal: NodeJS.Signals, number: number) => () => {
+		signalCode = 128 + number;
+		forced = true;
+		instance.unmount();
+	};
+	const onTerm = onSignal('SIGTERM', 15);
+	const onHup = onSignal('SIGHUP', 1);
+	const onInt = onSignal('SIGINT', 2);
+	const onFatal = (error: unknown) => {
+		crash = error instanceof Error ? error : new Error(String(error));
+		try {
+			instance.unmount();
+		} catch {}
+		restore();
+	};
+	process.on('SIGTERM', onTerm);
+	process.on('SIGHUP', onHup);
+	process.on('SIGINT', onInt);
+	process.on('uncaughtException', onFatal);
+	process.on('unhandledRejection', onFatal);
+	// Last resort: whatever ends the process, the shell gets its screen back.
+	process.on('exit', restore);
+
+	try {
+		await instance.waitUntilExit();
+	} catch (error) {
+		crash ??= error instanceof Error ? error : new Error(String(error));
+	} finally {
+		stdout.off('resize', onResize);
+		process.off('SIGTERM', onTerm);
+		process.off('SIGHUP', onHup);
+		process.off('SIGINT', onInt);
+		process.off('uncaughtException', onFatal);
+		process.off('unhandledRejection', onFatal);
+		restore();
+		process.off('exit', restore);
+		// Transfers stop keeping their partials (quit already waited for them unless forced).
+		await engine.stop({immediate: forced || crash !== null}).catch(() => {});
+		await client?.close().catch(() => {});
+		// A forced stop may leave a finished file's bookkeeping in flight; the process exit closes the database after it.
+		if (!forced) store.close();
+	}
+	if (crash) {
+		process.stderr.write(`mj-tui: internal error: ${errorLine(crash)}\n`);
+		return ExitCode.software;
+	}
+	return signalCode ?? ExitCode.ok;
+}
