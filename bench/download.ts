@@ -8,7 +8,10 @@
  * BENCH_RUNS runs (default 3). BENCH_FILES changes the file count.
  *
  * Each tool runs under /usr/bin/time -v for its peak RSS. The engine runs in
- * a child process (this file with `--engine-child`), via tsx.
+ * a child process (this file with `--engine-child`), via tsx. A fourth
+ * measurement, the fsync floor (`--fsync-floor`), writes the same bytes with
+ * the engine's durability steps and nothing else: what the guarantee alone
+ * costs on this disk, which curl and aria2c do not pay.
  */
 import {execFileSync, spawn} from 'node:child_process';
 import {createHash} from 'node:crypto';
@@ -20,6 +23,8 @@ const mib = 1024 * 1024;
 
 if (process.argv[2] === '--engine-child') {
 	await engineChild(process.argv[3]!, process.argv[4]!, process.argv[5]!);
+} else if (process.argv[2] === '--fsync-floor') {
+	await fsyncFloor(process.argv[3]!, Number(process.argv[4]), Number(process.argv[5]));
 } else {
 	await main();
 }
@@ -36,6 +41,33 @@ async function engineChild(urlsFile: string, archive: string, cdnBase: string): 
 	const done = (store.db.prepare("SELECT COUNT(*) AS n FROM images WHERE status = 'done' AND sha256 IS NOT NULL").get() as {n: number}).n;
 	store.close();
 	process.stdout.write(`${JSON.stringify({ms, done, downloaded: summary.downloaded, failed: summary.failed, bytes: summary.bytes})}\n`);
+}
+
+/**
+ * What the durability guarantee alone costs on this disk: the same bytes as
+ * `files` files written 16 at a time, each fsynced, renamed, folder fsynced,
+ * with no network and no hashing. The engine cannot beat this floor; curl and
+ * aria2c do not pay it (they leave the data in the page cache).
+ */
+async function fsyncFloor(directory: string, files: number, bytes: number): Promise<void> {
+	const data = Buffer.alloc(bytes, 7);
+	let next = 0;
+	const started = performance.now();
+	const worker = async (): Promise<void> => {
+		for (let i = next++; i < files; i = next++) {
+			const part = path.join(directory, `${i}.part`);
+			const handle = await fs.promises.open(part, 'w');
+			await handle.write(data);
+			await handle.sync();
+			await handle.close();
+			await fs.promises.rename(part, path.join(directory, `${i}.png`));
+			const folder = await fs.promises.open(directory, 'r');
+			await folder.sync();
+			await folder.close();
+		}
+	};
+	await Promise.all(Array.from({length: 16}, worker));
+	process.stdout.write(`${JSON.stringify({ms: performance.now() - started})}\n`);
 }
 
 interface Measured {
@@ -108,11 +140,11 @@ async function main(): Promise<void> {
 	fs.writeFileSync(path.join(work, 'curl.cfg'), paths.map((p, i) => `url = "${urls[i]}"\noutput = "${flatName(p)}"\n`).join(''));
 	fs.writeFileSync(path.join(work, 'aria2.txt'), paths.map((p, i) => `${urls[i]}\n  out=${flatName(p)}\n`).join(''));
 
-	const results: Record<'engine' | 'curl' | 'aria2c', Measured[]> = {engine: [], curl: [], aria2c: []};
+	const results: Record<'engine' | 'curl' | 'aria2c' | 'floor', Measured[]> = {engine: [], curl: [], aria2c: [], floor: []};
 	const self = new URL(import.meta.url).pathname;
 	for (let run = 1; run <= runs; run++) {
 		// Rotate the order so no tool always enjoys (or suffers) the page cache state left by another.
-		const order = (['engine', 'curl', 'aria2c'] as const).map((_, i, all) => all[(i + run - 1) % all.length]!);
+		const order = (['engine', 'curl', 'aria2c', 'floor'] as const).map((_, i, all) => all[(i + run - 1) % all.length]!);
 		for (const tool of order) {
 			const out = path.join(work, `${tool}-${run}`);
 			fs.mkdirSync(out);
@@ -126,6 +158,9 @@ async function main(): Promise<void> {
 					if (sha256(fs.readFileSync(file)) !== expected.get(p)) throw new Error(`engine: wrong bytes in ${file}`);
 				}
 				results.engine.push({wallMs: measured.wallMs, rssKiB: measured.rssKiB, innerMs: report.ms});
+			} else if (tool === 'floor') {
+				const measured = await timed(process.execPath, ['--import', 'tsx', self, '--fsync-floor', out, String(fileCount), String(mib)]);
+				results.floor.push({...measured, innerMs: (JSON.parse(measured.stdout.trim()) as {ms: number}).ms});
 			} else if (tool === 'curl') {
 				const measured = await timed('curl', ['-sS', '--fail', '--parallel', '--parallel-max', '16', '-K', path.join(work, 'curl.cfg')], {cwd: out});
 				if (fs.readdirSync(out).length !== fileCount) throw new Error('curl: missing files');
@@ -150,6 +185,7 @@ async function main(): Promise<void> {
 	const curlWall = median(results.curl.map((r) => r.wallMs));
 	const ariaWall = median(results.aria2c.map((r) => r.wallMs));
 	const engineRss = median(results.engine.map((r) => r.rssKiB));
+	const floorInner = median(results.floor.map((r) => r.innerMs!));
 	const lines = [
 		`download bench: ${fileCount} files x ${(totalBytes / fileCount / mib).toFixed(2)} MiB = ${mb.toFixed(0)} MB from the stand-in CDN on 127.0.0.1, 16 in flight, median of ${runs} runs`,
 		`${'tool'.padEnd(34)} ${'wall'.padStart(9)} ${'rate'.padStart(11)} ${'peak RSS'.padStart(10)}`,
@@ -161,6 +197,8 @@ async function main(): Promise<void> {
 		`engine / curl time:   ${(engineInner / curlWall).toFixed(2)}x (process: ${(engineWall / curlWall).toFixed(2)}x)   goal <= 2x`,
 		`engine / aria2c time: ${(engineInner / ariaWall).toFixed(2)}x (process: ${(engineWall / ariaWall).toFixed(2)}x)   goal < 1x`,
 		`engine peak RSS: ${(engineRss / 1024).toFixed(0)} MiB   goal < 200 MiB`,
+		'',
+		`fsync floor (same bytes, 16 writers, fsync + rename + folder fsync each, no network): ${(floorInner / 1000).toFixed(2)} s; engine above the floor: ${((engineInner - floorInner) / 1000).toFixed(2)} s; curl and aria2c do not fsync`,
 	];
 	process.stdout.write(lines.join('\n') + '\n');
 }
