@@ -26,12 +26,6 @@ export function looksLikeHtml(head: Buffer): boolean {
 	return text.startsWith('<!doctype') || text.startsWith('<html') || text.startsWith('<head') || text.startsWith('<?xml') || text.startsWith('<!--') || text.startsWith('<body');
 }
 
-/** True when the body looks like Cloudflare's challenge or block page. */
-export function isCloudflarePage(contentType: string | undefined, body: Buffer): boolean {
-	const text = body.toString('utf8', 0, Math.min(body.length, 4096)).toLowerCase();
-	return (contentType ?? '').includes('text/html') && (text.includes('cloudflare') || text.includes('cf-chl') || text.includes('just a moment') || text.includes('attention required'));
-}
-
 /** Which kinds a file of this images.variant may be. */
 export function acceptedKinds(variant: string): readonly ContentKind[] {
 	switch (variant) {

@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import {Writable} from 'node:stream';
 import {stream, type Dispatcher} from 'undici';
 import {isRetryableNetworkError, isRetryableStatus, retryAfterDelay} from '../retry-policy.js';
-import {acceptedKinds, detectContentKind, headBytesNeeded, isCloudflarePage, looksLikeHtml} from './content-check.js';
+import {isCloudflareChallenge} from '../midjourney/cloudflare.js';
+import {acceptedKinds, detectContentKind, headBytesNeeded, looksLikeHtml} from './content-check.js';
 import type {PartialState} from './image-store.js';
 import type {RateLimiter} from './rate-limit.js';
 
@@ -149,7 +150,7 @@ export async function runTransfer(input: TransferInput, context: TransferContext
 		if (outcome.error.status === 206) await fs.promises.rm(input.partPath, {force: true});
 		throw outcome.error;
 	}
-	if (outcome.kind === 'error-body') throw errorFromBody(outcome.status, outcome.contentType, outcome.retryAfterMs, errorSink?.body() ?? Buffer.alloc(0));
+	if (outcome.kind === 'error-body') throw errorFromBody(outcome.status, outcome.headers, outcome.retryAfterMs, errorSink?.body() ?? Buffer.alloc(0));
 	if (outcome.kind === 'satisfied') {
 		// 416: complete only if what we hold is exactly the whole file.
 		const total = outcome.total ?? knownTotal;
@@ -169,7 +170,7 @@ export async function runTransfer(input: TransferInput, context: TransferContext
 type ResponseOutcome =
 	| {kind: 'body'; start: number; total: number | null; etag: string | null; lastModified: string | null}
 	| {kind: 'satisfied'; total: number | null}
-	| {kind: 'error-body'; status: number; contentType: string | undefined; retryAfterMs: number | undefined}
+	| {kind: 'error-body'; status: number; headers: Record<string, string | string[] | undefined>; retryAfterMs: number | undefined}
 	| {kind: 'error'; error: TransferError};
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
@@ -184,7 +185,7 @@ function readResponse(status: number, headers: Record<string, string | string[] 
 	const lastModified = header(headers, 'last-modified') ?? null;
 	const length = header(headers, 'content-length');
 	if (status === 200 || status === 206) {
-		if ((contentType ?? '').toLowerCase().includes('text/html')) return {kind: 'error-body', status, contentType, retryAfterMs: undefined};
+		if ((contentType ?? '').toLowerCase().includes('text/html')) return {kind: 'error-body', status, headers, retryAfterMs: undefined};
 	}
 	if (status === 200) {
 		return {kind: 'body', start: 0, total: length === undefined ? null : Number(length), etag, lastModified};
@@ -203,13 +204,14 @@ function readResponse(status: number, headers: Record<string, string | string[] 
 		const range = /^bytes \*\/(\d+)$/.exec(header(headers, 'content-range') ?? '');
 		return {kind: 'satisfied', total: range ? Number(range[1]) : null};
 	}
-	return {kind: 'error-body', status, contentType, retryAfterMs: retryAfterDelay(header(headers, 'retry-after'), retryAfterCapMs)};
+	return {kind: 'error-body', status, headers, retryAfterMs: retryAfterDelay(header(headers, 'retry-after'), retryAfterCapMs)};
 }
 
 /** The error for a response we did not write: auth, Cloudflare, retryable or final. */
-function errorFromBody(status: number, contentType: string | undefined, retryAfterMs: number | undefined, body: Buffer): TransferError {
+function errorFromBody(status: number, headers: Record<string, string | string[] | undefined>, retryAfterMs: number | undefined, body: Buffer): TransferError {
 	const reason = `HTTP ${status}`;
-	if (isCloudflarePage(contentType, body)) return new TransferError('cloudflare', `${reason}: Cloudflare challenge page instead of the file`, {status});
+	// One detector for the whole app: the client meets the same page on the API.
+	if (isCloudflareChallenge(body.toString('utf8'), headers)) return new TransferError('cloudflare', `${reason}: Cloudflare challenge page instead of the file`, {status});
 	if (status === 401 || status === 403) return new TransferError('auth', `${reason}: the CDN refused access`, {status});
 	if (status === 200 || status === 206 || looksLikeHtml(body)) return new TransferError('fatal', `${reason}: an HTML page instead of the file; not saved`, {status});
 	if (isRetryableStatus(status)) return new TransferError('retry', reason, {status, retryAfterMs});
