@@ -100,7 +100,7 @@ for (const [columns, rows] of [
 			const before = selectedLine(screen);
 			screen = await terminal.press('j', (text) => selectedLine(text) !== before, 'the next transfer');
 		}
-		t.regex(selectedLine(screen), /active/, 'the stalled transfer is running');
+		t.regex(selectedLine(screen), /active/, `the stalled transfer is running:\n${screen}`);
 		screen = await terminal.press('x', (text) => text.includes('y/N'), 'the cancel confirmation');
 		t.true(screen.includes('keeping its partial file'));
 		screen = await terminal.press('y', (text) => new RegExp(`canceled +\\S*${mark}`).test(text), 'the canceled row');
@@ -118,6 +118,22 @@ for (const [columns, rows] of [
 		await terminal.waitFor((text) => text.includes('exit=0'), 'exit code 0');
 	});
 }
+
+test.serial('a resize re-lays out: small terminals get tabs, wide ones side-by-side panes', async (t) => {
+	const terminal = await launch(t, 200, 60);
+	await terminal.press('s', (text) => text.includes(`synced +${jobs} new`), 'the sync');
+	t.false((await terminal.screen()).includes('Tab switches'));
+	await terminal.tmux('resize-window', '-t', 'main', '-x', '80', '-y', '24');
+	let screen = await terminal.waitFor((text) => text.includes('Tab switches') && text.includes('of 60'), 'the small layout');
+	t.true(lastUsedRow(screen) <= 22, 'the frame fits 24 rows');
+	for (const line of screen.split('\n')) t.true([...line].length <= 80, line);
+	await terminal.tmux('resize-window', '-t', 'main', '-x', '150', '-y', '40');
+	screen = await terminal.waitFor((text) => !text.includes('Tab switches') && text.includes('Details') && text.includes('State'), 'the wide layout');
+	t.true(lastUsedRow(screen) <= 38);
+	await terminal.key('q');
+	await terminal.waitFor((text) => text.trimEnd().endsWith(shellPrompt.trim()), 'the shell prompt');
+	t.is(await terminal.format('#{alternate_on}'), '0');
+});
 
 test.serial('NO_COLOR: no colour codes reach the terminal; without it there are some', async (t) => {
 	for (const noColor of [false, true]) {

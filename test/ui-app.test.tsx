@@ -171,6 +171,19 @@ test('search: parameter filters narrow the hits; an unbalanced quote is answered
 	app.unmount();
 });
 
+test('a failing sync shows one line in the status line, no stack; the table keeps what it had', async (t) => {
+	const r = await rig(5);
+	t.teardown(() => r.close());
+	const app = renderApp(r.services, 80, 24);
+	await syncFirst(app, 5);
+	r.standIn.setFault({kind: 'server-error', status: 503, route: 'api'});
+	app.stdin.write('s');
+	const frame = await waitForFrame(app.lastFrame, (text) => text.includes('sync error:'), 20_000);
+	t.true(frame.includes('of 5'), 'archived jobs stay listed');
+	t.notRegex(frame, /\bat \S+ \(|node:internal/, 'no stack trace on screen');
+	app.unmount();
+});
+
 test('200x60: help overlay lists every binding of the key table', async (t) => {
 	const r = await rig(5);
 	t.teardown(() => r.close());

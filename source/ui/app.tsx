@@ -99,16 +99,29 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 
 	const bumpData = useCallback(() => setDataVersion((version) => version + 1), []);
 
-	// Re-read totals and visible rows when data changed; the first run loads the totals.
+	// Re-read visible rows when data changed (and count again after a sync). Totals count every job,
+	// which takes a while in a big archive: read after the first frame, then at most every two seconds.
 	const {reload} = table;
+	const recount = useRef(false);
 	useEffect(() => {
-		try {
-			setTotals(archive.totals());
-		} catch (error) {
-			setNotice({text: errorLine(error), tone: 'error'});
-		}
-		if (dataVersion > 0) reload();
-	}, [archive, dataVersion, reload]);
+		if (dataVersion === 0) return;
+		// With a download-status filter, finished files change which jobs match.
+		reload(recount.current || filter.fileStatus !== undefined);
+		recount.current = false;
+	}, [dataVersion, reload]);
+	const lastTotals = useRef(0);
+	useEffect(() => {
+		const wait = dataVersion === 0 ? 0 : Math.max(0, 2000 - (Date.now() - lastTotals.current));
+		const timer = setTimeout(() => {
+			lastTotals.current = Date.now();
+			try {
+				setTotals(archive.totals());
+			} catch (error) {
+				setNotice({text: errorLine(error), tone: 'error'});
+			}
+		}, wait);
+		return () => clearTimeout(timer);
+	}, [archive, dataVersion]);
 
 	// Finished or failed files change the jobs' file counts: re-read at most once a second (a
 	// throttle, not a debounce, so a steady stream of finished files still shows).
@@ -203,6 +216,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 				signal: controller.signal,
 				onProgress(progress) {
 					if (progress.state === 'listing') setSync({state: 'syncing', page: progress.page, jobsNew: progress.jobsNew});
+					recount.current = true;
 					bumpData();
 				},
 			})
@@ -212,6 +226,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 			)
 			.finally(() => {
 				syncAbort.current = null;
+				recount.current = true;
 				bumpData();
 			});
 	}, [services, info, bumpData]);

@@ -138,9 +138,6 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 		forced = true;
 		instance.unmount();
 	};
-	const onTerm = onSignal('SIGTERM', 15);
-	const onHup = onSignal('SIGHUP', 1);
-	const onInt = onSignal('SIGINT', 2);
 	const onFatal = (error: unknown) => {
 		crash = error instanceof Error ? error : new Error(String(error));
 		try {
@@ -148,13 +145,16 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 		} catch {}
 		restore();
 	};
-	process.on('SIGTERM', onTerm);
-	process.on('SIGHUP', onHup);
-	process.on('SIGINT', onInt);
-	process.on('uncaughtException', onFatal);
-	process.on('unhandledRejection', onFatal);
-	// Last resort: whatever ends the process, the shell gets its screen back.
-	process.on('exit', restore);
+	// Last resort on 'exit': whatever ends the process, the shell gets its screen back.
+	const handlers: Array<[string, (...args: any[]) => void]> = [
+		['SIGTERM', onSignal('SIGTERM', 15)],
+		['SIGHUP', onSignal('SIGHUP', 1)],
+		['SIGINT', onSignal('SIGINT', 2)],
+		['uncaughtException', onFatal],
+		['unhandledRejection', onFatal],
+		['exit', restore],
+	];
+	for (const [event, handler] of handlers) process.on(event, handler);
 
 	try {
 		await instance.waitUntilExit();
@@ -162,13 +162,8 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 		crash ??= error instanceof Error ? error : new Error(String(error));
 	} finally {
 		stdout.off('resize', onResize);
-		process.off('SIGTERM', onTerm);
-		process.off('SIGHUP', onHup);
-		process.off('SIGINT', onInt);
-		process.off('uncaughtException', onFatal);
-		process.off('unhandledRejection', onFatal);
 		restore();
-		process.off('exit', restore);
+		for (const [event, handler] of handlers) process.off(event, handler);
 		// Transfers stop keeping their partials (quit already waited for them unless forced).
 		await engine.stop({immediate: forced || crash !== null}).catch(() => {});
 		await client?.close().catch(() => {});

@@ -104,6 +104,9 @@ export function JobsTable({state, width, theme, focused, activeJobIds}: JobsTabl
 export function jobsPosition(state: JobsTableState): string {
 	if (state.total === 0 || state.rows.length === 0) return '0 jobs';
 	const from = state.offset + state.top + 1;
-	const to = Math.min(state.offset + state.top + Math.min(state.height, state.rows.length - state.top), state.total);
-	return `${from.toLocaleString('en-US')}–${to.toLocaleString('en-US')} of ${state.total.toLocaleString('en-US')}`;
+	const shown = state.offset + state.top + Math.min(state.height, state.rows.length - state.top);
+	// Before the count arrives the position is still known; the total shows as an ellipsis.
+	const to = Number.isNaN(state.total) ? shown : Math.min(shown, state.total);
+	const total = Number.isNaN(state.total) ? '…' : state.total.toLocaleString('en-US');
+	return `${from.toLocaleString('en-US')}–${to.toLocaleString('en-US')} of ${total}`;
 }

@@ -16,7 +16,7 @@ export interface JobsTableState {
 	height: number;
 	/** Position of rows[0] in the whole filtered list (0 = newest). */
 	offset: number;
-	/** Jobs matching the filter. */
+	/** Jobs matching the filter; NaN until counted (a count of a million rows is taken after the first frame). */
 	total: number;
 	/** More jobs exist before rows[0] / after the last row. */
 	hasNewer: boolean;
@@ -124,7 +124,7 @@ export function jobsTableReducer(state: JobsTableState, action: JobsTableAction)
 				return next;
 			});
 			const total = action.total ?? state.total;
-			if (!changed && total === state.total) return state;
+			if (!changed && Object.is(total, state.total)) return state;
 			return {...state, rows: changed ? rows : state.rows, total};
 		}
 		case 'move':

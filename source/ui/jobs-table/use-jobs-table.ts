@@ -3,7 +3,7 @@
  * it. Pages are read synchronously (better-sqlite3), so a move that needs rows
  * outside the loaded slice reads them first and then moves.
  */
-import {useCallback, useEffect, type MutableRefObject} from 'react';
+import {useCallback, useEffect, useRef, type MutableRefObject} from 'react';
 import type {JobCursor} from '../../core/archive/store.js';
 import type {Job, JobFilter} from '../../core/job.js';
 import type {ArchiveSource} from '../archive-source.js';
@@ -34,8 +34,8 @@ export interface JobsTable {
 	last(): void;
 	/** Load the neighbourhood of a job and select it. Returns false when it is not in the filtered list. */
 	jumpTo(jobId: string): boolean;
-	/** Re-read the loaded rows (file counts changed, new jobs synced). */
-	reload(): void;
+	/** Re-read the loaded rows (file counts changed); `recount` also counts the filtered list again (new jobs synced). */
+	reload(recount?: boolean): void;
 }
 
 export function useJobsTable(archive: ArchiveSource, filter: JobFilter, height: number): JobsTable {
@@ -43,17 +43,29 @@ export function useJobsTable(archive: ArchiveSource, filter: JobFilter, height: 
 	const [state, dispatch, ref] = useSyncReducer(jobsTableReducer, initialJobsTableState(height));
 	const pageSize = jobsPageSize;
 
+	// Counting a million rows takes a noticeable while: the count is kept per filter, taken after the
+	// first frame, and taken again only when asked (a sync added jobs) or when it is needed (G).
+	const count = useRef<{filter: JobFilter; total: number} | undefined>(undefined);
+	const countNow = useCallback(() => {
+		const total = archive.countJobs(filter);
+		count.current = {filter, total};
+		return total;
+	}, [archive, filter]);
+	const knownCount = () => (count.current?.filter === filter ? count.current.total : undefined);
+
 	const first = useCallback(() => {
 		const rows = archive.listJobs({filter, limit: pageSize + 1});
 		const hasOlder = rows.length > pageSize;
-		dispatch({type: 'reset', rows: rows.slice(0, pageSize), offset: 0, total: archive.countJobs(filter), hasNewer: false, hasOlder});
-	}, [archive, filter, pageSize, dispatch]);
+		const known = count.current?.filter === filter ? count.current.total : undefined;
+		dispatch({type: 'reset', rows: rows.slice(0, pageSize), offset: 0, total: known ?? (hasOlder ? Number.NaN : rows.length), hasNewer: false, hasOlder});
+		if (known === undefined && hasOlder) setTimeout(() => dispatch({type: 'replace-rows', rows: [], total: countNow()}), 0);
+	}, [archive, filter, pageSize, dispatch, countNow]);
 
 	const last = useCallback(() => {
 		const rows = archive.listJobs({filter, before: beforeOldest, limit: pageSize + 1});
 		const hasNewer = rows.length > pageSize;
 		const page = hasNewer ? rows.slice(1) : rows;
-		const total = archive.countJobs(filter);
+		const total = knownCount() ?? countNow();
 		dispatch({type: 'reset', rows: page, offset: Math.max(0, total - page.length), total, hasNewer, hasOlder: false, cursor: page.length - 1});
 	}, [archive, filter, pageSize, dispatch]);
 
@@ -88,7 +100,7 @@ export function useJobsTable(archive: ArchiveSource, filter: JobFilter, height: 
 			if (self[0]?.id !== job.id) return false;
 			const hasNewer = newer.length > half;
 			const above = hasNewer ? newer.slice(1) : newer;
-			const total = archive.countJobs(filter);
+			const total = knownCount() ?? countNow();
 			const position = archive.countJobs({...filter, since: job.enqueuedAt + 1});
 			dispatch({
 				type: 'reset',
@@ -104,8 +116,9 @@ export function useJobsTable(archive: ArchiveSource, filter: JobFilter, height: 
 		[archive, filter, pageSize, dispatch],
 	);
 
-	const reload = useCallback(() => {
+	const reload = useCallback((recount = false) => {
 		const current = ref.current;
+		const total = recount ? countNow() : (knownCount() ?? current.total);
 		const selected = current.rows[current.cursor];
 		if (!current.hasNewer) {
 			// At the head: newly synced jobs appear on top, the selection stays on its job.
@@ -114,17 +127,17 @@ export function useJobsTable(archive: ArchiveSource, filter: JobFilter, height: 
 			const index = selected ? rows.findIndex((job) => job.id === selected.id) : 0;
 			const page = rows.slice(0, limit);
 			if (index >= 0 && current.rows.length > 0 && index === current.cursor && sameIds(page, current.rows)) {
-				dispatch({type: 'replace-rows', rows: page, total: archive.countJobs(filter)});
+				dispatch({type: 'replace-rows', rows: page, total});
 				return;
 			}
-			dispatch({type: 'reset', rows: page, offset: 0, total: archive.countJobs(filter), hasNewer: false, hasOlder: rows.length > limit, cursor: Math.max(0, index)});
+			dispatch({type: 'reset', rows: page, offset: 0, total, hasNewer: false, hasOlder: rows.length > limit, cursor: Math.max(0, index)});
 			return;
 		}
 		const firstRow = current.rows[0];
 		if (!firstRow) return;
 		const rows = archive.listJobs({filter, after: justNewerThan(firstRow), limit: current.rows.length});
-		dispatch({type: 'replace-rows', rows, total: archive.countJobs(filter)});
-	}, [archive, filter, pageSize, dispatch]);
+		dispatch({type: 'replace-rows', rows, total});
+	}, [archive, filter, pageSize, dispatch, countNow]);
 
 	useEffect(() => {
 		dispatch({type: 'resize', height});
