@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import type {ApiJob} from '../source/core/job.js';
+import {markMatches} from '../source/core/archive/snippet.js';
 import {ArchiveStore, snippetEnd, snippetStart} from '../source/core/archive/store.js';
 
 /** Commands by id; job `j<n>` is enqueued n minutes after the first, so higher n is newer. */
@@ -143,9 +144,18 @@ test('limit and offset page through ranked hits without overlap', t => {
 test('a rank window ranks only the newest matches', t => {
 	const store = openFixture();
 	t.teardown(() => store.close());
-	t.deepEqual(sortedIds(store, 'fox*', {rankWindow: 2}), ['j6', 'j9']);
-	t.deepEqual(sortedIds(store, 'fox*', {rankWindow: 3, filter: {until: Date.UTC(2025, 5, 1, 12, 9)}}), ['j2', 'j4', 'j6']);
-	t.deepEqual(sortedIds(store, 'fox*', {rankWindow: 100}), sortedIds(store, 'fox*'));
+	t.deepEqual(sortedIds(store, 'fox', {rankWindow: 2}), ['j6', 'j9']);
+	t.deepEqual(sortedIds(store, 'fox', {rankWindow: 2, filter: {until: Date.UTC(2025, 5, 1, 12, 9)}}), ['j2', 'j6']);
+	t.deepEqual(sortedIds(store, 'fox', {rankWindow: 100}), sortedIds(store, 'fox'));
+});
+
+test('prefix terms are ranked with the whole words', t => {
+	const store = openFixture();
+	t.teardown(() => store.close());
+	const hits = store.search('fresh sn*');
+	t.deepEqual(hits.map(hit => hit.job.id), ['j9', 'j1']);
+	t.true(hits.every(hit => hit.rank < 0));
+	t.deepEqual(sortedIds(store, 'sleeping OR hou*'), ['j2', 'j6']);
 });
 
 test('snippets mark the matched words', t => {
@@ -154,6 +164,20 @@ test('snippets mark the matched words', t => {
 	const [hit] = store.search('hound');
 	t.is(hit.snippet, `the fox and the ${snippetStart}hound${snippetEnd}, watercolor`);
 	t.is(store.search('--tile')[0].snippet, 'snow covered mountains at dawn');
+});
+
+test('match marking folds case and diacritics, honours prefixes and cuts long prompts around the first match', t => {
+	const mark = (text: string) => text.replaceAll(snippetStart, '[').replaceAll(snippetEnd, ']');
+	t.is(mark(markMatches('Café au lait, CAFE noir', [{text: 'cafe', prefix: false}])), '[Café] au lait, [CAFE] noir');
+	t.is(mark(markMatches('lighthouse lights, a light', [{text: 'ligh', prefix: true}])), '[lighthouse] [lights], a [light]');
+	t.is(mark(markMatches('red fox, red car', [{text: 'red ca', prefix: true}])), '[red] fox, [red] [car]');
+	t.is(mark(markMatches('桜の木 🌸 cat', [{text: 'cat', prefix: false}])), '桜の木 🌸 [cat]');
+	t.is(markMatches('no match here', [{text: 'zebra', prefix: false}]), 'no match here');
+	const long = Array.from({length: 60}, (_, i) => `w${i}`).join(' ');
+	const cut = mark(markMatches(long, [{text: 'w40', prefix: false}]));
+	t.true(cut.startsWith('…w34 '));
+	t.true(cut.includes('[w40]'));
+	t.true(cut.endsWith('w57…'));
 });
 
 test('hostile text never raises an FTS5 syntax error', t => {

@@ -17,6 +17,14 @@ export interface ParsedSearch {
 	exclude: string | null;
 	/** Parameter filters on the jobs table (aliased `j`). */
 	conditions: SqlCondition[];
+	/** The words and phrases searched for (not the excluded ones), for marking matches in a prompt. */
+	highlight: HighlightTerm[];
+}
+
+/** A searched word or phrase; `prefix` when its last word may continue (`fox*`). */
+export interface HighlightTerm {
+	text: string;
+	prefix: boolean;
 }
 
 /** Parameters whose value in a query is one word (`--style raw`); any other unknown `--name` is a presence test. */
@@ -36,6 +44,8 @@ const hasTokenCharacter = /[\p{L}\p{N}]/u;
 interface Term {
 	/** Quoted FTS5 string, e.g. `"cat"` or `"red car"*`. */
 	fts: string;
+	/** The word or phrase as typed, without quotes or `*`. */
+	text: string;
 	negated: boolean;
 }
 
@@ -205,7 +215,7 @@ export function parseSearchQuery(text: string, options: {prefixLast?: boolean} =
 			continue;
 		}
 
-		const term: Term = {fts: quote(body.trim()) + (prefix ? '*' : ''), negated};
+		const term: Term = {fts: quote(body.trim()) + (prefix ? '*' : ''), text: body.trim(), negated};
 		groups.at(-1)!.terms.push(term);
 		lastTerm = {term, chunk, phrase: body.trim()};
 	}
@@ -221,7 +231,8 @@ export function parseSearchQuery(text: string, options: {prefixLast?: boolean} =
 		}
 	}
 
-	return {...ftsExpressions(groups), conditions};
+	const highlight = groups.flatMap(group => group.terms.filter(term => !term.negated).map(term => ({text: term.text, prefix: term.fts.endsWith('*')})));
+	return {...ftsExpressions(groups), conditions, highlight};
 }
 
 function ftsExpressions(groups: Group[]): {match: string | null; exclude: string | null} {

@@ -12,6 +12,7 @@ import type {JobFilter} from '../job.js';
 import {jobFilterConditions, selectJobColumns, whereClause, type SqlCondition} from './list.js';
 import {rowidSlotsPerMillisecond, type SelectedJobRow} from './job-rows.js';
 import {parseSearchQuery} from './search-query.js';
+import {markMatches} from './snippet.js';
 import type {StatementCache} from './statements.js';
 
 export interface SearchOptions {
@@ -35,10 +36,6 @@ export interface SearchRow {
 	snippet: string;
 }
 
-export const snippetStart = '\u0001';
-export const snippetEnd = '\u0002';
-/** Tokens of context a snippet shows around the matches. */
-const snippetTokens = 24;
 
 /** FTS5 rowid bounds equivalent to the filter's since/until (rowid = enqueue ms × slots + slot). */
 function rowidBounds(filter: JobFilter | undefined): SqlCondition[] {
@@ -114,15 +111,10 @@ export function searchRows(statements: StatementCache, query: string, options: S
 
 		const page = rankedPage(statements, parsed.match, conditions, options, limit, offset);
 		const rowOf = statements.get(`SELECT ${selectJobColumns} FROM jobs j WHERE j.rowid = ?`);
-		// Snippets only for the page: computing them while ranking would build one per match.
-		const snippetOf = statements.get(
-			`SELECT snippet(jobs_fts, 0, '${snippetStart}', '${snippetEnd}', '…', ${snippetTokens}) FROM jobs_fts WHERE jobs_fts MATCH ? AND rowid = ?`,
-		).pluck();
-		return page.map(hit => ({
-			row: rowOf.get(hit.rowid) as SelectedJobRow,
-			rank: hit.rank,
-			snippet: (snippetOf.get(parsed.match, hit.rowid) as string | undefined) ?? '',
-		}));
+		return page.map(hit => {
+			const row = rowOf.get(hit.rowid) as SelectedJobRow;
+			return {row, rank: hit.rank, snippet: markMatches(row.prompt, parsed.highlight)};
+		});
 	}
 
 	if (parsed.exclude === null && parsed.conditions.length === 0) {

@@ -14,7 +14,7 @@ import {StatementCache} from './statements.js';
 
 export type {JobCursor} from './list.js';
 export type {SearchOptions} from './search.js';
-export {snippetEnd, snippetStart} from './search.js';
+export {snippetEnd, snippetStart} from './snippet.js';
 
 export interface UpsertResult {
 	inserted: number;
