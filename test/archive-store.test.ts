@@ -211,6 +211,19 @@ test('an imported job never overwrites what the API sent, but fills gaps', t => 
 	t.is(store.getJob('b')?.prompt, 'a red fox in fresh snow');
 });
 
+test('the job count stays exact through upserts and deletes made with sqlite3', t => {
+	const store = ArchiveStore.open(temporaryArchive());
+	t.teardown(() => store.close());
+	store.upsertJobs(generateJobs(30, 8));
+	store.upsertJobs(generateJobs(30, 8));
+	t.is(store.countJobs(), 30);
+	store.db.prepare('DELETE FROM jobs WHERE rowid % 3 = 0').run();
+	const truth = store.db.prepare('SELECT count(*) FROM jobs').pluck().get() as number;
+	t.not(truth, 30);
+	t.is(store.countJobs(), truth);
+	t.is(store.totals().jobs, truth);
+});
+
 test('knownJobIds, meta and totals', t => {
 	const store = ArchiveStore.open(temporaryArchive());
 	t.teardown(() => store.close());

@@ -168,8 +168,10 @@ export class ArchiveStore {
 		return row ? this.#withFiles([row])[0] : undefined;
 	}
 
+	/** How many jobs match the filter; without one, read from the trigger-kept job_count. */
 	countJobs(filter?: JobFilter): number {
-		return countJobRows(this.#statements, filter);
+		const unfiltered = !filter || (!filter.types?.length && filter.since === undefined && filter.until === undefined && filter.fileStatus === undefined);
+		return unfiltered ? this.#statements.get('SELECT jobs FROM job_count').pluck().get() as number : countJobRows(this.#statements, filter);
 	}
 
 	/**
@@ -215,7 +217,7 @@ export class ArchiveStore {
 
 	/** Jobs, images by status and bytes of finished files; image figures come from the trigger-kept image_totals. */
 	totals(): ArchiveTotals {
-		const jobs = this.#statements.get('SELECT count(*) FROM jobs').pluck().get() as number;
+		const jobs = this.countJobs();
 		const byStatus = this.#statements.get('SELECT status, files, bytes FROM image_totals').all() as Array<{status: string; files: number; bytes: number}>;
 		const of = (status: string) => byStatus.find(row => row.status === status);
 		return {
