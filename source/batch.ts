@@ -12,6 +12,7 @@ import {ExitCode, exitCodeOf} from './core/errors.js';
 import {safeText, type Logger} from './core/log.js';
 import {MidjourneyClient} from './core/midjourney/client.js';
 import {syncJobs, type SyncSummary} from './core/sync.js';
+import {embedArchiveMetadata} from './core/png-text.js';
 import {formatBytes} from './core/units.js';
 import {BatchProgress} from './cli/batch-progress.js';
 import {reportError} from './cli/report-error.js';
@@ -44,6 +45,8 @@ export interface BatchSummary {
 	failed: number;
 	bytes: number;
 	failures: DownloadSummary['failures'];
+	/** PNGs that got their prompt and job id written in (--embed-metadata). */
+	embedded: number;
 	durationMs: number;
 	phases: {sync: PhaseOutcome; download: PhaseOutcome};
 	/** Errors that stopped a phase (not per-file failures), with their exit codes. */
@@ -62,7 +65,7 @@ export async function runBatch(options: BatchOptions): Promise<number> {
 	const progress = new BatchProgress({stream: io.stderr, log, intervalMs: options.progressIntervalMs});
 	const summary: BatchSummary = {
 		jobsSeen: 0, jobsNew: 0, jobsUpdated: 0, pages: 0, syncStoppedBecause: null,
-		downloaded: 0, skipped: 0, failed: 0, bytes: 0, failures: [],
+		downloaded: 0, skipped: 0, failed: 0, bytes: 0, failures: [], embedded: 0,
 		durationMs: 0,
 		phases: {sync: 'skipped', download: 'skipped'},
 		errors: [],
@@ -138,6 +141,7 @@ async function syncPhase(store: ArchiveStore, options: BatchOptions, progress: B
 async function downloadPhase(store: ArchiveStore, options: BatchOptions, progress: BatchProgress, summary: BatchSummary): Promise<void> {
 	const {config, run, signal} = options;
 	progress.note(run.urlsFile ? `downloads: the URLs in ${run.urlsFile}` : 'downloads: every missing file in the archive');
+	const phaseStartedAt = Date.now();
 	try {
 		const result = await runDownloads({store, config, signal, urlsFile: run.urlsFile, onSnapshot: snapshot => progress.downloads(snapshot)});
 		Object.assign(summary, {
@@ -149,10 +153,20 @@ async function downloadPhase(store: ArchiveStore, options: BatchOptions, progres
 		});
 		summary.phases.download = signal.aborted ? 'interrupted' : 'done';
 		progress.note(`downloads: ${signal.aborted ? 'interrupted' : 'done'}: ${result.downloaded} downloaded, ${result.skipped} skipped, ${result.failed} failed, ${formatBytes(result.bytes)}`);
+		if (config.embedMetadata && !signal.aborted) await embedPhase(store, phaseStartedAt, options, progress, summary);
 	} catch (error) {
 		if (signal.aborted && isAbort(error)) summary.phases.download = 'interrupted';
 		throw error;
 	}
+}
+
+/** --embed-metadata: the PNGs this run finished get their prompt and job id written in; a file that fails counts as failed. */
+async function embedPhase(store: ArchiveStore, since: number, options: BatchOptions, progress: BatchProgress, summary: BatchSummary): Promise<void> {
+	const report = await embedArchiveMetadata(store, {changedSince: since, signal: options.signal});
+	summary.embedded = report.embedded;
+	summary.failed += report.failed.length;
+	summary.failures.push(...report.failed.map(failure => ({url: safeText(failure.path), reason: safeText(`embedding metadata: ${failure.reason}`)})));
+	progress.note(`embed: ${report.embedded} files carry their prompt now, ${report.unchanged} already did, ${report.failed.length} failed`);
 }
 
 function printSummary(summary: BatchSummary, config: Config, io: CommandIo, log: Logger): void {

@@ -4,6 +4,8 @@
  * and set the exit code. Signals abort the run; nothing here calls
  * process.exit() on the normal path, so output is flushed before exiting.
  */
+// First: sizes libuv's threadpool for the download engine before any async fs call starts it.
+import './core/downloads/threadpool.js';
 import process from 'node:process';
 import {reportError} from './cli/report-error.js';
 import {runCli} from './cli/run-cli.js';

@@ -192,3 +192,27 @@ test('interrupted during downloads: exit 130, the summary says so, and the next 
 	t.is(rows.filter(row => row.status === 'done').length, expectedFiles.length);
 	for (const row of rows) t.is(sha256(fs.readFileSync(path.join(again.archive, row.path!))), sha256(standIn.fileBytes(new URL(row.url).pathname)));
 });
+
+test('batch --embed-metadata: each downloaded PNG carries its job\'s full command and id, and the archive records the new hash', async t => {
+	// Bare PNGs: what the website would have written in is missing, so only embedding can put it there.
+	const standIn = await startStandIn({jobs: 6, websiteMetadata: false});
+	t.teardown(() => standIn.close());
+	const run = await batch(['--json', '--embed-metadata'], standInEnv(standIn));
+	t.is(run.code, 0, run.io.err());
+	const summary = lastJson(run.io);
+	const pngRows = imageRows(run.archive).filter(row => row.path?.endsWith('.png'));
+	t.true(pngRows.length > 0);
+	t.true(summary.embedded > 0);
+	const db = new Database(path.join(run.archive, 'archive.db'), {readonly: true});
+	t.teardown(() => db.close());
+	const {readPngText} = await import('../source/core/png-text.js');
+	for (const row of pngRows) {
+		const file = path.join(run.archive, row.path!);
+		const bytes = fs.readFileSync(file);
+		const recorded = db.prepare('SELECT i.sha256, j.full_command, j.id FROM images i JOIN jobs j ON j.id = i.job_id WHERE i.path = ?').get(row.path) as {sha256: string; full_command: string; id: string};
+		t.is(sha256(bytes), recorded.sha256, `${row.path}: the archive follows the rewritten file`);
+		const description = readPngText(bytes).find(chunk => chunk.keyword === 'Description');
+		t.truthy(description, row.path!);
+		t.true(description!.text.includes(recorded.full_command) && description!.text.includes(recorded.id), row.path!);
+	}
+});

@@ -38,6 +38,7 @@ export const globalFlags = {
 	limitRate: {type: 'string', value: '<size>', configKey: 'limitRate', description: 'Bandwidth cap per second, e.g. 2M, 512k (0 = none)'},
 	naming: {type: 'string', value: '<template>', configKey: 'naming', description: 'File naming template, must contain {ext}'},
 	format: {type: 'string', value: 'png|webp', configKey: 'format', description: 'Rendition to download'},
+	embedMetadata: {type: 'boolean', configKey: 'embedMetadata', description: 'Write the prompt and job id into each downloaded PNG'},
 	metricsFile: {type: 'string', value: '<file>', configKey: 'metricsFile', description: 'Write Prometheus textfile metrics after a batch run'},
 	apiBase: {type: 'string', value: '<url>', configKey: 'apiBase', description: 'Midjourney web API base URL'},
 	cdnBase: {type: 'string', value: '<url>', configKey: 'cdnBase', description: 'Image CDN base URL'},

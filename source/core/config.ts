@@ -54,6 +54,8 @@ export interface Config {
 	videos: boolean;
 	/** Abort a transfer whose body sends no bytes for this long, ms. */
 	stallTimeoutMs: number;
+	/** Write the full command and job id into each downloaded PNG (Description + XMP), so files carry their prompt. */
+	embedMetadata: boolean;
 	/** Write Prometheus textfile metrics here after each batch run. */
 	metricsFile?: string;
 
@@ -82,6 +84,7 @@ export const defaultConfig: Config = {
 	grids: false,
 	videos: true,
 	stallTimeoutMs: 30_000,
+	embedMetadata: false,
 	verbose: false,
 	quiet: false,
 	json: false,

@@ -59,6 +59,7 @@ export const keySpecs: readonly KeySpec[] = [
 	{key: 'limitRate', type: {kind: 'bytes', max: 1024 ** 4}, summary: 'Bandwidth cap in bytes/s (512k, 2M); 0 = unlimited', example: '2M'},
 	{key: 'naming', type: {kind: 'naming'}, summary: 'File naming template, relative to the archive; must contain {ext}', example: 'images/{yyyy}/{mm}/{date}_{job_id}_{index}.{ext}'},
 	{key: 'format', type: {kind: 'enum', values: ['png', 'webp']}, summary: 'Rendition to download: full-size png or webp', example: 'png'},
+	{key: 'embedMetadata', type: {kind: 'boolean'}, summary: 'Write the full command and job id into each downloaded PNG (Description + XMP)', example: 'false'},
 	{key: 'grids', type: {kind: 'boolean'}, summary: 'Also download grid composites', example: 'false'},
 	{key: 'videos', type: {kind: 'boolean'}, summary: 'Also download the videos of video jobs', example: 'true'},
 	{key: 'stallTimeoutMs', type: {kind: 'duration', min: 1000, max: 10 * minute}, summary: 'Abort a download that sends no bytes for this long (ms, or 30s)', example: '30000'},
