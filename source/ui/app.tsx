@@ -55,6 +55,9 @@ interface Notice {
 	tone: 'info' | 'error';
 }
 
+/** After a search that answered within this many ms, the next one runs without the typing debounce. */
+const instantSearchMs = 25;
+
 const sortCommands: Partial<Record<Command, 'speed' | 'eta' | 'remaining' | 'name' | 'state'>> = {
 	'sort-speed': 'speed',
 	'sort-eta': 'eta',
@@ -139,22 +142,32 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 	}, [settled, bumpData]);
 	useEffect(() => () => clearTimeout(rereadTimer.current), []);
 
-	// Search as you type, debounced; results respect the jobs filter so a hit is always in the table.
-	useEffect(() => {
-		const query = search.query;
-		if (!query.trim()) {
-			searchDispatch({type: 'results', query, hits: [], error: null});
-			return;
-		}
-		const timer = setTimeout(() => {
+	// Search as you type; results respect the jobs filter so a hit is always in the table. The typed
+	// letter is drawn first; while queries answer quickly the next one runs right after that frame,
+	// and once one is slow, typing is debounced so a burst of keys costs one query.
+	const lastSearchMs = useRef(0);
+	const runSearch = useCallback(
+		(query: string) => {
+			if (!query.trim()) return searchDispatch({type: 'results', query, hits: [], error: null});
+			const started = performance.now();
 			try {
 				searchDispatch({type: 'results', query, hits: archive.search(query, {filter, limit: searchLimit}), error: null});
 			} catch (error) {
 				searchDispatch({type: 'results', query, hits: [], error: errorLine(error)});
 			}
-		}, searchDebounceMs);
+			lastSearchMs.current = performance.now() - started;
+		},
+		[archive, filter, searchDispatch],
+	);
+	useEffect(() => {
+		if (search.query === search.resultsFor) return;
+		const timer = setTimeout(() => runSearch(search.query), lastSearchMs.current <= instantSearchMs ? 0 : searchDebounceMs);
 		return () => clearTimeout(timer);
-	}, [archive, search.query, filter, searchDebounceMs]);
+	}, [search.query, search.resultsFor, runSearch, searchDebounceMs]);
+	// A new filter changes what matches: search again.
+	useEffect(() => {
+		if (searchRef.current.query) runSearch(searchRef.current.query);
+	}, [filter]);
 
 	const wide = layout.mode === 'wide';
 	/** The job the details pane and d/o act on: the highlighted hit while searching on a wide screen, else the table's selection. */
@@ -404,7 +417,8 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 					return searchDispatch({type: 'move', delta: -1});
 				default: {
 					const query = editLine(searchRef.current.query, input, key);
-					if (query !== undefined) searchDispatch({type: 'edit', query});
+					if (query === undefined) return;
+					searchDispatch({type: 'edit', query});
 				}
 			}
 		},

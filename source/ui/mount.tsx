@@ -9,8 +9,7 @@ import {render, Text, useApp} from 'ink';
 import {ArchiveStore} from '../core/archive/store.js';
 import {createDownloadEngine} from '../core/downloads/engine.js';
 import {ExitCode, MjError} from '../core/errors.js';
-import {MidjourneyClient} from '../core/midjourney/client.js';
-import {syncJobs} from '../core/sync.js';
+import type {MidjourneyClient} from '../core/midjourney/client.js';
 import {App} from './app.js';
 import {errorLine} from './error-line.js';
 import {inkStdoutFor} from './frame-cursor-fix.js';
@@ -84,7 +83,9 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 	const services: TuiServices = {
 		archive: store,
 		engine,
-		sync({signal, onProgress}) {
+		// The API client loads on the first sync: the first frame does not wait for it.
+		async sync({signal, onProgress}) {
+			const [{MidjourneyClient}, {syncJobs}] = await Promise.all([import('../core/midjourney/client.js'), import('../core/sync.js')]);
 			client ??= new MidjourneyClient(config);
 			return syncJobs(store, client, {signal, onProgress, pageSize: config.pageSize});
 		},
