@@ -510,7 +510,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 
 	let content: React.ReactNode;
 	if (helpOpen) {
-		content = <HelpOverlay width={columns} height={layout.contentHeight + (layout.mode === 'narrow' ? 1 : 0)} theme={theme} />;
+		content = <HelpOverlay width={columns} height={layout.contentHeight + (layout.mode === 'narrow' ? 1 : 0)} theme={theme} scope={focus} />;
 	} else if (layout.mode === 'wide') {
 		content = (
 			<Box flexDirection="column">
