@@ -198,6 +198,23 @@ test('200x60: help overlay lists every binding of the key table', async (t) => {
 	app.unmount();
 });
 
+test('80x24: help shows the keys everywhere and the focused pane’s first, readable', async (t) => {
+	const r = await rig(5);
+	t.teardown(() => r.close());
+	const app = renderApp(r.services, 80, 24);
+	await waitForFrame(app.lastFrame, (text) => text.includes('Tab switches'));
+	app.stdin.write(keys.tab);
+	app.stdin.write(keys.tab);
+	await waitForFrame(app.lastFrame, (text) => text.includes('x cancel'));
+	app.stdin.write('?');
+	const frame = await waitForFrame(app.lastFrame, (text) => text.includes('Keys ('));
+	for (const description of ['Sync now (fetch new jobs)', 'Retry every failed transfer', 'Sort by ETA (again: reverse)', 'Fewer downloads at once']) {
+		t.true(frame.includes(description), `help lacks: ${description}`);
+	}
+	t.true(frame.split('\n').length <= 23);
+	app.unmount();
+});
+
 test('downloads: d fetches the selected job, the table and details show the files with sha256; o opens one', async (t) => {
 	const r = await rig(10);
 	t.teardown(() => r.close());

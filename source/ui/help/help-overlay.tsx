@@ -37,9 +37,10 @@ const minColumnWidth = 40;
  */
 export function HelpOverlay({width, height, theme, scope}: {width: number; height: number; theme: Theme; scope: KeyScope}) {
 	const bodyHeight = Math.max(1, height - 1);
-	const columnCount = Math.max(1, Math.floor(width / minColumnWidth));
-	const columnWidth = Math.floor(width / columnCount);
 	const all = helpLines(['global', scope]);
+	// As few columns as the lines need (wider ones read better), as many as fit.
+	const columnCount = Math.max(1, Math.min(Math.floor(width / minColumnWidth), Math.ceil(all.length / bodyHeight)));
+	const columnWidth = Math.floor(width / columnCount);
 	// Cut at a section boundary, so no section is shown half.
 	const capacity = columnCount * bodyHeight;
 	let shown = all.length;
