@@ -103,6 +103,7 @@ for (const [columns, rows] of [
 		t.regex(selectedLine(screen), /active/, `the stalled transfer is running:\n${screen}`);
 		screen = await terminal.press('x', (text) => text.includes('y/N'), 'the cancel confirmation');
 		t.true(screen.includes('keeping its partial file'));
+		t.true(screen.split('\n').some((line) => line.includes('y/N') && line.includes(mark)), `the question names the stalled file:\n${screen}`);
 		screen = await terminal.press('y', (text) => new RegExp(`canceled +\\S*${mark}`).test(text), 'the canceled row');
 		screen = await terminal.press('G', (text) => /canceled/.test(selectedLine(text)), 'the canceled row selected');
 		t.true(selectedLine(screen).includes(mark));

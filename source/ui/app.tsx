@@ -31,6 +31,7 @@ import {TickProvider} from './spinner.js';
 import {useSyncState, useSyncReducer} from './use-sync-state.js';
 import {Footer} from './status-line/footer.js';
 import {StatusLine, type SyncState} from './status-line/status-line.js';
+import {fitStart} from './text-fit.js';
 import {themeFor, type Theme} from './theme.js';
 
 export interface AppProps {
@@ -46,7 +47,10 @@ export interface AppProps {
 }
 
 interface Confirmation {
+	/** What is asked, without the thing it is about: `Cancel (keeping its partial file)`. */
 	question: string;
+	/** What it is about (a file name); shortened from the start to fit the line. */
+	subject: string;
 	run: () => void;
 }
 
@@ -365,7 +369,8 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 						if (!selected) return;
 						if (['done', 'canceled', 'failed'].includes(selected.state)) return info(`that transfer is ${selected.state} already`);
 						return setConfirmation({
-							question: `Cancel this transfer, keeping its partial file? y/N  ${toSingleLine(selected.name)}`,
+							question: 'Cancel, keeping its partial file?',
+							subject: toSingleLine(selected.name),
 							run() {
 								engine.cancel(selected.id);
 								refreshSnapshot();
@@ -552,7 +557,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 						<Text color={theme.warn}>Stopping transfers (partials kept)… q again quits at once.</Text>
 					) : confirmation ? (
 						<Text color={theme.warn} wrap="truncate-end">
-							{confirmation.question}
+							{`${confirmation.question} y/N  ${fitStart(confirmation.subject, columns - confirmation.question.length - 6)}`}
 						</Text>
 					) : filterPrompt ? (
 						<Text wrap="truncate-end">
