@@ -18,14 +18,16 @@ import {formatFilterText, parseFilterText} from './jobs-table/filter-text.js';
 import {JobsTable, jobsPosition} from './jobs-table/jobs-table.js';
 import {useJobsTable} from './jobs-table/use-jobs-table.js';
 import {selectedJob} from './jobs-table/use-jobs-table-state.js';
-import {commandFor, type Command, type KeyScope, type Pane} from './keys.js';
-import {layoutFor, paneOrder, paneTitles} from './layout.js';
+import {commandFor, keyOf, type Command, type KeyScope, type Pane} from './keys.js';
+import {PaneTitle, TabBar} from './pane-chrome.js';
+import {layoutFor, paneOrder} from './layout.js';
 import {editLine} from './prompt/line-editor.js';
 import {QueuePane, queueListHeight} from './queue/queue-pane.js';
 import {sortTransfers} from './queue/transfer-order.js';
 import {initialQueueState, queueReducer} from './queue/use-queue-state.js';
-import {SearchPane, searchLimit} from './search/search-pane.js';
-import {currentHit, initialSearchState, searchReducer} from './search/use-search-state.js';
+import {SearchPane} from './search/search-pane.js';
+import {currentHit} from './search/use-search-state.js';
+import {useSearch} from './search/use-search.js';
 import type {TuiServices} from './services.js';
 import {TickProvider} from './spinner.js';
 import {useSyncState, useSyncReducer} from './use-sync-state.js';
@@ -58,9 +60,6 @@ interface Notice {
 	text: string;
 	tone: 'info' | 'error';
 }
-
-/** After a search that answered within this many ms, the next one runs without the typing debounce. */
-const instantSearchMs = 25;
 
 const sortCommands: Partial<Record<Command, 'speed' | 'eta' | 'remaining' | 'name' | 'state'>> = {
 	'sort-speed': 'speed',
@@ -100,7 +99,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 	const jobsHeight = Math.max(1, layout.panes.jobs.height - 2);
 	const table = useJobsTable(archive, filter, jobsHeight);
 	const [queue, queueDispatch, queueRef] = useSyncReducer(queueReducer, initialQueueState);
-	const [search, searchDispatch, searchRef] = useSyncReducer(searchReducer, initialSearchState);
+	const {search, dispatch: searchDispatch, ref: searchRef} = useSearch(archive, filter, searchDebounceMs);
 	const {snapshot, refresh: refreshSnapshot} = useEngineSnapshot(engine);
 	const queueHeight = queueListHeight(layout.panes.queue.height);
 
@@ -145,33 +144,6 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 		}, wait);
 	}, [settled, bumpData]);
 	useEffect(() => () => clearTimeout(rereadTimer.current), []);
-
-	// Search as you type; results respect the jobs filter so a hit is always in the table. The typed
-	// letter is drawn first; while queries answer quickly the next one runs right after that frame,
-	// and once one is slow, typing is debounced so a burst of keys costs one query.
-	const lastSearchMs = useRef(0);
-	const runSearch = useCallback(
-		(query: string) => {
-			if (!query.trim()) return searchDispatch({type: 'results', query, hits: [], error: null});
-			const started = performance.now();
-			try {
-				searchDispatch({type: 'results', query, hits: archive.search(query, {filter, limit: searchLimit}), error: null});
-			} catch (error) {
-				searchDispatch({type: 'results', query, hits: [], error: errorLine(error)});
-			}
-			lastSearchMs.current = performance.now() - started;
-		},
-		[archive, filter, searchDispatch],
-	);
-	useEffect(() => {
-		if (search.query === search.resultsFor) return;
-		const timer = setTimeout(() => runSearch(search.query), lastSearchMs.current <= instantSearchMs ? 0 : searchDebounceMs);
-		return () => clearTimeout(timer);
-	}, [search.query, search.resultsFor, runSearch, searchDebounceMs]);
-	// A new filter changes what matches: search again.
-	useEffect(() => {
-		if (searchRef.current.query) runSearch(searchRef.current.query);
-	}, [filter]);
 
 	const wide = layout.mode === 'wide';
 	/** The job the details pane and d/o act on: the highlighted hit while searching on a wide screen, else the table's selection. */
@@ -576,61 +548,5 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 				</Box>
 			</Box>
 		</TickProvider>
-	);
-}
-
-const noKey: Key = {
-	upArrow: false,
-	downArrow: false,
-	leftArrow: false,
-	rightArrow: false,
-	pageDown: false,
-	pageUp: false,
-	home: false,
-	end: false,
-	return: false,
-	escape: false,
-	ctrl: false,
-	shift: false,
-	tab: false,
-	backspace: false,
-	delete: false,
-	meta: false,
-	super: false,
-	hyper: false,
-	capsLock: false,
-	numLock: false,
-};
-
-/** The Key Ink would report for one plain character typed on its own. */
-function keyOf(character: string): Key {
-	return {...noKey, tab: character === '\t', return: character === '\r', shift: character !== character.toLowerCase()};
-}
-
-function PaneTitle({title, focused, theme, extra}: {title: string; focused: boolean; theme: Theme; extra?: string}) {
-	return (
-		<Box height={1}>
-			<Text wrap="truncate-end">
-				<Text bold inverse={focused} color={focused ? undefined : theme.accent}>
-					{` ${title} `}
-				</Text>
-				{extra ? <Text color={theme.muted}>{` ${extra}`}</Text> : null}
-			</Text>
-		</Box>
-	);
-}
-
-function TabBar({focus, theme}: {focus: Pane; theme: Theme}) {
-	return (
-		<Box height={1}>
-			<Text wrap="truncate-end">
-				{paneOrder.map((pane) => (
-					<Text key={pane} bold={pane === focus} inverse={pane === focus} color={pane === focus ? undefined : theme.muted}>
-						{` ${paneTitles[pane]} `}
-					</Text>
-				))}
-				<Text color={theme.muted}> Tab switches</Text>
-			</Text>
-		</Box>
 	);
 }

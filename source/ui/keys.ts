@@ -152,3 +152,31 @@ export const helpSections: ReadonlyArray<{title: string; scope: KeyScope}> = [
 export function bindingsIn(scope: KeyScope): KeyBinding[] {
 	return keyTable.filter((binding) => binding.scopes.includes(scope));
 }
+
+const noKey: Key = {
+	upArrow: false,
+	downArrow: false,
+	leftArrow: false,
+	rightArrow: false,
+	pageDown: false,
+	pageUp: false,
+	home: false,
+	end: false,
+	return: false,
+	escape: false,
+	ctrl: false,
+	shift: false,
+	tab: false,
+	backspace: false,
+	delete: false,
+	meta: false,
+	super: false,
+	hyper: false,
+	capsLock: false,
+	numLock: false,
+};
+
+/** The Key Ink would report for one plain character typed on its own (for keys that arrived in one read). */
+export function keyOf(character: string): Key {
+	return {...noKey, tab: character === '\t', return: character === '\r', shift: character !== character.toLowerCase()};
+}

@@ -1,0 +1,45 @@
+/**
+ * Search as you type over the archive's FTS5 index. Results respect the jobs
+ * filter, so a hit is always in the table. The typed letter is drawn first;
+ * while queries answer quickly the next one runs right after that frame, and
+ * once one is slow, typing is debounced so a burst of keys costs one query.
+ */
+import {useCallback, useEffect, useRef} from 'react';
+import type {JobFilter} from '../../core/job.js';
+import type {ArchiveSource} from '../archive-source.js';
+import {errorLine} from '../error-line.js';
+import {useSyncReducer} from '../use-sync-state.js';
+import {searchLimit} from './search-pane.js';
+import {initialSearchState, searchReducer} from './use-search-state.js';
+
+/** After a search that answered within this many ms, the next one runs without the typing debounce. */
+const instantSearchMs = 25;
+
+/** The search state, its dispatcher, and a ref to its latest value for key handlers. */
+export function useSearch(archive: ArchiveSource, filter: JobFilter, debounceMs: number) {
+	const [search, dispatch, ref] = useSyncReducer(searchReducer, initialSearchState);
+	const lastSearchMs = useRef(0);
+	const runSearch = useCallback(
+		(query: string) => {
+			if (!query.trim()) return dispatch({type: 'results', query, hits: [], error: null});
+			const started = performance.now();
+			try {
+				dispatch({type: 'results', query, hits: archive.search(query, {filter, limit: searchLimit}), error: null});
+			} catch (error) {
+				dispatch({type: 'results', query, hits: [], error: errorLine(error)});
+			}
+			lastSearchMs.current = performance.now() - started;
+		},
+		[archive, filter, dispatch],
+	);
+	useEffect(() => {
+		if (search.query === search.resultsFor) return;
+		const timer = setTimeout(() => runSearch(search.query), lastSearchMs.current <= instantSearchMs ? 0 : debounceMs);
+		return () => clearTimeout(timer);
+	}, [search.query, search.resultsFor, runSearch, debounceMs]);
+	// A new filter changes what matches: search again.
+	useEffect(() => {
+		if (ref.current.query) runSearch(ref.current.query);
+	}, [runSearch, ref]);
+	return {search, dispatch, ref};
+}
