@@ -112,7 +112,11 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 	useEffect(() => {
 		if (dataVersion === 0) return;
 		// With a download-status filter, finished files change which jobs match.
-		reload(recount.current || filter.fileStatus !== undefined);
+		try {
+			reload(recount.current || filter.fileStatus !== undefined);
+		} catch (error) {
+			setNotice({text: errorLine(error), tone: 'error'});
+		}
 		recount.current = false;
 	}, [dataVersion, reload]);
 	const lastTotals = useRef(0);

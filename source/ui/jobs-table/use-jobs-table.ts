@@ -58,7 +58,15 @@ export function useJobsTable(archive: ArchiveSource, filter: JobFilter, height: 
 		const hasOlder = rows.length > pageSize;
 		const known = count.current?.filter === filter ? count.current.total : undefined;
 		dispatch({type: 'reset', rows: rows.slice(0, pageSize), offset: 0, total: known ?? (hasOlder ? Number.NaN : rows.length), hasNewer: false, hasOlder});
-		if (known === undefined && hasOlder) setTimeout(() => dispatch({type: 'replace-rows', rows: [], total: countNow()}), 0);
+		if (known === undefined && hasOlder) {
+			setTimeout(() => {
+				try {
+					dispatch({type: 'replace-rows', rows: [], total: countNow()});
+				} catch {
+					// The position still shows; the total stays an ellipsis rather than ending the app.
+				}
+			}, 0);
+		}
 	}, [archive, filter, pageSize, dispatch, countNow]);
 
 	const last = useCallback(() => {
