@@ -123,6 +123,9 @@ test('a job seen twice in one batch is inserted once and not counted as known', 
 	const store = ArchiveStore.open(temporaryArchive());
 	t.teardown(() => store.close());
 	t.deepEqual(store.upsertJobs([job('a'), job('a')]), {inserted: 1, updated: 0, unchanged: 1, known: 0});
+	// The later copy in the batch wins, as it would across two calls.
+	t.deepEqual(store.upsertJobs([job('b', {rating: 1}), job('c'), job('b', {rating: 2})]), {inserted: 2, updated: 1, unchanged: 0, known: 0});
+	t.is(store.getJob('b')?.rating, 2);
 });
 
 test('an upstream field change updates the row and keeps first_seen_at', t => {

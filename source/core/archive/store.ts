@@ -108,8 +108,10 @@ export class ArchiveStore {
 			const result: UpsertResult = {inserted: 0, updated: 0, unchanged: 0, known: 0};
 			const insertedNow = new Set<string>();
 			const now = Date.now();
-			for (const job of jobs) {
-				const row = jobRowFromApi(job, source, now);
+			// Oldest first: FTS5 flushes its pending index to a new segment whenever a rowid is not
+			// above the last one written, and pages arrive newest first (rowids descending).
+			const rows = jobs.map(job => jobRowFromApi(job, source, now)).sort((a, b) => a.enqueued_at - b.enqueued_at);
+			for (const row of rows) {
 				if (insertNew(row)) {
 					insertedNow.add(row.id);
 					result.inserted++;
