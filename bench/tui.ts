@@ -162,6 +162,12 @@ try {
 	const launched = terminal.send('Enter');
 	const shown = await terminal.waitForScreen((screen) => screen.includes(`of ${total}`) && screen.includes('Files'), 'the first frame');
 	results.push({name: 'time to first frame', value: shown - launched, unit: 'ms', goal: 700});
+	// Peer in the same run: a bare Node that only loads Ink and React (what any Ink app pays before drawing).
+	const bare = performance.now();
+	execFileSync('node', ['--input-type=module', '-e', "await import('ink'); await import('react');"], {cwd: root, env: {...process.env, NODE_ENV: 'production'}});
+	const bareMs = performance.now() - bare;
+	results.push({name: '  peer: node loading Ink+React only', value: bareMs, unit: 'ms'});
+	results.push({name: '  first frame / peer', value: (shown - launched) / bareMs, unit: 'x'});
 
 	const shell = terminal.tmux('display-message', '-p', '-t', 'main', '#{pane_pid}').trim();
 	const pid = Number(execFileSync('pgrep', ['-P', shell]).toString().trim().split('\n')[0]);
