@@ -8,7 +8,7 @@ import {flagToken, globalFlags, type FlagDefinitions} from './flags.js';
 const groups: Array<{title: string; names: Array<keyof typeof globalFlags>}> = [
 	{title: 'Mode', names: ['batch', 'demo', 'urls', 'download', 'json']},
 	{title: 'Sync', names: ['full', 'since', 'until', 'type', 'limit']},
-	{title: 'Archive and downloads', names: ['archive', 'concurrency', 'limitRate', 'naming', 'format', 'metricsFile']},
+	{title: 'Archive and downloads', names: ['archive', 'concurrency', 'limitRate', 'naming', 'format', 'embedMetadata', 'metricsFile']},
 	{title: 'Service', names: ['apiBase', 'cdnBase', 'tokenBase', 'userId', 'retries']},
 	{title: 'General', names: ['config', 'verbose', 'quiet', 'version', 'help']},
 ];
