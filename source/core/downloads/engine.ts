@@ -575,7 +575,9 @@ class Engine implements DownloadEngineInternals {
 	#flushDone(): void {
 		clearTimeout(this.#flushTimer);
 		this.#flushTimer = undefined;
-		if (this.#doneBuffer.length === 0) return;
+		// A transfer that outlived stop() can finish after the caller closed the archive: its file is complete
+		// on disk and recover.ts records it on the next run, so dropping the write here loses nothing.
+		if (this.#doneBuffer.length === 0 || !this.#images.isOpen) return;
 		const records = this.#doneBuffer;
 		this.#doneBuffer = [];
 		this.#images.markDone(records);

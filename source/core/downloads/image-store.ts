@@ -97,6 +97,11 @@ export class ImageStore {
 		};
 	}
 
+	/** False once the archive was closed (a transfer that outlived stop() must not write then). */
+	get isOpen(): boolean {
+		return this.#db.open;
+	}
+
 	/** Add planned files; rows that exist already (same URL or job/index/variant) are left alone. Returns how many were new. */
 	insert(images: readonly PlannedImage[]): number {
 		const now = Date.now();
