@@ -139,7 +139,12 @@ test('search: typing finds a known prompt, Enter opens its details, n steps to t
 	t.true(target.length >= 2, 'the stand-in has several harbour prompts');
 	app.stdin.write('/');
 	await waitForFrame(app.lastFrame, (text) => text.includes('type words'));
-	await type(app, 'harbour');
+	// The word being typed counts as a prefix: half a word already finds its jobs.
+	await type(app, 'harb');
+	const partial = r.store.search('harb', {limit: 200, prefixLast: true}).length;
+	t.true(partial > 0);
+	await waitForFrame(app.lastFrame, (text) => text.includes(`/harb`) && text.includes(`${partial} hits`));
+	await type(app, 'our');
 	let frame = await waitForFrame(app.lastFrame, (text) => text.includes(`${target.length} hits`));
 	t.true(frame.includes('/harbour'));
 	app.stdin.write(keys.enter);

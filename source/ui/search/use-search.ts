@@ -1,6 +1,7 @@
 /**
  * Search as you type over the archive's FTS5 index. Results respect the jobs
- * filter, so a hit is always in the table. The typed letter is drawn first;
+ * filter, so a hit is always in the table; the last word counts as a prefix
+ * while it is being typed. The typed letter is drawn first;
  * while queries answer quickly the next one runs right after that frame, and
  * once one is slow, typing is debounced so a burst of keys costs one query.
  */
@@ -24,7 +25,7 @@ export function useSearch(archive: ArchiveSource, filter: JobFilter, debounceMs:
 			if (!query.trim()) return dispatch({type: 'results', query, hits: [], error: null});
 			const started = performance.now();
 			try {
-				dispatch({type: 'results', query, hits: archive.search(query, {filter, limit: searchLimit}), error: null});
+				dispatch({type: 'results', query, hits: archive.search(query, {filter, limit: searchLimit, prefixLast: true}), error: null});
 			} catch (error) {
 				dispatch({type: 'results', query, hits: [], error: errorLine(error)});
 			}
