@@ -22,6 +22,7 @@ import {keyTable} from '../source/ui/keys.js';
 import type {TuiServices} from '../source/ui/services.js';
 import {themeFor} from '../source/ui/theme.js';
 import {keys, waitForFrame} from './helpers/ui-testing.js';
+import {standInConfigValues} from '../source/demo.js';
 
 const plain = themeFor({NO_COLOR: '1'});
 
@@ -39,14 +40,8 @@ async function rig(jobs = 40, tuning: Partial<Config> = {}, imageBytes?: number)
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mj-tui-app-'));
 	const config: Config = {
 		...defaultConfig,
+		...standInConfigValues(standIn),
 		archive: dir,
-		apiBase: standIn.apiBase,
-		cdnBase: standIn.cdnBase,
-		tokenBase: standIn.tokenBase,
-		tokenApiKey: standIn.tokenApiKey,
-		token: standIn.token,
-		refreshToken: standIn.refreshToken,
-		userId: standIn.userId,
 		pagePauseMs: 0,
 		retries: 0,
 		concurrency: 2,
