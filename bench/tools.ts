@@ -128,6 +128,16 @@ if (enabled('export')) {
 		console.log(`  ${label.padEnd(4)} ${String(result.jobs).padStart(8)} jobs  ${(result.jobs / result.seconds).toFixed(0).padStart(7)} jobs/s  peak RSS ${result.maxRssMb.toFixed(0)} MB  ${(result.bytes / 1024 / 1024).toFixed(0)} MB written   (goal >= 100000 jobs/s)`);
 	}
 	console.log(`  peak RSS ratio all/100k: ${(all.maxRssMb / small.maxRssMb).toFixed(2)} (flat memory = about 1)`);
+	// Peer: the sqlite3 shell writing the same jobs and done paths as CSV (no formula guard, no redaction), same order.
+	const peerLimit = Math.min(100_000, jobCount);
+	const peerSql = `SELECT id, enqueue_time, job_type, event_type, prompt, full_command, parameters, width, height, batch_size, parent_id, parent_grid, rating,
+		(SELECT group_concat(i.path, ';') FROM images i WHERE i.job_id = j.id AND i.status = 'done' AND i.path IS NOT NULL) FROM jobs j ORDER BY j.rowid DESC LIMIT ${peerLimit}`;
+	const peerStarted = performance.now();
+	const peer = spawnSync('sqlite3', ['-readonly', '-csv', path.join(archive, 'archive.db'), peerSql], {stdio: ['ignore', fs.openSync(path.join(out, 'peer.csv'), 'w'), 'pipe']});
+	const peerSeconds = (performance.now() - peerStarted) / 1000;
+	if (peer.status === 0) {
+		console.log(`  peer: sqlite3 -csv, same ${peerLimit} jobs and paths  ${(peerLimit / peerSeconds).toFixed(0)} jobs/s   export/peer ${((small.jobs / small.seconds) / (peerLimit / peerSeconds)).toFixed(2)}x`);
+	}
 	fs.rmSync(out, {recursive: true, force: true});
 }
 

@@ -43,8 +43,8 @@ export interface SearchRow {
 /** The rank window of search as you type: keeps a keystroke's query in tens of milliseconds at a million jobs. */
 export const typedRankWindow = 5000;
 
-/** FTS5 rowid bounds equivalent to the filter's since/until (rowid = enqueue ms × slots + slot). */
-function rowidBounds(filter: JobFilter | undefined): SqlCondition[] {
+/** Rowid bounds (jobs and jobs_fts share rowids) equivalent to the filter's since/until (rowid = enqueue ms × slots + slot). */
+export function rowidBounds(filter: JobFilter | undefined): SqlCondition[] {
 	const bounds: SqlCondition[] = [];
 	if (filter?.since !== undefined) {
 		bounds.push({sql: 'rowid >= ?', params: [filter.since * rowidSlotsPerMillisecond]});

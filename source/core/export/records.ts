@@ -1,5 +1,6 @@
 /**
- * The rows every export writes: a job with its images, newest first,
+ * The rows every export writes: a job with its images, newest first
+ * (jobs enqueued in the same millisecond in archive order),
  * streamed in keyset pages so 1,000,000 jobs use constant memory. One query
  * per page returns each job's columns with its images already as JSON
  * (SQLite's json_group_array), so an export row costs no per-job lookups and
@@ -7,6 +8,7 @@
  */
 import type {ArchiveStore} from '../archive/store.js';
 import {jobFilterConditions, whereClause, type SqlCondition} from '../archive/list.js';
+import {rowidBounds} from '../archive/search.js';
 import type {JobFilter, JobParameters} from '../job.js';
 
 /** One archived file of a job; `path` is relative to the archive (absolute only for files imported in place). */
@@ -71,17 +73,20 @@ const pageSize = 2000;
 const searchPage = 2000;
 
 function* filteredRecords(store: ArchiveStore, filter: JobFilter | undefined, columns: string): Generator<ExportRecord> {
-	const base: SqlCondition[] = jobFilterConditions(filter);
+	// Keyset pages walk the jobs table itself in rowid order, which is time order (rowid = enqueue ms × slots + slot):
+	// a sequential scan instead of a time index plus a table lookup per job (bench:tools, csv 64k → 86k jobs/s read).
+	// The rowid bounds of --since/--until let SQLite start and stop the scan where the filter does.
+	const base: SqlCondition[] = [...jobFilterConditions(filter), ...rowidBounds(filter)];
 	const first = whereClause(base);
-	const next = whereClause([...base, {sql: '(j.enqueued_at, j.id) < (?, ?)', params: []}]);
-	const firstPage = store.db.prepare(`SELECT ${columns} FROM jobs j ${first.sql} ORDER BY j.enqueued_at DESC, j.id DESC LIMIT ${pageSize}`);
-	const nextPage = store.db.prepare(`SELECT ${columns} FROM jobs j ${next.sql} ORDER BY j.enqueued_at DESC, j.id DESC LIMIT ${pageSize}`);
-	let page = firstPage.all(...first.params) as ExportRecord[];
+	const next = whereClause([...base, {sql: 'j.rowid < ?', params: []}]);
+	const select = `SELECT ${columns}, j.rowid AS archiveRowid FROM jobs j`;
+	const firstPage = store.db.prepare(`${select} ${first.sql} ORDER BY j.rowid DESC LIMIT ${pageSize}`);
+	const nextPage = store.db.prepare(`${select} ${next.sql} ORDER BY j.rowid DESC LIMIT ${pageSize}`);
+	let page = firstPage.all(...first.params) as Array<ExportRecord & {archiveRowid: number}>;
 	while (page.length > 0) {
 		yield* page;
 		if (page.length < pageSize) return;
-		const last = page.at(-1)!;
-		page = nextPage.all(...next.params, last.enqueuedAt, last.id) as ExportRecord[];
+		page = nextPage.all(...next.params, page.at(-1)!.archiveRowid) as Array<ExportRecord & {archiveRowid: number}>;
 	}
 }
 
