@@ -9,7 +9,7 @@ import './threadpool.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import PQueue from 'p-queue';
-import {Agent} from 'undici';
+import type {Agent} from 'undici';
 import type {ArchiveStore} from '../archive/store.js';
 import type {Config} from '../config.js';
 import {ExitCode, MjError} from '../errors.js';
@@ -24,6 +24,7 @@ import {RateLimiter} from './rate-limit.js';
 import {SpeedMeter} from './speed.js';
 import {runTransfer, TransferError} from './transfer.js';
 import {recoverFinished} from './recover.js';
+import {loadUndici} from './undici-loader.js';
 import type {DownloadEngine, DownloadFailure, EngineSnapshot, TransferSnapshot, TransferState} from './types.js';
 
 /** Why an active transfer was aborted on purpose. */
@@ -86,7 +87,8 @@ class Engine implements DownloadEngineInternals {
 	readonly #queue: PQueue;
 	readonly #hosts: HostGate;
 	readonly #limiter: RateLimiter;
-	readonly #agent: Agent;
+	/** Made on the first transfer (see undici-loader.ts). */
+	#agent?: Promise<Agent>;
 	readonly #live = new Map<number, LiveTransfer>();
 	/** Failed and canceled transfers shown in snapshots (most recent, bounded). */
 	readonly #finished = new Map<number, TransferSnapshot>();
@@ -126,13 +128,6 @@ class Engine implements DownloadEngineInternals {
 		this.#queue = new PQueue({concurrency: Math.max(1, config.concurrency)});
 		this.#hosts = new HostGate(config.perHostConcurrency);
 		this.#limiter = new RateLimiter(config.limitRate);
-		this.#agent = new Agent({
-			connections: Math.max(config.perHostConcurrency, config.concurrency) * 2,
-			headersTimeout: config.stallTimeoutMs,
-			// The transfer's own stall timer covers the body, and knows about rate-limit pauses.
-			bodyTimeout: 0,
-			keepAliveTimeout: 10_000,
-		});
 		this.#cdnHost = hostOf(config.cdnBase);
 		for (const row of this.#images.listStatus('failed', finishedInSnapshot)) this.#finished.set(row.id, this.#finishedSnapshot(row, 'failed'));
 		for (const row of this.#images.listStatus('canceled', finishedInSnapshot)) this.#finished.set(row.id, this.#finishedSnapshot(row, 'canceled'));
@@ -398,7 +393,7 @@ class Engine implements DownloadEngineInternals {
 		this.#hosts.close();
 		clearInterval(this.#ticker);
 		this.#ticker = undefined;
-		this.#agent.destroy().catch(() => {});
+		this.#agent?.then((agent) => agent.destroy()).catch(() => {});
 		this.#emit();
 		this.#wakeIdle();
 	}
@@ -500,6 +495,20 @@ class Engine implements DownloadEngineInternals {
 		}
 	}
 
+	/** The Agent all transfers share, created with the first one. */
+	#dispatcher(): Promise<Agent> {
+		return (this.#agent ??= loadUndici().then(
+			({Agent}) =>
+				new Agent({
+					connections: Math.max(this.#config.perHostConcurrency, this.#config.concurrency) * 2,
+					headersTimeout: this.#config.stallTimeoutMs,
+					// The transfer's own stall timer covers the body, and knows about rate-limit pauses.
+					bodyTimeout: 0,
+					keepAliveTimeout: 10_000,
+				}),
+		));
+	}
+
 	/** Fetch one file into its partial, then finalise and record it. */
 	async #transfer(live: LiveTransfer, signal: AbortSignal): Promise<void> {
 		const row = live.row;
@@ -516,7 +525,7 @@ class Engine implements DownloadEngineInternals {
 		const result = await runTransfer(
 			{url: row.url, variant: row.variant, partPath, resume: row.part_path ? {etag: row.etag, lastModified: row.last_modified, totalBytes: row.total_bytes} : null, headers: this.#headersFor(live.host)},
 			{
-				agent: this.#agent,
+				agent: await this.#dispatcher(),
 				limiter: this.#limiter,
 				stallTimeoutMs: this.#config.stallTimeoutMs,
 				retryAfterCapMs: this.#config.retryAfterCapMs,

@@ -7,10 +7,11 @@
 import {createHash, type Hash} from 'node:crypto';
 import fs from 'node:fs';
 import {Writable} from 'node:stream';
-import {stream, type Dispatcher} from 'undici';
+import type {Dispatcher} from 'undici';
 import {isRetryableNetworkError, isRetryableStatus, retryAfterDelay} from '../retry-policy.js';
 import {isCloudflareChallenge} from '../midjourney/cloudflare.js';
 import {acceptedKinds, detectContentKind, headBytesNeeded, looksLikeHtml} from './content-check.js';
+import {loadUndici} from './undici-loader.js';
 import type {PartialState} from './image-store.js';
 import type {RateLimiter} from './rate-limit.js';
 
@@ -113,6 +114,7 @@ export async function runTransfer(input: TransferInput, context: TransferContext
 	const stall = setTimeout(() => controller.abort(new TransferError('retry', `stalled: no data for ${Math.round(context.stallTimeoutMs / 1000)}s`)), context.stallTimeoutMs);
 	stall.unref();
 
+	const {stream} = await loadUndici();
 	let outcome: ResponseOutcome | undefined;
 	let sink: FileSink | undefined;
 	let errorSink: ErrorBodySink | undefined;
