@@ -7,6 +7,7 @@
  *   search keystrokes (echo, and until the hits show), peak RSS, CPU while
  *   idle and while 16 transfers run, and bytes written to the terminal per
  *   second while they run.
+ * BENCH_NODE_FLAGS passes flags to the app's node (e.g. --cpu-prof --heap-prof).
  * BENCH_JOBS changes the archive size (default 1,000,000); the archive is
  * built once under the temp dir and reused. Downloads come from the stand-in
  * CDN on 127.0.0.1.
@@ -21,7 +22,8 @@ import {ArchiveStore} from '../source/core/archive/store.js';
 import {ensureSyntheticArchive} from './lib/synthetic-archive.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const binary = path.join(root, 'dist/source/cli.js');
+// BENCH_BINARY: another build of the app (e.g. the previous commit's, built elsewhere) to compare in the same conditions.
+const binary = path.resolve(process.env['BENCH_BINARY'] ?? path.join(root, 'dist/source/cli.js'));
 const jobs = Number(process.env['BENCH_JOBS'] ?? 1_000_000);
 const columns = 200;
 const rows = 60;
@@ -136,10 +138,13 @@ async function cpuShare(pid: number, ms: number): Promise<number> {
 	return (cpuTicks(pid) - before) / clockTicks / seconds;
 }
 
-function peakRss(pid: number): number {
-	const match = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+/** A memory figure of /proc/<pid>/status in bytes: VmHWM (peak), RssAnon (heap and buffers), RssFile (mapped files, the database). */
+function memory(pid: number, field: 'VmHWM' | 'RssAnon' | 'RssFile'): number {
+	const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
 	return match ? Number(match[1]) * 1024 : Number.NaN;
 }
+
+const peakRss = (pid: number) => memory(pid, 'VmHWM');
 
 const percentile = (values: number[], p: number) => {
 	const sorted = [...values].sort((a, b) => a - b);
@@ -158,7 +163,7 @@ try {
 	const total = jobs.toLocaleString('en-US');
 
 	// Time to first frame: from pressing Enter on the command line to the table on screen.
-	terminal.tmux('send-keys', '-t', 'main', '-l', `${env} node ${binary} ${flags}`);
+	terminal.tmux('send-keys', '-t', 'main', '-l', `${env} node ${process.env['BENCH_NODE_FLAGS'] ?? ''} ${binary} ${flags}`);
 	const launched = terminal.send('Enter');
 	const shown = await terminal.waitForScreen((screen) => screen.includes(`of ${total}`) && screen.includes('Files'), 'the first frame');
 	results.push({name: 'time to first frame', value: shown - launched, unit: 'ms', goal: 700});
@@ -174,6 +179,7 @@ try {
 
 	await sleep(1500);
 	results.push({name: 'CPU while idle', value: (await cpuShare(pid, 5000)) * 100, unit: '% of a core', goal: 2});
+	results.push({name: 'peak RSS idle', value: peakRss(pid) / 1024 / 1024, unit: 'MiB', goal: 200});
 
 	// Scrolling: keys spaced wider than a frame (12 fps), so each latency is one key's own.
 	const scroll: number[] = [];
@@ -224,7 +230,8 @@ try {
 	const written = terminal.outputs.filter((output) => output.at >= windowStart && output.at < windowEnd).reduce((sum, output) => sum + output.bytes, 0);
 	results.push({name: 'CPU while 16 transfers run', value: busy * 100, unit: '% of a core', goal: 25});
 	results.push({name: 'terminal bytes/s while downloading', value: written / ((windowEnd - windowStart) / 1000), unit: 'B/s'});
-	results.push({name: 'peak RSS', value: peakRss(pid) / 1024 / 1024, unit: 'MiB', goal: 200});
+	results.push({name: 'peak RSS with 16 transfers', value: peakRss(pid) / 1024 / 1024, unit: 'MiB', goal: 200});
+	results.push({name: '  of it now: anonymous / mapped files', value: memory(pid, 'RssAnon') / 1024 / 1024, unit: `/ ${(memory(pid, 'RssFile') / 1024 / 1024).toFixed(1)} MiB`});
 
 	terminal.send('q');
 	await terminal.waitForScreen((screen) => screen.trimEnd().endsWith('bench$'), 'the shell after quitting', 15_000, 50);
