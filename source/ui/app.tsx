@@ -69,7 +69,7 @@ const sortCommands: Partial<Record<Command, 'speed' | 'eta' | 'remaining' | 'nam
 	'sort-state': 'state',
 };
 
-/** Engine snapshots through an external store flushed at ~10 Hz. */
+/** Engine snapshots through an external store flushed at 4 Hz (engine-store.ts). */
 function useEngineSnapshot(engine: TuiServices['engine']) {
 	const store = useMemo(() => createEngineStore(engine), [engine]);
 	useEffect(() => () => store.dispose(), [store]);
