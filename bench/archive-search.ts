@@ -9,7 +9,8 @@
  * - upsertJobs in batches of 1,000 vs a bare one-transaction insert loop (100,000 jobs).
  *
  * Env: BENCH_JOBS (default 1000000), BENCH_ARCHIVE (reused when it already
- * holds that many jobs; default <tmp>/mj-tui-bench-archive-<jobs>), BENCH_REPS (default 25).
+ * holds that many jobs; default <tmp>/mj-tui-bench-archive-<jobs>), BENCH_REPS (default 25),
+ * BENCH_ONLY=search,typed,filters,pages,upsert picks parts.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,6 +28,9 @@ import {ensureSyntheticArchive} from './lib/synthetic-archive.js';
 const jobCount = Number(process.env.BENCH_JOBS ?? 1_000_000);
 const reps = Number(process.env.BENCH_REPS ?? 25);
 const archive = process.env.BENCH_ARCHIVE ?? path.join(os.tmpdir(), `mj-tui-bench-archive-${jobCount}`);
+/** BENCH_ONLY=search,typed,filters,pages,upsert runs only those parts. */
+const only = process.env.BENCH_ONLY?.split(',');
+const enabled = (part: string) => !only || only.includes(part);
 
 function percentile(values: readonly number[], p: number): number {
 	const sorted = [...values].sort((a, b) => a - b);
@@ -53,109 +57,136 @@ const store = ArchiveStore.open(archive, {readonly: true});
 const direct = store.db.prepare('SELECT rowid, rank FROM jobs_fts WHERE jobs_fts MATCH ? ORDER BY rank LIMIT 50');
 const count = store.db.prepare('SELECT count(*) FROM jobs_fts WHERE jobs_fts MATCH ?').pluck();
 
-console.log('\nsearch, two words, limit 50 (store.search vs the same FTS5 query run directly)');
-const twoWord = ['red fox', 'koi pond', 'oil painting', 'golden hour', 'cozy cabin', 'paper boat', 'neon glow', 'wolf aurora'];
-const allSearch: number[] = [];
-const allDirect: number[] = [];
-for (const query of twoWord) {
-	const match = parseSearchQuery(query).match!;
-	const searchMs: number[] = [];
-	const directMs: number[] = [];
-	for (let rep = 0; rep < reps; rep++) {
-		// Alternate so both sides see the same cache and machine load.
-		searchMs.push(timed(() => store.search(query, {limit: 50})));
-		directMs.push(timed(() => direct.all(match)));
+if (enabled('search')) {
+	console.log('\nsearch, two words, limit 50 (store.search vs the same FTS5 query run directly)');
+	const twoWord = ['red fox', 'koi pond', 'oil painting', 'golden hour', 'cozy cabin', 'paper boat', 'neon glow', 'wolf aurora'];
+	const allSearch: number[] = [];
+	const allDirect: number[] = [];
+	for (const query of twoWord) {
+		const match = parseSearchQuery(query).match!;
+		const searchMs: number[] = [];
+		const directMs: number[] = [];
+		for (let rep = 0; rep < reps; rep++) {
+			// Alternate so both sides see the same cache and machine load.
+			searchMs.push(timed(() => store.search(query, {limit: 50})));
+			directMs.push(timed(() => direct.all(match)));
+		}
+
+		allSearch.push(...searchMs);
+		allDirect.push(...directMs);
+		console.log(`  ${query.padEnd(14)} ${String(count.get(match)).padStart(7)} matches   search ${figures(searchMs)}   direct ${figures(directMs)}`);
 	}
 
-	allSearch.push(...searchMs);
-	allDirect.push(...directMs);
-	console.log(`  ${query.padEnd(14)} ${String(count.get(match)).padStart(7)} matches   search ${figures(searchMs)}   direct ${figures(directMs)}`);
+	console.log(`  all two-word   search ${figures(allSearch)}   direct ${figures(allDirect)}   ratio p95 ${(percentile(allSearch, 95) / percentile(allDirect, 95)).toFixed(2)}x (goal p95 < 30 ms)`);
+
 }
-
-console.log(`  all two-word   search ${figures(allSearch)}   direct ${figures(allDirect)}   ratio p95 ${(percentile(allSearch, 95) / percentile(allDirect, 95)).toFixed(2)}x (goal p95 < 30 ms)`);
-
-console.log(`\nsearch as you type: "lighthouse on a basalt cliff" one keystroke at a time (prefixLast), all matches ranked vs the newest ${typedRankWindow} (the default with prefixLast)`);
-const typed = 'lighthouse on a basalt cliff';
-for (const rankWindow of [0, typedRankWindow]) {
-	const keystrokeMs: number[] = [];
+if (enabled('typed')) {
+	console.log(`\nsearch as you type: "lighthouse on a basalt cliff" one keystroke at a time (prefixLast), all matches ranked vs the newest ${typedRankWindow} (the default with prefixLast)`);
+	const typed = 'lighthouse on a basalt cliff';
+	// Peer: the same window ranked with every term, as two statements run directly (what search did before it left common terms out).
+	const oldest = store.db.prepare('SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?').pluck();
+	const rankAll = store.db.prepare('SELECT rowid, rank FROM jobs_fts WHERE jobs_fts MATCH ? AND rowid >= ? ORDER BY rank, rowid DESC LIMIT 200');
+	const directWindow = (text: string) => {
+		const match = parseSearchQuery(text, {prefixLast: true}).match;
+		if (match === null) return;
+		rankAll.all(match, (oldest.get(match, typedRankWindow - 1) as number | undefined) ?? 0);
+	};
+	const runs: Array<[string, (text: string) => unknown]> = [
+		['all matches', text => store.search(text, {limit: 200, prefixLast: true, rankWindow: 0})],
+		[`window ${typedRankWindow}`, text => store.search(text, {limit: 200, prefixLast: true})],
+		['direct, every term ranked', directWindow],
+	];
+	const perRun = new Map<string, number[]>(runs.map(([label]) => [label, []]));
 	for (let rep = 0; rep < Math.max(3, Math.floor(reps / 5)); rep++) {
 		for (let length = 1; length <= typed.length; length++) {
-			keystrokeMs.push(timed(() => store.search(typed.slice(0, length), {limit: 200, prefixLast: true, rankWindow})));
+			// Alternate per keystroke so every variant sees the same load.
+			for (const [label, run] of runs) perRun.get(label)!.push(timed(() => run(typed.slice(0, length))));
 		}
 	}
 
-	console.log(`  ${(rankWindow ? `window ${rankWindow}` : 'all matches').padEnd(12)}  per keystroke ${figures(keystrokeMs)}  worst ${Math.max(...keystrokeMs).toFixed(1)} ms`);
-}
+	for (const [label, ms] of perRun) {
+		console.log(`  ${label.padEnd(26)}  per keystroke ${figures(ms)}  worst ${Math.max(...ms).toFixed(1)} ms`);
+	}
 
-console.log('\nsearch with parameter filters, limit 50');
-for (const query of ['red fox --ar 16:9', 'fox --stylize >250', 'golden hour --niji', 'cabin --v 6 --chaos 10..50', '--ar 21:9 --stylize 1000', '--tile']) {
-	const ms: number[] = [];
-	for (let rep = 0; rep < reps; rep++) ms.push(timed(() => store.search(query, {limit: 50})));
-	console.log(`  ${query.padEnd(28)} ${figures(ms)}  (${store.search(query, {limit: 50}).length} hits)`);
-}
+	console.log(`  window ${typedRankWindow} / direct p95 ratio ${(percentile(perRun.get(`window ${typedRankWindow}`)!, 95) / percentile(perRun.get('direct, every term ranked')!, 95)).toFixed(2)}x (goal p95 < 50 ms)`);
 
-console.log('\njobs pane: keyset pages of 50, newest first');
-const pageMs: number[] = [];
-const deepMs: number[] = [];
-const [top] = store.listJobs({limit: 1});
-let cursor: JobCursor = {enqueuedAt: top.enqueuedAt, id: top.id};
-// Walk 200 pages down from the top, then jump to a cursor in the middle of the archive.
-for (let i = 0; i < 200; i++) {
-	let page: Job[] = [];
-	pageMs.push(timed(() => {
-		page = store.listJobs({limit: 50, after: cursor});
-	}));
-	cursor = {enqueuedAt: page.at(-1)!.enqueuedAt, id: page.at(-1)!.id};
 }
+if (enabled('filters')) {
+	console.log('\nsearch with parameter filters, limit 50');
+	for (const query of ['red fox --ar 16:9', 'fox --stylize >250', 'golden hour --niji', 'cabin --v 6 --chaos 10..50', '--ar 21:9 --stylize 1000', '--tile']) {
+		const ms: number[] = [];
+		for (let rep = 0; rep < reps; rep++) ms.push(timed(() => store.search(query, {limit: 50})));
+		console.log(`  ${query.padEnd(28)} ${figures(ms)}  (${store.search(query, {limit: 50}).length} hits)`);
+	}
 
-const middleTime = store.db.prepare('SELECT enqueued_at, id FROM jobs ORDER BY enqueued_at DESC, id DESC LIMIT 1 OFFSET ?').get(Math.floor(jobCount / 2)) as {enqueued_at: number; id: string};
-for (let rep = 0; rep < reps; rep++) deepMs.push(timed(() => store.listJobs({limit: 50, after: {enqueuedAt: middleTime.enqueued_at, id: middleTime.id}})));
-console.log(`  next page      ${figures(pageMs)}`);
-console.log(`  mid-archive    ${figures(deepMs)}`);
-const paneFilters: Array<[string, JobFilter]> = [['type upscale', {types: ['upscale']}], ['files missing', {fileStatus: 'missing'}], ['files failed', {fileStatus: 'failed'}]];
-for (const [label, filter] of paneFilters) {
-	const ms: number[] = [];
-	for (let rep = 0; rep < reps; rep++) ms.push(timed(() => store.listJobs({limit: 50, filter})));
-	console.log(`  ${label.padEnd(14)} ${figures(ms)}`);
 }
+if (enabled('pages')) {
+	console.log('\njobs pane: keyset pages of 50, newest first');
+	const pageMs: number[] = [];
+	const deepMs: number[] = [];
+	const [top] = store.listJobs({limit: 1});
+	let cursor: JobCursor = {enqueuedAt: top.enqueuedAt, id: top.id};
+	// Walk 200 pages down from the top, then jump to a cursor in the middle of the archive.
+	for (let i = 0; i < 200; i++) {
+		let page: Job[] = [];
+		pageMs.push(timed(() => {
+			page = store.listJobs({limit: 50, after: cursor});
+		}));
+		cursor = {enqueuedAt: page.at(-1)!.enqueuedAt, id: page.at(-1)!.id};
+	}
 
-for (const [label, run] of [['countJobs()', () => store.countJobs()], ['totals()', () => store.totals()]] as const) {
-	const ms: number[] = [];
-	for (let rep = 0; rep < 5; rep++) ms.push(timed(run));
-	console.log(`  ${label.padEnd(14)} ${figures(ms)}`);
+	const middleTime = store.db.prepare('SELECT enqueued_at, id FROM jobs ORDER BY enqueued_at DESC, id DESC LIMIT 1 OFFSET ?').get(Math.floor(jobCount / 2)) as {enqueued_at: number; id: string};
+	for (let rep = 0; rep < reps; rep++) deepMs.push(timed(() => store.listJobs({limit: 50, after: {enqueuedAt: middleTime.enqueued_at, id: middleTime.id}})));
+	console.log(`  next page      ${figures(pageMs)}`);
+	console.log(`  mid-archive    ${figures(deepMs)}`);
+	const paneFilters: Array<[string, JobFilter]> = [['type upscale', {types: ['upscale']}], ['files missing', {fileStatus: 'missing'}], ['files failed', {fileStatus: 'failed'}]];
+	for (const [label, filter] of paneFilters) {
+		const ms: number[] = [];
+		for (let rep = 0; rep < reps; rep++) ms.push(timed(() => store.listJobs({limit: 50, filter})));
+		console.log(`  ${label.padEnd(14)} ${figures(ms)}`);
+	}
+
+	for (const [label, run] of [['countJobs()', () => store.countJobs()], ['totals()', () => store.totals()]] as const) {
+		const ms: number[] = [];
+		for (let rep = 0; rep < 5; rep++) ms.push(timed(run));
+		console.log(`  ${label.padEnd(14)} ${figures(ms)}`);
+	}
+
 }
-
 store.close();
 
-console.log('\nupsertJobs, 100,000 jobs in batches of 1,000 vs a bare loop in one transaction (same rows, FTS included)');
-const upsertJobs = Array.from({length: 100_000}, (_, index) => generateJob(index, 7, 100_000));
-const upsertMs: number[] = [];
-const rawMs: number[] = [];
-for (let run = 0; run < 3; run++) {
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mj-tui-bench-upsert-'));
-	const target = ArchiveStore.open(dir);
-	upsertMs.push(timed(() => {
-		for (let first = 0; first < upsertJobs.length; first += 1000) target.upsertJobs(upsertJobs.slice(first, first + 1000));
-	}));
-	target.close();
-	fs.rmSync(dir, {recursive: true, force: true});
+if (enabled('upsert')) {
+	console.log('\nupsertJobs, 100,000 jobs in batches of 1,000 vs a bare loop in one transaction (same rows, FTS included)');
+	const upsertJobs = Array.from({length: 100_000}, (_, index) => generateJob(index, 7, 100_000));
+	const upsertMs: number[] = [];
+	const rawMs: number[] = [];
+	for (let run = 0; run < 3; run++) {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mj-tui-bench-upsert-'));
+		const target = ArchiveStore.open(dir);
+		upsertMs.push(timed(() => {
+			for (let first = 0; first < upsertJobs.length; first += 1000) target.upsertJobs(upsertJobs.slice(first, first + 1000));
+		}));
+		target.close();
+		fs.rmSync(dir, {recursive: true, force: true});
 
-	const rawDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mj-tui-bench-raw-'));
-	const db = new Database(path.join(rawDir, 'archive.db'));
-	db.pragma('journal_mode = WAL');
-	db.pragma('synchronous = NORMAL');
-	db.pragma('cache_size = -32768');
-	for (const migration of migrations) db.exec(migration);
-	const columns = Object.keys(jobRowFromApi(upsertJobs[0], 'api', 0));
-	const insert = db.prepare(`INSERT INTO jobs (${columns.join(', ')}, first_seen_at) VALUES (${columns.map(c => `:${c}`).join(', ')}, :updated_at)`);
-	rawMs.push(timed(() => db.transaction(() => {
-		const now = Date.now();
-		for (const job of upsertJobs) insert.run(jobRowFromApi(job, 'api', now));
-	})()));
-	db.close();
-	fs.rmSync(rawDir, {recursive: true, force: true});
+		const rawDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mj-tui-bench-raw-'));
+		const db = new Database(path.join(rawDir, 'archive.db'));
+		db.pragma('journal_mode = WAL');
+		db.pragma('synchronous = NORMAL');
+		db.pragma('cache_size = -32768');
+		for (const migration of migrations) db.exec(migration);
+		const columns = Object.keys(jobRowFromApi(upsertJobs[0], 'api', 0));
+		const insert = db.prepare(`INSERT INTO jobs (${columns.join(', ')}, first_seen_at) VALUES (${columns.map(c => `:${c}`).join(', ')}, :updated_at)`);
+		rawMs.push(timed(() => db.transaction(() => {
+			const now = Date.now();
+			for (const job of upsertJobs) insert.run(jobRowFromApi(job, 'api', now));
+		})()));
+		db.close();
+		fs.rmSync(rawDir, {recursive: true, force: true});
+	}
+
+	const upsertRate = 100_000 / (percentile(upsertMs, 50) / 1000);
+	const rawRate = 100_000 / (percentile(rawMs, 50) / 1000);
+	console.log(`  upsertJobs ${Math.round(upsertRate)} jobs/s   raw loop ${Math.round(rawRate)} jobs/s   ratio ${((upsertRate / rawRate) * 100).toFixed(0)}% (goal >= 40%)`);
+
 }
-
-const upsertRate = 100_000 / (percentile(upsertMs, 50) / 1000);
-const rawRate = 100_000 / (percentile(rawMs, 50) / 1000);
-console.log(`  upsertJobs ${Math.round(upsertRate)} jobs/s   raw loop ${Math.round(rawRate)} jobs/s   ratio ${((upsertRate / rawRate) * 100).toFixed(0)}% (goal >= 40%)`);

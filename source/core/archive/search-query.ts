@@ -19,6 +19,8 @@ export interface ParsedSearch {
 	conditions: SqlCondition[];
 	/** The words and phrases searched for (not the excluded ones), for marking matches in a prompt. */
 	highlight: HighlightTerm[];
+	/** When `match` is one AND group: its positive terms and its exclusions as FTS5 strings (lets ranking leave out terms bm25 gives no weight). */
+	conjunction: {terms: string[]; excluded: string[]} | null;
 }
 
 /** A searched word or phrase; `prefix` when its last word may continue (`fox*`). */
@@ -232,18 +234,26 @@ export function parseSearchQuery(text: string, options: {prefixLast?: boolean} =
 	}
 
 	const highlight = groups.flatMap(group => group.terms.filter(term => !term.negated).map(term => ({text: term.text, prefix: term.fts.endsWith('*')})));
-	return {...ftsExpressions(groups), conditions, highlight};
+	const positiveGroups = groups.filter(group => group.terms.some(term => !term.negated));
+	const conjunction = positiveGroups.length === 1
+		? {terms: positiveGroups[0].terms.filter(term => !term.negated).map(term => term.fts), excluded: positiveGroups[0].terms.filter(term => term.negated).map(term => term.fts)}
+		: null;
+	return {...ftsExpressions(groups), conditions, highlight, conjunction};
+}
+
+/** FTS5 for one AND group: `(a AND b) NOT (c OR d)`. */
+export function conjunctionExpression(terms: readonly string[], excluded: readonly string[]): string {
+	return excluded.length > 0 ? `(${terms.join(' AND ')}) NOT (${excluded.join(' OR ')})` : `(${terms.join(' AND ')})`;
 }
 
 function ftsExpressions(groups: Group[]): {match: string | null; exclude: string | null} {
 	const positiveGroups = groups.filter(group => group.terms.some(term => !term.negated));
 	if (positiveGroups.length > 0) {
 		// A group with only exclusions cannot stand beside others in FTS5 (NOT is binary); such a group is dropped.
-		const expressions = positiveGroups.map(group => {
-			const positives = group.terms.filter(term => !term.negated).map(term => term.fts).join(' AND ');
-			const negatives = group.terms.filter(term => term.negated).map(term => term.fts);
-			return negatives.length > 0 ? `(${positives}) NOT (${negatives.join(' OR ')})` : `(${positives})`;
-		});
+		const expressions = positiveGroups.map(group => conjunctionExpression(
+			group.terms.filter(term => !term.negated).map(term => term.fts),
+			group.terms.filter(term => term.negated).map(term => term.fts),
+		));
 		return {match: expressions.join(' OR '), exclude: null};
 	}
 

@@ -11,7 +11,8 @@
 import type {JobFilter} from '../job.js';
 import {jobFilterConditions, selectJobColumns, whereClause, type SqlCondition} from './list.js';
 import {rowidSlotsPerMillisecond, type SelectedJobRow} from './job-rows.js';
-import {parseSearchQuery} from './search-query.js';
+import {commonTerms} from './search-common-terms.js';
+import {conjunctionExpression, parseSearchQuery, type ParsedSearch} from './search-query.js';
 import {markMatches} from './snippet.js';
 import type {StatementCache} from './statements.js';
 
@@ -57,40 +58,88 @@ export function rowidBounds(filter: JobFilter | undefined): SqlCondition[] {
 	return bounds;
 }
 
-/** Rowids and ranks of the page: ranked by FTS5 alone, filters checked in rank order. */
-/** The rowid of the oldest match inside the window of newest matches, or undefined when all matches fit. */
-function windowStart(statements: StatementCache, match: string, bounds: readonly SqlCondition[], window: number): number | undefined {
-	const where = whereClause([{sql: 'jobs_fts MATCH ?', params: [match]}, ...bounds]);
-	// Walking the doclist newest-first needs no ranking: cheap even when millions match.
-	return statements.get(`SELECT rowid FROM jobs_fts ${where.sql} ORDER BY rowid DESC LIMIT 1 OFFSET ?`).pluck().get(...where.params, window - 1) as number | undefined;
+interface Hit {
+	rowid: number;
+	rank: number;
 }
 
-function rankedPage(statements: StatementCache, match: string, conditions: readonly SqlCondition[], options: SearchOptions, limit: number, offset: number): Array<{rowid: number; rank: number}> {
-	const bounds = rowidBounds(options.filter);
-	const window = options.rankWindow ?? (options.prefixLast ? typedRankWindow : undefined);
-	if (window !== undefined && window > 0) {
-		const oldest = windowStart(statements, match, bounds, Math.floor(window));
-		if (oldest !== undefined) {
-			bounds.push({sql: 'rowid >= ?', params: [oldest]});
+/** The rowids of the newest `window` matches, newest first. */
+function windowMatches(statements: StatementCache, match: string, bounds: readonly SqlCondition[], window: number): number[] {
+	const where = whereClause([{sql: 'jobs_fts MATCH ?', params: [match]}, ...bounds]);
+	return statements.get(`SELECT rowid FROM jobs_fts ${where.sql} ORDER BY rowid DESC LIMIT ?`).pluck().all(...where.params, window) as number[];
+}
+
+/** A hit as a raw row, `[rowid, rank]`: 5,000 arrays come out of SQLite faster than 5,000 objects. */
+type RawHit = [number, number];
+
+/** By rank, newest first on equal rank: the order SQL's `ORDER BY rank, rowid DESC` gives. */
+function byRank(a: RawHit, b: RawHit): number {
+	return a[1] - b[1] || b[0] - a[0];
+}
+
+function* ranked(hits: RawHit[]): Generator<Hit> {
+	for (const [rowid, rank] of hits.sort(byRank)) {
+		yield {rowid, rank};
+	}
+}
+
+/**
+ * The newest `window` matches, ranked. One FTS5 statement reads them newest
+ * first with their bm25 and they are sorted here: FTS5 rebuilds a prefix
+ * term's merged doclist in every statement (rowid bounds do not shorten it),
+ * so a second statement for the ranking cost another ~25 ms per keystroke.
+ *
+ * Search as you type also leaves out of the ranking expression the terms in
+ * at least half the prompts (bm25 weighs them ~0, see search-common-terms.ts):
+ * bm25 would walk their whole doclists for the IDF. The window is then taken
+ * from the full query and hits must be among it, so the result set is the same.
+ */
+function windowHits(statements: StatementCache, parsed: ParsedSearch, bounds: readonly SqlCondition[], window: number, typed: boolean): Iterable<Hit> {
+	const match = parsed.match!;
+	const common = typed && parsed.conjunction ? commonTerms(statements, parsed.conjunction.terms) : new Set<string>();
+	const kept = parsed.conjunction?.terms.filter(term => !common.has(term)) ?? [];
+	if (common.size > 0 && kept.length > 0) {
+		const matches = windowMatches(statements, match, bounds, window);
+		// A window that is not full holds few matches: ranking them with every term is cheap.
+		if (matches.length === window) {
+			const among = new Set(matches);
+			const where = whereClause([{sql: 'jobs_fts MATCH ?', params: [conjunctionExpression(kept, parsed.conjunction!.excluded)]}, ...bounds, {sql: 'rowid >= ?', params: [matches.at(-1)!]}]);
+			const hits = statements.get(`SELECT rowid, rank FROM jobs_fts ${where.sql}`).raw().all(...where.params) as RawHit[];
+			return ranked(hits.filter(hit => among.has(hit[0])));
 		}
 	}
 
-	const ftsWhere = whereClause([{sql: 'jobs_fts MATCH ?', params: [match]}, ...bounds]);
-	const ranking = `SELECT rowid, rank FROM jobs_fts ${ftsWhere.sql} ORDER BY rank, rowid DESC`;
-	if (conditions.length === 0) {
-		return statements.get(`${ranking} LIMIT ? OFFSET ?`).all(...ftsWhere.params, limit, offset) as Array<{rowid: number; rank: number}>;
+	const where = whereClause([{sql: 'jobs_fts MATCH ?', params: [match]}, ...bounds]);
+	return ranked(statements.get(`SELECT rowid, rank FROM jobs_fts ${where.sql} ORDER BY rowid DESC LIMIT ?`).raw().all(...where.params, window) as RawHit[]);
+}
+
+/** Rowids and ranks of the page: ranked by FTS5 alone, filters checked in rank order. */
+function rankedPage(statements: StatementCache, parsed: ParsedSearch, conditions: readonly SqlCondition[], options: SearchOptions, limit: number, offset: number): Hit[] {
+	const bounds = rowidBounds(options.filter);
+	const window = options.rankWindow ?? (options.prefixLast ? typedRankWindow : undefined);
+	let hits: Iterable<Hit>;
+	if (window !== undefined && window > 0) {
+		hits = windowHits(statements, parsed, bounds, Math.floor(window), options.prefixLast ?? false);
+	} else {
+		const ftsWhere = whereClause([{sql: 'jobs_fts MATCH ?', params: [parsed.match!]}, ...bounds]);
+		const ranking = `SELECT rowid, rank FROM jobs_fts ${ftsWhere.sql} ORDER BY rank, rowid DESC`;
+		if (conditions.length === 0) {
+			return statements.get(`${ranking} LIMIT ? OFFSET ?`).all(...ftsWhere.params, limit, offset) as Hit[];
+		}
+
+		hits = statements.get(ranking).iterate(...ftsWhere.params) as IterableIterator<Hit>;
 	}
 
 	const check = whereClause([{sql: 'j.rowid = ?', params: []}, ...conditions]);
 	const passes = statements.get(`SELECT 1 FROM jobs j ${check.sql}`).pluck();
-	const page: Array<{rowid: number; rank: number}> = [];
+	const page: Hit[] = [];
 	let skipped = 0;
-	for (const hit of statements.get(ranking).iterate(...ftsWhere.params) as IterableIterator<{rowid: number; rank: number}>) {
+	for (const hit of hits) {
 		if (page.length >= limit) {
 			break;
 		}
 
-		if (passes.get(hit.rowid, ...check.params) === undefined) {
+		if (conditions.length > 0 && passes.get(hit.rowid, ...check.params) === undefined) {
 			continue;
 		}
 
@@ -116,7 +165,7 @@ export function searchRows(statements: StatementCache, query: string, options: S
 			return [];
 		}
 
-		const page = rankedPage(statements, parsed.match, conditions, options, limit, offset);
+		const page = rankedPage(statements, parsed, conditions, options, limit, offset);
 		const rowOf = statements.get(`SELECT ${selectJobColumns} FROM jobs j WHERE j.rowid = ?`);
 		return page.map(hit => {
 			const row = rowOf.get(hit.rowid) as SelectedJobRow;
