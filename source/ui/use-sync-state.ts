@@ -7,8 +7,8 @@
  */
 import {useCallback, useRef, useState, type MutableRefObject} from 'react';
 
-/** Like useReducer, plus a ref holding the latest state; unchanged results skip the re-render. */
-export function useSyncReducer<S, A>(reducer: (state: S, action: A) => S, initial: S): [S, (action: A) => void, MutableRefObject<S>] {
+/** Like useReducer, plus a ref holding the latest state; unchanged results skip the re-render. `initial` may be a function, called once on mount. */
+export function useSyncReducer<S, A>(reducer: (state: S, action: A) => S, initial: S | (() => S)): [S, (action: A) => void, MutableRefObject<S>] {
 	const [state, setState] = useState(initial);
 	const ref = useRef(state);
 	const dispatch = useCallback(

@@ -8,13 +8,26 @@ import type {JobCursor} from '../../core/archive/store.js';
 import type {Job, JobFilter} from '../../core/job.js';
 import type {ArchiveSource} from '../archive-source.js';
 import {useSyncReducer} from '../use-sync-state.js';
-import {initialJobsTableState, jobsTableReducer, type JobsTableState} from './use-jobs-table-state.js';
+import {initialJobsTableState, jobsTableReducer, type JobsTableAction, type JobsTableState} from './use-jobs-table-state.js';
 
 /** Rows per keyset page: several screens, so holding j reads SQLite rarely. */
 const jobsPageSize = 200;
 
 /** Where `before` starts to reach the oldest job. */
 const beforeOldest: JobCursor = {enqueuedAt: Number.MIN_SAFE_INTEGER, id: ''};
+
+/** The archive keeps the unfiltered count in a one-row table: reading it costs nothing, unlike counting a filter. */
+function countIsCheap(filter: JobFilter): boolean {
+	return !filter.types?.length && filter.since === undefined && filter.until === undefined && filter.fileStatus === undefined;
+}
+
+/** The newest page of `filter` as a reset; the total when already `known` or cheap, else NaN (counted later). */
+function newestPage(archive: ArchiveSource, filter: JobFilter, pageSize: number, known: number | undefined): Extract<JobsTableAction, {type: 'reset'}> {
+	const rows = archive.listJobs({filter, limit: pageSize + 1});
+	const hasOlder = rows.length > pageSize;
+	const total = known ?? (!hasOlder ? rows.length : countIsCheap(filter) ? archive.countJobs(filter) : Number.NaN);
+	return {type: 'reset', rows: rows.slice(0, pageSize), offset: 0, total, hasNewer: false, hasOlder};
+}
 
 function keyOf(job: Job): JobCursor {
 	return {enqueuedAt: job.enqueuedAt, id: job.id};
@@ -39,9 +52,14 @@ export interface JobsTable {
 }
 
 export function useJobsTable(archive: ArchiveSource, filter: JobFilter, height: number): JobsTable {
-	// A reducer run synchronously, so two keys between frames never page twice from the same anchor.
-	const [state, dispatch, ref] = useSyncReducer(jobsTableReducer, initialJobsTableState(height));
 	const pageSize = jobsPageSize;
+	// The first frame already shows the newest page and the total: no second frame that Ink's frame cap would hold back.
+	const mountedWith = useRef<JobFilter | undefined>(undefined);
+	// A reducer run synchronously, so two keys between frames never page twice from the same anchor.
+	const [state, dispatch, ref] = useSyncReducer(jobsTableReducer, () => {
+		mountedWith.current = filter;
+		return jobsTableReducer(initialJobsTableState(height), newestPage(archive, filter, pageSize, undefined));
+	});
 
 	// Counting a million rows takes a noticeable while: the count is kept per filter, taken after the
 	// first frame, and taken again only when asked (a sync added jobs) or when it is needed (G).
@@ -53,12 +71,10 @@ export function useJobsTable(archive: ArchiveSource, filter: JobFilter, height: 
 	}, [archive, filter]);
 	const knownCount = () => (count.current?.filter === filter ? count.current.total : undefined);
 
-	const first = useCallback(() => {
-		const rows = archive.listJobs({filter, limit: pageSize + 1});
-		const hasOlder = rows.length > pageSize;
-		const known = count.current?.filter === filter ? count.current.total : undefined;
-		dispatch({type: 'reset', rows: rows.slice(0, pageSize), offset: 0, total: known ?? (hasOlder ? Number.NaN : rows.length), hasNewer: false, hasOlder});
-		if (known === undefined && hasOlder) {
+	// A total still unknown (a filter on a big archive) is counted after the frame that shows the rows.
+	const countIfUnknown = useCallback(
+		(total: number) => {
+			if (!Number.isNaN(total)) return;
 			setTimeout(() => {
 				try {
 					dispatch({type: 'replace-rows', rows: [], total: countNow()});
@@ -66,8 +82,15 @@ export function useJobsTable(archive: ArchiveSource, filter: JobFilter, height: 
 					// The position still shows; the total stays an ellipsis rather than ending the app.
 				}
 			}, 0);
-		}
-	}, [archive, filter, pageSize, dispatch, countNow]);
+		},
+		[dispatch, countNow],
+	);
+
+	const first = useCallback(() => {
+		const page = newestPage(archive, filter, pageSize, knownCount());
+		dispatch(page);
+		countIfUnknown(page.total);
+	}, [archive, filter, pageSize, dispatch, countIfUnknown]);
 
 	const last = useCallback(() => {
 		const rows = archive.listJobs({filter, before: beforeOldest, limit: pageSize + 1});
@@ -151,8 +174,13 @@ export function useJobsTable(archive: ArchiveSource, filter: JobFilter, height: 
 		dispatch({type: 'resize', height});
 	}, [height, dispatch]);
 
-	// A new filter (or archive) starts again from the newest job.
+	// A new filter (or archive) starts again from the newest job; on mount the state already holds that page.
 	useEffect(() => {
+		if (mountedWith.current === filter) {
+			mountedWith.current = undefined;
+			countIfUnknown(ref.current.total);
+			return;
+		}
 		first();
 	}, [first]);
 
