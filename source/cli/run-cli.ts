@@ -79,6 +79,10 @@ async function dispatch(argv: readonly string[], io: CliIo, state: {verbose: boo
 		throw new MjError(`--batch, --demo and --urls run mj-tui itself; they do not combine with the ${commandName} command`, {exitCode: ExitCode.usage});
 	}
 	state.verbose = flags.verbose === true;
+	// The interactive app: load Ink and React while the config files are searched (first frame sooner).
+	if (!command && !run.batch && !run.demo && io.stdout.isTTY && (io.stdin as {isTTY?: boolean}).isTTY) {
+		void import('../ui/run.js').then(ui => ui.preloadTui()).catch(() => undefined);
+	}
 
 	let loaded: LoadedConfig | undefined;
 	let config: Config;

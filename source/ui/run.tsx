@@ -11,12 +11,25 @@ export interface TuiOptions {
 	stdout?: NodeJS.WriteStream;
 }
 
+let mountModule: Promise<typeof import('./mount.js')> | undefined;
+
+/**
+ * Start loading Ink, React and the app. The CLI calls this as soon as argv says
+ * the interactive app is wanted, so loading overlaps the config file search.
+ */
+export function preloadTui(): Promise<typeof import('./mount.js')> {
+	mountModule ??= (async () => {
+		process.env['NODE_ENV'] ??= 'production';
+		// Node 22+ keeps compiled modules on disk, so later starts skip most of the cost of loading Ink and React.
+		const nodeModule = (await import('node:module')) as {enableCompileCache?: () => unknown};
+		nodeModule.enableCompileCache?.();
+		return import('./mount.js');
+	})();
+	return mountModule;
+}
+
 /** Mount the Ink app and resolve with the exit code once the user quits. */
 export async function runTui(options: TuiOptions): Promise<number> {
-	process.env['NODE_ENV'] ??= 'production';
-	// Node 22+ keeps compiled modules on disk, so later starts skip most of the cost of loading Ink and React.
-	const nodeModule = (await import('node:module')) as {enableCompileCache?: () => unknown};
-	nodeModule.enableCompileCache?.();
-	const {mountTui} = await import('./mount.js');
+	const {mountTui} = await preloadTui();
 	return mountTui(options);
 }
