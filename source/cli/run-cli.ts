@@ -17,6 +17,7 @@ import {globalFlags, type FlagDefinitions} from './flags.js';
 import {helpText} from './help.js';
 import {parseRunOptions, type RunOptions} from './run-options.js';
 import {reportError} from './report-error.js';
+import {hasTerminal} from './interactive.js';
 
 export interface CliIo extends CommandIo {
 	/** Aborted on SIGINT/SIGTERM by the bin; tests pass their own. */
@@ -80,7 +81,7 @@ async function dispatch(argv: readonly string[], io: CliIo, state: {verbose: boo
 	}
 	state.verbose = flags.verbose === true;
 	// The interactive app: load Ink and React while the config files are searched (first frame sooner).
-	if (!command && !run.batch && !run.demo && io.stdout.isTTY && (io.stdin as {isTTY?: boolean}).isTTY) {
+	if (!command && !run.batch && !run.demo && hasTerminal(io)) {
 		void import('../ui/run.js').then(ui => ui.preloadTui()).catch(() => undefined);
 	}
 
