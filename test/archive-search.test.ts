@@ -149,6 +149,15 @@ test('a rank window ranks only the newest matches', t => {
 	t.deepEqual(sortedIds(store, 'fox', {rankWindow: 100}), sortedIds(store, 'fox'));
 });
 
+test('searchRanked says when a full rank window left older matches unranked', t => {
+	const store = openFixture();
+	t.teardown(() => store.close());
+	// fox matches j1, j2, j6 and j9 (foxglove is another word).
+	t.is(store.searchRanked('fox', {rankWindow: 2}).rankedNewest, 2);
+	t.is(store.searchRanked('fox', {rankWindow: 5}).rankedNewest, undefined);
+	t.is(store.searchRanked('fox').rankedNewest, undefined, 'no window: every match ranked');
+});
+
 test('prefix terms are ranked with the whole words', t => {
 	const store = openFixture();
 	t.teardown(() => store.close());

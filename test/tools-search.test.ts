@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import test from 'ava';
+import {ArchiveStore} from '../source/core/archive/store.js';
 import {searchCommand} from '../source/commands/search.js';
 import {statsCommand, type ArchiveStats} from '../source/commands/stats.js';
 import type {Job} from '../source/core/job.js';
@@ -80,6 +84,33 @@ test('--type, --since and --limit narrow the results', async t => {
 
 	const limited = jsonLines((await search(['--ar', '16:9', '--json', '--limit', '2'])).stdout);
 	t.is(limited.length, 2);
+});
+
+test('over 5,000 matches, only the newest are ranked unless --rank-all, and the table says so', async t => {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mj-search-window-'));
+	const store = ArchiveStore.open(dir);
+	const started = Date.UTC(2025, 0, 1);
+	// 5,001 owl prompts; only the oldest is a bare "owl", which bm25 ranks first (shortest document).
+	const owls = Array.from({length: 5001}, (_, index) => ({
+		id: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+		enqueue_time: new Date(started + index * 60_000).toISOString(),
+		full_command: index === 0 ? 'owl' : `a grey owl on branch number ${index} in the quiet forest at dusk`,
+		job_type: 'v7_diffusion', event_type: 'diffusion', parent_id: null, parent_grid: null, batch_size: 4,
+		width: 1024, height: 1024, rating: null, published: true, shown: true, user_hidden: false,
+	}));
+	store.upsertJobs(owls);
+	store.close();
+	const config = {...archive.config, archive: dir};
+
+	const windowed = await runCommand(searchCommand, ['owl', '--limit', '3'], config);
+	t.is(windowed.code, 0);
+	t.false(windowed.stdout.includes(owls[0]!.id), 'the oldest match is outside the newest 5,000');
+	t.regex(windowed.stderr, /Ranked the newest 5,000 matches; --rank-all ranks every match/);
+
+	const all = await runCommand(searchCommand, ['owl', '--limit', '3', '--rank-all'], config);
+	t.is(all.code, 0);
+	t.true(all.stdout.split('\n')[1]!.includes(owls[0]!.id), 'ranked over every match, the bare "owl" comes first');
+	t.is(all.stderr, '');
 });
 
 test('bad input is a usage error that says what is wrong', async t => {

@@ -13,6 +13,7 @@ import path from 'node:path';
 import {parseCommandArgv} from '../cli/command-flags.js';
 import {camelCase, globalFlags, type FlagDefinitions} from '../cli/flags.js';
 import {parseDateFlag} from '../cli/run-options.js';
+import {defaultRankWindow} from '../core/archive/search.js';
 import {ArchiveStore} from '../core/archive/store.js';
 import type {Config} from '../core/config.js';
 import {ExitCode, MjError} from '../core/errors.js';
@@ -27,6 +28,11 @@ export const selectionFlags = {
 	since: {type: 'string', value: '<when>', description: 'From this date (2025-01-31, ISO time) or a duration ago (7d)'},
 	until: {type: 'string', value: '<when>', description: 'Up to this date (a bare date includes that whole day)'},
 	limit: {type: 'string', value: '<n>', description: 'At most n jobs'},
+} as const satisfies FlagDefinitions;
+
+const searchFlags = {
+	...selectionFlags,
+	rankAll: {type: 'boolean', description: 'Rank every match, not only the newest 5,000'},
 } as const satisfies FlagDefinitions;
 
 const negativeNumber = /^-\d+(?:\.\d+)?$/;
@@ -129,6 +135,8 @@ Flags:
   --since <when>   2025-01-31, ISO time, or a duration ago (7d)
   --until <when>   same forms; a bare date includes that whole day
   --limit <n>      at most n results (default 50)
+  --rank-all       rank every match (default: the newest 5,000 matches, which
+                   keeps a broad query over a million prompts in milliseconds)
   --json           one JSON object per line
   --archive <dir>  the archive folder`;
 
@@ -140,7 +148,7 @@ export const searchCommand: Command = {
 	name: 'search',
 	summary: 'Search archived prompts: words, "phrases", prefix*, AND/OR/NOT, --ar/--v/--stylize filters',
 	async run(context) {
-		const {flags, input} = parseCommandArgs('search', context.argv, selectionFlags, true);
+		const {flags, input} = parseCommandArgs('search', context.argv, searchFlags, true);
 		if (flags.help) {
 			await writeLine(context, help);
 			return ExitCode.ok;
@@ -151,7 +159,7 @@ export const searchCommand: Command = {
 		const filter = filterFromFlags(flags);
 		const store = openArchive(context, flags, {readonly: true});
 		try {
-			const hits = store.search(query, {filter, limit});
+			const {hits, rankedNewest} = store.searchRanked(query, {filter, limit, rankWindow: flags.rankAll ? undefined : defaultRankWindow});
 			if (wantsJson(context.config, flags)) {
 				for (const {job, rank} of hits) {
 					await writeLine(context, JSON.stringify({id: job.id, enqueue_time: job.raw.enqueue_time, job_type: job.jobType, event_type: job.eventType, rank, prompt: job.prompt, full_command: job.fullCommand, parameters: job.parameters, files: job.files}));
@@ -170,6 +178,9 @@ export const searchCommand: Command = {
 				const prompt = toSingleLine(job.fullCommand);
 				const shown = prompt.length > promptWidth ? `${prompt.slice(0, promptWidth - 1)}…` : prompt;
 				await writeLine(context, `${day(job.enqueuedAt)} ${toSingleLine(job.jobType).slice(0, typeWidth).padEnd(typeWidth)} ${toSingleLine(job.id).padEnd(36)}  ${shown}`);
+			}
+			if (rankedNewest !== undefined) {
+				context.io.stderr.write(`Ranked the newest ${rankedNewest.toLocaleString('en-US')} matches; --rank-all ranks every match.\n`);
 			}
 			return ExitCode.ok;
 		} finally {

@@ -22,15 +22,23 @@ export interface SearchOptions {
 	offset?: number;
 	/**
 	 * Search as you type: the last word is a prefix unless the text ends in a
-	 * space, and rankWindow defaults to typedRankWindow.
+	 * space, and rankWindow defaults to defaultRankWindow.
 	 */
 	prefixLast?: boolean;
 	/**
 	 * Rank only the newest this-many matches. bm25 has to score every match,
-	 * so a broad query over a million prompts costs time in proportion; a
-	 * window bounds that. Default: all matches (typedRankWindow with prefixLast).
+	 * at about 1.5 µs each (its per-row document-length lookup), so a broad
+	 * query over a million prompts costs time in proportion; a window bounds
+	 * that. Default: all matches (defaultRankWindow with prefixLast).
 	 */
 	rankWindow?: number;
+}
+
+/** A page of hits, and whether the ranking covered every match. */
+export interface SearchRows {
+	rows: SearchRow[];
+	/** The rank window's size when it was full: matches older than its newest `rankedNewest` were not ranked. */
+	rankedNewest: number | undefined;
 }
 
 /** A hit before file counts are attached. */
@@ -41,8 +49,12 @@ export interface SearchRow {
 }
 
 
-/** The rank window of search as you type: keeps a keystroke's query in tens of milliseconds at a million jobs. */
-export const typedRankWindow = 5000;
+/**
+ * The rank window of search as you type and of the `search` command: keeps a
+ * query in tens of milliseconds at a million jobs (a two-word query there
+ * matches 28-81k prompts; ranking them all takes 40-95 ms).
+ */
+export const defaultRankWindow = 5000;
 
 /** Rowid bounds (jobs and jobs_fts share rowids) equivalent to the filter's since/until (rowid = enqueue ms × slots + slot). */
 export function rowidBounds(filter: JobFilter | undefined): SqlCondition[] {
@@ -94,7 +106,7 @@ function* ranked(hits: RawHit[]): Generator<Hit> {
  * bm25 would walk their whole doclists for the IDF. The window is then taken
  * from the full query and hits must be among it, so the result set is the same.
  */
-function windowHits(statements: StatementCache, parsed: ParsedSearch, bounds: readonly SqlCondition[], window: number, typed: boolean): Iterable<Hit> {
+function windowHits(statements: StatementCache, parsed: ParsedSearch, bounds: readonly SqlCondition[], window: number, typed: boolean): {hits: Iterable<Hit>; full: boolean} {
 	const match = parsed.match!;
 	const common = typed && parsed.conjunction ? commonTerms(statements, parsed.conjunction.terms) : new Set<string>();
 	const kept = parsed.conjunction?.terms.filter(term => !common.has(term)) ?? [];
@@ -105,26 +117,30 @@ function windowHits(statements: StatementCache, parsed: ParsedSearch, bounds: re
 			const among = new Set(matches);
 			const where = whereClause([{sql: 'jobs_fts MATCH ?', params: [conjunctionExpression(kept, parsed.conjunction!.excluded)]}, ...bounds, {sql: 'rowid >= ?', params: [matches.at(-1)!]}]);
 			const hits = statements.get(`SELECT rowid, rank FROM jobs_fts ${where.sql}`).raw().all(...where.params) as RawHit[];
-			return ranked(hits.filter(hit => among.has(hit[0])));
+			return {hits: ranked(hits.filter(hit => among.has(hit[0]))), full: true};
 		}
 	}
 
 	const where = whereClause([{sql: 'jobs_fts MATCH ?', params: [match]}, ...bounds]);
-	return ranked(statements.get(`SELECT rowid, rank FROM jobs_fts ${where.sql} ORDER BY rowid DESC LIMIT ?`).raw().all(...where.params, window) as RawHit[]);
+	const hits = statements.get(`SELECT rowid, rank FROM jobs_fts ${where.sql} ORDER BY rowid DESC LIMIT ?`).raw().all(...where.params, window) as RawHit[];
+	return {hits: ranked(hits), full: hits.length === window};
 }
 
 /** Rowids and ranks of the page: ranked by FTS5 alone, filters checked in rank order. */
-function rankedPage(statements: StatementCache, parsed: ParsedSearch, conditions: readonly SqlCondition[], options: SearchOptions, limit: number, offset: number): Hit[] {
+function rankedPage(statements: StatementCache, parsed: ParsedSearch, conditions: readonly SqlCondition[], options: SearchOptions, limit: number, offset: number): {page: Hit[]; rankedNewest: number | undefined} {
 	const bounds = rowidBounds(options.filter);
-	const window = options.rankWindow ?? (options.prefixLast ? typedRankWindow : undefined);
+	const window = options.rankWindow ?? (options.prefixLast ? defaultRankWindow : undefined);
 	let hits: Iterable<Hit>;
+	let rankedNewest: number | undefined;
 	if (window !== undefined && window > 0) {
-		hits = windowHits(statements, parsed, bounds, Math.floor(window), options.prefixLast ?? false);
+		const windowed = windowHits(statements, parsed, bounds, Math.floor(window), options.prefixLast ?? false);
+		hits = windowed.hits;
+		rankedNewest = windowed.full ? Math.floor(window) : undefined;
 	} else {
 		const ftsWhere = whereClause([{sql: 'jobs_fts MATCH ?', params: [parsed.match!]}, ...bounds]);
 		const ranking = `SELECT rowid, rank FROM jobs_fts ${ftsWhere.sql} ORDER BY rank, rowid DESC`;
 		if (conditions.length === 0) {
-			return statements.get(`${ranking} LIMIT ? OFFSET ?`).all(...ftsWhere.params, limit, offset) as Hit[];
+			return {page: statements.get(`${ranking} LIMIT ? OFFSET ?`).all(...ftsWhere.params, limit, offset) as Hit[], rankedNewest};
 		}
 
 		hits = statements.get(ranking).iterate(...ftsWhere.params) as IterableIterator<Hit>;
@@ -150,11 +166,11 @@ function rankedPage(statements: StatementCache, parsed: ParsedSearch, conditions
 		}
 	}
 
-	return page;
+	return {page, rankedNewest};
 }
 
 /** Run a search; see ArchiveStore.search. */
-export function searchRows(statements: StatementCache, query: string, options: SearchOptions = {}): SearchRow[] {
+export function searchRows(statements: StatementCache, query: string, options: SearchOptions = {}): SearchRows {
 	const parsed = parseSearchQuery(query, {prefixLast: options.prefixLast});
 	const limit = Math.max(0, Math.floor(options.limit ?? 50));
 	const offset = Math.max(0, Math.floor(options.offset ?? 0));
@@ -162,19 +178,20 @@ export function searchRows(statements: StatementCache, query: string, options: S
 
 	if (parsed.match !== null) {
 		if (limit === 0) {
-			return [];
+			return {rows: [], rankedNewest: undefined};
 		}
 
-		const page = rankedPage(statements, parsed, conditions, options, limit, offset);
+		const {page, rankedNewest} = rankedPage(statements, parsed, conditions, options, limit, offset);
 		const rowOf = statements.get(`SELECT ${selectJobColumns} FROM jobs j WHERE j.rowid = ?`);
-		return page.map(hit => {
+		const rows = page.map(hit => {
 			const row = rowOf.get(hit.rowid) as SelectedJobRow;
 			return {row, rank: hit.rank, snippet: markMatches(row.prompt, parsed.highlight)};
 		});
+		return {rows, rankedNewest};
 	}
 
 	if (parsed.exclude === null && parsed.conditions.length === 0) {
-		return [];
+		return {rows: [], rankedNewest: undefined};
 	}
 
 	if (parsed.exclude !== null) {
@@ -185,5 +202,5 @@ export function searchRows(statements: StatementCache, query: string, options: S
 	const rows = statements.get(
 		`SELECT ${selectJobColumns} FROM jobs j ${where.sql} ORDER BY j.enqueued_at DESC, j.id DESC LIMIT ? OFFSET ?`,
 	).all(...where.params, limit, offset) as SelectedJobRow[];
-	return rows.map(row => ({row, rank: 0, snippet: row.prompt}));
+	return {rows: rows.map(row => ({row, rank: 0, snippet: row.prompt})), rankedNewest: undefined};
 }

@@ -212,9 +212,14 @@ export class ArchiveStore {
 	 * Never throws for odd text: it is quoted for FTS5.
 	 */
 	search(query: string, options?: SearchOptions): SearchHit[] {
-		const hits = searchRows(this.#statements, query, options);
-		const jobs = this.#withFiles(hits.map(hit => hit.row));
-		return hits.map((hit, i) => ({job: jobs[i], rank: hit.rank, snippet: hit.snippet}));
+		return this.searchRanked(query, options).hits;
+	}
+
+	/** search(), also telling whether a rank window left older matches unranked (see SearchOptions.rankWindow). */
+	searchRanked(query: string, options?: SearchOptions): {hits: SearchHit[]; rankedNewest: number | undefined} {
+		const {rows, rankedNewest} = searchRows(this.#statements, query, options);
+		const jobs = this.#withFiles(rows.map(hit => hit.row));
+		return {hits: rows.map((hit, i) => ({job: jobs[i], rank: hit.rank, snippet: hit.snippet})), rankedNewest};
 	}
 
 	/** Jobs, images by status and bytes of finished files; image figures come from the trigger-kept image_totals. */
