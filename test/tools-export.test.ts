@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import {exportCommand} from '../source/commands/export.js';
+import {DonePathsWorker} from '../source/core/export/done-paths.js';
 import {generateJobs, hostilePrompts} from '../fixtures/jobs.js';
 import {ArchiveStore} from '../source/core/archive/store.js';
 import {forgetSecrets, registerSecret} from '../source/core/secrets.js';
@@ -194,4 +195,31 @@ test('exports larger than one write chunk keep every record whole and redact sec
 	const csvFile = path.join(out, 'large.csv');
 	t.is((await runCommand(exportCommand, ['--format', 'csv', '--out', csvFile], config)).code, 0);
 	t.is(readCsv(csvFile).length, generated.length + 1);
+});
+
+test('csv with a query or filters: the same jobs, order and downloaded paths as jsonl', async t => {
+	for (const [name, selection] of [['typed', ['--type', 'diffusion']], ['query', ['fox']], ['limited', ['--limit', '7']]] as const) {
+		t.is((await exportTo(`${name}.csv`, ['--format', 'csv', ...selection])).code, 0);
+		t.is((await exportTo(`${name}.jsonl`, ['--format', 'jsonl', ...selection])).code, 0);
+		const [header, ...rows] = readCsv(path.join(out, `${name}.csv`));
+		const expected = fs.readFileSync(path.join(out, `${name}.jsonl`), 'utf8').trimEnd().split('\n').map(line => JSON.parse(line) as {id: string; images: Array<{path: string; status: string}>});
+		t.true(expected.length > 0, name);
+		t.deepEqual(rows.map(row => row[0]), expected.map(job => job.id), name);
+		const paths = header!.indexOf('image_paths');
+		t.deepEqual(rows.map(row => row[paths]), expected.map(job => job.images.filter(image => image.status === 'done' && image.path).map(image => image.path).join(';')), name);
+	}
+});
+
+test('the done-paths worker answers in the order asked and reports a database it cannot open', async t => {
+	const worker = new DonePathsWorker(archive.store.db.name);
+	t.teardown(() => worker.close());
+	const ids = [jobs[2]!.id, 'no-such-job', jobs[0]!.id];
+	const [first, second] = await Promise.all([worker.lookup(ids), worker.lookup([jobs[1]!.id])]);
+	t.is(first.length, 3);
+	t.is(first[1], null);
+	t.is(first[0]?.split(';').length ?? 0, jobs[2]!.files.done);
+	t.is(second[0]?.split(';').length ?? 0, jobs[1]!.files.done);
+	const broken = new DonePathsWorker(path.join(out, 'missing', 'archive.db'));
+	await t.throwsAsync(broken.lookup([jobs[0]!.id]));
+	await broken.close();
 });

@@ -3,8 +3,16 @@
  * that a spreadsheet would run as a formula (starting with = + - @, tab or
  * carriage return) get a leading `'`, so opening an export never executes a
  * hostile prompt.
+ *
+ * Built for 1,000,000 jobs at over 100,000 jobs/s: rows come as raw arrays
+ * (no object per job) with only the columns the csv writes, the done paths
+ * of each page are looked up on a second thread while the previous page is
+ * written (done-paths.ts), cells that need no quoting or formula guard pass
+ * through after one regex test, and lines are concatenated into ~64 KiB
+ * chunks before they reach the sink.
  */
-import {parametersText, type ExportRecord} from './records.js';
+import type {DonePaths} from './done-paths.js';
+import {parametersText, type RowShape} from './records.js';
 import type {ExportSink} from './sink.js';
 
 export const csvColumns = [
@@ -12,43 +20,76 @@ export const csvColumns = [
 	'width', 'height', 'batch_size', 'parent_id', 'parent_grid', 'rating', 'image_count', 'image_paths',
 ] as const;
 
+/** What writeCsv reads of each job: the columns it writes (image paths come separately). */
+export const csvShape: RowShape = {
+	raw: true,
+	columns: 'j.id, j.enqueue_time, j.job_type, j.event_type, j.prompt, j.full_command, j.width, j.height, j.batch_size, j.parent_id, j.parent_grid, j.rating',
+};
+
+/** A raw row of csvShape (followed by the job's rowid, which the csv ignores). */
+export type CsvRow = [
+	id: string, enqueueTime: string, jobType: string, eventType: string, prompt: string, fullCommand: string,
+	width: number | null, height: number | null, batchSize: number, parentId: string | null, parentGrid: number | null, rating: number | null,
+];
+
 const formulaStart = /^[=+\-@\t\r]/;
 const needsQuotes = /[",\r\n]/;
+/** Either of the two above: most cells need neither, and one test tells them apart. */
+const needsCare = /^[=+\-@\t\r]|[",\r\n]/;
 
 /** One CSV cell: formula-safe text, quoted when it holds a comma, quote or line break. */
 export function csvCell(value: string | number | null | undefined): string {
 	if (value === null || value === undefined) return '';
 	if (typeof value === 'number') return String(value);
+	if (!needsCare.test(value)) return value;
 	const safe = formulaStart.test(value) ? `'${value}` : value;
 	return needsQuotes.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-/** Write the header, then one row per record (read with `images: 'done-paths'`); image paths are joined with `;`. */
-export async function writeCsv(records: Iterable<ExportRecord>, sink: ExportSink): Promise<number> {
-	await sink.write(`${csvColumns.join(',')}\r\n`);
+/** How many `;`-separated paths the cell lists, counted without splitting it into an array. */
+function pathCount(paths: string | null): number {
+	if (!paths) return 0;
+	let count = 1;
+	for (let at = paths.indexOf(';'); at !== -1; at = paths.indexOf(';', at + 1)) count++;
+	return count;
+}
+
+function csvLine(row: CsvRow, donePaths: string | null): string {
+	const [id, enqueueTime, jobType, eventType, prompt, fullCommand, width, height, batchSize, parentId, parentGrid, rating] = row;
+	return `${csvCell(id)},${csvCell(enqueueTime)},${csvCell(jobType)},${csvCell(eventType)},${csvCell(prompt)},${csvCell(fullCommand)},${csvCell(parametersText(fullCommand, prompt))},`
+		+ `${csvCell(width)},${csvCell(height)},${csvCell(batchSize)},${csvCell(parentId)},${csvCell(parentGrid)},${csvCell(rating)},${pathCount(donePaths)},${csvCell(donePaths)}\r\n`;
+}
+
+/** Text handed to the sink at a time: one write per ~150 jobs instead of one per job. */
+const chunkAt = 64 * 1024;
+
+/**
+ * Write the header, then one line per row (pages read with csvShape).
+ * `donePaths` answers for a page's job ids; the next page is read and asked
+ * for before this one is written, so the answer can be computed meanwhile.
+ */
+export async function writeCsv(pages: Iterable<readonly CsvRow[]>, donePaths: (ids: string[]) => Promise<DonePaths>, sink: ExportSink): Promise<number> {
+	const iterator = pages[Symbol.iterator]();
+	const read = () => {
+		const next = iterator.next();
+		return next.done ? undefined : {rows: next.value, paths: donePaths(next.value.map(row => row[0]))};
+	};
+	let chunk = `${csvColumns.join(',')}\r\n`;
 	let count = 0;
-	for (const record of records) {
-		const paths = record.donePaths ?? '';
-		const row = [
-			csvCell(record.id),
-			csvCell(record.enqueueTime),
-			csvCell(record.jobType),
-			csvCell(record.eventType),
-			csvCell(record.prompt),
-			csvCell(record.fullCommand),
-			csvCell(parametersText(record)),
-			csvCell(record.width),
-			csvCell(record.height),
-			csvCell(record.batchSize),
-			csvCell(record.parentId),
-			csvCell(record.parentGrid),
-			csvCell(record.rating),
-			csvCell(paths === '' ? 0 : paths.split(';').length),
-			csvCell(paths),
-		];
-		const full = sink.write(`${row.join(',')}\r\n`);
-		if (full) await full;
-		count++;
+	for (let page = read(); page; ) {
+		const following = read();
+		const paths = await page.paths;
+		for (let index = 0; index < page.rows.length; index++) {
+			chunk += csvLine(page.rows[index]!, paths[index] ?? null);
+			if (chunk.length >= chunkAt) {
+				const full = sink.write(chunk);
+				chunk = '';
+				if (full) await full;
+			}
+		}
+		count += page.rows.length;
+		page = following;
 	}
+	await sink.write(chunk);
 	return count;
 }

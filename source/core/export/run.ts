@@ -6,11 +6,12 @@ import path from 'node:path';
 import {mkdir} from 'node:fs/promises';
 import type {ArchiveStore} from '../archive/store.js';
 import {ExitCode, MjError} from '../errors.js';
-import {writeCsv} from './csv.js';
+import {csvShape, writeCsv, type CsvRow} from './csv.js';
+import {DonePathsWorker} from './done-paths.js';
 import {writeDataset, type DatasetOptions, type DatasetReport} from './dataset.js';
 import {writeGallery, type GalleryReport} from './gallery.js';
 import {writeJson, writeJsonLines} from './json.js';
-import {exportRecords, type ExportSelection} from './records.js';
+import {exportPages, recordShape, type ExportRecord, type ExportSelection} from './records.js';
 import {ExportSink} from './sink.js';
 
 export const exportFormats = ['csv', 'json', 'jsonl', 'html', 'dataset'] as const;
@@ -37,16 +38,18 @@ export interface ExportReport {
 /** Run an export; file formats appear at `out` only when complete. */
 export async function runExport(store: ArchiveStore, options: ExportOptions): Promise<ExportReport> {
 	const out = path.resolve(options.out);
-	const selection: ExportSelection = {query: options.query, filter: options.filter, limit: options.limit, images: options.format === 'csv' ? 'done-paths' : 'json'};
-	function* records() {
+	const selection: ExportSelection = {query: options.query, filter: options.filter, limit: options.limit};
+	function* counted<Row>(pages: Iterable<Row[]>): Generator<Row[]> {
 		let count = 0;
-		for (const record of exportRecords(store, selection)) {
-			if (++count % 10_000 === 0) {
-				options.signal?.throwIfAborted();
-				options.onProgress?.(count);
-			}
-			yield record;
+		for (const page of pages) {
+			options.signal?.throwIfAborted();
+			count += page.length;
+			options.onProgress?.(count);
+			yield page;
 		}
+	}
+	function* records() {
+		for (const page of counted(exportPages<ExportRecord>(store, selection, recordShape))) yield* page;
 	}
 	if (options.format === 'html') {
 		const gallery = await writeGallery(store, records(), out, {signal: options.signal});
@@ -56,12 +59,23 @@ export async function runExport(store: ArchiveStore, options: ExportOptions): Pr
 		const dataset = await writeDataset(store, records(), out, options.dataset ?? {});
 		return {format: options.format, out, jobs: dataset.jobs, dataset};
 	}
-	const writer = {csv: writeCsv, json: writeJson, jsonl: writeJsonLines}[options.format];
+	const writer = {
+		csv: async (sink: ExportSink) => {
+			const donePaths = new DonePathsWorker(store.db.name);
+			try {
+				return await writeCsv(counted(exportPages<CsvRow>(store, selection, csvShape)), ids => donePaths.lookup(ids), sink);
+			} finally {
+				await donePaths.close();
+			}
+		},
+		json: (sink: ExportSink) => writeJson(records(), sink),
+		jsonl: (sink: ExportSink) => writeJsonLines(records(), sink),
+	}[options.format];
 	if (!writer) throw new MjError(`unknown export format ${JSON.stringify(options.format)}`, {exitCode: ExitCode.usage, hint: `Formats: ${exportFormats.join(', ')}`});
 	await mkdir(path.dirname(out), {recursive: true});
 	const sink = new ExportSink(out);
 	try {
-		const jobs = await writer(records(), sink);
+		const jobs = await writer(sink);
 		await sink.close();
 		return {format: options.format, out, jobs};
 	} catch (error) {
