@@ -97,8 +97,9 @@ for (const [columns, rows] of [
 		await terminal.waitFor((text) => new RegExp(`active +\\S*${mark}`).test(text), 'the stalled transfer to run', 30_000);
 		screen = await terminal.press('g', (text) => /› \S+ active/.test(text), 'a running transfer selected');
 		for (let step = 0; step < 10 && !selectedLine(screen).includes(mark); step++) {
-			const before = selectedLine(screen);
-			screen = await terminal.press('j', (text) => selectedLine(text) !== before, 'the next transfer');
+			// The selected file, not the whole line: its speed and bytes change on their own while it runs.
+			const before = selectedFile(screen);
+			screen = await terminal.press('j', (text) => selectedFile(text) !== before, 'the next transfer');
 		}
 		t.regex(selectedLine(screen), /active/, `the stalled transfer is running:\n${screen}`);
 		screen = await terminal.press('x', (text) => text.includes('y/N'), 'the cancel confirmation');
@@ -165,6 +166,10 @@ test.serial('SIGTERM while running: the terminal is restored and the exit code s
 /** The queue's selected row (on wide screens the jobs table has a marked row too). */
 function selectedLine(screen: string): string {
 	return screen.split('\n').find((line) => /^› +(?:\S )?(?:active|queued|held|paused|failed|canceled) /.test(line)) ?? '';
+}
+
+function selectedFile(screen: string): string {
+	return /\S+\.(?:png|webp|jpg|mp4)\b/.exec(selectedLine(screen))?.[0] ?? '';
 }
 
 /** Any SGR that sets a foreground or background colour (30-37, 38, 40-47, 48, 90-97, 100-107). */

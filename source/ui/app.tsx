@@ -13,6 +13,7 @@ import {DetailsPane} from './details/details-pane.js';
 import {jobImages} from './details/job-images.js';
 import {createEngineStore} from './engine-store.js';
 import {errorLine} from './error-line.js';
+import {unpacedFrames, type FrameSignal} from './frame-pacer.js';
 import {HelpOverlay} from './help/help-overlay.js';
 import {formatFilterText, parseFilterText} from './jobs-table/filter-text.js';
 import {JobsTable, jobsPosition} from './jobs-table/jobs-table.js';
@@ -44,6 +45,8 @@ export interface AppProps {
 	theme?: Theme;
 	/** Milliseconds of quiet typing before a search runs. */
 	searchDebounceMs?: number;
+	/** When frames reach the terminal (mount.tsx's FramePacer); search queries wait for the typed letter's frame. */
+	frames?: FrameSignal;
 	/** Told how the user left: forced means a second q/Ctrl-C while transfers were stopping. */
 	onQuit?: (forced: boolean) => void;
 }
@@ -77,7 +80,7 @@ function useEngineSnapshot(engine: TuiServices['engine']) {
 	return {snapshot, refresh: store.refresh};
 }
 
-export function App({services, columns, rows, theme = themeFor(), searchDebounceMs = 120, onQuit}: AppProps) {
+export function App({services, columns, rows, theme = themeFor(), searchDebounceMs = 120, frames = unpacedFrames, onQuit}: AppProps) {
 	const {exit} = useApp();
 	const {archive, engine} = services;
 	const layout = layoutFor(columns, rows);
@@ -99,7 +102,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 	const jobsHeight = Math.max(1, layout.panes.jobs.height - 2);
 	const table = useJobsTable(archive, filter, jobsHeight);
 	const [queue, queueDispatch, queueRef] = useSyncReducer(queueReducer, initialQueueState);
-	const {search, dispatch: searchDispatch, ref: searchRef} = useSearch(archive, filter, searchDebounceMs);
+	const {search, dispatch: searchDispatch, ref: searchRef} = useSearch(archive, filter, searchDebounceMs, frames);
 	const {snapshot, refresh: refreshSnapshot} = useEngineSnapshot(engine);
 	const queueHeight = queueListHeight(layout.panes.queue.height);
 

@@ -23,16 +23,3 @@ export function keepCursorOnLastLine(chunk: string): string {
 	if (body.endsWith(nextLine)) return body.slice(0, -nextLine.length) + tail;
 	return chunk;
 }
-
-/** The terminal stream as Ink should see it: the same object, with frame writes corrected. */
-export function inkStdoutFor(stdout: NodeJS.WriteStream): NodeJS.WriteStream {
-	const write = (chunk: unknown, ...rest: unknown[]) =>
-		(stdout.write as (...args: unknown[]) => boolean)(typeof chunk === 'string' ? keepCursorOnLastLine(chunk) : chunk, ...rest);
-	return new Proxy(stdout, {
-		get(target, property) {
-			if (property === 'write') return write;
-			const value = Reflect.get(target, property, target) as unknown;
-			return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-		},
-	});
-}

@@ -12,7 +12,7 @@ import {ExitCode, MjError} from '../core/errors.js';
 import type {MidjourneyClient} from '../core/midjourney/client.js';
 import {App} from './app.js';
 import {errorLine} from './error-line.js';
-import {inkStdoutFor} from './frame-cursor-fix.js';
+import {FramePacer, inkMaxFps} from './frame-pacer.js';
 import {openWithSystemViewer, type TuiServices} from './services.js';
 
 import type {TuiOptions} from './run.js';
@@ -92,10 +92,13 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 		openImage: (absolutePath) => openWithSystemViewer(absolutePath),
 	};
 
+	// Ink draws through this: frames paced to 15 fps (frame-pacer.ts); anything written straight to stdout flushes it first.
+	const frames = new FramePacer(stdout);
 	let restored = false;
 	const restore = () => {
 		if (restored) return;
 		restored = true;
+		frames.flush();
 		stdout.write(leaveScreen);
 	};
 	stdout.write(enterScreen);
@@ -109,6 +112,7 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 	let instance: ReturnType<typeof render> | undefined;
 	const onResize = () => {
 		instance?.clear();
+		frames.flush();
 		stdout.write(clearScreen);
 	};
 	stdout.on('resize', onResize);
@@ -122,6 +126,7 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 				>
 					<App
 						services={services}
+						frames={frames}
 						columns={columns}
 						rows={rows}
 						onQuit={(force) => {
@@ -131,7 +136,7 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 				</Guarded>
 			)}
 		</Sized>,
-		{stdin, stdout: inkStdoutFor(stdout), maxFps: 12, incrementalRendering: true, exitOnCtrlC: false, patchConsole: true},
+		{stdin, stdout: frames.stream, maxFps: inkMaxFps, incrementalRendering: true, exitOnCtrlC: false, patchConsole: true},
 	);
 
 	const onSignal = (signal: NodeJS.Signals, number: number) => () => {

@@ -1,14 +1,16 @@
 /**
  * Search as you type over the archive's FTS5 index. Results respect the jobs
  * filter, so a hit is always in the table; the last word counts as a prefix
- * while it is being typed. The typed letter is drawn first;
- * while queries answer quickly the next one runs right after that frame, and
- * once one is slow, typing is debounced so a burst of keys costs one query.
+ * while it is being typed. The typed letter is drawn first: while queries
+ * answer quickly the next one runs right after the frame showing the letter is
+ * on the terminal (see frame-pacer.ts), and once one is slow, typing is
+ * debounced so a burst of keys costs one query.
  */
 import {useCallback, useEffect, useRef} from 'react';
 import type {JobFilter} from '../../core/job.js';
 import type {ArchiveSource} from '../archive-source.js';
 import {errorLine} from '../error-line.js';
+import type {FrameSignal} from '../frame-pacer.js';
 import {useSyncReducer} from '../use-sync-state.js';
 import {searchLimit} from './search-pane.js';
 import {initialSearchState, searchReducer} from './use-search-state.js';
@@ -17,7 +19,7 @@ import {initialSearchState, searchReducer} from './use-search-state.js';
 const instantSearchMs = 25;
 
 /** The search state, its dispatcher, and a ref to its latest value for key handlers. */
-export function useSearch(archive: ArchiveSource, filter: JobFilter, debounceMs: number) {
+export function useSearch(archive: ArchiveSource, filter: JobFilter, debounceMs: number, frames: FrameSignal) {
 	const [search, dispatch, ref] = useSyncReducer(searchReducer, initialSearchState);
 	const lastSearchMs = useRef(0);
 	const runSearch = useCallback(
@@ -33,11 +35,15 @@ export function useSearch(archive: ArchiveSource, filter: JobFilter, debounceMs:
 		},
 		[archive, filter, dispatch],
 	);
+	// Frames written before this render: one newer than that holds the typed text.
+	const writesBeforeRender = frames.writes;
 	useEffect(() => {
 		if (search.query === search.resultsFor) return;
-		const timer = setTimeout(() => runSearch(search.query), lastSearchMs.current <= instantSearchMs ? 0 : debounceMs);
+		const query = search.query;
+		if (lastSearchMs.current <= instantSearchMs) return frames.afterFrameSince(writesBeforeRender, () => runSearch(query));
+		const timer = setTimeout(() => runSearch(query), debounceMs);
 		return () => clearTimeout(timer);
-	}, [search.query, search.resultsFor, runSearch, debounceMs]);
+	}, [search.query, search.resultsFor, runSearch, debounceMs, frames]);
 	// A new filter changes what matches: search again.
 	useEffect(() => {
 		if (ref.current.query) runSearch(ref.current.query);
