@@ -1,5 +1,5 @@
 /**
- * `npm run bench:tui`: the real app (dist/source/cli.js) over an archive of
+ * `npm run bench:tui`: the real app (dist/bin/cli.js, the installed command) over an archive of
  * 1,000,000 jobs, in a real tmux terminal of 200x60, driven through a tmux
  * control-mode client so every key is timed against the first output byte
  * the app writes after it. Prints, each next to its goal:
@@ -23,7 +23,7 @@ import {ensureSyntheticArchive} from './lib/synthetic-archive.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // BENCH_BINARY: another build of the app (e.g. the previous commit's, built elsewhere) to compare in the same conditions.
-const binary = path.resolve(process.env['BENCH_BINARY'] ?? path.join(root, 'dist/source/cli.js'));
+const binary = path.resolve(process.env['BENCH_BINARY'] ?? path.join(root, 'dist/bin/cli.js'));
 const jobs = Number(process.env['BENCH_JOBS'] ?? 1_000_000);
 const columns = 200;
 const rows = 60;

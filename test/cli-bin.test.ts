@@ -107,26 +107,43 @@ test('secrets never appear in any output: help, config show, bad flags, and a fa
 /** Relative module specifiers a compiled file imports statically (not `import(...)`). */
 function staticImports(file: string): string[] {
 	const text = fs.readFileSync(file, 'utf8');
-	return [...text.matchAll(/^(?:import|export)\s[^;]*?from\s+'([^']+)'/gms)].map(match => match[1]!);
+	// tsc writes 'x'; esbuild writes "x", and bare `import "x";` for a chunk run for its effects.
+	return [...text.matchAll(/^(?:import|export)\s(?:[^;]*?from\s+)?['"]([^'"]+)['"]/gms)].map(match => match[1]!);
 }
 
-test('batch mode and the CLI entry never load Ink or React: no static import path reaches them', t => {
-	const seen = new Set<string>();
+/** Every file the entries load statically (following relative imports), and the packages they import. */
+function staticallyLoaded(entries: string[]): {files: Set<string>; packages: Set<string>} {
+	const files = new Set<string>();
 	const packages = new Set<string>();
-	const queue = [builtBin, path.join(repoRoot, 'dist', 'source', 'batch.js'), path.join(repoRoot, 'dist', 'source', 'demo.js')];
+	const queue = [...entries];
 	while (queue.length > 0) {
 		const file = queue.pop()!;
-		if (seen.has(file)) continue;
-		seen.add(file);
+		if (files.has(file)) continue;
+		files.add(file);
 		for (const specifier of staticImports(file)) {
 			if (specifier.startsWith('.')) queue.push(path.resolve(path.dirname(file), specifier));
 			else packages.add(specifier.split('/')[0]!);
 		}
 	}
-	t.true(seen.size > 10, 'the walk followed the imports');
+	return {files, packages};
+}
+
+test('batch mode and the CLI entry never load Ink or React: no static import path reaches them', t => {
+	const {files, packages} = staticallyLoaded(['cli.js', 'batch.js', 'demo.js'].map(file => path.join(repoRoot, 'dist', 'source', file)));
+	t.true(files.size > 10, 'the walk followed the imports');
 	t.false(packages.has('ink'), [...packages].join(', '));
 	t.false(packages.has('react'));
-	t.false([...seen].some(file => file.includes(`${path.sep}ui${path.sep}`)), 'no UI module');
+	t.false([...files].some(file => file.includes(`${path.sep}ui${path.sep}`)), 'no UI module');
+});
+
+test('the bundled command keeps Ink and React in chunks it loads only for the interactive app', t => {
+	const loadedAtStart = [...staticallyLoaded([builtBin]).files].map(file => fs.readFileSync(file, 'utf8')).join('\n');
+	t.true(loadedAtStart.includes('runCli'), 'the walk reached the CLI');
+	t.false(loadedAtStart.includes('ink-root'), 'no Ink renderer');
+	t.false(loadedAtStart.includes('react-reconciler'), 'no React reconciler');
+	const chunks = path.join(repoRoot, 'dist', 'bin', 'chunks');
+	const all = fs.readdirSync(chunks).map(file => fs.readFileSync(path.join(chunks, file), 'utf8')).join('\n');
+	t.true(all.includes('ink-root'), 'Ink is in the bundle, in a chunk loaded on demand');
 });
 
 test('npx mj-tui runs the bin from the checkout', async t => {

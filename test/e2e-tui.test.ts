@@ -1,5 +1,5 @@
 /**
- * The real binary (`node dist/source/cli.js --demo`) in real tmux at 80x24 and
+ * The real binary (`node dist/bin/cli.js --demo`, the installed command) in real tmux at 80x24 and
  * 200x60: navigate, search and open details, download, sort the queue, see a
  * failed transfer's reason, cancel and retry one, quit; then the shell is back
  * as it was. Every step asserts what is on the screen.
@@ -13,7 +13,7 @@ import {jobId} from '../fixtures/jobs.js';
 import {shellPrompt, TmuxTerminal} from './helpers/ui-tmux.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const binary = path.join(root, 'dist/source/cli.js');
+const binary = path.join(root, 'dist/bin/cli.js');
 const jobs = 60;
 // The newest job's first image always fails: the queue must say why.
 // The second newest job's first image stalls mid-body, so one transfer stays running to be canceled.

@@ -16,7 +16,7 @@ import {standInConfig, temporaryArchive} from './helpers/mj-setup.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const childScript = path.join(here, 'helpers', 'sync-child.ts');
 /** The built CLI (`npm test` builds it before the tests run). */
-const cliScript = path.join(here, '..', 'dist', 'source', 'cli.js');
+const cliScript = path.join(here, '..', 'dist', 'bin', 'cli.js');
 
 /** The MJ_TUI_* variables that point mj-tui (or the child helper) at the stand-in, 50 jobs a page. */
 function standInEnv(standIn: StandIn, pagePauseMs: number): Record<string, string> {

@@ -70,7 +70,8 @@ export function sandbox(): Sandbox {
 }
 
 export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
-export const builtBin = path.join(repoRoot, 'dist', 'source', 'cli.js');
+/** The installed command: the bundle of the compiled sources (scripts/bundle.mjs). */
+export const builtBin = path.join(repoRoot, 'dist', 'bin', 'cli.js');
 
 export interface ChildResult {
 	code: number | null;

@@ -63,7 +63,9 @@ export interface ConfigFile {
 
 // Imported on first use: `--help` and `--version` never read config files, and cosmiconfig's load is a noticeable part of startup.
 async function explorer(strategy: 'none' | 'project', searchPlaces: string[]) {
-	const {cosmiconfig} = await import('cosmiconfig');
+	const loaded = await import('cosmiconfig');
+	// A named export under Node and tsx; in the bundled build (scripts/bundle.mjs) this CommonJS package's chunk exports only `default`.
+	const {cosmiconfig} = typeof loaded.cosmiconfig === 'function' ? loaded : (loaded as unknown as {default: typeof loaded}).default;
 	return cosmiconfig(moduleName, {searchStrategy: strategy, searchPlaces, cache: false});
 }
 

@@ -1,0 +1,33 @@
+/**
+ * The installed `mj-tui` command: one esbuild bundle of tsc's output
+ * (dist/source/cli.js), split at the dynamic imports so what starts lazily
+ * still loads lazily.
+ *
+ * Why: before the first frame Node spent about a third of its time loading
+ * modules one file at a time (resolving ~300 files, opening each, and running
+ * cjs-module-lexer over React's CommonJS to find its named exports). A bundle
+ * is a handful of files with the CommonJS already wrapped.
+ *
+ * Kept out of the bundle: native addons (better-sqlite3, sharp) and what loads
+ * only on demand and is large or optional (undici on the first transfer,
+ * playwright-core in tests, typescript for a .ts config file, Ink's devtools).
+ */
+import {rmSync} from 'node:fs';
+import {build} from 'esbuild';
+
+const outdir = 'dist/bin';
+rmSync(outdir, {recursive: true, force: true});
+await build({
+	entryPoints: ['dist/source/cli.js'],
+	outdir,
+	chunkNames: 'chunks/[name]-[hash]',
+	bundle: true,
+	splitting: true,
+	format: 'esm',
+	platform: 'node',
+	target: 'node20',
+	external: ['better-sqlite3', 'sharp', 'undici', 'playwright-core', 'typescript', 'react-devtools-core'],
+	// CommonJS inside an ESM bundle still calls require() (for Node's built-ins): give every chunk one.
+	banner: {js: "import {createRequire as __mjTuiCreateRequire} from 'node:module'; const require = __mjTuiCreateRequire(import.meta.url);"},
+	logLevel: 'warning',
+});
