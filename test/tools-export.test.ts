@@ -220,6 +220,7 @@ test('the done-paths worker answers in the order asked and reports a database it
 	t.is(first[0]?.split(';').length ?? 0, jobs[2]!.files.done);
 	t.is(second[0]?.split(';').length ?? 0, jobs[1]!.files.done);
 	const broken = new DonePathsWorker(path.join(out, 'missing', 'archive.db'));
-	await t.throwsAsync(broken.lookup([jobs[0]!.id]));
+	await t.throwsAsync(broken.lookup([jobs[0]!.id]), {message: /reading image paths for the export: .*directory does not exist/});
+	await t.throwsAsync(broken.lookup([jobs[0]!.id]), {message: /reading image paths/}, 'asked after the worker is gone: fails, never hangs');
 	await broken.close();
 });

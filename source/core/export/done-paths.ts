@@ -34,6 +34,8 @@ export class DonePathsWorker {
 	readonly #worker: Worker;
 	/** Answers come back in the order asked. */
 	readonly #waiting: Array<{resolve: (paths: DonePaths) => void; reject: (error: Error) => void}> = [];
+	/** Why the worker is gone, once it is: later lookups fail at once instead of waiting for an answer that never comes. */
+	#failure: Error | undefined;
 
 	/** `file`: the archive database (the store's own connection stays with the caller's thread). */
 	constructor(file: string) {
@@ -42,7 +44,8 @@ export class DonePathsWorker {
 		this.#worker.on('message', (paths: DonePaths) => this.#waiting.shift()?.resolve(paths));
 		// What the worker throws arrives as a plain clone (not an Error of this thread): wrap it, keep it as the cause.
 		const failAll = (reason: string, cause?: unknown) => {
-			for (const waiter of this.#waiting.splice(0)) waiter.reject(new Error(`reading image paths for the export: ${reason}`, {cause}));
+			this.#failure ??= new Error(`reading image paths for the export: ${reason}`, {cause});
+			for (const waiter of this.#waiting.splice(0)) waiter.reject(this.#failure);
 		};
 		this.#worker.on('error', (error: {message?: string}) => failAll(String(error?.message ?? error), error));
 		this.#worker.on('exit', code => failAll(`the worker stopped (exit code ${code})`));
@@ -50,6 +53,7 @@ export class DonePathsWorker {
 
 	/** The done paths of these jobs, in the same order. */
 	lookup(ids: readonly string[]): Promise<DonePaths> {
+		if (this.#failure) return Promise.reject(this.#failure);
 		const answer = new Promise<DonePaths>((resolve, reject) => {
 			this.#waiting.push({resolve, reject});
 		});
