@@ -14,6 +14,7 @@ import {App} from './app.js';
 import {errorLine} from './error-line.js';
 import {FramePacer, inkMaxFps} from './frame-pacer.js';
 import {openWithSystemViewer, type TuiServices} from './services.js';
+import {boundYoungGeneration} from './young-generation.js';
 
 import type {TuiOptions} from './run.js';
 
@@ -77,6 +78,7 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 		});
 	}
 
+	const unboundYoungGeneration = boundYoungGeneration();
 	const store = ArchiveStore.open(config.archive);
 	const engine = createDownloadEngine(store, config);
 	let client: MidjourneyClient | undefined;
@@ -169,6 +171,7 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 	} finally {
 		stdout.off('resize', onResize);
 		restore();
+		unboundYoungGeneration();
 		for (const [event, handler] of handlers) process.off(event, handler);
 		// Transfers stop keeping their partials (quit already waited for them unless forced).
 		await engine.stop({immediate: forced || crash !== null}).catch(() => {});
