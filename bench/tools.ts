@@ -32,7 +32,7 @@ import {verifyArchive} from '../source/core/verify.js';
 import {pathToFileURL} from 'node:url';
 import sharp from 'sharp';
 import {chromium} from 'playwright-core';
-import {buildSyntheticArchive} from './lib/synthetic-archive.js';
+import {buildSyntheticArchive, ensureSyntheticArchive} from './lib/synthetic-archive.js';
 
 const jobCount = Number(process.env.BENCH_JOBS ?? 1_000_000);
 const reps = Number(process.env.BENCH_REPS ?? 25);
@@ -63,22 +63,10 @@ if (process.argv[2] === '--export-child') {
 	process.exit(0);
 }
 
-function archivedJobs(dir: string): number {
-	if (!fs.existsSync(path.join(dir, 'archive.db'))) return 0;
-	const store = ArchiveStore.open(dir, {readonly: true});
-	try {
-		return store.countJobs();
-	} finally {
-		store.close();
-	}
-}
-
 console.log(`bench:tools  ${jobCount} jobs at ${archive}, node ${process.version}, ${os.cpus().length} cpus`);
-if (archivedJobs(archive) !== jobCount) {
-	fs.rmSync(archive, {recursive: true, force: true});
-	const built = buildSyntheticArchive(archive, jobCount, {images: true});
-	console.log(`built in ${(built.durationMs / 1000).toFixed(1)} s: ${built.jobs} jobs, ${built.images} images rows`);
-}
+// Reused when this builder made it with the same count (bench:archive shares it); rebuilt when stale or from an older schema.
+const built = ensureSyntheticArchive(archive, jobCount, {images: true});
+if (built) console.log(`built in ${(built.durationMs / 1000).toFixed(1)} s: ${built.jobs} jobs, ${built.images} images rows`);
 
 /** BENCH_ONLY=search,export,verify,gallery runs only those parts. */
 const only = process.env.BENCH_ONLY?.split(',');
