@@ -42,14 +42,17 @@ export function planUrls(db: Database.Database, archiveDir: string, urls: readon
 	const taken = new Set<string>();
 	const ids: number[] = [];
 	let alreadyDone = 0;
-	for (const url of urls) {
-		let row = images.getByUrl(url.href);
-		if (!row) {
-			images.insert([{jobId: null, idx: 0, variant: 'url', url: url.href, path: uniquePath(images, nameFromUrl(url), taken)}]);
-			row = images.getByUrl(url.href)!;
-		} else if (row.status === 'done') alreadyDone++;
-		else images.requeue(row.id);
-		ids.push(row.id);
-	}
+	// One transaction for the whole list: one commit per URL made a 1,000-line list cost ~0.2 s before any download.
+	db.transaction(() => {
+		for (const url of urls) {
+			let row = images.getByUrl(url.href);
+			if (!row) {
+				images.insert([{jobId: null, idx: 0, variant: 'url', url: url.href, path: uniquePath(images, nameFromUrl(url), taken)}]);
+				row = images.getByUrl(url.href)!;
+			} else if (row.status === 'done') alreadyDone++;
+			else images.requeue(row.id);
+			ids.push(row.id);
+		}
+	})();
 	return {ids, alreadyDone};
 }
