@@ -17,6 +17,7 @@ import {backoffDelay} from '../retry-policy.js';
 import {redact} from '../secrets.js';
 import {Directories} from './directories.js';
 import {finalise} from './finalise.js';
+import {FileHasher} from './hasher.js';
 import {HostGate} from './hosts.js';
 import {ImageStore, type ImageRow, type StatusCounts} from './image-store.js';
 import {MissingPlanner} from './plan.js';
@@ -49,6 +50,8 @@ interface LiveTransfer {
 	controller?: AbortController;
 	timer?: NodeJS.Timeout;
 	meter: SpeedMeter;
+	/** Body received and verified, now being made durable: its queue and host slots already serve other files. */
+	finishing?: boolean;
 }
 
 /** What one engine did since it was created (batch summary and metrics). */
@@ -94,6 +97,7 @@ class Engine implements DownloadEngineInternals {
 	readonly #finished = new Map<number, TransferSnapshot>();
 	readonly #running = new Set<Promise<void>>();
 	readonly #directories = new Directories();
+	readonly #hasher = new FileHasher();
 	/** Plans still adding rows in the background (enqueueMissing on a big archive). */
 	readonly #planners = new Set<MissingPlanner>();
 	/** Finished files not yet written to the table (one transaction per batch, not per file). */
@@ -101,6 +105,8 @@ class Engine implements DownloadEngineInternals {
 	#flushTimer?: NodeJS.Timeout;
 	/** Files being moved into place, by sha256, so identical content finishing at once is still linked. */
 	readonly #finalising = new Map<string, Promise<void>>();
+	/** Files finishing (hash, fsync, rename) after giving their slot back; bounded (twice the concurrency) so a slow disk pushes back on the network. */
+	#finishing = 0;
 	readonly #listeners = new Set<(snapshot: EngineSnapshot) => void>();
 	readonly #idleWaiters: Array<() => void> = [];
 	readonly #meter = new SpeedMeter();
@@ -307,7 +313,13 @@ class Engine implements DownloadEngineInternals {
 		const speed = this.#meter.sample(this.#stats.bytes, now);
 		const queuedOnes: LiveTransfer[] = [];
 		let unknownSize = 0;
+		let finishing = 0;
 		for (const live of this.#live.values()) {
+			// Downloaded, only waiting for the disk: neither in flight nor queued, and done a moment later.
+			if (live.finishing) {
+				finishing++;
+				continue;
+			}
 			if (live.total !== null) bytesRemaining += Math.max(0, live.total - live.bytes);
 			else if (live.state !== 'queued') unknownSize++;
 			if (live.state === 'queued') {
@@ -320,7 +332,7 @@ class Engine implements DownloadEngineInternals {
 		queuedOnes.sort((a, b) => b.row.priority - a.row.priority || a.row.id - b.row.id);
 		for (const live of queuedOnes.slice(0, queuedInSnapshot)) transfers.push(this.#liveSnapshot(live, now));
 		transfers.push(...this.#finished.values());
-		queued = Math.max(0, this.#counts.pending - counted.active - counted.paused - counted.held);
+		queued = Math.max(0, this.#counts.pending - counted.active - counted.paused - counted.held - finishing);
 		return {
 			transfers,
 			totals: {
@@ -391,6 +403,7 @@ class Engine implements DownloadEngineInternals {
 		this.#stopped = true;
 		this.#flushDone();
 		this.#hosts.close();
+		void this.#hasher.close();
 		clearInterval(this.#ticker);
 		this.#ticker = undefined;
 		this.#agent?.then((agent) => agent.destroy()).catch(() => {});
@@ -456,18 +469,24 @@ class Engine implements DownloadEngineInternals {
 		live.state = 'queued';
 		live.timer = undefined;
 		const generation = ++live.generation;
-		const task = (): Promise<void> => {
-			const running = this.#run(live, generation).catch((error: unknown) => {
-				// A bug or a closed database must not become an unhandled rejection.
-				live.lastError = redact(String((error as Error)?.message ?? error));
+		// The queue slot is freed when the body is in (slotFree), not when the file is durable: see #transfer.
+		const task = (): Promise<void> =>
+			new Promise<void>((slotFree) => {
+				const running = this.#run(live, generation, slotFree)
+					.catch((error: unknown) => {
+						// A bug or a closed database must not become an unhandled rejection.
+						live.lastError = redact(String((error as Error)?.message ?? error));
+					})
+					.finally(() => {
+						this.#running.delete(running);
+						slotFree();
+					});
+				this.#running.add(running);
 			});
-			this.#running.add(running);
-			return running.finally(() => this.#running.delete(running));
-		};
 		this.#queue.add(task, {priority: live.row.priority}).catch(() => {});
 	}
 
-	async #run(live: LiveTransfer, generation: number): Promise<void> {
+	async #run(live: LiveTransfer, generation: number, slotFree: () => void): Promise<void> {
 		if (live.generation !== generation || live.state !== 'queued' || this.#stopping) return;
 		const controller = new AbortController();
 		live.controller = controller;
@@ -482,7 +501,10 @@ class Engine implements DownloadEngineInternals {
 			live.state = 'active';
 			live.heldUntil = null;
 			this.#changed();
-			await this.#transfer(live, controller.signal);
+			await this.#transfer(live, controller.signal, () => {
+				release?.();
+				slotFree();
+			});
 		} catch (error) {
 			this.#failed(live, error, controller.signal);
 		} finally {
@@ -509,15 +531,15 @@ class Engine implements DownloadEngineInternals {
 		));
 	}
 
-	/** Fetch one file into its partial, then finalise and record it. */
-	async #transfer(live: LiveTransfer, signal: AbortSignal): Promise<void> {
+	/** Fetch one file into its partial, then finalise and record it; `received` hands the slots on once the body is in. */
+	async #transfer(live: LiveTransfer, signal: AbortSignal, received: () => void): Promise<void> {
 		const row = live.row;
 		const dir = this.#store.dir;
 		const partRelative = row.part_path ?? `.parts/${row.id}-${path.posix.basename(row.path ?? 'file')}.part`;
 		const partPath = path.join(dir, partRelative);
 		await this.#directories.ensure(path.dirname(partPath));
 		// A crash between rename and the table update leaves a complete file and no partial.
-		const recovered = await recoverFinished(dir, row, partPath);
+		const recovered = await recoverFinished(dir, row, partPath, this.#hasher);
 		if (recovered) {
 			this.#done(live, {path: row.path!, bytes: recovered.bytes, sha256: recovered.sha256, duplicateOf: null, duplicate: null});
 			return;
@@ -553,6 +575,27 @@ class Engine implements DownloadEngineInternals {
 				},
 			},
 		);
+		// Hashing, fsync, rename and folder fsync take about as long as the transfer itself: doing them in the slot
+		// would leave the network idle meanwhile. Unless too many files already wait for the disk, the next file starts now.
+		if (this.#finishing < this.#queue.concurrency * 2) {
+			this.#finishing++;
+			live.finishing = true;
+			received();
+		}
+		try {
+			await this.#finalise(live, partPath, result);
+		} finally {
+			if (live.finishing) this.#finishing--;
+			live.finishing = false;
+		}
+	}
+
+	async #finalise(live: LiveTransfer, partPath: string, transferred: {bytes: number}): Promise<void> {
+		const row = live.row;
+		const dir = this.#store.dir;
+		const result = await this.#hasher.hash(partPath);
+		// Only this process writes the partial; a different size means something else did: fetch it again.
+		if (result.bytes !== transferred.bytes) throw new TransferError('retry', `the partial changed on disk: ${result.bytes} bytes, expected ${transferred.bytes}`);
 		// Identical files finishing together: the second waits for the first to be recorded, then links to it.
 		for (let prior = this.#finalising.get(result.sha256); prior; prior = this.#finalising.get(result.sha256)) await prior;
 		const finishing = finalise({archiveDir: dir, id: row.id, partPath, path: row.path!, bytes: result.bytes, sha256: result.sha256}, {findOriginal: (sha, id) => this.#findOriginal(sha, id), pathTaken: (candidate) => this.#pathTaken(candidate)}, this.#directories).then((record) =>

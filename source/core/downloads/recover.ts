@@ -4,15 +4,15 @@
  * row said `done`. The file is complete (only complete files are renamed),
  * so it is verified and recorded instead of fetched again.
  */
-import {createHash} from 'node:crypto';
 import fs from 'node:fs';
 import {acceptedKinds, detectContentKind} from './content-check.js';
+import type {FileHasher} from './hasher.js';
 import type {ImageRow} from './image-store.js';
 import {resolveInside} from './naming.js';
-import {hashFile} from './transfer.js';
+import {readHead} from './transfer.js';
 
 /** The final file's size and sha256 when the row's download had finished before a crash; undefined otherwise. */
-export async function recoverFinished(archiveDir: string, row: ImageRow, partPath: string): Promise<{bytes: number; sha256: string} | undefined> {
+export async function recoverFinished(archiveDir: string, row: ImageRow, partPath: string, hasher: FileHasher): Promise<{bytes: number; sha256: string} | undefined> {
 	if (!row.path || !row.part_path || row.total_bytes === null) return undefined;
 	if (fs.existsSync(partPath)) return undefined;
 	const finalPath = resolveInside(archiveDir, row.path);
@@ -23,8 +23,7 @@ export async function recoverFinished(archiveDir: string, row: ImageRow, partPat
 		return undefined;
 	}
 	if (size !== row.total_bytes) return undefined;
-	const hash = createHash('sha256');
-	const head = await hashFile(finalPath, hash);
-	if (!acceptedKinds(row.variant).includes(detectContentKind(head))) return undefined;
-	return {bytes: size, sha256: hash.digest('hex')};
+	if (!acceptedKinds(row.variant).includes(detectContentKind(await readHead(finalPath)))) return undefined;
+	const {sha256, bytes} = await hasher.hash(finalPath);
+	return bytes === size ? {bytes, sha256} : undefined;
 }

@@ -1,10 +1,10 @@
 /**
  * One file over HTTP into its partial, done right: resume with Range +
  * If-Range, refuse ranges that do not continue the partial, check the
- * length and the kind of content, hash while streaming. Making it durable
- * (fsync) and moving it to its final path is finalise.ts's job.
+ * length and the kind of content. Hashing the finished partial (hasher.ts),
+ * making it durable (fsync) and moving it to its final path are the engine's
+ * and finalise.ts's job, after the transfer has handed its slot on.
  */
-import {createHash, type Hash} from 'node:crypto';
 import fs from 'node:fs';
 import {Writable} from 'node:stream';
 import type {Dispatcher} from 'undici';
@@ -73,7 +73,6 @@ export interface TransferContext {
 
 export interface TransferResult {
 	bytes: number;
-	sha256: string;
 	/** Bytes fetched over the network this time (the rest came from the partial). */
 	fetched: number;
 }
@@ -89,9 +88,8 @@ export async function runTransfer(input: TransferInput, context: TransferContext
 		await fs.promises.truncate(input.partPath, 0);
 		have = 0;
 	}
-	const hash = createHash('sha256');
 	if (have > 0) {
-		const head = await hashFile(input.partPath, hash);
+		const head = await readHead(input.partPath);
 		if (!acceptedKinds(input.variant).includes(detectContentKind(head))) {
 			// What we kept is not the file we want (e.g. an older build's leftovers): start over.
 			await fs.promises.truncate(input.partPath, 0);
@@ -135,7 +133,7 @@ export async function runTransfer(input: TransferInput, context: TransferContext
 				context.onTotal(outcome.total);
 				context.onPartial({etag: outcome.etag, lastModified: outcome.lastModified, totalBytes: outcome.total});
 				if (outcome.start === 0) context.onBytes(0, true);
-				sink = new FileSink(input.partPath, outcome.start, outcome.start === 0 ? createHash('sha256') : hash, acceptedKinds(input.variant), context, stall, controller.signal);
+				sink = new FileSink(input.partPath, outcome.start, acceptedKinds(input.variant), context, stall, controller.signal);
 				return sink;
 			},
 		);
@@ -156,7 +154,7 @@ export async function runTransfer(input: TransferInput, context: TransferContext
 	if (outcome.kind === 'satisfied') {
 		// 416: complete only if what we hold is exactly the whole file.
 		const total = outcome.total ?? knownTotal;
-		if (total !== null && have === total) return {bytes: have, sha256: hash.digest('hex'), fetched: 0};
+		if (total !== null && have === total) return {bytes: have, fetched: 0};
 		await fs.promises.rm(input.partPath, {force: true});
 		throw new TransferError('retry', `HTTP 416 for a partial of ${have} bytes that is not the whole file; fetching it again`, {status: 416});
 	}
@@ -166,7 +164,7 @@ export async function runTransfer(input: TransferInput, context: TransferContext
 		throw new TransferError('retry', `truncated: got ${written.offset} of ${outcome.total} bytes`);
 	}
 	if (written.offset === 0) throw new TransferError('fatal', 'empty body');
-	return {bytes: written.offset, sha256: written.digest(), fetched: written.offset - outcome.start};
+	return {bytes: written.offset, fetched: written.offset - outcome.start};
 }
 
 type ResponseOutcome =
@@ -245,14 +243,15 @@ async function partialSize(file: string): Promise<number> {
 	}
 }
 
-/** Feed a file into `hash`; returns its first bytes (for the content check). */
-export async function hashFile(file: string, hash: Hash): Promise<Buffer> {
-	let head = Buffer.alloc(0);
-	for await (const chunk of fs.createReadStream(file, {highWaterMark: 1024 * 1024}) as AsyncIterable<Buffer>) {
-		if (head.length < headBytesNeeded) head = Buffer.concat([head, chunk.subarray(0, headBytesNeeded - head.length)]);
-		hash.update(chunk);
+/** The first bytes of a file (for the content check). */
+export async function readHead(file: string): Promise<Buffer> {
+	const handle = await fs.promises.open(file, 'r');
+	try {
+		const {buffer, bytesRead} = await handle.read(Buffer.alloc(headBytesNeeded), 0, headBytesNeeded, 0);
+		return buffer.subarray(0, bytesRead);
+	} finally {
+		await handle.close();
 	}
-	return head;
 }
 
 /** Keeps the first bytes of an error response (to tell a Cloudflare page from an API error). */
@@ -273,15 +272,21 @@ class ErrorBodySink extends Writable {
 	}
 }
 
-/** Early writeback: every 256 KiB written, at most 4 files syncing at once (each holds a threadpool thread). */
-const writebackEvery = 256 * 1024;
-const maxWritebacks = 4;
-let writebacksInFlight = 0;
+/**
+ * Received bytes are written in batches of this size: the socket delivers
+ * ~40-64 KiB at a time, and one threadpool write per read made 25,000 write
+ * calls (and as many thread wake-ups) per GB on the engine's two busy cores.
+ */
+const writeBatch = 256 * 1024;
+/** When the last write is older than this (a slow network), chunks are written as they arrive, not held back. */
+const maxBatchAgeMs = 100;
 
 /**
- * Writes the body into the partial at explicit offsets, hashing as it goes.
- * Large highWaterMark + writev: many network chunks become one write call,
- * and there is no await per chunk unless the rate cap asks for a pause.
+ * Writes the body into the partial at explicit offsets, checking its first
+ * bytes before any reaches the disk. Chunks are collected into batches written with one writev, and there is no
+ * await per chunk unless the rate cap asks for a pause. No fsync here:
+ * finalise.ts syncs the partial before the rename, after the transfer has
+ * handed its slot to the next file.
  */
 class FileSink extends Writable {
 	/** Offset just past the last byte written. */
@@ -290,24 +295,23 @@ class FileSink extends Writable {
 	kind: ReturnType<typeof detectContentKind> | 'pending' | 'checked';
 	readonly #file: string;
 	#fd = -1;
-	readonly #hash: Hash;
 	readonly #accepted: readonly string[];
 	readonly #context: TransferContext;
 	readonly #stall: NodeJS.Timeout;
 	readonly #signal: AbortSignal;
-	#head: Buffer[] = [];
-	#headSize = 0;
-	#unsynced = 0;
-	#writeback: Promise<void> | undefined;
+	/** Received, not written yet (the head may still turn out to be a page). */
+	#batch: Buffer[] = [];
+	#batchSize = 0;
+	/** When the last write was issued; 0 so the first bytes go out at once. */
+	#lastWrite = 0;
 
-	constructor(file: string, start: number, hash: Hash, accepted: readonly string[], context: TransferContext, stall: NodeJS.Timeout, signal: AbortSignal) {
-		// Big enough to batch network chunks into one writev, small enough that the rate cap reaches the socket.
-		super({highWaterMark: 256 * 1024});
+	constructor(file: string, start: number, accepted: readonly string[], context: TransferContext, stall: NodeJS.Timeout, signal: AbortSignal) {
+		// Big enough to gather a batch while the previous one is written, small enough that the rate cap reaches the socket.
+		super({highWaterMark: writeBatch});
 		this.#signal = signal;
 		this.#file = file;
 		this.kind = start > 0 ? 'checked' : 'pending';
 		this.offset = start;
-		this.#hash = hash;
 		this.#accepted = accepted;
 		this.#context = context;
 		this.#stall = stall;
@@ -327,70 +331,38 @@ class FileSink extends Writable {
 		});
 	}
 
-	digest(): string {
-		return this.#hash.digest('hex');
-	}
-
 	override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
 		this._writev([{chunk}], callback);
 	}
 
 	override _writev(chunks: Array<{chunk: Buffer}>, callback: (error?: Error | null) => void): void {
 		// The response may be fully read while writes still drain (rate cap): an abort must stop them too.
-		if (this.#signal.aborted) return callback(this.#signal.reason instanceof Error ? this.#signal.reason : new Error('aborted'));
+		if (this.#signal.aborted) return callback(this.#abortError());
 		this.#stall.refresh();
-		let buffers = chunks.map((c) => c.chunk);
-		if (this.kind === 'pending') {
-			// Hold the first bytes back until we know this is the file we want, not a page.
-			this.#head.push(...buffers);
-			this.#headSize += buffers.reduce((n, b) => n + b.length, 0);
-			if (this.#headSize < headBytesNeeded) return callback();
-			buffers = this.#head;
-			this.#head = [];
-			const error = this.#checkHead(Buffer.concat(buffers));
-			if (error) return callback(error);
+		for (const {chunk} of chunks) {
+			this.#batch.push(chunk);
+			this.#batchSize += chunk.length;
 		}
-		this.#writeOut(buffers, callback);
+		// Under a rate cap every chunk goes out at once, so the cap paces the socket chunk by chunk.
+		const batching = this.#context.limiter.rate === 0 && performance.now() - this.#lastWrite < maxBatchAgeMs;
+		if (batching && this.#batchSize < writeBatch) return callback();
+		this.#writeBatch(callback);
 	}
 
 	override _final(callback: (error?: Error | null) => void): void {
-		if (this.#signal.aborted) return callback(this.#signal.reason instanceof Error ? this.#signal.reason : new Error('aborted'));
-		// No fsync here: finalise.ts syncs the partial just before the rename, off the transfer's slot.
-		if (this.kind === 'pending' && this.#headSize > 0) {
-			const head = Buffer.concat(this.#head);
-			this.#head = [];
-			const error = this.#checkHead(head);
-			if (error) return callback(error);
-			return this.#writeOut([head], callback);
-		}
-		callback();
+		if (this.#signal.aborted) return callback(this.#abortError());
+		if (this.#batchSize === 0) return callback();
+		this.#writeBatch(callback);
 	}
 
 	override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-		// _destroy runs only after any write in progress has called back; an early writeback may still hold the fd.
-		const close = (): void => (this.#fd === -1 ? callback(error) : fs.close(this.#fd, () => callback(error)));
-		if (this.#writeback) this.#writeback.then(close, close);
-		else close();
+		// _destroy runs only after a write in progress has called back, so the fd is free to close.
+		if (this.#fd === -1) return callback(error);
+		fs.close(this.#fd, () => callback(error));
 	}
 
-	/**
-	 * Every few MiB, push the written pages to disk in the background while
-	 * the body keeps arriving, so the fsync before the rename only waits for
-	 * the tail (Node has no sync_file_range; an fdatasync in flight does the
-	 * same without blocking the writes). One at a time per file, few overall.
-	 */
-	#startWriteback(n: number): void {
-		this.#unsynced += n;
-		if (this.#writeback || this.#unsynced < writebackEvery || writebacksInFlight >= maxWritebacks) return;
-		this.#unsynced = 0;
-		writebacksInFlight++;
-		this.#writeback = new Promise<void>((resolve) => {
-			fs.fdatasync(this.#fd, () => {
-				writebacksInFlight--;
-				this.#writeback = undefined;
-				resolve();
-			});
-		});
+	#abortError(): Error {
+		return this.#signal.reason instanceof Error ? this.#signal.reason : new Error('aborted');
 	}
 
 	#checkHead(head: Buffer): TransferError | undefined {
@@ -402,17 +374,26 @@ class FileSink extends Writable {
 			: new TransferError('fatal', `content is ${kind}, expected ${this.#accepted.join('/')}; not saved`);
 	}
 
-	#writeOut(buffers: Buffer[], callback: (error?: Error | null) => void): void {
-		let n = 0;
-		for (const buffer of buffers) {
-			this.#hash.update(buffer);
-			n += buffer.length;
+	#writeBatch(callback: (error?: Error | null) => void): void {
+		const buffers = this.#batch;
+		const n = this.#batchSize;
+		this.#batch = [];
+		this.#batchSize = 0;
+		// Hold the first bytes back until we know this is the file we want, not a page (a short body is checked at the end).
+		if (this.kind === 'pending') {
+			if (n < headBytesNeeded && !this.writableEnded) {
+				this.#batch = buffers;
+				this.#batchSize = n;
+				return callback();
+			}
+			const error = this.#checkHead(Buffer.concat(buffers, Math.min(n, headBytesNeeded)));
+			if (error) return callback(error);
 		}
 		const position = this.offset;
+		this.#lastWrite = performance.now();
 		fs.writev(this.#fd, buffers, position, (error) => {
 			if (error) return callback(error);
 			this.offset = position + n;
-			this.#startWriteback(n);
 			this.#context.onBytes(n);
 			const wait = this.#context.limiter.take(n);
 			if (wait === 0) return callback();
