@@ -80,7 +80,8 @@ export interface TransferResult {
 /** Fetch `input.url` into its partial until complete (length and content checked); throws TransferError otherwise. */
 export async function runTransfer(input: TransferInput, context: TransferContext): Promise<TransferResult> {
 	context.signal.throwIfAborted();
-	let have = await partialSize(input.partPath);
+	// Nothing to resume from: the sink creates the partial afresh ('w' truncates a leftover), no stat needed.
+	let have = input.resume ? await partialSize(input.partPath) : 0;
 	const validator = input.resume?.etag ?? input.resume?.lastModified ?? null;
 	const knownTotal = input.resume?.totalBytes ?? null;
 	// Without a validator the server cannot tell us whether the partial is still the same file.
