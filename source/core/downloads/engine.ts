@@ -313,13 +313,9 @@ class Engine implements DownloadEngineInternals {
 		const speed = this.#meter.sample(this.#stats.bytes, now);
 		const queuedOnes: LiveTransfer[] = [];
 		let unknownSize = 0;
-		let finishing = 0;
 		for (const live of this.#live.values()) {
-			// Downloaded, only waiting for the disk: neither in flight nor queued, and done a moment later.
-			if (live.finishing) {
-				finishing++;
-				continue;
-			}
+			// Downloaded, waiting for the disk (done a moment later): not in flight, so not listed; totals count it as queued.
+			if (live.finishing) continue;
 			if (live.total !== null) bytesRemaining += Math.max(0, live.total - live.bytes);
 			else if (live.state !== 'queued') unknownSize++;
 			if (live.state === 'queued') {
@@ -332,7 +328,7 @@ class Engine implements DownloadEngineInternals {
 		queuedOnes.sort((a, b) => b.row.priority - a.row.priority || a.row.id - b.row.id);
 		for (const live of queuedOnes.slice(0, queuedInSnapshot)) transfers.push(this.#liveSnapshot(live, now));
 		transfers.push(...this.#finished.values());
-		queued = Math.max(0, this.#counts.pending - counted.active - counted.paused - counted.held - finishing);
+		queued = Math.max(0, this.#counts.pending - counted.active - counted.paused - counted.held);
 		return {
 			transfers,
 			totals: {
