@@ -583,10 +583,11 @@ class Engine implements DownloadEngineInternals {
 		} finally {
 			if (live.finishing) this.#finishing--;
 			live.finishing = false;
+			if (result.fd !== undefined) fs.close(result.fd, () => {});
 		}
 	}
 
-	async #finalise(live: LiveTransfer, partPath: string, transferred: {bytes: number}): Promise<void> {
+	async #finalise(live: LiveTransfer, partPath: string, transferred: {bytes: number; fd?: number}): Promise<void> {
 		const row = live.row;
 		const dir = this.#store.dir;
 		const result = await this.#hasher.hash(partPath);
@@ -594,7 +595,7 @@ class Engine implements DownloadEngineInternals {
 		if (result.bytes !== transferred.bytes) throw new TransferError('retry', `the partial changed on disk: ${result.bytes} bytes, expected ${transferred.bytes}`);
 		// Identical files finishing together: the second waits for the first to be recorded, then links to it.
 		for (let prior = this.#finalising.get(result.sha256); prior; prior = this.#finalising.get(result.sha256)) await prior;
-		const finishing = finalise({archiveDir: dir, id: row.id, partPath, path: row.path!, bytes: result.bytes, sha256: result.sha256}, {findOriginal: (sha, id) => this.#findOriginal(sha, id), pathTaken: (candidate) => this.#pathTaken(candidate)}, this.#directories).then((record) =>
+		const finishing = finalise({archiveDir: dir, id: row.id, partPath, path: row.path!, bytes: result.bytes, sha256: result.sha256, fd: transferred.fd}, {findOriginal: (sha, id) => this.#findOriginal(sha, id), pathTaken: (candidate) => this.#pathTaken(candidate)}, this.#directories).then((record) =>
 			this.#done(live, record),
 		);
 		const settled = finishing.catch(() => {});

@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import {promisify} from 'node:util';
 import type {Directories} from './directories.js';
 import type {DoneRecord} from './image-store.js';
 import {resolveInside, withSuffix} from './naming.js';
@@ -23,6 +24,8 @@ export interface FinaliseInput {
 	path: string;
 	bytes: number;
 	sha256: string;
+	/** The partial, still open from the transfer (the caller closes it); else it is opened to be synced. */
+	fd?: number;
 }
 
 /** What finalise asks the archive. */
@@ -38,7 +41,7 @@ export async function finalise(planned: FinaliseInput, lookups: FinaliseLookups,
 	// A file the user (or another program) put at the planned name is never overwritten: take the next free name.
 	const input = {...planned, path: freeName(planned.archiveDir, planned.path, lookups)};
 	const finalPath = resolveInside(input.archiveDir, input.path);
-	await fsyncFile(input.partPath);
+	await syncPartial(input.partPath, input.fd);
 	await directories.ensure(path.dirname(finalPath));
 	const original = lookups.findOriginal(input.sha256, input.id);
 	if (original && original.path !== input.path) {
@@ -77,15 +80,18 @@ function freeName(archiveDir: string, relative: string, lookups: FinaliseLookups
 	}
 }
 
-/** Make the partial's bytes durable before its name becomes final. */
-async function fsyncFile(file: string): Promise<void> {
+/** Make the partial's bytes (and size: fdatasync includes it) durable before its name becomes final. */
+async function syncPartial(file: string, fd: number | undefined): Promise<void> {
+	if (fd !== undefined) return fdatasync(fd);
 	const handle = await fs.promises.open(file, 'r');
 	try {
-		await handle.sync();
+		await handle.datasync();
 	} finally {
 		await handle.close();
 	}
 }
+
+const fdatasync = promisify(fs.fdatasync);
 
 async function sameSize(file: string, bytes: number): Promise<boolean> {
 	try {

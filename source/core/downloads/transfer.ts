@@ -73,6 +73,8 @@ export interface TransferContext {
 
 export interface TransferResult {
 	bytes: number;
+	/** The partial, left open after a complete body so it is synced without opening it again; the caller closes it. */
+	fd?: number;
 	/** Bytes fetched over the network this time (the rest came from the partial). */
 	fetched: number;
 }
@@ -139,6 +141,7 @@ export async function runTransfer(input: TransferInput, context: TransferContext
 			},
 		);
 	} catch (error) {
+		closeQuietly(sink?.openFd);
 		throw classifyStreamError(error, controller.signal, context.signal);
 	} finally {
 		clearTimeout(stall);
@@ -160,12 +163,22 @@ export async function runTransfer(input: TransferInput, context: TransferContext
 		throw new TransferError('retry', `HTTP 416 for a partial of ${have} bytes that is not the whole file; fetching it again`, {status: 416});
 	}
 	const written = sink!;
-	if (outcome.total !== null && written.offset !== outcome.total) {
-		// Keep the prefix: it is good data and the next try resumes after it.
-		throw new TransferError('retry', `truncated: got ${written.offset} of ${outcome.total} bytes`);
+	// Keep the prefix of a truncated body: it is good data and the next try resumes after it.
+	const problem =
+		outcome.total !== null && written.offset !== outcome.total
+			? new TransferError('retry', `truncated: got ${written.offset} of ${outcome.total} bytes`)
+			: written.offset === 0
+				? new TransferError('fatal', 'empty body')
+				: undefined;
+	if (problem) {
+		closeQuietly(written.openFd);
+		throw problem;
 	}
-	if (written.offset === 0) throw new TransferError('fatal', 'empty body');
-	return {bytes: written.offset, fetched: written.offset - outcome.start};
+	return {bytes: written.offset, fetched: written.offset - outcome.start, fd: written.openFd};
+}
+
+function closeQuietly(fd: number | undefined): void {
+	if (fd !== undefined) fs.close(fd, () => {});
 }
 
 type ResponseOutcome =
@@ -292,6 +305,8 @@ const maxBatchAgeMs = 100;
 class FileSink extends Writable {
 	/** Offset just past the last byte written. */
 	offset: number;
+	/** Set once the whole body is written: the fd, which the sink then no longer closes (see TransferResult.fd). */
+	openFd: number | undefined;
 	/** `pending` until the first bytes are checked; a resumed partial was checked on disk. */
 	kind: ReturnType<typeof detectContentKind> | 'pending' | 'checked';
 	readonly #file: string;
@@ -352,8 +367,15 @@ class FileSink extends Writable {
 
 	override _final(callback: (error?: Error | null) => void): void {
 		if (this.#signal.aborted) return callback(this.#abortError());
-		if (this.#batchSize === 0) return callback();
-		this.#writeBatch(callback);
+		const done = (error?: Error | null): void => {
+			if (!error && this.#fd !== -1) {
+				this.openFd = this.#fd;
+				this.#fd = -1;
+			}
+			callback(error);
+		};
+		if (this.#batchSize === 0) return done();
+		this.#writeBatch(done);
 	}
 
 	override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
