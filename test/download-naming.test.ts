@@ -4,9 +4,11 @@
  * stored twice, metrics, and no secret in anything the engine writes out.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import {defaultConfig} from '../source/core/config.js';
+import {Directories} from '../source/core/downloads/directories.js';
 import {createDownloadEngine} from '../source/core/downloads/engine.js';
 import {validateTemplate} from '../source/core/downloads/naming.js';
 import {runDownloads} from '../source/core/downloads/run.js';
@@ -166,4 +168,23 @@ test('metrics textfile and every output hold no secret', async (t) => {
 		t.false(text.includes('TokenSecretValue4567890'));
 	}
 	t.false(fs.readdirSync(fixture.dir).some((name) => name.endsWith('.tmp')), 'metrics written atomically, no temp file left');
+});
+
+test('a folder created for a file is made durable in its parent, each level of it', async t => {
+	const root = fs.mkdtempSync(path.join(os.tmpdir(), 'mj-dirs-'));
+	fs.mkdirSync(path.join(root, 'images'));
+	const synced: string[] = [];
+	class Recording extends Directories {
+		override async sync(directory: string): Promise<void> {
+			synced.push(path.relative(root, directory) || '.');
+			return super.sync(directory);
+		}
+	}
+	const directories = new Recording();
+	await directories.ensure(path.join(root, 'images', '2026', '11'));
+	t.deepEqual(synced.sort(), ['images', 'images/2026'], 'the parents of the two new folders; the existing one is left alone');
+	synced.length = 0;
+	await directories.ensure(path.join(root, 'images', '2026', '11'));
+	await directories.ensure(path.join(root, 'images', '2026', '12'));
+	t.deepEqual(synced, ['images/2026'], 'once per new folder');
 });

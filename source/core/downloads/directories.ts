@@ -5,15 +5,27 @@
  * files landing in one folder cost one or two fsyncs, not sixteen.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 
 export class Directories {
 	readonly #made = new Set<string>();
 	readonly #syncs = new Map<string, {running: Promise<void>; next?: Promise<void>}>();
 
-	/** mkdir -p, remembered. */
+	/**
+	 * mkdir -p, remembered. Each folder it creates is made durable in its parent
+	 * (an fsync of the parent): a file's own folder fsync after its rename
+	 * covers the file's entry, not a new folder's entry above it.
+	 */
 	async ensure(directory: string): Promise<void> {
 		if (this.#made.has(directory)) return;
-		await fs.promises.mkdir(directory, {recursive: true});
+		const first = await fs.promises.mkdir(directory, {recursive: true});
+		if (first !== undefined) {
+			// The folders made, from `first` down to `directory`.
+			const top = path.resolve(first);
+			const created = [path.resolve(directory)];
+			while (created[0] !== top && path.dirname(created[0]!) !== created[0]) created.unshift(path.dirname(created[0]!));
+			await Promise.all(created.map((made) => this.sync(path.dirname(made))));
+		}
 		this.#made.add(directory);
 	}
 
