@@ -72,7 +72,7 @@ const sortCommands: Partial<Record<Command, 'speed' | 'eta' | 'remaining' | 'nam
 	'sort-state': 'state',
 };
 
-/** Engine snapshots through an external store flushed at 4 Hz (engine-store.ts). */
+/** Engine snapshots through an external store flushed at 2.5 Hz (engine-store.ts). */
 function useEngineSnapshot(engine: TuiServices['engine']) {
 	const store = useMemo(() => createEngineStore(engine), [engine]);
 	useEffect(() => () => store.dispose(), [store]);
@@ -136,14 +136,14 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 		return () => clearTimeout(timer);
 	}, [archive, dataVersion]);
 
-	// Finished or failed files change the jobs' file counts: re-read at most once a second (a
-	// throttle, not a debounce, so a steady stream of finished files still shows).
+	// Finished or failed files change the jobs' file counts: re-read at most every two seconds (a
+	// throttle, not a debounce, so a steady stream of finished files still shows; each re-read is a redraw).
 	const settled = snapshot.totals.done + snapshot.totals.failed + snapshot.totals.canceled;
 	const lastReread = useRef(0);
 	const rereadTimer = useRef<NodeJS.Timeout | undefined>(undefined);
 	useEffect(() => {
 		if (settled === 0 || rereadTimer.current) return;
-		const wait = Math.max(0, 1000 - (Date.now() - lastReread.current));
+		const wait = Math.max(0, 2000 - (Date.now() - lastReread.current));
 		rereadTimer.current = setTimeout(() => {
 			rereadTimer.current = undefined;
 			lastReread.current = Date.now();

@@ -1,10 +1,11 @@
 /**
  * The engine's snapshots as a plain external store for useSyncExternalStore.
  * The engine may call back often; the UI re-renders at most once per flush
- * interval (4 Hz), never once per downloaded chunk. Each redraw costs Ink
- * 10-20 ms at 200x60 whatever changed, so 4 Hz keeps 16 transfers' progress
- * under a quarter of a core (at 10 Hz it was over a third); user actions
- * still show at once through refresh().
+ * interval (2.5 Hz), never once per downloaded chunk. Each redraw costs Ink
+ * 10-20 ms at 200x60 whatever changed: with 16 transfers, 10 Hz took over a
+ * third of a core, and going from 4 to 2.5 Hz (with the jobs table re-read
+ * every 2 s instead of 1 s) took bench:tui's figure from 34-36 % to 21-23 %
+ * in back-to-back runs. User actions still show at once through refresh().
  */
 import type {DownloadControls, EngineSnapshot} from '../core/downloads/types.js';
 
@@ -17,7 +18,7 @@ export interface EngineStore {
 }
 
 /** Wrap an engine; `flushMs` bounds how often subscribers hear about changes. */
-export function createEngineStore(engine: Pick<DownloadControls, 'snapshot' | 'subscribe'>, flushMs = 250): EngineStore {
+export function createEngineStore(engine: Pick<DownloadControls, 'snapshot' | 'subscribe'>, flushMs = 400): EngineStore {
 	let current = engine.snapshot();
 	let pending: EngineSnapshot | undefined;
 	let timer: NodeJS.Timeout | undefined;

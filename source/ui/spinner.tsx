@@ -1,7 +1,7 @@
 /**
  * One spinner tick for the whole screen. The timer runs only while something
  * is busy and nothing else redraws (a sync with no transfers): while transfers
- * run, the engine's 4 Hz snapshots already redraw, and the glyph follows the
+ * run, the engine's 2.5 Hz snapshots already redraw, and the glyph follows the
  * clock, so the spinner costs no frames of its own. An idle app wakes up for nothing.
  */
 import React, {createContext, useContext, useEffect, useState, type ReactNode} from 'react';
