@@ -12,7 +12,7 @@
  * only on demand and is large or optional (undici on the first transfer,
  * playwright-core in tests, typescript for a .ts config file, Ink's devtools).
  */
-import {rmSync} from 'node:fs';
+import {chmodSync, rmSync} from 'node:fs';
 import {build} from 'esbuild';
 
 const outdir = 'dist/bin';
@@ -31,3 +31,5 @@ await build({
 	banner: {js: "import {createRequire as __mjTuiCreateRequire} from 'node:module'; const require = __mjTuiCreateRequire(import.meta.url);"},
 	logLevel: 'warning',
 });
+// The bin: npx and a shell run it directly (esbuild writes files without the execute bit).
+chmodSync(`${outdir}/cli.js`, 0o755);

@@ -96,10 +96,14 @@ for (const [columns, rows] of [
 		const mark = `${stalled.slice(-8)}_0.png`;
 		await terminal.waitFor((text) => new RegExp(`active +\\S*${mark}`).test(text), 'the stalled transfer to run', 30_000);
 		screen = await terminal.press('g', (text) => /› \S+ active/.test(text), 'a running transfer selected');
-		for (let step = 0; step < 10 && !selectedLine(screen).includes(mark); step++) {
+		for (let step = 0; step < 20 && !selectedLine(screen).includes(mark); step++) {
+			// Rows move while transfers finish: step towards where the stalled one is now, up or down.
+			const rows = queueRows(screen);
+			const target = rows.findIndex((line) => line.includes(mark));
+			const current = rows.findIndex((line) => line.startsWith('›'));
 			// The selected file, not the whole line: its speed and bytes change on their own while it runs.
 			const before = selectedFile(screen);
-			screen = await terminal.press('j', (text) => selectedFile(text) !== before, 'the next transfer');
+			screen = await terminal.press(target >= 0 && target < current ? 'k' : 'j', (text) => selectedFile(text) !== before, 'the next transfer');
 		}
 		t.regex(selectedLine(screen), /active/, `the stalled transfer is running:\n${screen}`);
 		screen = await terminal.press('x', (text) => text.includes('y/N'), 'the cancel confirmation');
@@ -164,8 +168,13 @@ test.serial('SIGTERM while running: the terminal is restored and the exit code s
 });
 
 /** The queue's selected row (on wide screens the jobs table has a marked row too). */
+/** The queue pane's transfer rows, as drawn (the selected one starts with ›). */
+function queueRows(screen: string): string[] {
+	return screen.split('\n').filter((line) => /^[ ›] +(?:\S )?(?:active|queued|held|paused|failed|canceled) /.test(line));
+}
+
 function selectedLine(screen: string): string {
-	return screen.split('\n').find((line) => /^› +(?:\S )?(?:active|queued|held|paused|failed|canceled) /.test(line)) ?? '';
+	return queueRows(screen).find((line) => line.startsWith('›')) ?? '';
 }
 
 function selectedFile(screen: string): string {
