@@ -96,7 +96,11 @@ for (const [columns, rows] of [
 		const mark = `${stalled.slice(-8)}_0.png`;
 		await terminal.waitFor((text) => new RegExp(`active +\\S*${mark}`).test(text), 'the stalled transfer to run', 30_000);
 		screen = await terminal.press('g', (text) => /› \S+ active/.test(text), 'a running transfer selected');
-		for (let step = 0; step < 20 && !selectedLine(screen).includes(mark); step++) {
+		for (let step = 0; step < 20; step++) {
+			// A finished transfer leaving the list also changes the selected file: let a key still in flight land before judging.
+			await new Promise((resolve) => setTimeout(resolve, 300));
+			screen = await terminal.screen();
+			if (selectedLine(screen).includes(mark)) break;
 			// Rows move while transfers finish: step towards where the stalled one is now, up or down.
 			const rows = queueRows(screen);
 			const target = rows.findIndex((line) => line.includes(mark));
