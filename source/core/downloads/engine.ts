@@ -17,7 +17,7 @@ import {backoffDelay} from '../retry-policy.js';
 import {redact} from '../secrets.js';
 import {Directories} from './directories.js';
 import {finalise} from './finalise.js';
-import {FileHasher} from './hasher.js';
+import {FileHasher, MainThreadHasher, type FileHashing} from './hasher.js';
 import {HostGate} from './hosts.js';
 import {ImageStore, type ImageRow, type StatusCounts} from './image-store.js';
 import {MissingPlanner} from './plan.js';
@@ -79,8 +79,13 @@ const finishedInSnapshot = 500;
 const maxFailuresKept = 10_000;
 
 /** An engine over the archive's images table, configured from `config`. Starts idle. */
-export function createDownloadEngine(store: ArchiveStore, config: Config): DownloadEngineInternals {
-	return new Engine(store, config);
+export interface EngineOptions {
+	/** Hash finished files on the calling thread instead of a worker (the interactive app: see MainThreadHasher). */
+	hashOnMainThread?: boolean;
+}
+
+export function createDownloadEngine(store: ArchiveStore, config: Config, options: EngineOptions = {}): DownloadEngineInternals {
+	return new Engine(store, config, options);
 }
 
 class Engine implements DownloadEngineInternals {
@@ -97,7 +102,7 @@ class Engine implements DownloadEngineInternals {
 	readonly #finished = new Map<number, TransferSnapshot>();
 	readonly #running = new Set<Promise<void>>();
 	readonly #directories = new Directories();
-	readonly #hasher = new FileHasher();
+	readonly #hasher: FileHashing;
 	/** Plans still adding rows in the background (enqueueMissing on a big archive). */
 	readonly #planners = new Set<MissingPlanner>();
 	/** Finished files not yet written to the table (one transaction per batch, not per file). */
@@ -126,9 +131,10 @@ class Engine implements DownloadEngineInternals {
 	#dirty = true;
 	readonly #stats: EngineRunStats = {downloaded: 0, duplicates: 0, failed: 0, bytes: 0, failures: [], retriesByHost: {}, startedAt: Date.now()};
 
-	constructor(store: ArchiveStore, config: Config) {
+	constructor(store: ArchiveStore, config: Config, options: EngineOptions) {
 		this.#store = store;
 		this.#config = config;
+		this.#hasher = options.hashOnMainThread ? new MainThreadHasher() : new FileHasher();
 		this.#images = new ImageStore(store.db);
 		this.#counts = this.#images.counts();
 		this.#queue = new PQueue({concurrency: Math.max(1, config.concurrency)});

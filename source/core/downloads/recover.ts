@@ -6,13 +6,13 @@
  */
 import fs from 'node:fs';
 import {acceptedKinds, detectContentKind} from './content-check.js';
-import type {FileHasher} from './hasher.js';
+import type {FileHashing} from './hasher.js';
 import type {ImageRow} from './image-store.js';
 import {resolveInside} from './naming.js';
 import {readHead} from './transfer.js';
 
 /** The final file's size and sha256 when the row's download had finished before a crash; undefined otherwise. */
-export async function recoverFinished(archiveDir: string, row: ImageRow, partPath: string, hasher: FileHasher): Promise<{bytes: number; sha256: string} | undefined> {
+export async function recoverFinished(archiveDir: string, row: ImageRow, partPath: string, hasher: FileHashing): Promise<{bytes: number; sha256: string} | undefined> {
 	if (!row.path || !row.part_path || row.total_bytes === null) return undefined;
 	if (fs.existsSync(partPath)) return undefined;
 	const finalPath = resolveInside(archiveDir, row.path);
