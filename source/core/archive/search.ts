@@ -129,13 +129,13 @@ function windowHits(statements: StatementCache, parsed: ParsedSearch, bounds: re
 /** Rowids and ranks of the page: ranked by FTS5 alone, filters checked in rank order. */
 function rankedPage(statements: StatementCache, parsed: ParsedSearch, conditions: readonly SqlCondition[], options: SearchOptions, limit: number, offset: number): {page: Hit[]; rankedNewest: number | undefined} {
 	const bounds = rowidBounds(options.filter);
-	const window = options.rankWindow ?? (options.prefixLast ? defaultRankWindow : undefined);
+	const window = Math.floor(options.rankWindow ?? (options.prefixLast ? defaultRankWindow : 0));
 	let hits: Iterable<Hit>;
 	let rankedNewest: number | undefined;
-	if (window !== undefined && window > 0) {
-		const windowed = windowHits(statements, parsed, bounds, Math.floor(window), options.prefixLast ?? false);
+	if (window > 0) {
+		const windowed = windowHits(statements, parsed, bounds, window, options.prefixLast ?? false);
 		hits = windowed.hits;
-		rankedNewest = windowed.full ? Math.floor(window) : undefined;
+		rankedNewest = windowed.full ? window : undefined;
 	} else {
 		const ftsWhere = whereClause([{sql: 'jobs_fts MATCH ?', params: [parsed.match!]}, ...bounds]);
 		const ranking = `SELECT rowid, rank FROM jobs_fts ${ftsWhere.sql} ORDER BY rank, rowid DESC`;
