@@ -221,7 +221,8 @@ test('downloads: d fetches the selected job, the table and details show the file
 	await syncFirst(app, 10);
 	app.stdin.write('d');
 	let frame = await waitForFrame(app.lastFrame, (text) => /queued \d+ files? of/.test(text));
-	frame = await waitForFrame(app.lastFrame, (text) => /› .*\d+\/\d+ ✓/.test(text) && text.includes('sha256'), 20_000);
+	// The table follows the engine at once; the details' file list is re-read from the archive every 2 s.
+	frame = await waitForFrame(app.lastFrame, (text) => /› .*\d+\/\d+ ✓/.test(text) && text.includes('sha256') && /#0 \S+ done/.test(text), 20_000);
 	t.regex(frame, /#0 \S+ done/);
 	t.regex(frame, /images\/\d{4}\/\d{2}\//, 'file paths relative to the archive');
 	app.stdin.write('o');
