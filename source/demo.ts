@@ -84,7 +84,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 		const demo = overrideConfig(loaded, {...standInConfigValues(standIn), archive}, {source: 'demo'});
 		log.info(`demo: a stand-in Midjourney with ${jobs} jobs at ${standIn.apiBase}; archiving into ${archive}`);
 		if (run.batch) {
-			const {runBatch} = await import('./batch.js');
+			const {runBatch} = await import('./batch/run.js');
 			return await runBatch({config: demo.config, run, io, signal, log});
 		}
 		const {runInteractive} = await import('./cli/interactive.js');

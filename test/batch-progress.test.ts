@@ -1,6 +1,6 @@
 import {Writable} from 'node:stream';
 import test from 'ava';
-import {BatchProgress, downloadLine, syncLine} from '../source/cli/batch-progress.js';
+import {BatchProgress, downloadLine, syncLine} from '../source/batch/progress.js';
 import type {EngineSnapshot} from '../source/core/downloads/types.js';
 import {createLogger, type LogLevel} from '../source/core/log.js';
 import {registerSecret} from '../source/core/secrets.js';

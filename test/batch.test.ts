@@ -12,7 +12,7 @@ import {startStandIn} from '../fixtures/stand-in.js';
 import type {StandIn} from '../fixtures/types.js';
 import {runCli} from '../source/cli/run-cli.js';
 import {Interrupted} from '../source/cli/signals.js';
-import type {BatchSummary} from '../source/batch.js';
+import type {BatchSummary} from '../source/batch/run.js';
 import {captureIo, sandbox, type CapturedIo} from './helpers/cli-io.js';
 
 const jobCount = 24;

@@ -107,7 +107,7 @@ async function dispatch(argv: readonly string[], io: CliIo, state: {verbose: boo
 		return runDemo({loaded: loaded!, run, io, signal, log});
 	}
 	if (run.batch) {
-		const {runBatch} = await import('../batch.js');
+		const {runBatch} = await import('../batch/run.js');
 		return runBatch({config, run, io, signal, log});
 	}
 	const {runInteractive} = await import('./interactive.js');

@@ -4,21 +4,21 @@
  * stderr, a human summary (or with --json one JSON object, the last line) on
  * stdout. Never imports Ink: cron, CI and pipes get plain text.
  */
-import {ArchiveStore} from './core/archive/store.js';
-import type {Config} from './core/config.js';
-import {runDownloads} from './core/downloads/run.js';
-import type {DownloadSummary} from './core/downloads/types.js';
-import {ExitCode, exitCodeOf} from './core/errors.js';
-import {safeText, type Logger} from './core/log.js';
-import {MidjourneyClient} from './core/midjourney/client.js';
-import {syncJobs, type SyncSummary} from './core/sync.js';
-import {embedArchiveMetadata} from './core/png-text.js';
-import {formatBytes} from './core/units.js';
-import {BatchProgress} from './cli/batch-progress.js';
-import {reportError} from './cli/report-error.js';
-import type {RunOptions} from './cli/run-options.js';
-import {interruptedExitCode} from './cli/signals.js';
-import type {CommandIo} from './commands/types.js';
+import {ArchiveStore} from '../core/archive/store.js';
+import type {Config} from '../core/config.js';
+import {runDownloads} from '../core/downloads/run.js';
+import type {DownloadSummary} from '../core/downloads/types.js';
+import {ExitCode, exitCodeOf} from '../core/errors.js';
+import {safeText, type Logger} from '../core/log.js';
+import {MidjourneyClient} from '../core/midjourney/client.js';
+import {syncJobs, type SyncSummary} from '../core/sync.js';
+import {embedArchiveMetadata} from '../core/png-text.js';
+import {formatBytes} from '../core/units.js';
+import {BatchProgress} from './progress.js';
+import {reportError} from '../cli/report-error.js';
+import type {RunOptions} from '../cli/run-options.js';
+import {interruptedExitCode} from '../cli/signals.js';
+import type {CommandIo} from '../commands/types.js';
 
 export interface BatchOptions {
 	config: Config;
