@@ -32,7 +32,7 @@ if (process.argv[2] === '--engine-child') {
 /** The engine's side: a fresh archive, the URL list, 16 in flight. Prints JSON with its own timing. */
 async function engineChild(urlsFile: string, archive: string, cdnBase: string): Promise<void> {
 	const {ArchiveStore} = await import('../source/core/archive/store.js');
-	const {defaultConfig} = await import('../source/core/config.js');
+	const {defaultConfig} = await import('../source/core/config/config.js');
 	const {runDownloads} = await import('../source/core/downloads/run.js');
 	const store = ArchiveStore.open(archive);
 	const started = performance.now();

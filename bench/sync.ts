@@ -15,7 +15,7 @@ import {startStandIn} from '../fixtures/stand-in.js';
 import {jobRowFromApi} from '../source/core/archive/job-rows.js';
 import {migrations} from '../source/core/archive/schema.js';
 import {ArchiveStore} from '../source/core/archive/store.js';
-import {defaultConfig} from '../source/core/config.js';
+import {defaultConfig} from '../source/core/config/config.js';
 import type {ApiJob} from '../source/core/job.js';
 import {MidjourneyClient} from '../source/core/midjourney/client.js';
 import {syncJobs} from '../source/core/sync.js';

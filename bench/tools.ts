@@ -26,7 +26,7 @@ import {fileURLToPath} from 'node:url';
 import {searchCommand} from '../source/commands/search.js';
 import {parseSearchQuery} from '../source/core/archive/search-query.js';
 import {ArchiveStore} from '../source/core/archive/store.js';
-import {defaultConfig} from '../source/core/config.js';
+import {defaultConfig} from '../source/core/config/config.js';
 import {runExport} from '../source/core/export/run.js';
 import {verifyArchive} from '../source/core/verify.js';
 import {pathToFileURL} from 'node:url';

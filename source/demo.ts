@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import type {Fault, StandIn} from '../fixtures/types.js';
-import type {Config} from './core/config.js';
+import type {Config} from './core/config/config.js';
 import {overrideConfig, type LoadedConfig} from './core/config/load.js';
 import {ExitCode, MjError} from './core/errors.js';
 import type {Logger} from './core/log.js';

@@ -4,7 +4,7 @@ import type {AddressInfo} from 'node:net';
 import test from 'ava';
 import {startStandIn} from '../fixtures/stand-in.js';
 import type {StandIn} from '../fixtures/types.js';
-import type {Config} from '../source/core/config.js';
+import type {Config} from '../source/core/config/config.js';
 import {MjError} from '../source/core/errors.js';
 import {ListingHttpError, MidjourneyClient, type RefreshedTokens} from '../source/core/midjourney/client.js';
 import {listingRequests, standInConfig} from './helpers/mj-setup.js';

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import {defaultConfig} from '../source/core/config.js';
+import {defaultConfig} from '../source/core/config/config.js';
 import {Directories} from '../source/core/downloads/directories.js';
 import {createDownloadEngine} from '../source/core/downloads/engine.js';
 import {validateTemplate} from '../source/core/downloads/naming.js';

@@ -7,7 +7,7 @@ import test, {type ExecutionContext} from 'ava';
 import {startStandIn} from '../fixtures/stand-in.js';
 import type {StandIn, StandInOptions} from '../fixtures/types.js';
 import {ArchiveStore} from '../source/core/archive/store.js';
-import type {Config} from '../source/core/config.js';
+import type {Config} from '../source/core/config/config.js';
 import {MjError} from '../source/core/errors.js';
 import {MidjourneyClient} from '../source/core/midjourney/client.js';
 import {completeMetaKey, ownerMetaKey, syncJobs, walksMetaKey, type SyncProgress} from '../source/core/sync.js';

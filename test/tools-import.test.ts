@@ -9,7 +9,7 @@ import {embedCommand} from '../source/commands/embed.js';
 import {importCommand} from '../source/commands/import.js';
 import {verifyCommand} from '../source/commands/verify.js';
 import {ArchiveStore} from '../source/core/archive/store.js';
-import {defaultConfig, type Config} from '../source/core/config.js';
+import {defaultConfig, type Config} from '../source/core/config/config.js';
 import type {ImportReport} from '../source/core/import/folder.js';
 import {readFileMetadata} from '../source/core/import/metadata.js';
 import type {ApiJob} from '../source/core/job.js';

@@ -31,7 +31,7 @@ async function damagedArchive(t: import('ava').ExecutionContext) {
 	return {archive, rows, flipped, removed};
 }
 
-const verify = (config: import('../source/core/config.js').Config, argv: string[] = []) => runCommand(verifyCommand, ['--json', ...argv], config);
+const verify = (config: import('../source/core/config/config.js').Config, argv: string[] = []) => runCommand(verifyCommand, ['--json', ...argv], config);
 const kinds = (problems: VerifyProblem[]) => problems.map(problem => `${problem.kind} ${problem.path}`).sort();
 
 test('a healthy archive verifies clean (exit 0) and every file is hashed', async t => {

@@ -12,7 +12,7 @@ import {render} from 'ink-testing-library';
 import {startStandIn} from '../fixtures/stand-in.js';
 import type {StandIn} from '../fixtures/types.js';
 import {ArchiveStore} from '../source/core/archive/store.js';
-import {defaultConfig, type Config} from '../source/core/config.js';
+import {defaultConfig, type Config} from '../source/core/config/config.js';
 import {createDownloadEngine} from '../source/core/downloads/engine.js';
 import type {DownloadEngine} from '../source/core/downloads/types.js';
 import {MidjourneyClient} from '../source/core/midjourney/client.js';

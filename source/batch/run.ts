@@ -5,7 +5,7 @@
  * stdout. Never imports Ink: cron, CI and pipes get plain text.
  */
 import {ArchiveStore} from '../core/archive/store.js';
-import type {Config} from '../core/config.js';
+import type {Config} from '../core/config/config.js';
 import {runDownloads} from '../core/downloads/run.js';
 import type {DownloadSummary} from '../core/downloads/types.js';
 import {ExitCode, exitCodeOf} from '../core/errors.js';

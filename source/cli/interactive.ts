@@ -2,7 +2,7 @@
  * Starting the Ink app. Loaded lazily by runCli and the demo, so batch mode
  * and subcommands never load Ink or React.
  */
-import type {Config} from '../core/config.js';
+import type {Config} from '../core/config/config.js';
 import {ExitCode, MjError} from '../core/errors.js';
 import type {CommandIo} from '../commands/types.js';
 

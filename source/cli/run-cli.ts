@@ -7,7 +7,7 @@
  */
 import {commands, commandEntries, type CommandEntry} from '../commands/index.js';
 import type {Command, CommandIo} from '../commands/types.js';
-import type {Config} from '../core/config.js';
+import type {Config} from '../core/config/config.js';
 import {didYouMean} from '../core/config/did-you-mean.js';
 import {defaultsFor, loadConfig, recordFailedLoad, type LoadedConfig} from '../core/config/load.js';
 import {ExitCode, MjError} from '../core/errors.js';

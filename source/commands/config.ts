@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {commandHelp, parseCommandArgv} from '../cli/command-flags.js';
 import type {FlagDefinitions} from '../cli/flags.js';
-import type {Config} from '../core/config.js';
+import type {Config} from '../core/config/config.js';
 import {userConfigDir} from '../core/config/files.js';
 import {keySpecs} from '../core/config/keys.js';
 import {configProvenance, describeOrigin} from '../core/config/load.js';

@@ -15,7 +15,7 @@ import {camelCase, globalFlags, type FlagDefinitions} from '../cli/flags.js';
 import {parseDateFlag} from '../cli/run-options.js';
 import {defaultRankWindow} from '../core/archive/search.js';
 import {ArchiveStore} from '../core/archive/store.js';
-import type {Config} from '../core/config.js';
+import type {Config} from '../core/config/config.js';
 import {ExitCode, MjError} from '../core/errors.js';
 import type {JobFilter} from '../core/job.js';
 import {toSingleLine} from '../core/terminal-text.js';

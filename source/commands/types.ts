@@ -4,7 +4,7 @@
  * flags (meow with `argv`, importing the global flag definitions so that
  * `--archive`, `--json`, ... work after the subcommand too).
  */
-import type {Config} from '../core/config.js';
+import type {Config} from '../core/config/config.js';
 
 export interface CommandIo {
 	stdout: NodeJS.WritableStream & {isTTY?: boolean; columns?: number};

@@ -8,7 +8,7 @@ import {createHash} from 'node:crypto';
 import {lstat, mkdir, open, opendir, rename} from 'node:fs/promises';
 import path from 'node:path';
 import type {ArchiveStore} from './archive/store.js';
-import type {Config} from './config.js';
+import type {Config} from './config/config.js';
 import {runDownloads, type DownloadRunOptions} from './downloads/run.js';
 import type {DownloadSummary} from './downloads/types.js';
 

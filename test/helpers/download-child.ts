@@ -5,7 +5,7 @@
  * the parent can kill it mid-file. Prints the summary as JSON when done.
  */
 import {ArchiveStore} from '../../source/core/archive/store.js';
-import {defaultConfig} from '../../source/core/config.js';
+import {defaultConfig} from '../../source/core/config/config.js';
 import {runDownloads} from '../../source/core/downloads/run.js';
 
 const env = process.env;

@@ -11,7 +11,7 @@ import type {ExecutionContext} from 'ava';
 import {startStandIn} from '../../fixtures/stand-in.js';
 import type {StandIn, StandInOptions} from '../../fixtures/types.js';
 import {ArchiveStore} from '../../source/core/archive/store.js';
-import {defaultConfig, type Config} from '../../source/core/config.js';
+import {defaultConfig, type Config} from '../../source/core/config/config.js';
 import type {ImageRow} from '../../source/core/downloads/image-store.js';
 
 export interface DownloadFixture {

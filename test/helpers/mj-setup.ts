@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import {defaultConfig, type Config} from '../../source/core/config.js';
+import {defaultConfig, type Config} from '../../source/core/config/config.js';
 import type {StandIn} from '../../fixtures/types.js';
 import {standInConfigValues} from '../../source/demo.js';
 

@@ -4,7 +4,7 @@
  * the environment, printing `page <n>` after each stored page.
  */
 import {ArchiveStore} from '../../source/core/archive/store.js';
-import {defaultConfig} from '../../source/core/config.js';
+import {defaultConfig} from '../../source/core/config/config.js';
 import {MidjourneyClient} from '../../source/core/midjourney/client.js';
 import {syncJobs} from '../../source/core/sync.js';
 

@@ -7,7 +7,7 @@ import {Writable, PassThrough} from 'node:stream';
 import {startStandIn} from '../../fixtures/stand-in.js';
 import type {StandIn} from '../../fixtures/types.js';
 import {ArchiveStore} from '../../source/core/archive/store.js';
-import type {Config} from '../../source/core/config.js';
+import type {Config} from '../../source/core/config/config.js';
 import {runDownloads} from '../../source/core/downloads/run.js';
 import {MidjourneyClient} from '../../source/core/midjourney/client.js';
 import {syncJobs} from '../../source/core/sync.js';

@@ -6,7 +6,7 @@
  */
 import {namingTokens, validateTemplate} from '../downloads/naming.js';
 import {parseBytes, parseDuration} from '../units.js';
-import type {Config} from '../config.js';
+import type {Config} from './config.js';
 
 export type ConfigKey = keyof Config;
 

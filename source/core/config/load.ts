@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import {defaultConfig, type Config} from '../config.js';
+import {defaultConfig, type Config} from './config.js';
 import {ExitCode, MjError} from '../errors.js';
 import {redact, registerSecret} from '../secrets.js';
 import {stripTerminalControls} from '../terminal-text.js';

@@ -3,7 +3,7 @@
  * key table so every key is there with what it accepts and an example.
  * Everything is commented out: the file changes nothing until edited.
  */
-import {defaultConfig} from '../config.js';
+import {defaultConfig} from './config.js';
 import {allowedText, envName, keySpecs} from './keys.js';
 
 /** YAML text of the starter config. */

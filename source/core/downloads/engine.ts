@@ -11,7 +11,7 @@ import path from 'node:path';
 import PQueue from 'p-queue';
 import type {Agent} from 'undici';
 import type {ArchiveStore} from '../archive/store.js';
-import type {Config} from '../config.js';
+import type {Config} from '../config/config.js';
 import {ExitCode, MjError} from '../errors.js';
 import {backoffDelay} from '../retry-policy.js';
 import {redact} from '../secrets.js';

@@ -6,7 +6,7 @@
  */
 import {createHash} from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type {Config} from '../config.js';
+import type {Config} from '../config/config.js';
 import {ImageStore, type PlannedImage} from './image-store.js';
 import {checkRelativePath, renderTemplate, validateTemplate, withSuffix, type NameFields} from './naming.js';
 

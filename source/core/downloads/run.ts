@@ -3,7 +3,7 @@
  * run the engine until nothing is left, and sum it up for the JSON summary.
  */
 import type {ArchiveStore} from '../archive/store.js';
-import type {Config} from '../config.js';
+import type {Config} from '../config/config.js';
 import {writeMetrics} from '../metrics.js';
 import {createDownloadEngine} from './engine.js';
 import {ImageStore} from './image-store.js';

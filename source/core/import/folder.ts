@@ -12,7 +12,7 @@
 import {copyFile, mkdir, open, opendir, readFile, rename, rm, stat} from 'node:fs/promises';
 import path from 'node:path';
 import type {ArchiveStore} from '../archive/store.js';
-import type {Config} from '../config.js';
+import type {Config} from '../config/config.js';
 import {renderTemplate, resolveInside, withSuffix} from '../downloads/naming.js';
 import type {ApiJob} from '../job.js';
 import {sha256File} from '../verify.js';

@@ -4,7 +4,7 @@
  * from the browser. Every secret is registered the moment it is read.
  */
 import {getCookies, Headers} from 'undici';
-import type {Config} from '../config.js';
+import type {Config} from '../config/config.js';
 import {ExitCode, MjError} from '../errors.js';
 import {registerSecret} from '../secrets.js';
 

@@ -5,7 +5,7 @@
  */
 import {setTimeout as sleep} from 'node:timers/promises';
 import {Agent, request} from 'undici';
-import type {Config} from '../config.js';
+import type {Config} from '../config/config.js';
 import {ExitCode, MjError} from '../errors.js';
 import type {ImagineListPage} from '../job.js';
 import {backoffDelay, isRetryableNetworkError, isRetryableStatus, retryAfterDelay} from '../retry-policy.js';
