@@ -205,7 +205,7 @@ test('batch --embed-metadata: each downloaded PNG carries its job\'s full comman
 	t.true(summary.embedded > 0);
 	const db = new Database(path.join(run.archive, 'archive.db'), {readonly: true});
 	t.teardown(() => db.close());
-	const {readPngText} = await import('../source/core/png-text.js');
+	const {readPngText} = await import('../source/core/metadata/png-text.js');
 	for (const row of pngRows) {
 		const file = path.join(run.archive, row.path!);
 		const bytes = fs.readFileSync(file);

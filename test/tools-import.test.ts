@@ -11,9 +11,9 @@ import {verifyCommand} from '../source/commands/verify.js';
 import {ArchiveStore} from '../source/core/archive/store.js';
 import {defaultConfig, type Config} from '../source/core/config/config.js';
 import type {ImportReport} from '../source/core/import/folder.js';
-import {readFileMetadata} from '../source/core/import/metadata.js';
+import {readFileMetadata} from '../source/core/metadata/file-metadata.js';
 import type {ApiJob} from '../source/core/job.js';
-import {readPngText} from '../source/core/png-text.js';
+import {readPngText} from '../source/core/metadata/png-text.js';
 import {runCommand, syncedArchive} from './helpers/tools-archive.js';
 
 const ids = Array.from({length: 10}, (_, i) => `${String(i).repeat(8)}-1111-4222-8333-${String(i).repeat(12)}`);

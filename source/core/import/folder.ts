@@ -16,7 +16,7 @@ import type {Config} from '../config/config.js';
 import {renderTemplate, resolveInside, withSuffix} from '../downloads/naming.js';
 import type {ApiJob} from '../job.js';
 import {sha256File} from '../verify.js';
-import {readFileMetadata, type FileMetadata} from './metadata.js';
+import {readFileMetadata, type FileMetadata} from '../metadata/file-metadata.js';
 
 const imageExtensions = new Set(['.png', '.jpg', '.jpeg', '.webp']);
 /** Files larger than this are not read whole for metadata (a PNG from Midjourney is a few MB). */

@@ -3,7 +3,7 @@
  * segments (EXIF, XMP) and WebP RIFF chunks (EXIF, XMP). Returns the raw
  * payloads; parsing them is xmp.ts's and exif.ts's job.
  */
-import {isPng, readPngText, pngSize, type PngTextEntry} from '../png-text.js';
+import {isPng, readPngText, pngSize, type PngTextEntry} from './png-text.js';
 
 export type ImageFormat = 'png' | 'jpeg' | 'webp';
 

@@ -7,8 +7,8 @@ import {createHash} from 'node:crypto';
 import {open, readFile, rename, rm} from 'node:fs/promises';
 import path from 'node:path';
 import {crc32, deflateSync, inflateSync} from 'node:zlib';
-import type {ArchiveStore} from './archive/store.js';
-import {buildXmpPacket} from './import/xmp.js';
+import type {ArchiveStore} from '../archive/store.js';
+import {buildXmpPacket} from './xmp.js';
 
 const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** Inflated text larger than this is refused: a zTXt "zip bomb" must not eat memory. */
