@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import {exportCommand} from '../source/commands/export.js';
-import {DonePathsWorker} from '../source/core/export/done-paths.js';
+import {DonePathsWorker} from '../source/core/archive/done-paths.js';
 import {generateJobs, hostilePrompts} from '../fixtures/jobs.js';
 import {ArchiveStore} from '../source/core/archive/store.js';
 import {forgetSecrets, registerSecret} from '../source/core/secrets.js';

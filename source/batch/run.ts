@@ -12,7 +12,7 @@ import {ExitCode, exitCodeOf} from '../core/errors.js';
 import {safeText, type Logger} from '../core/log.js';
 import {MidjourneyClient} from '../core/midjourney/client.js';
 import {syncJobs, type SyncSummary} from '../core/sync.js';
-import {embedArchiveMetadata} from '../core/metadata/png-text.js';
+import {embedArchiveMetadata} from '../core/metadata/embed-archive.js';
 import {formatBytes} from '../core/units.js';
 import {BatchProgress} from './progress.js';
 import {reportError} from '../cli/report-error.js';

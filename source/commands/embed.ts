@@ -4,7 +4,7 @@
  * image. Files are rewritten atomically and the archive's sha256/bytes follow.
  */
 import {ExitCode} from '../core/errors.js';
-import {embedArchiveMetadata} from '../core/metadata/png-text.js';
+import {embedArchiveMetadata} from '../core/metadata/embed-archive.js';
 import {toSingleLine} from '../core/terminal-text.js';
 import {openArchive, parseCommandArgs, wantsJson, writeLine} from './search.js';
 import type {Command} from './types.js';

@@ -44,22 +44,12 @@ function fileSize(file: string): number {
 
 /** Gather the statistics with a handful of aggregate queries. */
 export function archiveStats(store: ArchiveStore, top = 15): ArchiveStats {
-	const db = store.db;
 	const totals = store.totals();
-	const grouped = (column: string) =>
-		db.prepare(`SELECT coalesce(${column}, '(unknown)') AS name, count(*) AS jobs FROM jobs GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${top}`).all() as Array<{name: string; jobs: number}>;
-	const jobsByMonth = db.prepare(`SELECT strftime('%Y-%m', enqueued_at / 1000, 'unixepoch') AS month, count(*) AS jobs FROM jobs GROUP BY 1`).all() as Array<{month: string; jobs: number}>;
-	const imagesByMonth = new Map(
-		(db.prepare(`SELECT strftime('%Y-%m', j.enqueued_at / 1000, 'unixepoch') AS month, count(*) AS images FROM images i JOIN jobs j ON j.id = i.job_id WHERE i.status = 'done' GROUP BY 1`).all() as Array<{month: string; images: number}>).map(row => [row.month, row.images]),
-	);
-	const parameterNames = db.prepare(`SELECT p.key AS name, count(*) AS jobs FROM jobs, json_each(jobs.parameters) p GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${top}`).all() as Array<{name: string; jobs: number}>;
-	const topValues = db.prepare(`SELECT CAST(p.value AS TEXT) AS value, count(*) AS jobs FROM jobs, json_each(jobs.parameters) p WHERE p.key = ? GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`);
-	// fts5vocab reads the full-text index's own term counts: no prompt is re-tokenised.
-	db.exec(`CREATE VIRTUAL TABLE IF NOT EXISTS temp.stats_vocabulary USING fts5vocab(main, 'jobs_fts', 'row')`);
-	const words = (db.prepare(`SELECT term AS word, doc AS jobs FROM temp.stats_vocabulary WHERE length(term) > 2 ORDER BY doc DESC, term LIMIT ${top + stopWords.size}`).all() as Array<{word: string; jobs: number}>)
+	const words = store.stats
+		.topWords(top + stopWords.size)
 		.filter(row => !stopWords.has(row.word) && !/^\d+$/.test(row.word))
 		.slice(0, top);
-	const jobsComplete = (db.prepare(`SELECT count(*) AS n FROM jobs j WHERE EXISTS (SELECT 1 FROM images i WHERE i.job_id = j.id) AND NOT EXISTS (SELECT 1 FROM images i WHERE i.job_id = j.id AND i.status != 'done')`).get() as {n: number}).n;
+	const imagesByMonth = store.stats.doneImagesByMonth();
 	const dbFile = path.join(store.dir, 'archive.db');
 	return {
 		jobs: totals.jobs,
@@ -68,13 +58,13 @@ export function archiveStats(store: ArchiveStore, top = 15): ArchiveStats {
 		imagesPending: totals.imagesPending,
 		imagesFailed: totals.imagesFailed,
 		completeness: totals.images === 0 ? 1 : totals.imagesDone / totals.images,
-		jobsComplete,
+		jobsComplete: store.stats.completeJobs(),
 		bytes: {images: totals.bytesOnDisk, database: fileSize(dbFile) + fileSize(`${dbFile}-wal`)},
-		byMonth: jobsByMonth.map(row => ({...row, images: imagesByMonth.get(row.month) ?? 0})).sort((a, b) => a.month.localeCompare(b.month)),
-		byJobType: grouped('job_type'),
-		byEventType: grouped('event_type'),
-		byModelVersion: grouped('model_version'),
-		parameters: parameterNames.map(row => ({...row, topValues: topValues.all(row.name) as Array<{value: string; jobs: number}>})),
+		byMonth: store.stats.jobsByMonth().map(row => ({...row, images: imagesByMonth.get(row.month) ?? 0})).sort((a, b) => a.month.localeCompare(b.month)),
+		byJobType: store.stats.jobsBy('job_type', top),
+		byEventType: store.stats.jobsBy('event_type', top),
+		byModelVersion: store.stats.jobsBy('model_version', top),
+		parameters: store.stats.topParameters(top, 5),
 		words,
 	};
 }

@@ -7,10 +7,13 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type {ApiJob, Job, JobFilter} from '../job.js';
 import {jobFromRow, jobRowFromApi, noFiles, rowidSlotsPerMillisecond, timeOrderedRowid, type JobRow, type JobSource, type SelectedJobRow} from './job-rows.js';
+import {EmbedQueries} from './embed-queries.js';
+import {ExportQueries} from './export-queries.js';
 import {countJobRows, fileCountsFor, listJobRows, selectJobColumns, type JobCursor} from './list.js';
 import {openArchiveDatabase} from './open.js';
 import {searchRows, type SearchOptions} from './search.js';
 import {StatementCache} from './statements.js';
+import {StatsQueries} from './stats-queries.js';
 
 export type {JobCursor} from './list.js';
 export type {SearchOptions} from './search.js';
@@ -55,12 +58,21 @@ export class ArchiveStore {
 	readonly db: Database.Database;
 	/** Absolute archive folder. */
 	readonly dir: string;
+	/** The aggregates behind `mj-tui stats`. */
+	readonly stats: StatsQueries;
+	/** The pages every export format reads. */
+	readonly exports: ExportQueries;
+	/** The downloaded PNGs `embed` rewrites, and their new hashes. */
+	readonly embeds: EmbedQueries;
 	readonly #statements: StatementCache;
 	readonly #upsert: (jobs: readonly ApiJob[], source: JobSource) => UpsertResult;
 
 	private constructor(db: Database.Database, dir: string) {
 		this.db = db;
 		this.dir = dir;
+		this.stats = new StatsQueries(db);
+		this.exports = new ExportQueries(db);
+		this.embeds = new EmbedQueries(db);
 		this.#statements = new StatementCache(db);
 		this.#upsert = db.readonly ? () => this.#refuseWrite() : this.#prepareUpsert();
 	}

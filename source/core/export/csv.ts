@@ -11,8 +11,9 @@
  * through after one regex test, and lines are concatenated into ~64 KiB
  * chunks before they reach the sink.
  */
-import type {DonePaths} from './done-paths.js';
-import {parametersText, type RowShape} from './records.js';
+import type {DonePaths} from '../archive/done-paths.js';
+import type {CsvRow} from '../archive/export-queries.js';
+import {parametersText} from './records.js';
 import type {ExportSink} from './sink.js';
 
 export const csvColumns = [
@@ -20,17 +21,8 @@ export const csvColumns = [
 	'width', 'height', 'batch_size', 'parent_id', 'parent_grid', 'rating', 'image_count', 'image_paths',
 ] as const;
 
-/** What writeCsv reads of each job: the columns it writes (image paths come separately). */
-export const csvShape: RowShape = {
-	raw: true,
-	columns: 'j.id, j.enqueue_time, j.job_type, j.event_type, j.prompt, j.full_command, j.width, j.height, j.batch_size, j.parent_id, j.parent_grid, j.rating',
-};
-
-/** A raw row of csvShape (followed by the job's rowid, which the csv ignores). */
-export type CsvRow = [
-	id: string, enqueueTime: string, jobType: string, eventType: string, prompt: string, fullCommand: string,
-	width: number | null, height: number | null, batchSize: number, parentId: string | null, parentGrid: number | null, rating: number | null,
-];
+/** What writeCsv reads of each job (store.exports.csvPages): the columns it writes (image paths come separately). */
+export type {CsvRow};
 
 const formulaStart = /^[=+\-@\t\r]/;
 const needsQuotes = /[",\r\n]/;
@@ -64,7 +56,7 @@ function csvLine(row: CsvRow, donePaths: string | null): string {
 const chunkAt = 64 * 1024;
 
 /**
- * Write the header, then one line per row (pages read with csvShape).
+ * Write the header, then one line per row (pages from store.exports.csvPages).
  * `donePaths` answers for a page's job ids; the next page is read and asked
  * for before this one is written, so the answer can be computed meanwhile.
  */

@@ -6,12 +6,11 @@ import path from 'node:path';
 import {mkdir} from 'node:fs/promises';
 import type {ArchiveStore} from '../archive/store.js';
 import {ExitCode, MjError} from '../errors.js';
-import {csvShape, writeCsv, type CsvRow} from './csv.js';
-import {DonePathsWorker} from './done-paths.js';
+import {writeCsv} from './csv.js';
 import {writeDataset, type DatasetOptions, type DatasetReport} from './dataset.js';
 import {writeGallery, type GalleryReport} from './gallery.js';
 import {writeJson, writeJsonLines} from './json.js';
-import {exportPages, recordShape, type ExportRecord, type ExportSelection} from './records.js';
+import type {ExportSelection} from './records.js';
 import {ExportSink} from './sink.js';
 
 export const exportFormats = ['csv', 'json', 'jsonl', 'html', 'dataset'] as const;
@@ -49,7 +48,7 @@ export async function runExport(store: ArchiveStore, options: ExportOptions): Pr
 		}
 	}
 	function* records() {
-		for (const page of counted(exportPages<ExportRecord>(store, selection, recordShape))) yield* page;
+		for (const page of counted(store.exports.recordPages(selection))) yield* page;
 	}
 	if (options.format === 'html') {
 		const gallery = await writeGallery(store, records(), out, {signal: options.signal});
@@ -61,9 +60,9 @@ export async function runExport(store: ArchiveStore, options: ExportOptions): Pr
 	}
 	const writer = {
 		csv: async (sink: ExportSink) => {
-			const donePaths = new DonePathsWorker(store.db.name);
+			const donePaths = store.exports.donePaths();
 			try {
-				return await writeCsv(counted(exportPages<CsvRow>(store, selection, csvShape)), ids => donePaths.lookup(ids), sink);
+				return await writeCsv(counted(store.exports.csvPages(selection)), ids => donePaths.lookup(ids), sink);
 			} finally {
 				await donePaths.close();
 			}

@@ -5,9 +5,7 @@
  */
 import {createHash} from 'node:crypto';
 import {open, readFile, rename, rm} from 'node:fs/promises';
-import path from 'node:path';
 import {crc32, deflateSync, inflateSync} from 'node:zlib';
-import type {ArchiveStore} from '../archive/store.js';
 import {buildXmpPacket} from './xmp.js';
 
 const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -179,45 +177,4 @@ export async function embedJobMetadata(filePath: string, job: {fullCommand: stri
 		throw error;
 	}
 	return {sha256: createHash('sha256').update(rewritten).digest('hex'), bytes: rewritten.length};
-}
-
-export interface EmbedReport {
-	embedded: number;
-	/** Files that already carried the text. */
-	unchanged: number;
-	failed: Array<{path: string; reason: string}>;
-}
-
-/**
- * Embed metadata into the archive's downloaded PNGs and record their new
- * sha256/bytes. `changedSince` (epoch ms) limits it to rows updated since then,
- * e.g. the files one download run fetched (`--embed-metadata` after a batch).
- */
-export async function embedArchiveMetadata(store: ArchiveStore, options: {changedSince?: number; signal?: AbortSignal} = {}): Promise<EmbedReport> {
-	const report: EmbedReport = {embedded: 0, unchanged: 0, failed: []};
-	const rows = store.db.prepare(
-		`SELECT i.id, i.path, j.id AS job_id, j.full_command FROM images i JOIN jobs j ON j.id = i.job_id
-		WHERE i.status = 'done' AND i.variant = 'png' AND i.path IS NOT NULL AND i.updated_at >= ? AND i.id > ? ORDER BY i.id LIMIT 500`,
-	);
-	const record = store.db.prepare(`UPDATE images SET sha256 = ?, bytes = ?, updated_at = ? WHERE id = ?`);
-	let lastId = 0;
-	for (;;) {
-		const page = rows.all(options.changedSince ?? 0, lastId) as Array<{id: number; path: string; job_id: string; full_command: string}>;
-		if (page.length === 0) break;
-		lastId = page.at(-1)!.id;
-		for (const row of page) {
-			options.signal?.throwIfAborted();
-			try {
-				const file = path.isAbsolute(row.path) ? row.path : path.join(store.dir, row.path);
-				const written = await embedJobMetadata(file, {fullCommand: row.full_command, id: row.job_id});
-				if (written) {
-					record.run(written.sha256, written.bytes, Date.now(), row.id);
-					report.embedded++;
-				} else report.unchanged++;
-			} catch (error) {
-				report.failed.push({path: row.path, reason: (error as Error).message});
-			}
-		}
-	}
-	return report;
 }
