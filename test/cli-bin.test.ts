@@ -129,7 +129,7 @@ function staticallyLoaded(entries: string[]): {files: Set<string>; packages: Set
 }
 
 test('batch mode and the CLI entry never load Ink or React: no static import path reaches them', t => {
-	const {files, packages} = staticallyLoaded(['cli.js', 'batch.js', 'demo.js'].map(file => path.join(repoRoot, 'dist', 'source', file)));
+	const {files, packages} = staticallyLoaded(['cli.js', 'batch/run.js', 'demo.js'].map(file => path.join(repoRoot, 'dist', 'source', file)));
 	t.true(files.size > 10, 'the walk followed the imports');
 	t.false(packages.has('ink'), [...packages].join(', '));
 	t.false(packages.has('react'));

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import {runCli} from '../source/cli/run-cli.js';
-import {globalFlags, flagToken} from '../source/cli/flags.js';
+import {globalFlags, flagToken} from '../source/args/flags.js';
 import {captureIo, repoRoot, sandbox} from './helpers/cli-io.js';
 
 const packageVersion = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {version: string}).version;
@@ -139,4 +139,27 @@ test('--flag=value works like --flag value, before and after a subcommand', asyn
 	const {values} = JSON.parse(out) as {values: Record<string, {value: unknown; origin: string}>};
 	t.deepEqual(values.archive, {value: path.join(box.project, 'there'), origin: 'flag --archive'});
 	t.deepEqual(values.limitRate, {value: 3 * 1024 ** 2, origin: 'flag --limit-rate'});
+});
+
+test('every flag spelling reads the same: --no-<flag>, camelCase names, =true/=false, a repeated boolean, a negative value, a short group', async t => {
+	const shown = async (argv: string[]) => {
+		const {code, out, err, box} = await run(['config', 'show', ...argv]);
+		t.is(code, 0, err);
+		return {values: (JSON.parse(out) as {values: Record<string, {value: unknown; origin: string}>}).values, box};
+	};
+	t.is((await shown(['--json', '--embedMetadata', '--limitRate', '1M'])).values.embedMetadata.value, true);
+	t.is((await shown(['--json', '--limitRate=1M'])).values.limitRate.value, 1024 ** 2);
+	t.is((await shown(['--json', '--embed-metadata=true', '--no-embed-metadata'])).values.embedMetadata.value, false);
+	t.is((await shown(['--json=false', '--json'])).values.json.value, true, 'a boolean may repeat; the last one wins');
+	const {values, box} = await shown(['--json', '--archive', '-5']);
+	t.is(values.archive.value, path.join(box.project, '-5'), 'a value flag takes a negative number as its value');
+	const {code, out} = await run(['--no-json', 'config', 'show']);
+	t.is(code, 0);
+	t.regex(out, /^Config files read/, '--no-json before the command turns JSON off');
+	const group = await run(['-hx']);
+	t.is(group.code, 64);
+	t.regex(group.err, /^mj-tui: Unknown flag for mj-tui: -hx$/m, 'a short group is named as typed');
+	const yes = await run(['config', 'show', '--json=yes']);
+	t.is(yes.code, 64, 'a boolean given a value other than true/false is a usage error, not a silent false');
+	t.regex(yes.err, /--json takes no value \(or =true, =false\); got "yes"/);
 });

@@ -3,7 +3,8 @@
  * so it cannot drift from what the parser accepts.
  */
 import {commandEntries} from '../commands/index.js';
-import {flagToken, globalFlags, type FlagDefinitions} from './flags.js';
+import {globalFlags} from '../args/flags.js';
+import {flagLines} from '../args/help-lines.js';
 
 const groups: Array<{title: string; names: Array<keyof typeof globalFlags>}> = [
 	{title: 'Mode', names: ['batch', 'demo', 'urls', 'download', 'json']},
@@ -12,18 +13,6 @@ const groups: Array<{title: string; names: Array<keyof typeof globalFlags>}> = [
 	{title: 'Service', names: ['apiBase', 'cdnBase', 'tokenBase', 'userId', 'retries']},
 	{title: 'General', names: ['config', 'verbose', 'quiet', 'version', 'help']},
 ];
-
-/** Aligned `  --flag <value>  description` lines. */
-export function flagLines(definitions: FlagDefinitions, names: readonly string[] = Object.keys(definitions)): string[] {
-	const left = names.map(name => {
-		const definition = definitions[name]!;
-		const token = name === 'download' ? '--no-download' : flagToken(name);
-		const short = definition.shortFlag ? `-${definition.shortFlag}, ` : '';
-		return `${short}${token}${definition.value ? ` ${definition.value}` : ''}`;
-	});
-	const width = Math.max(...left.map(text => text.length));
-	return names.map((name, index) => `  ${left[index]!.padEnd(width)}  ${definitions[name]!.description}`);
-}
 
 /** The whole help text. */
 export function helpText(version: string): string {

@@ -12,21 +12,17 @@ import {didYouMean} from '../core/config/did-you-mean.js';
 import {defaultsFor, loadConfig, recordFailedLoad, type LoadedConfig} from '../core/config/load.js';
 import {ExitCode, MjError} from '../core/errors.js';
 import {createLogger, logLevelOf} from '../core/log.js';
-import {packageVersion, parseFlags, scanArgv, tokensOf, unknownFlagError} from './argv.js';
-import {globalFlags, type FlagDefinitions} from './flags.js';
+import {globalFlags, type FlagDefinitions} from '../args/flags.js';
+import {parseArgv, unknownFlagError} from '../args/parse.js';
 import {helpText} from './help.js';
 import {parseRunOptions, type RunOptions} from './run-options.js';
 import {reportError} from './report-error.js';
 import {hasTerminal} from './interactive.js';
+import {packageVersion} from './version.js';
 
 export interface CliIo extends CommandIo {
 	/** Aborted on SIGINT/SIGTERM by the bin; tests pass their own. */
 	signal?: AbortSignal;
-}
-
-/** Drop flags that were not given (meow reports absent repeatable flags as []). */
-function given(flags: Record<string, unknown>): Record<string, unknown> {
-	return Object.fromEntries(Object.entries(flags).filter(([, value]) => value !== undefined && !(Array.isArray(value) && value.length === 0)));
 }
 
 function unknownCommand(name: string): MjError {
@@ -50,9 +46,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 }
 
 async function dispatch(argv: readonly string[], io: CliIo, state: {verbose: boolean}): Promise<number> {
-	const top = scanArgv(argv, globalFlags, {stopAtPositional: true});
+	const top = parseArgv(argv, globalFlags, {stopAtPositional: true});
 	if (top.unknown.length > 0) throw unknownFlagError(top.unknown, globalFlags, 'for mj-tui');
-	let flags = given(parseFlags(tokensOf(top.flags), globalFlags));
+	let flags = top.flags;
 	const commandName = top.positionals[0];
 	let entry: CommandEntry | undefined;
 	if (commandName !== undefined) {
@@ -125,11 +121,10 @@ function globalFlagsAfterCommand(name: string, argv: readonly string[], command:
 	if (!command.flags) return {};
 	const own: FlagDefinitions = command.flags;
 	const definitions: FlagDefinitions = {...globalFlags, ...own};
-	const scan = scanArgv(argv, definitions);
-	if (scan.unknown.length > 0) throw unknownFlagError(scan.unknown, definitions, `for mj-tui ${name}`);
+	const parsed = parseArgv(argv, definitions);
+	if (parsed.unknown.length > 0) throw unknownFlagError(parsed.unknown, definitions, `for mj-tui ${name}`);
 	// --help and --version after a subcommand are the command's business.
-	const globals = scan.flags.filter(flag => Object.hasOwn(globalFlags, flag.name) && !Object.hasOwn(own, flag.name) && flag.name !== 'help' && flag.name !== 'version');
-	return given(parseFlags(tokensOf(globals), globalFlags));
+	return Object.fromEntries(Object.entries(parsed.flags).filter(([flag]) => Object.hasOwn(globalFlags, flag) && !Object.hasOwn(own, flag) && flag !== 'help' && flag !== 'version'));
 }
 
 function warnAboutBatchOnlyFlags(run: RunOptions, log: {warn(message: string): void}): void {

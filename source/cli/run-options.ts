@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {ExitCode, MjError} from '../core/errors.js';
 import type {ConfigKey} from '../core/config/keys.js';
-import {globalFlags} from './flags.js';
+import {parseDateFlag} from '../args/dates.js';
+import {globalFlags} from '../args/flags.js';
 
 export interface RunOptions {
 	batch: boolean;
@@ -31,20 +32,8 @@ export interface RunOptions {
 	configFlags: Partial<Record<ConfigKey, unknown>>;
 }
 
-const day = 86_400_000;
-
 function usage(message: string, hint?: string): MjError {
 	return new MjError(message, {exitCode: ExitCode.usage, hint});
-}
-
-/** `2025-01-01` (UTC day) or an ISO date-time; `endOfDay` turns a bare date into the next midnight, so an exclusive bound still covers that whole day. */
-export function parseDateFlag(flag: string, text: string, endOfDay: boolean): number {
-	const bareDate = /^\d{4}-\d{2}-\d{2}$/.test(text);
-	const ms = bareDate ? Date.parse(`${text}T00:00:00Z`) : /^\d{4}-\d{2}-\d{2}T/.test(text) ? Date.parse(text) : Number.NaN;
-	if (Number.isNaN(ms)) {
-		throw usage(`${flag} must be a date like 2025-01-01 or 2025-01-01T12:00:00Z; got ${JSON.stringify(text)}`);
-	}
-	return bareDate && endOfDay ? ms + day : ms;
 }
 
 /** Check the run flags and pick out the config flags. `cwd` resolves relative file paths. */

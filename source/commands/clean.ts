@@ -6,7 +6,7 @@
 import {ExitCode, MjError} from '../core/errors.js';
 import {findStaleParts, removeStaleParts} from '../core/downloads/stale-parts.js';
 import {formatBytes, parseDuration} from '../core/units.js';
-import {openArchive, parseCommandArgs, wantsJson, writeLine} from './search.js';
+import {openArchive, parseCommandArgs, wantsJson, writeLine} from './shared.js';
 import type {Command} from './types.js';
 
 const flags = {

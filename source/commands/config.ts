@@ -5,8 +5,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import {commandHelp, parseCommandArgv} from '../cli/command-flags.js';
-import type {FlagDefinitions} from '../cli/flags.js';
+import {commandHelp} from '../args/help-lines.js';
+import {parseCommandArgs} from './shared.js';
+import type {FlagDefinitions} from '../args/flags.js';
 import type {Config} from '../core/config/config.js';
 import {userConfigDir} from '../core/config/files.js';
 import {keySpecs} from '../core/config/keys.js';
@@ -82,7 +83,7 @@ export const configCommand: Command = {
 	summary: 'config show: the merged config and where each value came from; config init: write a starter file',
 	flags,
 	async run(context) {
-		const {flags: given, input} = parseCommandArgv('config', context.argv, flags);
+		const {flags: given, input} = parseCommandArgs('config', context.argv, flags);
 		if (given.help === true) {
 			context.io.stdout.write(`${commandHelp(usage, flags)}\n`);
 			return ExitCode.ok;

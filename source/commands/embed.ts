@@ -6,7 +6,7 @@
 import {ExitCode} from '../core/errors.js';
 import {embedArchiveMetadata} from '../core/metadata/embed-archive.js';
 import {toSingleLine} from '../core/terminal-text.js';
-import {openArchive, parseCommandArgs, wantsJson, writeLine} from './search.js';
+import {openArchive, parseCommandArgs, wantsJson, writeLine} from './shared.js';
 import type {Command} from './types.js';
 
 export const embedCommand: Command = {

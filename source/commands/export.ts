@@ -8,8 +8,8 @@ import path from 'node:path';
 import {ExitCode, MjError} from '../core/errors.js';
 import {parseSplit} from '../core/export/dataset.js';
 import {exportFormats, runExport, type ExportFormat} from '../core/export/run.js';
-import type {FlagDefinitions} from '../cli/flags.js';
-import {filterFromFlags, openArchive, parseCommandArgs, parseCountFlag, selectionFlags, wantsJson, writeLine} from './search.js';
+import type {FlagDefinitions} from '../args/flags.js';
+import {filterFromFlags, openArchive, parseCommandArgs, parseCountFlag, selectionFlags, wantsJson, writeLine} from './shared.js';
 import type {Command} from './types.js';
 
 const help = `Usage: mj-tui export --format <csv|json|jsonl|html|dataset> --out <path> [query] [flags]

@@ -9,8 +9,8 @@ import {ExitCode, MjError} from '../core/errors.js';
 import {importFolder} from '../core/import/folder.js';
 import {importResponses} from '../core/import/responses.js';
 import {toSingleLine} from '../core/terminal-text.js';
-import type {FlagDefinitions} from '../cli/flags.js';
-import {archiveDir, parseCommandArgs, wantsJson, writeLine} from './search.js';
+import type {FlagDefinitions} from '../args/flags.js';
+import {archiveDir, parseCommandArgs, wantsJson, writeLine} from './shared.js';
 
 const importFlags = {
 	copy: {type: 'boolean', description: 'Copy files into the archive (named like downloads) instead of linking them in place'},

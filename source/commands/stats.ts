@@ -9,7 +9,7 @@ import type {ArchiveStore} from '../core/archive/store.js';
 import {ExitCode} from '../core/errors.js';
 import {toSingleLine} from '../core/terminal-text.js';
 import {formatBytes} from '../core/units.js';
-import {openArchive, parseCommandArgs, wantsJson, writeLine} from './search.js';
+import {openArchive, parseCommandArgs, wantsJson, writeLine} from './shared.js';
 import type {Command} from './types.js';
 
 /** Words too common in English prompts to say anything about them. */

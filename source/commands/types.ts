@@ -1,8 +1,9 @@
 /**
- * CONTRACT of a subcommand. source/cli.tsx parses the global flags, loads the
- * config, then hands the remaining argv to the command, which parses its own
- * flags (meow with `argv`, importing the global flag definitions so that
- * `--archive`, `--json`, ... work after the subcommand too).
+ * CONTRACT of a subcommand. source/cli/run-cli.ts parses the global flags,
+ * loads the config, then hands the remaining argv to the command, which
+ * parses its own flags with parseCommandArgs() (commands/shared.ts), merged
+ * with the global flag table so that `--archive`, `--json`, ... work after
+ * the subcommand too.
  */
 import type {Config} from '../core/config/config.js';
 
@@ -29,10 +30,10 @@ export interface Command {
 	/** One line for `mj-tui --help`. */
 	summary: string;
 	/**
-	 * The command's own flags (camelCase names, meow types). When given, runCli
+	 * The command's own flags (camelCase names, see args/flags.ts). When given, runCli
 	 * rejects unknown flags after the subcommand (exit 64) and applies global
 	 * flags found there (`--archive`, `--json`, ...) to the config, except the
-	 * names the command defines itself. parseCommandArgv() in cli/command-flags.ts
+	 * names the command defines itself. parseCommandArgs() in commands/shared.ts
 	 * parses both sets.
 	 */
 	flags?: Record<string, {type: 'string' | 'boolean'; isMultiple?: boolean; shortFlag?: string; value?: string; description: string}>;

@@ -7,8 +7,8 @@ import {ExitCode} from '../core/errors.js';
 import {toSingleLine} from '../core/terminal-text.js';
 import {formatBytes, formatRate} from '../core/units.js';
 import {repairArchive, verifyArchive, type VerifyProblem} from '../core/verify.js';
-import type {FlagDefinitions} from '../cli/flags.js';
-import {openArchive, parseCommandArgs, wantsJson, writeLine} from './search.js';
+import type {FlagDefinitions} from '../args/flags.js';
+import {openArchive, parseCommandArgs, wantsJson, writeLine} from './shared.js';
 
 const verifyFlags = {
 	repair: {type: 'boolean', description: 'Re-download missing and corrupt files, then re-check them'},

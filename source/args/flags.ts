@@ -1,13 +1,14 @@
 /**
- * The global flags, defined once for meow. Subcommands merge these with their
- * own (see command-flags.ts) so `--archive` or `--json` work after the
- * subcommand too. Value flags are all strings here: the config key table
+ * The global flags, defined once: the parser (parse.ts), `--help` and the
+ * config layer all read this table. Subcommands merge these with their own
+ * (commands/shared.ts) so `--archive` or `--json` work after the subcommand
+ * too. Value flags are all strings here: the config key table
  * parses and range-checks them, so a flag and a config file say the same
  * thing about the same mistake.
  */
 import type {ConfigKey} from '../core/config/keys.js';
 
-/** meow's flag shape, narrowed to what this project uses. */
+/** One flag: its type, whether it repeats, and what help shows for it. */
 export interface FlagDefinition {
 	type: 'string' | 'boolean';
 	isMultiple?: boolean;
@@ -62,13 +63,4 @@ export function flagToken(name: string): string {
 /** `limit-rate` → `limitRate`. */
 export function camelCase(name: string): string {
 	return name.replace(/-([a-z\d])/g, (_, letter: string) => letter.toUpperCase());
-}
-
-/** Definitions in the shape meow wants (it rejects our extra fields only in types, not at runtime; keep it clean anyway). */
-export function meowFlags(definitions: FlagDefinitions): Record<string, {type: 'string' | 'boolean'; isMultiple?: boolean; shortFlag?: string}> {
-	const out: Record<string, {type: 'string' | 'boolean'; isMultiple?: boolean; shortFlag?: string}> = {};
-	for (const [name, definition] of Object.entries(definitions)) {
-		out[name] = {type: definition.type, ...(definition.isMultiple ? {isMultiple: true} : {}), ...(definition.shortFlag ? {shortFlag: definition.shortFlag} : {})};
-	}
-	return out;
 }
