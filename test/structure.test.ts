@@ -118,16 +118,27 @@ function oneLoop(component: string[], graph: Map<string, string[]>): string[] {
 const sqlCall = new Set(['prepare', 'exec', 'pragma']);
 const sqlText = /^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|PRAGMA|WITH|DROP|ALTER)\s/;
 
+/** A regular expression written in place: `/re/` or `new RegExp(...)`. */
+function isRegexExpression(node: ts.Node | undefined): boolean {
+	return node !== undefined && (ts.isRegularExpressionLiteral(node) || (ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'RegExp'));
+}
+
 /** `file:line` of every SQL statement or SQL-running call in a file. */
 function sqlSites(file: string): string[] {
 	const source = parsed.get(file)!;
 	const sites: string[] = [];
 	const at = (node: ts.Node) => `${relative(file)}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
+	// `/re/.exec(text)` and `pattern.exec(text)` (pattern = /re/) are regexes, not SQL: names bound to a regex in this file.
+	const regexNames = new Set<string>();
+	const collect = (node: ts.Node) => {
+		if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && isRegexExpression(node.initializer)) regexNames.add(node.name.text);
+		ts.forEachChild(node, collect);
+	};
+	collect(source);
 	const visit = (node: ts.Node) => {
 		if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && sqlCall.has(node.expression.name.text)) {
-			const first = node.arguments[0];
-			// `/re/.exec(text)` is a regex, not SQL: `exec` counts only with SQL text or a template as its argument.
-			const isRegexExec = node.expression.name.text === 'exec' && !(first && (ts.isStringLiteral(first) || ts.isTemplateExpression(first) || ts.isNoSubstitutionTemplateLiteral(first)));
+			const receiver = ts.isParenthesizedExpression(node.expression.expression) ? node.expression.expression.expression : node.expression.expression;
+			const isRegexExec = node.expression.name.text === 'exec' && (isRegexExpression(receiver) || (ts.isIdentifier(receiver) && regexNames.has(receiver.text)));
 			if (!isRegexExec) sites.push(at(node));
 		} else if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && sqlText.test(node.text)) sites.push(at(node));
 		else if (ts.isTemplateExpression(node) && sqlText.test(node.head.text)) sites.push(at(node));

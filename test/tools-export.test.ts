@@ -211,7 +211,7 @@ test('csv with a query or filters: the same jobs, order and downloaded paths as 
 });
 
 test('the done-paths worker answers in the order asked and reports a database it cannot open', async t => {
-	const worker = new DonePathsWorker(archive.store.db.name);
+	const worker = archive.store.exports.donePaths();
 	t.teardown(() => worker.close());
 	const ids = [jobs[2]!.id, 'no-such-job', jobs[0]!.id];
 	const [first, second] = await Promise.all([worker.lookup(ids), worker.lookup([jobs[1]!.id])]);
