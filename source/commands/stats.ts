@@ -48,9 +48,9 @@ export function archiveStats(store: ArchiveStore, top = 15): ArchiveStats {
 	const totals = store.totals();
 	const grouped = (column: string) =>
 		db.prepare(`SELECT coalesce(${column}, '(unknown)') AS name, count(*) AS jobs FROM jobs GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${top}`).all() as Array<{name: string; jobs: number}>;
-	const jobsByMonth = db.prepare(`SELECT strftime('%Y-%m', enqueued_at / 1000, 'unixepoch') AS month, count(*) AS jobs FROM jobs GROUP BY 1`).all() as Array<{month: string; jobs: number}>;
+	const jobsByMonth = db.prepare(`SELECT coalesce(strftime('%Y-%m', enqueued_at / 1000, 'unixepoch'), '(no date)') AS month, count(*) AS jobs FROM jobs GROUP BY 1`).all() as Array<{month: string; jobs: number}>;
 	const imagesByMonth = new Map(
-		(db.prepare(`SELECT strftime('%Y-%m', j.enqueued_at / 1000, 'unixepoch') AS month, count(*) AS images FROM images i JOIN jobs j ON j.id = i.job_id WHERE i.status = 'done' GROUP BY 1`).all() as Array<{month: string; images: number}>).map(row => [row.month, row.images]),
+		(db.prepare(`SELECT coalesce(strftime('%Y-%m', j.enqueued_at / 1000, 'unixepoch'), '(no date)') AS month, count(*) AS images FROM images i JOIN jobs j ON j.id = i.job_id WHERE i.status = 'done' GROUP BY 1`).all() as Array<{month: string; images: number}>).map(row => [row.month, row.images]),
 	);
 	const parameterNames = db.prepare(`SELECT p.key AS name, count(*) AS jobs FROM jobs, json_each(jobs.parameters) p GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${top}`).all() as Array<{name: string; jobs: number}>;
 	const topValues = db.prepare(`SELECT CAST(p.value AS TEXT) AS value, count(*) AS jobs FROM jobs, json_each(jobs.parameters) p WHERE p.key = ? GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`);
