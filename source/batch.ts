@@ -188,7 +188,7 @@ function printSummary(summary: BatchSummary, config: Config, io: CommandIo, log:
 	const parts: string[] = [];
 	if (summary.phases.sync !== 'skipped') parts.push(`${summary.jobsSeen} jobs seen (${summary.jobsNew} new, ${summary.jobsUpdated} updated) in ${summary.pages} pages`);
 	const oddJobs = Object.values(summary.oddities).reduce((sum, jobs) => sum + jobs, 0);
-	if (oddJobs > 0) parts.push(`${Object.keys(summary.oddities).length} kinds of odd fields in ${oddJobs} job records, stored anyway (--verbose lists them)`);
+	if (oddJobs > 0) parts.push(`${oddJobs} odd ${oddJobs === 1 ? 'field' : 'fields'}, stored as far as readable (--verbose lists them)`);
 	if (summary.phases.download !== 'skipped') parts.push(`${summary.downloaded} files downloaded (${formatBytes(summary.bytes)}), ${summary.skipped} skipped, ${summary.failed} failed`);
 	io.stdout.write(`${safeText(`${parts.join('; ')}; ${(summary.durationMs / 1000).toFixed(1)} s${summary.interrupted ? ' (interrupted)' : ''}`)}\n`);
 }

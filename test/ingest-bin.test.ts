@@ -14,24 +14,14 @@ import type {StandIn} from '../fixtures/types.js';
 import type {BatchSummary} from '../source/batch.js';
 import {ArchiveStore} from '../source/core/archive/store.js';
 import {builtBin, runBin, sandbox, type ChildResult} from './helpers/cli-io.js';
+import {standInEnv} from './helpers/mj-setup.js';
 
 test.before(t => {
 	if (!fs.existsSync(builtBin)) t.fail(`${builtBin} is missing: run npm run build (npm test does) first`);
 });
 
-function standInEnv(standIn: StandIn): NodeJS.ProcessEnv {
-	return {
-		MJ_TUI_API_BASE: standIn.apiBase,
-		MJ_TUI_CDN_BASE: standIn.cdnBase,
-		MJ_TUI_TOKEN_BASE: standIn.tokenBase,
-		MJ_TUI_TOKEN_API_KEY: standIn.tokenApiKey,
-		MJ_TUI_TOKEN: standIn.token,
-		MJ_TUI_REFRESH_TOKEN: standIn.refreshToken,
-		MJ_TUI_PAGE_PAUSE_MS: '0',
-		MJ_TUI_RETRIES: '1',
-		MJ_TUI_PAGE_SIZE: '50',
-	};
-}
+/** Pages of 50, so 300 jobs make 6 pages (and an empty one that ends the listing). */
+const env50 = (standIn: StandIn) => standInEnv(standIn, {MJ_TUI_PAGE_SIZE: '50'});
 
 function lastJson<T>(result: ChildResult): T {
 	return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as T;
@@ -54,7 +44,7 @@ test('a sync of real-shaped pages stores every job verbatim, reports odd fields 
 	const standIn = await startStandIn({jobs: 300});
 	t.teardown(() => standIn.close());
 	const box = sandbox();
-	const env = {...box.env, ...standInEnv(standIn)};
+	const env = {...box.env, ...env50(standIn)};
 	const run = await runBin(['--batch', '--no-download', '--json', '--verbose'], {cwd: box.project, env});
 	t.is(run.code, 0, run.stderr);
 	const summary = lastJson<BatchSummary>(run);
@@ -139,7 +129,7 @@ test('a sync failing on page 3 reports the 2 pages and 100 jobs it stored, and t
 	const box = sandbox();
 	const thirdPage = `cursor=${Buffer.from('mj-offset:100').toString('base64url')}`;
 	standIn.setFault({kind: 'malformed-json', pathIncludes: thirdPage});
-	const run = await runBin(['--batch', '--no-download', '--json'], {cwd: box.project, env: {...box.env, ...standInEnv(standIn)}});
+	const run = await runBin(['--batch', '--no-download', '--json'], {cwd: box.project, env: {...box.env, ...env50(standIn)}});
 	t.is(run.code, 65, run.stderr);
 	const summary = lastJson<BatchSummary>(run);
 	t.like(summary, {pages: 2, jobsSeen: 100, jobsNew: 100, jobsUpdated: 0, exitCode: 65, phases: {sync: 'failed', download: 'skipped'}});
