@@ -28,7 +28,7 @@ export const csvShape: RowShape = {
 
 /** A raw row of csvShape (followed by the job's rowid, which the csv ignores). */
 export type CsvRow = [
-	id: string, enqueueTime: string, jobType: string, eventType: string, prompt: string, fullCommand: string,
+	id: string, enqueueTime: string, jobType: string, eventType: string, prompt: string, fullCommand: string | null,
 	width: number | null, height: number | null, batchSize: number, parentId: string | null, parentGrid: number | null, rating: number | null,
 ];
 
