@@ -189,4 +189,14 @@ test('import takes a job\'s time from the file\'s metadata (PNG Creation Time, X
 	t.is(noTime.raw.job_type, undefined, 'no job type invented');
 	t.is(noTime.raw.batch_size, undefined, 'no batch size invented');
 	t.is(store.listJobs({limit: 10}).at(-1)?.id, ids[2], 'listed last');
+	t.is(store.getJob(ids[1]!)!.raw.full_command, undefined, 'the XMP file states no command');
+
+	// Jobs without a command or a time export like any other (the command as an empty cell, the time as none).
+	const csv = await runBin(['export', '--format', 'csv', '--out', path.join(box.root, 'jobs.csv'), '--archive', archive], {cwd: box.project, env: box.env});
+	t.is(csv.code, 0, csv.stderr);
+	const rows = fs.readFileSync(path.join(box.root, 'jobs.csv'), 'utf8').trim().split('\r\n');
+	t.is(rows.length, 4);
+	t.true(rows.at(-1)!.startsWith(`${ids[2]},,`), 'the undated job last, its time empty');
+	const dataset = await runBin(['export', '--format', 'dataset', '--captions-with-params', '--out', path.join(box.root, 'ds'), '--archive', archive], {cwd: box.project, env: box.env});
+	t.is(dataset.code, 0, dataset.stderr);
 });
