@@ -90,6 +90,22 @@ test('a sync of real-shaped pages stores every job verbatim, reports odd fields 
 	t.like(stats.byMonth.find(row => row.month === '(no date)'), {jobs: 1});
 });
 
+test('the files of a job without a time are downloaded, named by when it was archived rather than 1970', async t => {
+	const standIn = await startStandIn({jobs: undatedJobIndex + 2});
+	t.teardown(() => standIn.close());
+	const box = sandbox();
+	const run = await runBin(['--batch', '--json'], {cwd: box.project, env: {...box.env, ...env50(standIn)}});
+	t.is(run.code, 0, run.stderr);
+	const undated = standIn.jobs()[undatedJobIndex]!;
+	const store = openArchive(t, path.join(box.project, 'mj-archive'));
+	const paths = store.db.prepare('SELECT path FROM images WHERE job_id = ? AND status = \'done\' ORDER BY idx').pluck().all(undated.id) as string[];
+	t.is(paths.length, standIn.filePaths(undated.id).length);
+	t.is(store.getJob(undated.id)?.enqueuedAt, null);
+	const archivedAt = new Date(store.db.prepare('SELECT first_seen_at FROM jobs WHERE id = ?').pluck().get(undated.id) as number);
+	for (const file of paths) t.true(file.startsWith(`images/${archivedAt.getUTCFullYear()}/`), file);
+	t.is(lastJson<BatchSummary>(run).failed, 0);
+});
+
 test('import --responses of saved real answers (HAR pages, a bare /api/job-status array) stores every job verbatim', async t => {
 	const standIn = await startStandIn({jobs: 120});
 	t.teardown(() => standIn.close());

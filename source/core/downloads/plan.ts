@@ -12,8 +12,9 @@ import {checkRelativePath, renderTemplate, validateTemplate, withSuffix, type Na
 
 interface JobRow {
 	id: string;
-	/** NULL when the API sent no enqueue_time (named as of 1970 then). */
+	/** NULL when the API sent no enqueue_time: such files are named by first_seen_at instead. */
 	enqueued_at: number | null;
+	first_seen_at: number;
 	job_type: string | null;
 	prompt: string;
 	batch_size: number | null;
@@ -91,7 +92,7 @@ export class MissingPlanner {
 		this.#config = config;
 		this.#priority = options.priority;
 		this.#hasFile = db.prepare('SELECT 1 FROM images WHERE job_id = ? AND idx = ? AND variant = ?');
-		const columns = 'id, enqueued_at, job_type, prompt, batch_size, is_video';
+		const columns = 'id, enqueued_at, first_seen_at, job_type, prompt, batch_size, is_video';
 		if (options.jobIds) {
 			const selectOne = db.prepare(`SELECT ${columns} FROM jobs WHERE id = ?`);
 			const ids = options.jobIds;
@@ -135,7 +136,7 @@ export class MissingPlanner {
 		for (const job of jobs) {
 			for (const file of filesOfJob(job, this.#config)) {
 				if (this.#hasFile.get(job.id, file.idx, file.variant)) continue;
-				const fields: NameFields = {enqueuedAt: job.enqueued_at ?? 0, jobId: job.id, index: file.idx, type: file.variant === 'grid' ? 'grid' : job.job_type ?? '', prompt: job.prompt, ext: file.ext};
+				const fields: NameFields = {enqueuedAt: job.enqueued_at ?? job.first_seen_at, jobId: job.id, index: file.idx, type: file.variant === 'grid' ? 'grid' : job.job_type ?? '', prompt: job.prompt, ext: file.ext};
 				planned.push({jobId: job.id, idx: file.idx, variant: file.variant, url: file.url, path: uniquePath(this.#images, safeName(this.#config.naming, fields), taken), priority: this.#priority});
 			}
 		}
