@@ -135,7 +135,7 @@ if (enabled('pages')) {
 		cursor = {enqueuedAt: page.at(-1)!.enqueuedAt, id: page.at(-1)!.id};
 	}
 
-	const middleTime = store.db.prepare('SELECT enqueued_at, id FROM jobs ORDER BY enqueued_at DESC, id DESC LIMIT 1 OFFSET ?').get(Math.floor(jobCount / 2)) as {enqueued_at: number; id: string};
+	const middleTime = store.db.prepare('SELECT enqueued_at, id FROM jobs ORDER BY enqueued_at DESC, id DESC LIMIT 1 OFFSET ?').get(Math.floor(jobCount / 2)) as {enqueued_at: number | null; id: string};
 	for (let rep = 0; rep < reps; rep++) deepMs.push(timed(() => store.listJobs({limit: 50, after: {enqueuedAt: middleTime.enqueued_at, id: middleTime.id}})));
 	console.log(`  next page      ${figures(pageMs)}`);
 	console.log(`  mid-archive    ${figures(deepMs)}`);

@@ -10,18 +10,25 @@ function openTemporary(): ArchiveStore {
 	return ArchiveStore.open(fs.mkdtempSync(path.join(os.tmpdir(), 'mj-archive-list-')));
 }
 
-/** Jobs where many share an enqueue time, so order within a time rests on the id tie-break. */
+/**
+ * Jobs where many share an enqueue time, so order within a time rests on the
+ * id tie-break; every 50th has no enqueue_time at all (those list last, by id).
+ */
 function crowdedJobs(count: number): ApiJob[] {
-	return generateJobs(count, 9).map((job, i) => ({...job, enqueue_time: new Date(Date.UTC(2025, 0, 1) + (i % 7) * 60_000).toISOString()}));
+	return generateJobs(count, 9).map((job, i) => {
+		const {enqueue_time: _, ...rest} = job;
+		return i % 50 === 49 ? rest : {...rest, enqueue_time: new Date(Date.UTC(2025, 0, 1) + (i % 7) * 60_000).toISOString()};
+	});
 }
 
 function cursorOf(job: Job): JobCursor {
 	return {enqueuedAt: job.enqueuedAt, id: job.id};
 }
 
-/** The expected order: newest first, then id descending. */
+/** The expected order: newest first, then id descending; jobs without a time after all others. */
 function sorted(jobs: readonly Job[]): string[] {
-	return [...jobs].sort((a, b) => b.enqueuedAt - a.enqueuedAt || (a.id < b.id ? 1 : -1)).map(job => job.id);
+	const time = (job: Job) => job.enqueuedAt ?? Number.NEGATIVE_INFINITY;
+	return [...jobs].sort((a, b) => (time(b) - time(a)) || (a.id < b.id ? 1 : -1)).map(job => job.id);
 }
 
 function walkForward(store: ArchiveStore, limit: number, filter?: JobFilter): Job[] {
@@ -46,6 +53,7 @@ test('a forward walk by keyset pages visits every job once, newest first, despit
 	t.is(walked.length, 997);
 	t.is(new Set(walked.map(job => job.id)).size, 997);
 	t.deepEqual(walked.map(job => job.id), sorted(walked));
+	t.deepEqual(walked.slice(-19).map(job => job.enqueuedAt), Array.from({length: 19}, () => null), 'the 19 jobs without a time come last');
 	t.deepEqual([...store.iterateJobs()].map(job => job.id), walked.map(job => job.id));
 });
 
@@ -55,7 +63,8 @@ test('walking back with `before` returns the previous pages exactly, newest firs
 	store.upsertJobs(crowdedJobs(300));
 	const pages: Job[][] = [];
 	let after: JobCursor | undefined;
-	for (let i = 0; i < 10; i++) {
+	// 12 pages of 25: the last ones hold the 6 jobs without a time.
+	for (let i = 0; i < 12; i++) {
 		const page = store.listJobs({after, limit: 25});
 		pages.push(page);
 		after = cursorOf(page.at(-1)!);
@@ -67,6 +76,8 @@ test('walking back with `before` returns the previous pages exactly, newest firs
 	}
 
 	t.deepEqual(store.listJobs({before: cursorOf(pages[0][0]), limit: 25}), []);
+	t.is(pages[11].filter(job => job.enqueuedAt === null).length, 6);
+	t.deepEqual(store.listJobs({after: cursorOf(pages[11].at(-1)!), limit: 25}), []);
 });
 
 test('type, time and file-status filters narrow pages, counts and iteration alike', t => {
@@ -82,9 +93,9 @@ test('type, time and file-status filters narrow pages, counts and iteration alik
 	t.deepEqual(walkForward(store, 30, byType).map(job => job.id), expectedTypes);
 	t.is(store.countJobs(byType), expectedTypes.length);
 
-	const since = all[300].enqueuedAt;
-	const until = all[100].enqueuedAt;
-	const window = all.filter(job => job.enqueuedAt >= since && job.enqueuedAt < until).map(job => job.id);
+	const since = all[300].enqueuedAt!;
+	const until = all[100].enqueuedAt!;
+	const window = all.filter(job => job.enqueuedAt !== null && job.enqueuedAt >= since && job.enqueuedAt < until).map(job => job.id);
 	t.is(window.length, 200);
 	t.deepEqual(walkForward(store, 64, {since, until}).map(job => job.id), window);
 	t.deepEqual([...store.iterateJobs({since, until})].map(job => job.id), window);
@@ -117,5 +128,5 @@ test('pages carry the whole job, with raw API fields', t => {
 	t.is(first.id, newest.id);
 	t.deepEqual(first.raw, newest);
 	t.is(first.fullCommand, newest.full_command);
-	t.is(first.enqueuedAt, Date.parse(newest.enqueue_time));
+	t.is(first.enqueuedAt, Date.parse(newest.enqueue_time!));
 });

@@ -10,7 +10,16 @@ const cases: Array<[string, string, Record<string, string | true>]> = [
 	['bare niji', 'anime cat --niji', {niji: true}],
 	['style reference URL kept whole', 'portrait --sref https://s.mj.run/abc--def?x=1 https://example.com/b.png --sw 100', {sref: 'https://s.mj.run/abc--def?x=1 https://example.com/b.png', sw: '100'}],
 	['personalize flag', 'a cozy cabin --p --v 7', {p: true, v: '7'}],
-	['aliases normalised', 'x --aspect 3:2 --s 50 --c 10 --version 5.2 --q .5 --w 250 --r 2', {ar: '3:2', stylize: '50', chaos: '10', v: '5.2', quality: '.5', weird: '250', repeat: '2'}],
+	['aliases normalised', 'x --aspect 3:2 --s 50 --c 10 --version 5.2 --q .5 --w 250 --r 2', {ar: '3:2', stylize: '50', chaos: '10', v: '5.2', quality: '0.5', weird: '250', repeat: '2'}],
+	['--raw is --style raw', 'x --raw --v 7', {style: 'raw', v: '7'}],
+	['--style RAW reads as raw', 'x --style RAW', {style: 'raw'}],
+	['--profile is --p, codes kept', 'x --profile ylfuc2p abc123', {p: 'ylfuc2p abc123'}],
+	['--v 7.0 is --v 7, --v 8.1 stays', 'x --v 7.0 --hd', {v: '7', hd: true}],
+	['--niji 6.0 is --niji 6', 'x --niji 6.0', {niji: '6'}],
+	['numbers in their plain form', 'x --stylize 0250 --iw 1.50 --sw 050 --sv 4 --cw 100 --ow 25 --exp 5 --quality 1.0', {stylize: '250', iw: '1.5', sw: '50', sv: '4', cw: '100', ow: '25', exp: '5', quality: '1'}],
+	['several --sref codes and URLs, one list', 'x --sref 3725990145   https://s.mj.run/abc --sw 50', {sref: '3725990145 https://s.mj.run/abc', sw: '50'}],
+	['--oref and --cref with weights', 'x --oref https://s.mj.run/o --ow 100 --cref https://s.mj.run/c --cw 0', {oref: 'https://s.mj.run/o', ow: '100', cref: 'https://s.mj.run/c', cw: '0'}],
+	['video parameters', 'x --motion High --video 1 --loop --draft', {motion: 'high', video: '1', loop: true, draft: true}],
 	['upper-case names', 'x --AR 1:1 --V 7', {ar: '1:1', v: '7'}],
 	['em dash from iOS autocorrect', 'sunset over dunes —ar 21:9 —v 7', {ar: '21:9', v: '7'}],
 	['last repeat wins', 'x --v 6 --v 7', {v: '7'}],
@@ -33,8 +42,15 @@ test('prompt text is the command without its parameters', t => {
 });
 
 test('double dashes inside words, URLs and weights are prompt text, not parameters', t => {
-	const command = 'https://s.mj.run/x--y.png a cat::2 dog::-0.5 well--known café —— ok';
+	const command = 'a cat::2 dog::-0.5 well--known https://s.mj.run/x--y.png café —— ok';
 	t.deepEqual(parseFullCommand(command), {prompt: command, parameters: {}});
+});
+
+test('image-prompt URLs before the text are kept apart from the prompt; `::` weights stay in it', t => {
+	t.deepEqual(parseFullCommand('https://s.mj.run/x--y.png <https://cdn.example/b.png> a cat::2 dog::-0.5 --iw 2 --no fur'), {
+		prompt: 'a cat::2 dog::-0.5',
+		parameters: {image_prompts: 'https://s.mj.run/x--y.png https://cdn.example/b.png', iw: '2', no: 'fur'},
+	});
 });
 
 test('unicode, emoji and multi-line prompts survive intact', t => {
@@ -56,6 +72,9 @@ test('model version comes from --niji, then --v, then job_type', t => {
 	t.is(modelVersionOf({}, 'niji6_diffusion'), 'niji 6');
 	t.is(modelVersionOf({}, 'vid_1.1_i2v_480'), null);
 	t.is(modelVersionOf({v: true}, ''), null);
+	t.is(modelVersionOf({}, 'v8-1_hd_diffusion'), '8.1');
+	t.is(modelVersionOf({}, 'v7_raw_diffusion'), '7');
+	t.is(modelVersionOf({}, null), null);
 });
 
 test('aspect ratio comes from --ar as written, else from the reduced dimensions', t => {

@@ -32,7 +32,7 @@ function snapshot(totals: Partial<EngineSnapshot['totals']>): EngineSnapshot {
 test('the download line: files done of all, bytes, speed, ETA, and failures when there are any', t => {
 	t.is(downloadLine(snapshot({done: 1200, queued: 30, active: 4, failed: 0, bytesDone: 5 * 1024 ** 2, speed: 3.4 * 1024 ** 2, eta: 65})), 'downloads: 1,200/1,234 files, 5.00 MiB, 3.40 MiB/s, ETA 1m05s');
 	t.is(downloadLine(snapshot({done: 8, failed: 2, held: 1, bytesDone: 2048})), 'downloads: 8/11 files, 2.00 KiB, 0 B/s, ETA --, 2 failed, 1 held (host backing off)');
-	t.is(syncLine({state: 'listing', page: 12, jobsSeen: 12_000, jobsNew: 40, jobsUpdated: 3}), 'sync: page 12, 12,000 jobs seen, 40 new, 3 updated');
+	t.is(syncLine({state: 'listing', page: 12, pages: 12, oddities: {}, jobsSeen: 12_000, jobsNew: 40, jobsUpdated: 3}), 'sync: page 12, 12,000 jobs seen, 40 new, 3 updated');
 });
 
 function progress(tty: boolean, level: LogLevel = 'normal') {
@@ -45,10 +45,10 @@ function progress(tty: boolean, level: LogLevel = 'normal') {
 
 test('on a terminal the line is rewritten in place, cut to the width, and cleared before a note', t => {
 	const {stream, bar, advance} = progress(true);
-	bar.sync({state: 'listing', page: 1, jobsSeen: 1000, jobsNew: 1000, jobsUpdated: 0});
+	bar.sync({state: 'listing', page: 1, pages: 1, oddities: {}, jobsSeen: 1000, jobsNew: 1000, jobsUpdated: 0});
 	t.is(stream.text, '\r\u001B[2Ksync: page 1, 1,000 jobs seen, 1,000 new, 0 updated');
 	advance(100);
-	bar.sync({state: 'listing', page: 2, jobsSeen: 2000, jobsNew: 2000, jobsUpdated: 0});
+	bar.sync({state: 'listing', page: 2, pages: 2, oddities: {}, jobsSeen: 2000, jobsNew: 2000, jobsUpdated: 0});
 	t.is(stream.text.split('\r').length, 2, 'throttled: nothing written within the interval');
 	advance(1000);
 	bar.downloads(snapshot({done: 123_456, queued: 1_000_000, bytesDone: 123 * 1024 ** 3, speed: 5e6, eta: 99_999}));
@@ -61,11 +61,11 @@ test('on a terminal the line is rewritten in place, cut to the width, and cleare
 
 test('off a terminal: timestamped lines at most once per interval, the latest state flushed at the end, nothing when quiet', t => {
 	const {stream, bar, advance} = progress(false);
-	bar.sync({state: 'listing', page: 1, jobsSeen: 10, jobsNew: 10, jobsUpdated: 0});
+	bar.sync({state: 'listing', page: 1, pages: 1, oddities: {}, jobsSeen: 10, jobsNew: 10, jobsUpdated: 0});
 	advance(500);
-	bar.sync({state: 'listing', page: 2, jobsSeen: 20, jobsNew: 20, jobsUpdated: 0});
+	bar.sync({state: 'listing', page: 2, pages: 2, oddities: {}, jobsSeen: 20, jobsNew: 20, jobsUpdated: 0});
 	advance(600);
-	bar.sync({state: 'listing', page: 3, jobsSeen: 30, jobsNew: 30, jobsUpdated: 0});
+	bar.sync({state: 'listing', page: 3, pages: 3, oddities: {}, jobsSeen: 30, jobsNew: 30, jobsUpdated: 0});
 	bar.downloads(snapshot({done: 1, queued: 1}));
 	bar.finish();
 	t.deepEqual(stream.text.trim().split('\n'), [
@@ -75,7 +75,7 @@ test('off a terminal: timestamped lines at most once per interval, the latest st
 	]);
 
 	const quiet = progress(false, 'quiet');
-	quiet.bar.sync({state: 'listing', page: 1, jobsSeen: 1, jobsNew: 1, jobsUpdated: 0});
+	quiet.bar.sync({state: 'listing', page: 1, pages: 1, oddities: {}, jobsSeen: 1, jobsNew: 1, jobsUpdated: 0});
 	quiet.bar.note('sync: done');
 	quiet.bar.finish();
 	t.is(quiet.stream.text, '');

@@ -6,6 +6,7 @@ import {startStandIn} from '../fixtures/stand-in.js';
 import type {StandIn} from '../fixtures/types.js';
 import type {Config} from '../source/core/config/config.js';
 import {MjError} from '../source/core/errors.js';
+import type {ApiJob} from '../source/core/job.js';
 import {ListingHttpError, MidjourneyClient, type RefreshedTokens} from '../source/core/midjourney/client.js';
 import {listingRequests, standInConfig} from './helpers/mj-setup.js';
 
@@ -43,13 +44,13 @@ test.serial('lists the newest page with the user id taken from the token claim',
 	t.is(client.userId(), standIn.userId);
 	const page = await client.listPage({pageSize: 50});
 	t.deepEqual(
-		page.data.map(job => job.id),
+		(page.data as ApiJob[]).map(job => job.id),
 		standIn.jobs().slice(0, 50).map(job => job.id),
 	);
 	t.deepEqual(page.data[0], standIn.jobs()[0], 'jobs arrive verbatim, unknown fields included');
 	const next = await client.listPage({pageSize: 50, cursor: page.cursor ?? undefined});
 	t.deepEqual(
-		next.data.map(job => job.id),
+		(next.data as ApiJob[]).map(job => job.id),
 		standIn.jobs().slice(50, 100).map(job => job.id),
 	);
 });
@@ -205,7 +206,7 @@ test.serial('a truncated body is retried and the page arrives whole', async t =>
 	standIn.setFault({kind: 'truncate', route: 'api', count: 1});
 	const page = await client.listPage({pageSize: 20});
 	t.deepEqual(
-		page.data.map(job => job.id),
+		(page.data as ApiJob[]).map(job => job.id),
 		standIn.jobs().slice(0, 20).map(job => job.id),
 	);
 });
@@ -233,9 +234,8 @@ test.serial('malformed JSON fails with exit 65 naming the page, the request and 
 });
 
 const badPageProblems = {
-	'job-without-id': /data\[\d+\] has no string "id"/,
-	'data-not-array': /"data" is object, expected an array of jobs/,
-	'wrong-types': /field "enqueue_time" is number, expected a string/,
+	'data-not-array': /"data" is an object, expected an array of jobs/,
+	'too-deep': /nested deeper than 64 levels at data\[19\]\.extra\[0\]\[0\]/,
 } as const;
 
 for (const [shape, problem] of Object.entries(badPageProblems)) {
@@ -249,13 +249,23 @@ for (const [shape, problem] of Object.entries(badPageProblems)) {
 	});
 }
 
+for (const shape of ['job-without-id', 'wrong-types'] as const) {
+	test.serial(`a page with one odd job (${shape}) arrives whole: odd jobs are the sync's to count, never a reason to refuse the page`, async t => {
+		const {client} = await withClient(t);
+		standIn.setFault({kind: 'bad-page', shape, count: 1});
+		const page = await client.listPage({pageSize: 20, page: 2});
+		t.is(page.data.length, 20);
+		t.deepEqual((page.data as Array<{id?: string}>).slice(0, 19).map(job => job.id), standIn.jobs().slice(1, 20).map(job => job.id));
+	});
+}
+
 test.serial('unknown extra fields of a job pass validation untouched', async t => {
 	const {client} = await withClient(t);
 	const id = standIn.jobs()[0]!.id;
 	standIn.updateJob(id, {new_field: {nested: [1, 'two']}, another: null});
 	const page = await client.listPage({pageSize: 5});
-	t.deepEqual(page.data[0]!.new_field, {nested: [1, 'two']});
-	t.is(page.data[0]!.another, null);
+	t.deepEqual((page.data[0] as ApiJob).new_field, {nested: [1, 'two']});
+	t.is((page.data[0] as ApiJob).another, null);
 	t.deepEqual(page.data[0], standIn.jobs()[0]);
 });
 

@@ -6,7 +6,7 @@
 import {spawn} from 'node:child_process';
 import test from 'ava';
 import sharp from 'sharp';
-import {generateJob, generateJobs, hostilePrompts, iterateJobs} from '../fixtures/jobs.js';
+import {generateJob, generateJobs, hostilePrompts, iterateJobs, undatedJobIndex} from '../fixtures/jobs.js';
 import {startStandIn} from '../fixtures/stand-in.js';
 import type {Fault, StandIn} from '../fixtures/types.js';
 import type {ApiJob} from '../source/core/job.js';
@@ -84,7 +84,7 @@ const firstGrid = () => standIn.jobs().find((job) => job.batch_size === 4 && job
 
 // Jobs
 
-test('jobs are deterministic per seed, newest first, with unique UUID v4 ids and microsecond ISO times', (t) => {
+test('jobs are deterministic per seed, newest first, with unique UUID v4 ids and microsecond ISO times (T or a space), one without', (t) => {
 	const jobs = generateJobs(2000, 9);
 	t.deepEqual(generateJobs(2000, 9), jobs);
 	t.notDeepEqual(generateJobs(50, 10).map((job) => job.id), jobs.slice(0, 50).map((job) => job.id));
@@ -92,15 +92,20 @@ test('jobs are deterministic per seed, newest first, with unique UUID v4 ids and
 	t.is(new Set(jobs.map((job) => job.id)).size, jobs.length);
 	for (const job of jobs) {
 		t.regex(job.id, /^[\da-f]{8}-[\da-f]{4}-4[\da-f]{3}-[89ab][\da-f]{3}-[\da-f]{12}$/);
-		t.regex(job.enqueue_time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
+		if (job.enqueue_time !== undefined) t.regex(job.enqueue_time, /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
 	}
 
-	const times = jobs.map((job) => Date.parse(job.enqueue_time));
+	// The real service's shapes: one job without a time, some times with a space (as /api/job-status writes them).
+	t.deepEqual(jobs.flatMap((job, i) => (job.enqueue_time === undefined ? [i] : [])), [undatedJobIndex]);
+	const spaced = jobs.filter((job) => job.enqueue_time?.includes(' ')).length;
+	t.true(spaced > 200 && spaced < 400, `${spaced} space-separated times`);
+	const dated = jobs.filter((job) => job.enqueue_time !== undefined);
+	const times = dated.map((job) => Date.parse(job.enqueue_time!));
 	t.true(times.every((time, i) => i === 0 || time < times[i - 1]));
 	const spanDays = (times[0] - times.at(-1)!) / 86_400_000;
 	t.true(spanDays > 600 && spanDays < 760, `history spans ${spanDays} days`);
 	// A job added later (negative index) is newer than the whole snapshot.
-	t.true(Date.parse(generateJob(-1, 9, 2000).enqueue_time) > times[0]);
+	t.true(Date.parse(generateJob(-1, 9, 2000).enqueue_time!) > times[0]);
 });
 
 test('jobs mix grids, variations, upscales, drafts and videos with consistent fields', (t) => {
@@ -112,15 +117,21 @@ test('jobs mix grids, variations, upscales, drafts and videos with consistent fi
 		if (job.event_type === 'upscale') {
 			t.is(job.batch_size, 1);
 			t.is(byId.get(job.parent_id!)?.batch_size, 4, 'an upscale comes from a grid of this account');
-			t.true(job.parent_grid! >= 0 && job.parent_grid! < 4);
+			// Numbers sometimes arrive as strings, as in the real explore answers.
+			t.true(Number(job.parent_grid) >= 0 && Number(job.parent_grid) < 4);
 		}
 
 		if (job.event_type === 'variation') t.truthy(byId.get(job.parent_id!));
-		if (job.event_type === 'video_diffusion') {
-			t.regex(job.job_type, /^vid_1\.1_i2v_(480|720)$/);
+		if (job.job_type.startsWith('vid_')) {
+			t.regex(job.job_type, /^vid_1\.1_i2v_(extend_)?(480|720)$/);
+			t.is(job.event_type, job.job_type.includes('extend') ? 'video_extended' : 'video_diffusion');
 			t.is(Math.min(job.width, job.height), Number(job.job_type.slice(-3)));
-			t.true(job.video_segments! >= 1 && job.vid_framecount! > 0);
+			// video_segments is an array of frame counts; vid_framecount is sometimes absent.
+			t.true(Array.isArray(job.video_segments) && job.video_segments.length >= 1 && job.video_segments.every((frames) => frames === 121));
+			if (job.vid_framecount !== undefined) t.is(job.vid_framecount, job.video_segments!.length * 121);
 		}
+
+		t.is(job.template, null);
 
 		if (job.event_type === 'diffusion' && job.full_command.includes('--ar 16:9')) t.deepEqual([job.width, job.height], [1456, 816]);
 	}
@@ -130,6 +141,18 @@ test('jobs mix grids, variations, upscales, drafts and videos with consistent fi
 	t.true(jobs.some((job) => /[\u3040-\u30FF\u4E00-\u9FFF]/.test(job.full_command)), 'Japanese/Chinese prompts');
 	t.true(jobs.some((job) => /\p{Extended_Pictographic}/u.test(job.full_command)), 'emoji prompts');
 	t.true(jobs.some((job) => Object.keys(job).some((key) => !knownFields.has(key))), 'some jobs carry fields the contract does not know');
+	// What the real service sends today ("Seen in the wild").
+	const jobTypes = new Set(jobs.map((job) => job.job_type));
+	for (const type of ['v7_raw_diffusion', 'v8-1_hd_diffusion', 'v7_upscaler_2x_creative']) t.true(jobTypes.has(type), type);
+	t.true([...jobTypes].some((type) => type.startsWith('vid_1.1_i2v_extend_')));
+	t.true(types.has('video_extended') && types.has('diffusion_upsample_v7_2x_creative'));
+	for (const pattern of [/ --raw\b/, / --style raw\b/, / --v 7\.0\b/, / --v 8\.1 --hd\b/, / --profile \w+/, / --sref \d+ https:\/\/s\.mj\.run\/\S+ --sw 50/]) {
+		t.true(jobs.some((job) => pattern.test(job.full_command)), String(pattern));
+	}
+
+	t.true(jobs.some((job) => typeof job.parent_grid === 'string'), 'a number sent as a string');
+	const personalised = jobs.filter((job) => job.personalization_codes !== undefined);
+	t.true(personalised.length > 0 && personalised.every((job) => (job.personalization_codes as Array<{code: unknown; type: unknown}>).every((entry) => typeof entry.code === 'string' && entry.type === 'user')));
 });
 
 const knownFields = new Set([
@@ -229,7 +252,7 @@ serial('jobs arriving at the head make a job appear on two pages; none is skippe
 	t.true(ids.length > new Set(ids).size, 'some job was listed twice');
 	for (const id of before) t.true(ids.includes(id));
 	t.is(standIn.jobs().length, 315);
-	t.true(Date.parse(standIn.jobs()[0].enqueue_time) > Date.parse(standIn.jobs()[15].enqueue_time));
+	t.true(Date.parse(standIn.jobs()[0].enqueue_time!) > Date.parse(standIn.jobs()[15].enqueue_time!));
 });
 
 serial('deleted jobs leave the listing and the CDN; updated jobs are listed with the new fields', async (t) => {

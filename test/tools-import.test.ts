@@ -148,10 +148,17 @@ test('import --responses ingests /api/imagine pages from a HAR or a JSON file, v
 	fs.writeFileSync(path.join(root, 'pages.json'), JSON.stringify([pageOne, {data: [job(ids[3]!, 'a whale')]}]));
 	t.like(JSON.parse((await runCommand(importCommand, ['--responses', path.join(root, 'pages.json'), '--json'], config)).stdout), {pages: 2, inserted: 1, unchanged: 2});
 
-	fs.writeFileSync(path.join(root, 'bad.json'), JSON.stringify([{data: [job(ids[4]!, 'fine')]}, {data: [{full_command: 'no id here'}]}]));
+	// One job without an id is skipped and counted; its page's other jobs are stored.
+	fs.writeFileSync(path.join(root, 'odd.json'), JSON.stringify([{data: [job(ids[5]!, 'kept'), {full_command: 'no id here'}]}]));
+	const odd = await runCommand(importCommand, ['--responses', path.join(root, 'odd.json'), '--json'], config);
+	t.is(odd.code, 0, odd.error?.message);
+	t.like(JSON.parse(odd.stdout), {jobs: 1, inserted: 1, oddities: {'no string id (skipped: a job needs one to be stored)': 1}});
+	t.is(store.getJob(ids[5]!)?.prompt, 'kept');
+
+	fs.writeFileSync(path.join(root, 'bad.json'), JSON.stringify([{data: [job(ids[4]!, 'fine')]}, {data: {jobs: [job(ids[6]!, 'lost')]}}]));
 	const bad = await runCommand(importCommand, ['--responses', path.join(root, 'bad.json')], config);
 	t.is(bad.code, 65);
-	t.regex(bad.error!.message, /bad\.json: \[1\]: data\[0\] has no string "id"/);
+	t.regex(bad.error!.message, /bad\.json: \[1\]: "data" is an object, expected an array of jobs/);
 	t.is(store.getJob(ids[4]!), undefined, 'one bad page stores nothing');
 
 	fs.writeFileSync(path.join(root, 'broken.har'), '{"log": {"entries": [');

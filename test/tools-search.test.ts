@@ -77,10 +77,10 @@ test('--type, --since and --limit narrow the results', async t => {
 	const typed = jsonLines((await search(['--type', 'upscale', '--v', '7', '--json', '--limit', '1000'])).stdout);
 	t.deepEqual(idsOf(typed), idsOf(upscales.filter(isV7)));
 
-	const sorted = [...jobs].sort((a, b) => b.enqueuedAt - a.enqueuedAt);
-	const cut = sorted[9]!.enqueuedAt;
+	const dated = jobs.filter(job => job.enqueuedAt !== null).sort((a, b) => b.enqueuedAt! - a.enqueuedAt!);
+	const cut = dated[9]!.enqueuedAt!;
 	const recent = jsonLines((await search(['--ar', '16:9', '--since', new Date(cut).toISOString(), '--json'])).stdout);
-	t.deepEqual(idsOf(recent), idsOf(jobs.filter(job => job.enqueuedAt >= cut && job.parameters.ar === '16:9')));
+	t.deepEqual(idsOf(recent), idsOf(jobs.filter(job => job.enqueuedAt !== null && job.enqueuedAt >= cut && job.parameters.ar === '16:9')));
 
 	const limited = jsonLines((await search(['--ar', '16:9', '--json', '--limit', '2'])).stdout);
 	t.is(limited.length, 2);
@@ -152,7 +152,7 @@ test('stats count jobs by month, type and version, parameters and words, and com
 	t.is(stats.bytes.images, totals.bytesOnDisk);
 	t.is(stats.byMonth.reduce((sum, row) => sum + row.jobs, 0), jobs.length);
 	t.is(stats.byMonth.reduce((sum, row) => sum + row.images, 0), totals.imagesDone);
-	const month = (job: Job) => new Date(job.enqueuedAt).toISOString().slice(0, 7);
+	const month = (job: Job) => (job.enqueuedAt === null ? '(no date)' : new Date(job.enqueuedAt).toISOString().slice(0, 7));
 	for (const row of stats.byMonth) t.is(row.jobs, jobs.filter(job => month(job) === row.month).length, row.month);
 	const v7 = stats.byModelVersion.find(row => row.name === '7');
 	t.is(v7?.jobs, archive.store.db.prepare(`SELECT count(*) FROM jobs WHERE model_version = '7'`).pluck().get() as number);

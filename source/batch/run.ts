@@ -4,6 +4,7 @@
  * stderr, a human summary (or with --json one JSON object, the last line) on
  * stdout. Never imports Ink: cron, CI and pipes get plain text.
  */
+import {oddityLines} from '../core/archive/job-rows.js';
 import {ArchiveStore} from '../core/archive/store.js';
 import type {Config} from '../core/config/config.js';
 import {runDownloads} from '../core/downloads/run.js';
@@ -40,6 +41,8 @@ export interface BatchSummary {
 	pages: number;
 	/** Why the sync stopped (caught-up, end, limit, since, aborted); null when it did not run or failed. */
 	syncStoppedBecause: SyncSummary['stoppedBecause'] | null;
+	/** Odd fields in the jobs stored, counted once per kind: {"parent_grid as a string": 12}. */
+	oddities: Record<string, number>;
 	downloaded: number;
 	skipped: number;
 	failed: number;
@@ -64,7 +67,7 @@ export async function runBatch(options: BatchOptions): Promise<number> {
 	const startedAt = Date.now();
 	const progress = new BatchProgress({stream: io.stderr, log, intervalMs: options.progressIntervalMs});
 	const summary: BatchSummary = {
-		jobsSeen: 0, jobsNew: 0, jobsUpdated: 0, pages: 0, syncStoppedBecause: null,
+		jobsSeen: 0, jobsNew: 0, jobsUpdated: 0, pages: 0, syncStoppedBecause: null, oddities: {},
 		downloaded: 0, skipped: 0, failed: 0, bytes: 0, failures: [], embedded: 0,
 		durationMs: 0,
 		phases: {sync: 'skipped', download: 'skipped'},
@@ -125,15 +128,20 @@ async function syncPhase(store: ArchiveStore, options: BatchOptions, progress: B
 			pageSize: config.pageSize,
 			pagePauseMs: config.pagePauseMs,
 			signal,
-			onProgress: state => progress.sync(state),
+			onProgress(state) {
+				// What is stored counts even if a later page fails: the summary follows every stored page.
+				Object.assign(summary, {jobsSeen: state.jobsSeen, jobsNew: state.jobsNew, jobsUpdated: state.jobsUpdated, pages: state.pages, oddities: state.oddities});
+				progress.sync(state);
+			},
 		});
-		Object.assign(summary, {jobsSeen: result.jobsSeen, jobsNew: result.jobsNew, jobsUpdated: result.jobsUpdated, pages: result.pages, syncStoppedBecause: result.stoppedBecause});
+		Object.assign(summary, {jobsSeen: result.jobsSeen, jobsNew: result.jobsNew, jobsUpdated: result.jobsUpdated, pages: result.pages, syncStoppedBecause: result.stoppedBecause, oddities: result.oddities});
 		summary.phases.sync = result.stoppedBecause === 'aborted' ? 'interrupted' : 'done';
 		progress.note(`sync: ${result.stoppedBecause === 'aborted' ? 'interrupted' : 'done'}: ${result.pages} pages, ${result.jobsSeen} jobs seen, ${result.jobsNew} new, ${result.jobsUpdated} updated (${result.stoppedBecause})`);
 	} catch (error) {
 		if (signal.aborted && isAbort(error)) summary.phases.sync = 'interrupted';
 		throw error;
 	} finally {
+		for (const line of oddityLines(summary.oddities)) log.verbose(`sync: ${line}`);
 		await client.close();
 	}
 }
@@ -179,6 +187,8 @@ function printSummary(summary: BatchSummary, config: Config, io: CommandIo, log:
 	if (log.level === 'quiet') return;
 	const parts: string[] = [];
 	if (summary.phases.sync !== 'skipped') parts.push(`${summary.jobsSeen} jobs seen (${summary.jobsNew} new, ${summary.jobsUpdated} updated) in ${summary.pages} pages`);
+	const oddJobs = Object.values(summary.oddities).reduce((sum, jobs) => sum + jobs, 0);
+	if (oddJobs > 0) parts.push(`${oddJobs} odd ${oddJobs === 1 ? 'field' : 'fields'}, stored as far as readable (--verbose lists them)`);
 	if (summary.phases.download !== 'skipped') parts.push(`${summary.downloaded} files downloaded (${formatBytes(summary.bytes)}), ${summary.skipped} skipped, ${summary.failed} failed`);
 	io.stdout.write(`${safeText(`${parts.join('; ')}; ${(summary.durationMs / 1000).toFixed(1)} s${summary.interrupted ? ' (interrupted)' : ''}`)}\n`);
 }

@@ -6,6 +6,7 @@
 import {statSync} from 'node:fs';
 import path from 'node:path';
 import {ExitCode, MjError} from '../core/errors.js';
+import {oddityLines} from '../core/archive/job-rows.js';
 import {importFolder} from '../core/import/folder.js';
 import {importResponses} from '../core/import/responses.js';
 import {toSingleLine} from '../core/terminal-text.js';
@@ -58,7 +59,10 @@ export const importCommand: Command = {
 			if (values.responses !== undefined) {
 				const report = await importResponses(store, path.resolve(context.io.cwd, values.responses));
 				if (json) await writeLine(context, JSON.stringify(report));
-				else await writeLine(context, `Imported ${report.pages} page(s), ${report.jobs} jobs: ${report.inserted} new, ${report.updated} updated, ${report.unchanged} unchanged${report.skippedEntries ? ` (${report.skippedEntries} other HAR entries skipped)` : ''}`);
+				else {
+					await writeLine(context, `Imported ${report.pages} page(s), ${report.jobs} jobs: ${report.inserted} new, ${report.updated} updated, ${report.unchanged} unchanged${report.skippedEntries ? ` (${report.skippedEntries} other HAR entries skipped)` : ''}`);
+					for (const line of oddityLines(report.oddities)) await writeLine(context, `note: ${toSingleLine(line)}`);
+				}
 				return ExitCode.ok;
 			}
 			const report = await importFolder(store, context.config, folder, {copy: values.copy, signal: context.signal});

@@ -34,8 +34,8 @@ Flags:
   --json           one JSON object per line
   --archive <dir>  the archive folder`;
 
-function day(epochMs: number): string {
-	return new Date(epochMs).toISOString().slice(0, 10);
+function day(epochMs: number | null): string {
+	return epochMs === null ? 'no date'.padEnd(10) : new Date(epochMs).toISOString().slice(0, 10);
 }
 
 export const searchCommand: Command = {

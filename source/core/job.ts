@@ -3,30 +3,38 @@
  * as the archive stores it. Shared by sync, downloads, the UI and the tools.
  */
 
-/** A job exactly as `/api/imagine` sends it. Unknown fields are kept, never rejected. */
+/**
+ * A job exactly as the web API sends it. Only a string `id` is certain: every
+ * other field may be missing or of another type than the contract says (a
+ * number as a string, `video_segments` as an array), so each is read
+ * defensively (archive/job-rows.ts) and the whole object is kept verbatim.
+ */
 export interface ApiJob {
 	id: string;
-	enqueue_time: string;
-	full_command: string;
-	job_type: string;
-	event_type: string;
-	parent_id: string | null;
-	parent_grid: number | null;
-	batch_size: number;
-	width: number;
-	height: number;
-	rating: number | null;
-	published: boolean;
-	shown: boolean;
-	user_hidden: boolean;
-	video_segments?: number | null;
-	vid_framecount?: number | null;
+	/** ISO 8601, with `T` or a space; may be missing. */
+	enqueue_time?: unknown;
+	full_command?: unknown;
+	job_type?: unknown;
+	event_type?: unknown;
+	parent_id?: unknown;
+	parent_grid?: unknown;
+	batch_size?: unknown;
+	width?: unknown;
+	height?: unknown;
+	rating?: unknown;
+	published?: unknown;
+	shown?: unknown;
+	user_hidden?: unknown;
+	/** Frame counts (array) in the wild; older answers: a number. */
+	video_segments?: unknown;
+	vid_framecount?: unknown;
 	[field: string]: unknown;
 }
 
 /** One page of `/api/imagine`. */
 export interface ImagineListPage {
-	data: ApiJob[];
+	/** Jobs as sent: validate.ts's storableJobs() keeps the ones with a string id. */
+	data: unknown[];
 	cursor?: string | null;
 	checkpoint?: string | null;
 	[field: string]: unknown;
@@ -45,13 +53,15 @@ export interface JobFileCounts {
 /** A job as the archive holds it: typed columns plus the verbatim API JSON. */
 export interface Job {
 	id: string;
-	/** Enqueue time as epoch milliseconds (UTC). */
-	enqueuedAt: number;
+	/** Enqueue time as epoch milliseconds (UTC); null when the API sent none (such jobs sort last). */
+	enqueuedAt: number | null;
+	/** '' when the API sent none. */
 	jobType: string;
 	eventType: string;
 	/** The prompt text: `full_command` without its trailing parameters. */
 	prompt: string;
 	parameters: JobParameters;
+	/** As the user wrote it ('' when the API sent none). */
 	fullCommand: string;
 	width: number;
 	height: number;

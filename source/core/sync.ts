@@ -15,18 +15,26 @@
  */
 import os from 'node:os';
 import {setTimeout as sleep} from 'node:timers/promises';
+import {OddityTally, parseEnqueueTime} from './archive/job-rows.js';
 import type {ArchiveStore} from './archive/store.js';
+import type {SyncRunCounts} from './archive/sync-runs.js';
 import type {ApiJob} from './job.js';
 import {ExitCode, MjError} from './errors.js';
 import {ListingHttpError, type MidjourneyClient} from './midjourney/client.js';
+import {storableJobs} from './midjourney/validate.js';
 import {redact} from './secrets.js';
 
+/** What the run has stored so far (also when it fails later: earlier pages stay stored). */
 export interface SyncProgress {
 	state: 'listing' | 'done' | 'failed';
 	page: number;
+	/** Pages stored. */
+	pages: number;
 	jobsSeen: number;
 	jobsNew: number;
 	jobsUpdated: number;
+	/** Odd fields counted so far: "video_segments as a number" → jobs. */
+	oddities: Record<string, number>;
 }
 
 export interface SyncOptions {
@@ -52,6 +60,8 @@ export interface SyncSummary {
 	jobsUpdated: number;
 	durationMs: number;
 	stoppedBecause: 'caught-up' | 'end' | 'limit' | 'since' | 'aborted';
+	/** Odd fields of this run's jobs, counted once per kind ("12 jobs had parent_grid as a string"). */
+	oddities: Record<string, number>;
 }
 
 /** Meta keys of the walk state (documented for people reading archive.db). */
@@ -79,10 +89,10 @@ const rejectedCursorStatuses = new Set([400, 404, 410, 422]);
 
 /** The walk state as the archive holds it; unreadable state means "start over from the head, to the end". */
 export function readWalkState(store: ArchiveStore): WalkState {
-	const complete = store.getMeta(completeMetaKey) === 'true';
+	const complete = store.meta.get(completeMetaKey) === 'true';
 	let segments: WalkSegment[] = [];
 	try {
-		const parsed = JSON.parse(store.getMeta(walksMetaKey) ?? '[]') as unknown;
+		const parsed = JSON.parse(store.meta.get(walksMetaKey) ?? '[]') as unknown;
 		if (Array.isArray(parsed)) {
 			segments = parsed.filter(
 				(segment): segment is WalkSegment =>
@@ -97,17 +107,8 @@ export function readWalkState(store: ArchiveStore): WalkState {
 }
 
 function writeWalkState(store: ArchiveStore, state: WalkState): void {
-	store.setMeta(walksMetaKey, JSON.stringify(state.segments));
-	store.setMeta(completeMetaKey, state.complete ? 'true' : 'false');
-}
-
-/** Ids among `ids` archived before `marker` (epoch ms); jobs first seen later were added by this walk or a later one. */
-function archivedBefore(store: ArchiveStore, ids: readonly string[], marker: number): Set<string> {
-	const rows = store.db
-		.prepare('SELECT id FROM jobs WHERE id IN (SELECT value FROM json_each(?)) AND first_seen_at < ?')
-		.pluck()
-		.all(JSON.stringify(ids), marker) as string[];
-	return new Set(rows);
+	store.meta.set(walksMetaKey, JSON.stringify(state.segments));
+	store.meta.set(completeMetaKey, state.complete ? 'true' : 'false');
 }
 
 /** Meta key naming the process whose sync is writing the archive. */
@@ -137,29 +138,27 @@ class SyncRun {
 
 	constructor(private readonly store: ArchiveStore, mode: 'incremental' | 'full', now: number) {
 		if (syncingHere.has(store.dir)) throw busyError(store.dir, process.pid);
-		this.id = store.db.transaction(() => {
-			const owner = parseOwner(store.getMeta(ownerMetaKey));
+		this.id = store.inTransaction(() => {
+			const owner = parseOwner(store.meta.get(ownerMetaKey));
 			if (owner && owner.host === os.hostname() && owner.pid !== process.pid && processAlive(owner.pid)) throw busyError(store.dir, owner.pid);
-			store.db.prepare("UPDATE sync_runs SET status = 'interrupted', error = 'the process ended before the sync finished' WHERE status = 'running'").run();
-			const id = Number(store.db.prepare('INSERT INTO sync_runs (started_at, mode) VALUES (?, ?)').run(now, mode).lastInsertRowid);
-			store.setMeta(ownerMetaKey, JSON.stringify({pid: process.pid, host: os.hostname(), run: id}));
+			store.syncRuns.markAbandonedInterrupted();
+			const id = store.syncRuns.start(now, mode);
+			store.meta.set(ownerMetaKey, JSON.stringify({pid: process.pid, host: os.hostname(), run: id}));
 			return id;
-		}).immediate();
+		}, 'immediate');
 		syncingHere.add(store.dir);
 	}
 
-	record(summary: Omit<SyncSummary, 'durationMs' | 'stoppedBecause'>): void {
-		this.store.db
-			.prepare('UPDATE sync_runs SET pages = ?, jobs_seen = ?, jobs_new = ?, jobs_updated = ? WHERE id = ?')
-			.run(summary.pages, summary.jobsSeen, summary.jobsNew, summary.jobsUpdated, this.id);
+	record(counts: SyncRunCounts): void {
+		this.store.syncRuns.record(this.id, counts);
 	}
 
 	finish(status: 'ok' | 'failed' | 'interrupted', error?: string): void {
 		syncingHere.delete(this.store.dir);
-		this.store.db.transaction(() => {
-			this.store.db.prepare('UPDATE sync_runs SET status = ?, error = ?, finished_at = ? WHERE id = ?').run(status, error ?? null, Date.now(), this.id);
-			this.store.db.prepare('DELETE FROM meta WHERE key = ?').run(ownerMetaKey);
-		})();
+		this.store.inTransaction(() => {
+			this.store.syncRuns.finish(this.id, status, error, Date.now());
+			this.store.meta.delete(ownerMetaKey);
+		});
 	}
 }
 
@@ -189,7 +188,8 @@ export async function syncJobs(store: ArchiveStore, client: MidjourneyClient, op
 	const run = new SyncRun(store, options.full ? 'full' : 'incremental', startedAt);
 	const seen = new Set<string>();
 	const counts = {pages: 0, jobsSeen: 0, jobsNew: 0, jobsUpdated: 0};
-	const report = (state: SyncProgress['state']) => onProgress?.({state, page: counts.pages, ...counts});
+	const oddities = new OddityTally();
+	const report = (state: SyncProgress['state']) => onProgress?.({state, page: counts.pages, ...counts, oddities: oddities.toJSON()});
 
 	const state = readWalkState(store);
 	// The head segment of this run. Pending head segments (left by filtered runs) merge into it, keeping the oldest marker.
@@ -232,12 +232,15 @@ export async function syncJobs(store: ArchiveStore, client: MidjourneyClient, op
 				throw error;
 			}
 			firstPage = false;
-			counts.pages++;
-			const jobs = page.data;
+			const pageNumber = counts.pages + 1;
+			// Jobs without a string id cannot be stored: counted, skipped; the page's other jobs are stored.
+			const pageOddities = new OddityTally();
+			const jobs = storableJobs(page.data, pageOddities);
+			// A null (or missing) cursor ends the listing, as an empty page does.
 			const nextCursor = typeof page.cursor === 'string' && page.cursor !== '' ? page.cursor : null;
-			const reachedEnd = jobs.length === 0 || nextCursor === null;
+			const reachedEnd = page.data.length === 0 || nextCursor === null;
 			if (!reachedEnd && (nextCursor === cursor || cursorsSeen.has(nextCursor!))) {
-				throw new MjError(`Listing page ${counts.pages} points back to a page already walked (its cursor repeats); stopping instead of looping. Nothing from this page was stored.`, {
+				throw new MjError(`Listing page ${pageNumber} points back to a page already walked (its cursor repeats); stopping instead of looping. Nothing from this page was stored.`, {
 					exitCode: ExitCode.dataError,
 					hint: 'Run the sync again later; if it persists, the service changed its paging (please report it).',
 				});
@@ -246,13 +249,16 @@ export async function syncJobs(store: ArchiveStore, client: MidjourneyClient, op
 
 			const selected = selectJobs(jobs, options, typeSet, seen);
 			const limitHit = options.limit !== undefined && seen.size >= options.limit;
-			const sinceHit = options.since !== undefined && jobs.length > 0 && jobs.every(job => Date.parse(job.enqueue_time) < options.since!);
+			// Jobs without a readable time say nothing about where --since stops; the dated ones decide.
+			const times = jobs.map(job => enqueuedAtOf(job)).filter(at => at !== null);
+			const sinceHit = options.since !== undefined && times.length > 0 && times.every(at => at < options.since!);
 			const mayStopAtKnown = !segment.untilEnd && !options.full && (!filtered || filteredMayStop);
-			const caughtUp = mayStopAtKnown && jobs.length > 0 && archivedBefore(store, jobs.map(job => job.id), segment.marker).size === new Set(jobs.map(job => job.id)).size;
+			const caughtUp = mayStopAtKnown && jobs.length > 0 && store.jobsArchivedBefore(jobs.map(job => job.id), segment.marker).size === new Set(jobs.map(job => job.id)).size;
 			const why: SyncSummary['stoppedBecause'] | undefined = limitHit ? 'limit' : sinceHit ? 'since' : caughtUp ? 'caught-up' : reachedEnd ? 'end' : undefined;
 
-			store.db.transaction(() => {
-				const result = selected.length ? store.upsertJobs(selected, 'api') : undefined;
+			store.inTransaction(() => {
+				const result = selected.length ? store.upsertJobs(selected, 'api', pageOddities) : undefined;
+				counts.pages++;
 				counts.jobsNew += result?.inserted ?? 0;
 				counts.jobsUpdated += result?.updated ?? 0;
 				counts.jobsSeen = seen.size;
@@ -272,7 +278,9 @@ export async function syncJobs(store: ArchiveStore, client: MidjourneyClient, op
 					writeWalkState(store, state);
 				}
 				run.record(counts);
-			})();
+			});
+			// Counted once the page is stored: a page that fails to store adds nothing to the report.
+			oddities.merge(pageOddities.toJSON());
 			report('listing');
 			if (why) return why;
 			cursor = nextCursor;
@@ -297,13 +305,18 @@ export async function syncJobs(store: ArchiveStore, client: MidjourneyClient, op
 		if (signal?.aborted) {
 			run.finish('interrupted', 'aborted');
 			report('done');
-			return {...counts, durationMs: Date.now() - startedAt, stoppedBecause: 'aborted'};
+			return {...counts, durationMs: Date.now() - startedAt, stoppedBecause: 'aborted', oddities: oddities.toJSON()};
 		}
 		run.finish('failed', redact(error instanceof Error ? error.message : String(error)));
 		report('failed');
 		throw error;
 	}
-	return {...counts, durationMs: Date.now() - startedAt, stoppedBecause};
+	return {...counts, durationMs: Date.now() - startedAt, stoppedBecause, oddities: oddities.toJSON()};
+}
+
+/** A job's enqueue time in epoch ms, or null when it has none that reads as a date. */
+function enqueuedAtOf(job: ApiJob): number | null {
+	return typeof job.enqueue_time === 'string' ? parseEnqueueTime(job.enqueue_time) : null;
 }
 
 /** The page's jobs this run stores (filters applied, limit respected); marks them seen. */
@@ -311,10 +324,11 @@ function selectJobs(jobs: readonly ApiJob[], options: SyncOptions, typeSet: Set<
 	const selected: ApiJob[] = [];
 	for (const job of jobs) {
 		if (options.limit !== undefined && seen.size >= options.limit && !seen.has(job.id)) break;
-		const at = Date.parse(job.enqueue_time);
-		if (options.since !== undefined && at < options.since) continue;
-		if (options.until !== undefined && at >= options.until) continue;
-		if (typeSet && !typeSet.has(job.job_type) && !typeSet.has(job.event_type)) continue;
+		const at = enqueuedAtOf(job);
+		// A time filter keeps only jobs known to be in range: undated ones wait for an unfiltered run.
+		if (options.since !== undefined && (at === null || at < options.since)) continue;
+		if (options.until !== undefined && (at === null || at >= options.until)) continue;
+		if (typeSet && !typeSet.has(String(job.job_type)) && !typeSet.has(String(job.event_type))) continue;
 		seen.add(job.id);
 		selected.push(job);
 	}

@@ -26,6 +26,21 @@ export function standInConfig(standIn: StandIn, overrides: Partial<Config> = {})
 	};
 }
 
+/** The environment that points the installed binary at the stand-in, with test-friendly timings. */
+export function standInEnv(standIn: StandIn, overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+	return {
+		MJ_TUI_API_BASE: standIn.apiBase,
+		MJ_TUI_CDN_BASE: standIn.cdnBase,
+		MJ_TUI_TOKEN_BASE: standIn.tokenBase,
+		MJ_TUI_TOKEN_API_KEY: standIn.tokenApiKey,
+		MJ_TUI_TOKEN: standIn.token,
+		MJ_TUI_REFRESH_TOKEN: standIn.refreshToken,
+		MJ_TUI_PAGE_PAUSE_MS: '0',
+		MJ_TUI_RETRIES: '1',
+		...overrides,
+	};
+}
+
 /** A fresh temporary archive folder. */
 export function temporaryArchive(): string {
 	return fs.mkdtempSync(path.join(os.tmpdir(), 'mj-tui-sync-'));

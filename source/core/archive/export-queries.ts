@@ -31,7 +31,8 @@ export interface ExportRecord {
 	jobType: string;
 	eventType: string;
 	prompt: string;
-	fullCommand: string;
+	/** NULL when the API sent none (schema 2). */
+	fullCommand: string | null;
 	/** JSON object text, e.g. `{"ar":"16:9"}`. */
 	parametersJson: string;
 	width: number | null;
@@ -47,7 +48,7 @@ export interface ExportRecord {
 
 /** What the csv reads of a job, as an array (followed by the job's rowid, which the csv ignores). */
 export type CsvRow = [
-	id: string, enqueueTime: string, jobType: string, eventType: string, prompt: string, fullCommand: string,
+	id: string, enqueueTime: string, jobType: string, eventType: string, prompt: string, fullCommand: string | null,
 	width: number | null, height: number | null, batchSize: number, parentId: string | null, parentGrid: number | null, rating: number | null,
 ];
 

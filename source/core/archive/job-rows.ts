@@ -1,8 +1,10 @@
 /**
  * ApiJob ⇄ jobs row: the typed columns the archive queries, derived from the
- * verbatim API JSON that is kept alongside them.
+ * verbatim API JSON that is kept alongside them. Lenient in what it reads: a
+ * job needs only a string id; any other field fills its column when its type
+ * is usable (a number sent as a string included) and is null otherwise, and
+ * every such surprise is counted in an OddityTally instead of refusing the job.
  */
-import {ExitCode, MjError} from '../errors.js';
 import type {ApiJob, Job, JobFileCounts} from '../job.js';
 import {aspectRatioOf, modelVersionOf, numericParameterOf, parseFullCommand} from './parameters.js';
 
@@ -11,11 +13,11 @@ export type JobSource = 'api' | 'import' | 'responses';
 /** A jobs row as bound to the insert/update statements (named parameters). */
 export interface JobRow {
 	id: string;
-	enqueue_time: string;
-	enqueued_at: number;
-	job_type: string;
-	event_type: string;
-	full_command: string;
+	enqueue_time: string | null;
+	enqueued_at: number | null;
+	job_type: string | null;
+	event_type: string | null;
+	full_command: string | null;
 	prompt: string;
 	parameters: string;
 	model_version: string | null;
@@ -26,7 +28,7 @@ export interface JobRow {
 	quality: number | null;
 	width: number | null;
 	height: number | null;
-	batch_size: number;
+	batch_size: number | null;
 	parent_id: string | null;
 	parent_grid: number | null;
 	rating: number | null;
@@ -45,48 +47,153 @@ export const jobColumns = [
 
 export type SelectedJobRow = Pick<JobRow, (typeof jobColumns)[number]>;
 
-function text(value: unknown): string {
-	return typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
+/**
+ * Odd fields seen in one run, counted by what was odd: `"video_segments as a
+ * number" → 12` reads "12 jobs had video_segments as a number". Reported once
+ * per run (summary, --verbose), never per job.
+ */
+export class OddityTally {
+	readonly #counts = new Map<string, number>();
+
+	/** Count one job with this oddity (`what` completes "jobs had ..."). */
+	add(what: string, jobs = 1): void {
+		this.#counts.set(what, (this.#counts.get(what) ?? 0) + jobs);
+	}
+
+	/** Add every count of another tally. */
+	merge(other: Readonly<Record<string, number>>): void {
+		for (const [what, jobs] of Object.entries(other)) this.add(what, jobs);
+	}
+
+	get size(): number {
+		return this.#counts.size;
+	}
+
+	/** `{"no enqueue_time": 1, ...}`, most frequent first, for JSON summaries. */
+	toJSON(): Record<string, number> {
+		return Object.fromEntries([...this.#counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+	}
+
+	/** One line per oddity: `12 jobs had video_segments as a number`. */
+	lines(): string[] {
+		return oddityLines(this.toJSON());
+	}
 }
 
-function integerOrNull(value: unknown): number | null {
-	return typeof value === 'number' && Number.isFinite(value) ? Math.trunc(value) : null;
+/** Report lines for counted oddities: `{"parent_grid as a string": 12}` → `12 jobs had parent_grid as a string`. */
+export function oddityLines(oddities: Readonly<Record<string, number>>): string[] {
+	return Object.entries(oddities).map(([what, jobs]) => `${jobs} ${jobs === 1 ? 'job' : 'jobs'} had ${what}`);
 }
 
-function textOrNull(value: unknown): string | null {
-	return typeof value === 'string' && value !== '' ? value : null;
+/** JSON type name for messages: `a string`, `an array`, `null`. */
+export function kindOf(value: unknown): string {
+	if (value === null) return 'null';
+	if (Array.isArray(value)) return 'an array';
+	const type = typeof value;
+	return type === 'object' || type === 'undefined' ? `an ${type}` : `a ${type}`;
 }
 
-function isVideoJob(job: ApiJob): boolean {
-	return /video/i.test(text(job.event_type)) || /^vid_/i.test(text(job.job_type)) || typeof job.video_segments === 'number';
+/** Reads one job's fields, noting in the tally what had to be coerced or left out. */
+class FieldReader {
+	constructor(private readonly job: ApiJob, private readonly oddities: OddityTally | undefined) {}
+
+	#odd(field: string, value: unknown): null {
+		this.oddities?.add(`${field} as ${kindOf(value)}`);
+		return null;
+	}
+
+	/** A string field; absent or null stays null, another type is odd. */
+	text(field: string): string | null {
+		const value = this.job[field];
+		if (typeof value === 'string') return value;
+		return value === undefined || value === null ? null : this.#odd(field, value);
+	}
+
+	/** A number field; a numeric string is used (and noted); anything else is null. */
+	number(field: string): number | null {
+		const value = this.job[field];
+		if (typeof value === 'number' && Number.isFinite(value)) return value;
+		if (value === undefined || value === null) return null;
+		if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) {
+			this.oddities?.add(`${field} as a string`);
+			return Number(value);
+		}
+
+		return this.#odd(field, value);
+	}
+
+	integer(field: string): number | null {
+		const value = this.number(field);
+		return value === null ? null : Math.trunc(value);
+	}
+}
+
+/** Beyond ±9e12 ms (years 1684..2255) the time-ordered rowid would leave the safe integer range. */
+const latestRepresentableMs = 9e12;
+/** ISO 8601 as the API writes it: `T` or a space between date and time; no offset means UTC. */
+const isoDateTime = /^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(Z|[+-]\d{2}(?::?\d{2})?)?)?$/i;
+
+/** Epoch ms of an enqueue_time string, or null when it is not an ISO 8601 date. Lenient: `T` or a space, any fraction. */
+export function parseEnqueueTime(text: string): number | null {
+	const match = isoDateTime.exec(text.trim());
+	if (!match) return null;
+	const [, date, time, offset] = match;
+	// Date.parse reads a date-time without an offset as local time: make UTC explicit.
+	const zone = offset === undefined ? 'Z' : /^[+-]\d{2}$/.test(offset) ? `${offset}:00` : offset;
+	const epoch = Date.parse(time === undefined ? date : `${date}T${time}${zone}`);
+	return Number.isFinite(epoch) && Math.abs(epoch) <= latestRepresentableMs ? epoch : null;
+}
+
+function enqueueTimeOf(job: ApiJob, fields: FieldReader, oddities: OddityTally | undefined): {text: string | null; at: number | null} {
+	if (job.enqueue_time === undefined || job.enqueue_time === null) {
+		oddities?.add('no enqueue_time (stored without a time, listed last)');
+		return {text: null, at: null};
+	}
+
+	const text = fields.text('enqueue_time');
+	const at = text === null ? null : parseEnqueueTime(text);
+	if (text !== null && at === null) oddities?.add('an enqueue_time that is not a date (stored without a time, listed last)');
+	return {text, at};
+}
+
+function isVideoJob(job: ApiJob, jobType: string | null, eventType: string | null): boolean {
+	const segments = job.video_segments;
+	return /video/i.test(eventType ?? '') || /^vid_/i.test(jobType ?? '') || typeof segments === 'number' || (Array.isArray(segments) && segments.length > 0);
+}
+
+/** `video_segments` is an array of frame counts in the wild; a bare number is the older shape; anything else is odd. */
+function noteVideoSegments(job: ApiJob, oddities: OddityTally | undefined): void {
+	const segments = job.video_segments;
+	if (segments === undefined || segments === null) return;
+	if (Array.isArray(segments) && segments.every(segment => typeof segment === 'number')) return;
+	oddities?.add(Array.isArray(segments) ? 'video_segments as an array of something other than numbers' : `video_segments as ${kindOf(segments)}`);
+}
+
+/** A job is storable when it has a non-empty string id; nothing else is required. */
+export function hasJobId(job: unknown): job is ApiJob {
+	return typeof job === 'object' && job !== null && !Array.isArray(job) && typeof (job as {id?: unknown}).id === 'string' && (job as {id: string}).id !== '';
 }
 
 /**
- * The row for an API job. Throws MjError 65 naming the job when it lacks an
- * id or a parseable enqueue_time, so a bad batch changes nothing.
+ * The row for a job that has a string id (see hasJobId). Never throws for odd
+ * field types: unusable fields become null and are counted in `oddities`.
  */
-export function jobRowFromApi(job: ApiJob, source: JobSource, now: number): JobRow {
-	if (typeof job?.id !== 'string' || job.id === '') {
-		throw new MjError(`A job without an id cannot be archived: ${JSON.stringify(job)?.slice(0, 200)}`, {exitCode: ExitCode.dataError});
-	}
-
-	const enqueuedAt = Date.parse(text(job.enqueue_time));
-	// Beyond ±9e12 ms (years 1684..2255) the time-ordered rowid would leave the safe integer range.
-	if (!Number.isFinite(enqueuedAt) || Math.abs(enqueuedAt) > 9e12) {
-		throw new MjError(`Job ${job.id} has an unreadable enqueue_time ${JSON.stringify(job.enqueue_time)}.`, {exitCode: ExitCode.dataError});
-	}
-
-	const fullCommand = text(job.full_command);
-	const {prompt, parameters} = parseFullCommand(fullCommand);
-	const width = integerOrNull(job.width);
-	const height = integerOrNull(job.height);
-	const jobType = text(job.job_type);
+export function jobRowFromApi(job: ApiJob, source: JobSource, now: number, oddities?: OddityTally): JobRow {
+	const fields = new FieldReader(job, oddities);
+	const enqueue = enqueueTimeOf(job, fields, oddities);
+	const fullCommand = fields.text('full_command');
+	const {prompt, parameters} = parseFullCommand(fullCommand ?? '');
+	const width = fields.integer('width');
+	const height = fields.integer('height');
+	const jobType = fields.text('job_type');
+	const eventType = fields.text('event_type');
+	noteVideoSegments(job, oddities);
 	return {
 		id: job.id,
-		enqueue_time: text(job.enqueue_time),
-		enqueued_at: enqueuedAt,
+		enqueue_time: enqueue.text,
+		enqueued_at: enqueue.at,
 		job_type: jobType,
-		event_type: text(job.event_type),
+		event_type: eventType,
 		full_command: fullCommand,
 		prompt,
 		parameters: JSON.stringify(parameters),
@@ -98,12 +205,12 @@ export function jobRowFromApi(job: ApiJob, source: JobSource, now: number): JobR
 		quality: numericParameterOf(parameters, 'quality'),
 		width,
 		height,
-		batch_size: integerOrNull(job.batch_size) ?? 1,
-		parent_id: textOrNull(job.parent_id),
-		parent_grid: integerOrNull(job.parent_grid),
+		batch_size: fields.integer('batch_size'),
+		parent_id: fields.text('parent_id') || null,
+		parent_grid: fields.integer('parent_grid'),
 		// Ratings may be fractional; the column's INTEGER affinity keeps a non-integral number as REAL.
-		rating: typeof job.rating === 'number' && Number.isFinite(job.rating) ? job.rating : null,
-		is_video: isVideoJob(job) ? 1 : 0,
+		rating: fields.number('rating'),
+		is_video: isVideoJob(job, jobType, eventType) ? 1 : 0,
 		raw: JSON.stringify(job),
 		source,
 		updated_at: now,
@@ -112,6 +219,10 @@ export function jobRowFromApi(job: ApiJob, source: JobSource, now: number): JobR
 
 /** Rowids per millisecond of enqueue time; jobs in the same millisecond take successive slots. */
 export const rowidSlotsPerMillisecond = 1000;
+/** Jobs without a time get rowids below every dated job's, so rowid order (FTS ties, exports) lists them last. */
+const undatedRowidMs = -(latestRepresentableMs + 1);
+/** The lowest rowid a dated job can have. */
+export const lowestDatedRowid = -latestRepresentableMs * rowidSlotsPerMillisecond;
 
 /**
  * The rowid a new job gets: enqueue time in ms × 1000 plus a slot picked from
@@ -125,7 +236,7 @@ export function timeOrderedRowid(row: Pick<JobRow, 'id' | 'enqueued_at'>, attemp
 		hash = (hash * 31 + row.id.charCodeAt(i)) >>> 0;
 	}
 
-	return row.enqueued_at * rowidSlotsPerMillisecond + ((hash + attempt) % rowidSlotsPerMillisecond);
+	return (row.enqueued_at ?? undatedRowidMs) * rowidSlotsPerMillisecond + ((hash + attempt) % rowidSlotsPerMillisecond);
 }
 
 /** No images recorded yet. */
@@ -136,14 +247,14 @@ export function jobFromRow(row: SelectedJobRow, files: JobFileCounts = noFiles):
 	return {
 		id: row.id,
 		enqueuedAt: row.enqueued_at,
-		jobType: row.job_type,
-		eventType: row.event_type,
+		jobType: row.job_type ?? '',
+		eventType: row.event_type ?? '',
 		prompt: row.prompt,
 		parameters: JSON.parse(row.parameters) as Job['parameters'],
-		fullCommand: row.full_command,
+		fullCommand: row.full_command ?? '',
 		width: row.width ?? 0,
 		height: row.height ?? 0,
-		batchSize: row.batch_size,
+		batchSize: row.batch_size ?? 0,
 		parentId: row.parent_id,
 		parentGrid: row.parent_grid,
 		rating: row.rating,

@@ -15,7 +15,8 @@ export interface SqlCondition {
 
 /** Where a keyset page starts: the last row of the previous page. */
 export interface JobCursor {
-	enqueuedAt: number;
+	/** null for a job without a time: those come after every dated job, by id. */
+	enqueuedAt: number | null;
 	id: string;
 }
 
@@ -86,26 +87,56 @@ export function whereClause(conditions: readonly SqlCondition[]): SqlCondition {
 	return {sql: `WHERE ${conditions.map(c => c.sql).join(' AND ')}`, params: conditions.flatMap(c => c.params)};
 }
 
-/** One keyset page of job rows, newest first (see ArchiveStore.listJobs). */
+/**
+ * The bounds a keyset range puts on one of the two groups of jobs, dated ones
+ * (by enqueued_at, then id) and undated ones after them (by id); undefined when
+ * the range holds none of that group. Each group's query seeks jobs_by_time.
+ */
+function groupBounds(dated: boolean, after: JobCursor | undefined, before: JobCursor | undefined): SqlCondition[] | undefined {
+	const conditions: SqlCondition[] = [{sql: dated ? 'j.enqueued_at IS NOT NULL' : 'j.enqueued_at IS NULL', params: []}];
+	if (after) {
+		if (after.enqueuedAt === null) {
+			if (dated) return undefined;
+			conditions.push({sql: 'j.id < ?', params: [after.id]});
+		} else if (dated) {
+			conditions.push({sql: '(j.enqueued_at, j.id) < (?, ?)', params: [after.enqueuedAt, after.id]});
+		}
+	}
+
+	if (before) {
+		if (before.enqueuedAt !== null) {
+			if (!dated) return undefined;
+			conditions.push({sql: '(j.enqueued_at, j.id) > (?, ?)', params: [before.enqueuedAt, before.id]});
+		} else if (!dated) {
+			conditions.push({sql: 'j.id > ?', params: [before.id]});
+		}
+	}
+
+	return conditions;
+}
+
+/** One keyset page of job rows, newest first, undated jobs last (see ArchiveStore.listJobs). */
 export function listJobRows(
 	statements: StatementCache,
 	options: {filter?: JobFilter; after?: JobCursor; before?: JobCursor; limit: number; extra?: readonly SqlCondition[]},
 ): SelectedJobRow[] {
-	const conditions = [...jobFilterConditions(options.filter), ...(options.extra ?? [])];
+	const base = [...jobFilterConditions(options.filter), ...(options.extra ?? [])];
+	const limit = Math.max(0, Math.floor(options.limit));
 	// `before` walks toward newer rows in ascending order, then flips, so both directions seek the same index.
 	const backwards = options.before !== undefined && options.after === undefined;
-	if (options.after) {
-		conditions.push({sql: '(j.enqueued_at, j.id) < (?, ?)', params: [options.after.enqueuedAt, options.after.id]});
+	const groups = backwards ? [false, true] : [true, false];
+	const rows: SelectedJobRow[] = [];
+	for (const dated of groups) {
+		if (rows.length >= limit) break;
+		const bounds = groupBounds(dated, options.after, options.before);
+		if (!bounds) continue;
+		const where = whereClause([...base, ...bounds]);
+		const direction = backwards ? 'ASC' : 'DESC';
+		const order = dated ? `j.enqueued_at ${direction}, j.id ${direction}` : `j.id ${direction}`;
+		const sql = `SELECT ${selectJobColumns} FROM jobs j ${where.sql} ORDER BY ${order} LIMIT ?`;
+		rows.push(...statements.get(sql).all(...where.params, limit - rows.length) as SelectedJobRow[]);
 	}
 
-	if (options.before) {
-		conditions.push({sql: '(j.enqueued_at, j.id) > (?, ?)', params: [options.before.enqueuedAt, options.before.id]});
-	}
-
-	const where = whereClause(conditions);
-	const order = backwards ? 'j.enqueued_at ASC, j.id ASC' : 'j.enqueued_at DESC, j.id DESC';
-	const sql = `SELECT ${selectJobColumns} FROM jobs j ${where.sql} ORDER BY ${order} LIMIT ?`;
-	const rows = statements.get(sql).all(...where.params, Math.max(0, Math.floor(options.limit))) as SelectedJobRow[];
 	return backwards ? rows.reverse() : rows;
 }
 

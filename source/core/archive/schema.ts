@@ -130,4 +130,68 @@ export const migrations: readonly string[] = [
 		error        TEXT
 	);
 	`,
+	// 2: real jobs may lack enqueue_time, job_type, event_type, full_command or batch_size (issue 10):
+	// those columns become nullable; a job without a time sorts last. SQLite cannot drop NOT NULL in
+	// place, so the table is rebuilt, keeping rowids (jobs_fts shares them) and the same indexes and
+	// triggers. Foreign keys are on and images reference jobs(id): deferred, the drop's violations
+	// are cleared again when the same ids come back, so the rebuild commits with nothing lost.
+	`
+	PRAGMA defer_foreign_keys = ON;
+	CREATE TEMP TABLE jobs_before_2 AS SELECT rowid AS old_rowid, * FROM jobs;
+	DROP TABLE jobs;
+	CREATE TABLE jobs (
+		id            TEXT PRIMARY KEY,
+		enqueue_time  TEXT,                   -- as the API sent it; NULL when it sent none
+		enqueued_at   INTEGER,                -- epoch ms UTC, for sorting and filters; NULL sorts last
+		job_type      TEXT,
+		event_type    TEXT,
+		full_command  TEXT,                   -- verbatim, as the user wrote it
+		prompt        TEXT NOT NULL,          -- full_command without its parameters ('' when none)
+		parameters    TEXT NOT NULL,          -- JSON object of normalised parameters (--raw -> style: raw)
+		model_version TEXT,                   -- '7', '8.1', 'niji 6', ... normalised (--v 7.0 -> 7)
+		aspect_ratio  TEXT,
+		stylize       REAL,
+		chaos         REAL,
+		weird         REAL,
+		quality       REAL,
+		width         INTEGER,
+		height        INTEGER,
+		batch_size    INTEGER,
+		parent_id     TEXT,
+		parent_grid   INTEGER,
+		rating        INTEGER,
+		is_video      INTEGER NOT NULL DEFAULT 0,
+		raw           TEXT NOT NULL,          -- every field the API sent, verbatim JSON
+		source        TEXT NOT NULL DEFAULT 'api', -- api | import | responses
+		first_seen_at INTEGER NOT NULL,
+		updated_at    INTEGER NOT NULL
+	);
+	INSERT INTO jobs (rowid, id, enqueue_time, enqueued_at, job_type, event_type, full_command, prompt, parameters,
+		model_version, aspect_ratio, stylize, chaos, weird, quality, width, height, batch_size, parent_id, parent_grid,
+		rating, is_video, raw, source, first_seen_at, updated_at)
+	SELECT old_rowid, id, enqueue_time, enqueued_at, job_type, event_type, full_command, prompt, parameters,
+		model_version, aspect_ratio, stylize, chaos, weird, quality, width, height, batch_size, parent_id, parent_grid,
+		rating, is_video, raw, source, first_seen_at, updated_at
+	FROM jobs_before_2 ORDER BY old_rowid;
+	DROP TABLE jobs_before_2;
+	CREATE INDEX jobs_by_time ON jobs(enqueued_at DESC, id DESC);
+	CREATE INDEX jobs_by_type ON jobs(job_type, enqueued_at DESC);
+	CREATE INDEX jobs_by_event ON jobs(event_type, enqueued_at DESC);
+	CREATE TRIGGER job_count_insert AFTER INSERT ON jobs BEGIN
+		UPDATE job_count SET jobs = jobs + 1;
+	END;
+	CREATE TRIGGER job_count_delete AFTER DELETE ON jobs BEGIN
+		UPDATE job_count SET jobs = jobs - 1;
+	END;
+	CREATE TRIGGER jobs_fts_insert AFTER INSERT ON jobs BEGIN
+		INSERT INTO jobs_fts(rowid, prompt) VALUES (new.rowid, new.prompt);
+	END;
+	CREATE TRIGGER jobs_fts_delete AFTER DELETE ON jobs BEGIN
+		INSERT INTO jobs_fts(jobs_fts, rowid, prompt) VALUES ('delete', old.rowid, old.prompt);
+	END;
+	CREATE TRIGGER jobs_fts_update AFTER UPDATE OF prompt ON jobs BEGIN
+		INSERT INTO jobs_fts(jobs_fts, rowid, prompt) VALUES ('delete', old.rowid, old.prompt);
+		INSERT INTO jobs_fts(rowid, prompt) VALUES (new.rowid, new.prompt);
+	END;
+	`,
 ];

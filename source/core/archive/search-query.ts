@@ -7,7 +7,7 @@
  * Every word reaches FTS5 as a quoted string, so no user text can produce an
  * FTS5 syntax error; an unclosed quote runs to the end of the text.
  */
-import {canonicalParameterName, type NumericParameter, numericParameters} from './parameters.js';
+import {normaliseParameter, type NumericParameter, numericParameters} from './parameters.js';
 import type {SqlCondition} from './list.js';
 
 export interface ParsedSearch {
@@ -31,6 +31,8 @@ export interface HighlightTerm {
 
 /** Parameters whose value in a query is one word (`--style raw`); any other unknown `--name` is a presence test. */
 const valueParameters = new Set(['ar', 'v', 'style', 'no', 'sref', 'cref', 'oref', 'seed', 'stop', 'iw', 'sw', 'sv', 'cw', 'ow', 'exp', 'repeat', 'motion', 'bs']);
+/** Parameters that hold several codes or URLs (`--sref 3725990145 https://s.mj.run/abc`): a query value matches any one of them. */
+const listParameters = new Set(['sref', 'cref', 'oref']);
 
 const numericComparison = /^(>=|<=|>|<|=)?(-?\d+(?:\.\d+)?)$/;
 const numericRange = /^(-?\d+(?:\.\d+)?)\.\.(-?\d+(?:\.\d+)?)$/;
@@ -112,6 +114,10 @@ function parameterCondition(name: string, value: string | undefined): {condition
 		return {condition: {sql: 'instr(lower(json_extract(j.parameters, ?)), lower(?)) > 0', params: [parameterPath(name), value]}, usedValue: true};
 	}
 
+	if (listParameters.has(name) && value !== undefined) {
+		return {condition: {sql: 'instr(\' \' || lower(json_extract(j.parameters, ?)) || \' \', \' \' || lower(?) || \' \') > 0', params: [parameterPath(name), value]}, usedValue: true};
+	}
+
 	if (valueParameters.has(name) && value !== undefined) {
 		return {condition: {sql: 'json_extract(j.parameters, ?) = ?', params: [parameterPath(name), value]}, usedValue: true};
 	}
@@ -172,10 +178,14 @@ export function parseSearchQuery(text: string, options: {prefixLast?: boolean} =
 		const chunk = chunks[index];
 		const parameter = chunk.kind === 'word' && !chunk.negated ? /^(?:--|\u2014)([a-zA-Z][\w-]*)$/.exec(chunk.text) : null;
 		if (parameter) {
-			const name = canonicalParameterName(parameter[1]);
+			// Normalised as stored jobs are: `--raw` is `--style raw`, `--v 7.0` is `--v 7`, `--profile` is `--p`.
+			const flag = normaliseParameter(parameter[1], true);
 			const next = chunks[index + 1];
-			const value = next && next.kind === 'word' && !next.negated && !/^(?:--|\u2014)/.test(next.text) ? next.text : undefined;
-			const {condition, usedValue} = parameterCondition(name, value);
+			const written = flag.value === true && next && next.kind === 'word' && !next.negated && !/^(?:--|\u2014)/.test(next.text) ? next.text : undefined;
+			const value = flag.value === true ? (written === undefined ? undefined : normaliseParameter(flag.name, written).value as string) : flag.value;
+			const found = parameterCondition(flag.name, value);
+			const condition = found.condition;
+			const usedValue = found.usedValue && written !== undefined;
 			conditions.push(condition);
 			if (usedValue) {
 				index++;

@@ -10,7 +10,7 @@
  */
 import type {JobFilter} from '../job.js';
 import {jobFilterConditions, selectJobColumns, whereClause, type SqlCondition} from './list.js';
-import {rowidSlotsPerMillisecond, type SelectedJobRow} from './job-rows.js';
+import {lowestDatedRowid, rowidSlotsPerMillisecond, type SelectedJobRow} from './job-rows.js';
 import {commonTerms} from './search-common-terms.js';
 import {conjunctionExpression, parseSearchQuery, type ParsedSearch} from './search-query.js';
 import {markMatches} from './snippet.js';
@@ -64,7 +64,8 @@ export function rowidBounds(filter: JobFilter | undefined): SqlCondition[] {
 	}
 
 	if (filter?.until !== undefined) {
-		bounds.push({sql: 'rowid < ?', params: [filter.until * rowidSlotsPerMillisecond]});
+		// Undated jobs have rowids below every dated one; a time range never holds them.
+		bounds.push({sql: 'rowid < ?', params: [filter.until * rowidSlotsPerMillisecond]}, {sql: 'rowid >= ?', params: [lowestDatedRowid]});
 	}
 
 	return bounds;

@@ -30,13 +30,13 @@ export class StatsQueries {
 
 	/** Jobs per enqueue month (`2025-01`), in no particular order. */
 	jobsByMonth(): Array<{month: string; jobs: number}> {
-		return this.#statements.get(`SELECT strftime('%Y-%m', enqueued_at / 1000, 'unixepoch') AS month, count(*) AS jobs FROM jobs GROUP BY 1`).all() as Array<{month: string; jobs: number}>;
+		return this.#statements.get(`SELECT coalesce(strftime('%Y-%m', enqueued_at / 1000, 'unixepoch'), '(no date)') AS month, count(*) AS jobs FROM jobs GROUP BY 1`).all() as Array<{month: string; jobs: number}>;
 	}
 
 	/** Downloaded images per month their job was enqueued. */
 	doneImagesByMonth(): Map<string, number> {
 		const rows = this.#statements
-			.get(`SELECT strftime('%Y-%m', j.enqueued_at / 1000, 'unixepoch') AS month, count(*) AS images FROM images i JOIN jobs j ON j.id = i.job_id WHERE i.status = 'done' GROUP BY 1`)
+			.get(`SELECT coalesce(strftime('%Y-%m', j.enqueued_at / 1000, 'unixepoch'), '(no date)') AS month, count(*) AS images FROM images i JOIN jobs j ON j.id = i.job_id WHERE i.status = 'done' GROUP BY 1`)
 			.all() as Array<{month: string; images: number}>;
 		return new Map(rows.map(row => [row.month, row.images]));
 	}

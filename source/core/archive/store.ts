@@ -6,14 +6,18 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type {ApiJob, Job, JobFilter} from '../job.js';
-import {jobFromRow, jobRowFromApi, noFiles, rowidSlotsPerMillisecond, timeOrderedRowid, type JobRow, type JobSource, type SelectedJobRow} from './job-rows.js';
 import {EmbedQueries} from './embed-queries.js';
 import {ExportQueries} from './export-queries.js';
+import {jobFromRow, jobRowFromApi, noFiles, rowidSlotsPerMillisecond, timeOrderedRowid, type JobRow, type JobSource, type OddityTally, type SelectedJobRow} from './job-rows.js';
 import {countJobRows, fileCountsFor, listJobRows, selectJobColumns, type JobCursor} from './list.js';
+import {ImportRecords} from './import-records.js';
+import {Meta} from './meta.js';
 import {openArchiveDatabase} from './open.js';
+import {rederiveJobColumns} from './rederive.js';
 import {searchRows, type SearchOptions} from './search.js';
 import {StatementCache} from './statements.js';
 import {StatsQueries} from './stats-queries.js';
+import {SyncRuns} from './sync-runs.js';
 
 export type {JobCursor} from './list.js';
 export type {SearchOptions} from './search.js';
@@ -64,8 +68,14 @@ export class ArchiveStore {
 	readonly exports: ExportQueries;
 	/** The downloaded PNGs `embed` rewrites, and their new hashes. */
 	readonly embeds: EmbedQueries;
+	/** Named facts about the archive (walk state, claims). */
+	readonly meta: Meta;
+	/** The log of sync runs. */
+	readonly syncRuns: SyncRuns;
+	/** What `import <folder>` reads and records. */
+	readonly importRecords: ImportRecords;
 	readonly #statements: StatementCache;
-	readonly #upsert: (jobs: readonly ApiJob[], source: JobSource) => UpsertResult;
+	readonly #upsert: (jobs: readonly ApiJob[], source: JobSource, oddities: OddityTally | undefined) => UpsertResult;
 
 	private constructor(db: Database.Database, dir: string) {
 		this.db = db;
@@ -74,7 +84,12 @@ export class ArchiveStore {
 		this.exports = new ExportQueries(db);
 		this.embeds = new EmbedQueries(db);
 		this.#statements = new StatementCache(db);
+		this.meta = new Meta(db);
+		this.syncRuns = new SyncRuns(db);
+		this.importRecords = new ImportRecords(db);
 		this.#upsert = db.readonly ? () => this.#refuseWrite() : this.#prepareUpsert();
+		// Rows written by a build that derived columns differently are brought up to date once.
+		if (!db.readonly) rederiveJobColumns(db);
 	}
 
 	/** Open (creating and migrating) the archive at `dir`. Refuses a newer schema (MjError 65). */
@@ -93,7 +108,7 @@ export class ArchiveStore {
 		}
 	}
 
-	#prepareUpsert(): (jobs: readonly ApiJob[], source: JobSource) => UpsertResult {
+	#prepareUpsert(): (jobs: readonly ApiJob[], source: JobSource, oddities: OddityTally | undefined) => UpsertResult {
 		// Insert first: most jobs of a sync are new, and the insert's own key probe tells us whether the id was there.
 		const insert = this.db.prepare(
 			`INSERT INTO jobs (rowid, id, ${writtenColumns.join(', ')}, first_seen_at, updated_at)
@@ -116,13 +131,13 @@ export class ArchiveStore {
 		const update = this.db.prepare(
 			`UPDATE jobs SET ${writtenColumns.map(c => `${c} = :${c}`).join(', ')}, updated_at = :updated_at WHERE id = :id`,
 		);
-		return this.db.transaction((jobs: readonly ApiJob[], source: JobSource): UpsertResult => {
+		return this.db.transaction((jobs: readonly ApiJob[], source: JobSource, oddities: OddityTally | undefined): UpsertResult => {
 			const result: UpsertResult = {inserted: 0, updated: 0, unchanged: 0, known: 0};
 			const insertedNow = new Set<string>();
 			const now = Date.now();
-			// Oldest first: FTS5 flushes its pending index to a new segment whenever a rowid is not
-			// above the last one written, and pages arrive newest first (rowids descending).
-			const rows = jobs.map(job => jobRowFromApi(job, source, now)).sort((a, b) => a.enqueued_at - b.enqueued_at);
+			// Oldest first (undated ones, whose rowids are lowest, before all): FTS5 flushes its pending index
+			// to a new segment whenever a rowid is not above the last one written, and pages arrive newest first.
+			const rows = jobs.map(job => jobRowFromApi(job, source, now, oddities)).sort((a, b) => (a.enqueued_at ?? -Infinity) - (b.enqueued_at ?? -Infinity));
 			for (const row of rows) {
 				if (insertNew(row)) {
 					insertedNow.add(row.id);
@@ -151,12 +166,25 @@ export class ArchiveStore {
 
 	/**
 	 * Insert or update jobs in one transaction; idempotent; never deletes. A job
-	 * whose API JSON changed is rewritten (typed columns and FTS follow); a job
-	 * without an id or readable enqueue_time aborts the whole call (MjError 65).
+	 * whose API JSON changed is rewritten (typed columns and FTS follow). Each
+	 * job needs only its string id (validate.ts's storableJobs() picks those);
+	 * odd fields become null columns and are counted in `oddities`.
 	 * Rows from `import` never overwrite rows the API sent.
 	 */
-	upsertJobs(jobs: readonly ApiJob[], source: JobSource = 'api'): UpsertResult {
-		return this.#upsert(jobs, source);
+	upsertJobs(jobs: readonly ApiJob[], source: JobSource = 'api', oddities?: OddityTally): UpsertResult {
+		return this.#upsert(jobs, source, oddities);
+	}
+
+	/** Ids among `ids` first archived before `marker` (epoch ms); later ones were added by a walk since. */
+	jobsArchivedBefore(ids: readonly string[], marker: number): Set<string> {
+		const rows = this.#statements.get('SELECT id FROM jobs WHERE id IN (SELECT value FROM json_each(?)) AND first_seen_at < ?').pluck().all(JSON.stringify(ids), marker) as string[];
+		return new Set(rows);
+	}
+
+	/** Run `work` in one transaction (`immediate` takes the write lock at once); nested calls join the outer one. */
+	inTransaction<T>(work: () => T, mode: 'deferred' | 'immediate' = 'deferred'): T {
+		const transaction = this.db.transaction(work);
+		return mode === 'immediate' ? transaction.immediate() : transaction();
 	}
 
 	/** Which of these ids are archived already. */
@@ -249,15 +277,17 @@ export class ArchiveStore {
 		};
 	}
 
+	/** Same as `store.meta.get(key)`. */
 	getMeta(key: string): string | undefined {
-		return this.#statements.get('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string | undefined;
+		return this.meta.get(key);
 	}
 
+	/** Same as `store.meta.set(key, value)`; refused on a read-only archive. */
 	setMeta(key: string, value: string): void {
 		if (this.db.readonly) {
 			this.#refuseWrite();
 		}
 
-		this.#statements.get('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+		this.meta.set(key, value);
 	}
 }

@@ -12,10 +12,12 @@ import {checkRelativePath, renderTemplate, validateTemplate, withSuffix, type Na
 
 interface JobRow {
 	id: string;
-	enqueued_at: number;
-	job_type: string;
+	/** NULL when the API sent no enqueue_time: such files are named by first_seen_at instead. */
+	enqueued_at: number | null;
+	first_seen_at: number;
+	job_type: string | null;
 	prompt: string;
-	batch_size: number;
+	batch_size: number | null;
 	is_video: number;
 }
 
@@ -23,7 +25,7 @@ interface JobRow {
 export function filesOfJob(job: JobRow, config: Pick<Config, 'cdnBase' | 'format' | 'grids' | 'videos'>): Array<{idx: number; variant: string; url: string; ext: string}> {
 	const base = config.cdnBase.replace(/\/+$/, '');
 	const id = encodeURIComponent(job.id);
-	const count = Math.max(0, Math.min(Math.floor(job.batch_size) || 0, 16));
+	const count = Math.max(0, Math.min(Math.floor(job.batch_size ?? 0) || 0, 16));
 	const files: Array<{idx: number; variant: string; url: string; ext: string}> = [];
 	for (let i = 0; i < count; i++) {
 		files.push(
@@ -90,7 +92,7 @@ export class MissingPlanner {
 		this.#config = config;
 		this.#priority = options.priority;
 		this.#hasFile = db.prepare('SELECT 1 FROM images WHERE job_id = ? AND idx = ? AND variant = ?');
-		const columns = 'id, enqueued_at, job_type, prompt, batch_size, is_video';
+		const columns = 'id, enqueued_at, first_seen_at, job_type, prompt, batch_size, is_video';
 		if (options.jobIds) {
 			const selectOne = db.prepare(`SELECT ${columns} FROM jobs WHERE id = ?`);
 			const ids = options.jobIds;
@@ -104,9 +106,15 @@ export class MissingPlanner {
 		} else {
 			// Keyset paging (newest first) keeps memory flat however many jobs there are.
 			const select = db.prepare(`SELECT ${columns} FROM jobs WHERE (enqueued_at, id) < (?, ?) ORDER BY enqueued_at DESC, id DESC LIMIT ?`);
-			let cursor: [number, string] = [Number.MAX_SAFE_INTEGER, ''];
+			// Jobs the API sent without a time (enqueued_at NULL never compares) come last, by id.
+			const selectUndated = db.prepare(`SELECT ${columns} FROM jobs WHERE enqueued_at IS NULL AND id < ? ORDER BY id DESC LIMIT ?`);
+			let cursor: [number | null, string] = [Number.MAX_SAFE_INTEGER, ''];
 			this.#nextJobs = () => {
-				const jobs = select.all(cursor[0], cursor[1], batchSize) as JobRow[];
+				let jobs = cursor[0] === null ? [] : select.all(cursor[0], cursor[1], batchSize) as JobRow[];
+				if (jobs.length === 0) {
+					if (cursor[0] !== null) cursor = [null, '\uffff'];
+					jobs = selectUndated.all(cursor[1], batchSize) as JobRow[];
+				}
 				const last = jobs.at(-1);
 				if (!last) return undefined;
 				cursor = [last.enqueued_at, last.id];
@@ -128,7 +136,7 @@ export class MissingPlanner {
 		for (const job of jobs) {
 			for (const file of filesOfJob(job, this.#config)) {
 				if (this.#hasFile.get(job.id, file.idx, file.variant)) continue;
-				const fields: NameFields = {enqueuedAt: job.enqueued_at, jobId: job.id, index: file.idx, type: file.variant === 'grid' ? 'grid' : job.job_type, prompt: job.prompt, ext: file.ext};
+				const fields: NameFields = {enqueuedAt: job.enqueued_at ?? job.first_seen_at, jobId: job.id, index: file.idx, type: file.variant === 'grid' ? 'grid' : job.job_type ?? '', prompt: job.prompt, ext: file.ext};
 				planned.push({jobId: job.id, idx: file.idx, variant: file.variant, url: file.url, path: uniquePath(this.#images, safeName(this.#config.naming, fields), taken), priority: this.#priority});
 			}
 		}

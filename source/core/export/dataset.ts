@@ -91,7 +91,7 @@ export async function writeDataset(store: ArchiveStore, records: Iterable<Export
 			const files = recordImages(job).filter(image => image.status === 'done' && image.path && datasetVariants.has(image.variant));
 			if (files.length === 0) continue;
 			const splitName = splitOf(job.id, seed, split);
-			const caption = options.captionsWithParams ? job.fullCommand.trim() : job.prompt.trim();
+			const caption = options.captionsWithParams ? (job.fullCommand ?? job.prompt).trim() : job.prompt.trim();
 			let placed = 0;
 			for (const image of files) {
 				const source = storedPathLocation(store.dir, image.path!);

@@ -22,7 +22,9 @@ export function recordParameters(record: ExportRecord): JobParameters {
  * The parameters as the user typed them (`--ar 16:9 --tile`): the tail of the
  * full command after the prompt, which is exactly what the archive parsed.
  */
-export function parametersText(fullCommand: string, prompt: string): string {
+export function parametersText(fullCommand: string | null, prompt: string): string {
+	// Jobs the API sent without a full_command (NULL since schema 2) have no parameters to show.
+	if (!fullCommand) return '';
 	const at = fullCommand.indexOf(prompt);
 	return (at === -1 ? '' : fullCommand.slice(at + prompt.length)).trim();
 }

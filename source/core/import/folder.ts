@@ -54,27 +54,20 @@ async function* imageFiles(dir: string): AsyncGenerator<string> {
 	}
 }
 
-/** The job row an imported file implies; extra fields say where it came from. */
-function jobFromMetadata(meta: FileMetadata & {jobId: string}, fallbackTime: Date, fileName: string): ApiJob {
-	const index = meta.index ?? 0;
-	return {
-		id: meta.jobId,
-		// The file's own creation time when it states one; else its mtime, the best this import can do.
-		enqueue_time: meta.createdAt ?? fallbackTime.toISOString(),
-		full_command: meta.fullCommand ?? '',
-		job_type: 'imported',
-		event_type: 'imported',
-		parent_id: null,
-		parent_grid: null,
-		batch_size: index + 1,
-		width: meta.width ?? 0,
-		height: meta.height ?? 0,
-		rating: null,
-		published: false,
-		shown: false,
-		user_hidden: false,
-		imported_from: {file: fileName, author: meta.author ?? null, sources: meta.sources, digital_source_type: meta.digitalSourceType ?? null},
-	};
+/**
+ * The job an imported file implies: only what the file states (its command,
+ * the time its metadata gives, its pixel size), marked `"source": "file"`.
+ * Nothing is invented: no job type, no batch size, and no time when the file
+ * states none (the file's mtime says when it was copied, not made).
+ */
+function jobFromMetadata(meta: FileMetadata & {jobId: string}, fileName: string): ApiJob {
+	const job: ApiJob = {id: meta.jobId, source: 'file'};
+	if (meta.createdAt !== undefined) job.enqueue_time = meta.createdAt;
+	if (meta.fullCommand !== undefined) job.full_command = meta.fullCommand;
+	if (meta.width !== undefined) job.width = meta.width;
+	if (meta.height !== undefined) job.height = meta.height;
+	job.imported_from = {file: fileName, author: meta.author ?? null, sources: meta.sources, digital_source_type: meta.digitalSourceType ?? null};
+	return job;
 }
 
 /** Copy into the archive atomically (temp + fsync + rename), never over an existing file. */
@@ -112,16 +105,7 @@ export async function importFolder(
 	const root = path.resolve(folder);
 	const archiveDir = path.resolve(store.dir);
 	const report: ImportReport = {scanned: 0, linked: 0, copied: 0, alreadyArchived: 0, jobsCreated: 0, jobsEnriched: 0, noMetadata: [], files: []};
-	const jobRow = store.db.prepare(`SELECT source, full_command FROM jobs WHERE id = ?`);
-	const imageRow = store.db.prepare(`SELECT id, status, path, sha256 FROM images WHERE job_id = ? AND idx = ? AND variant = ?`);
-	const sameContent = store.db.prepare(`SELECT path FROM images WHERE sha256 = ? AND status = 'done' LIMIT 1`).pluck();
-	const upsertImage = store.db.prepare(`
-		INSERT INTO images (job_id, idx, variant, url, path, bytes, sha256, status, updated_at)
-		VALUES (@jobId, @index, @variant, @url, @path, @bytes, @sha256, 'done', @now)
-		ON CONFLICT (job_id, idx, variant) DO UPDATE SET
-			path = excluded.path, bytes = excluded.bytes, sha256 = excluded.sha256, status = 'done',
-			part_path = NULL, last_error = NULL, updated_at = excluded.updated_at
-		WHERE images.status != 'done'`);
+	const records = store.importRecords;
 
 	const record = (file: ImportedFile) => {
 		report.files.push(file);
@@ -153,19 +137,19 @@ export async function importFolder(
 			continue;
 		}
 		const jobId = meta.jobId;
-		const existing = jobRow.get(jobId) as {source: string; full_command: string} | undefined;
+		const existing = records.job(jobId);
 		if (!existing) {
-			store.upsertJobs([jobFromMetadata({...meta, jobId}, info.mtime, path.basename(absolute))], 'import');
+			store.upsertJobs([jobFromMetadata({...meta, jobId}, path.basename(absolute))], 'import');
 			report.jobsCreated++;
-		} else if (existing.source === 'import' && existing.full_command === '' && meta.fullCommand) {
+		} else if (existing.source === 'import' && !existing.full_command && meta.fullCommand) {
 			// An earlier import knew only the id; this file knows the prompt.
-			store.upsertJobs([jobFromMetadata({...meta, jobId}, info.mtime, path.basename(absolute))], 'import');
+			store.upsertJobs([jobFromMetadata({...meta, jobId}, path.basename(absolute))], 'import');
 			report.jobsEnriched++;
 		}
 
 		const index = meta.index ?? 0;
 		const variant = meta.format === 'png' ? 'png' : meta.format === 'webp' ? 'webp' : 'url';
-		const current = imageRow.get(jobId, index, variant) as {id: number; status: string; path: string | null; sha256: string | null} | undefined;
+		const current = records.image(jobId, index, variant);
 		const hash = await sha256File(absolute);
 		if (current?.status === 'done') {
 			if (current.sha256 === hash.sha256) {
@@ -176,7 +160,7 @@ export async function importFolder(
 			}
 			continue;
 		}
-		const duplicate = sameContent.get(hash.sha256) as string | undefined;
+		const duplicate = records.doneFileWithSha(hash.sha256);
 		if (duplicate) {
 			report.alreadyArchived++;
 			record({file: shown, outcome: 'already-archived', jobId, sources: meta.sources, detail: duplicate});
@@ -187,7 +171,8 @@ export async function importFolder(
 		if (options.copy) {
 			const ext = meta.format === 'jpeg' ? 'jpg' : meta.format;
 			const job = store.getJob(jobId)!;
-			const named = renderTemplate(config.naming, {enqueuedAt: job.enqueuedAt, jobId, index, type: job.jobType, prompt: job.prompt, ext});
+			// A file that states no time is named by its mtime; the job itself stays without a time.
+			const named = renderTemplate(config.naming, {enqueuedAt: job.enqueuedAt ?? info.mtime.getTime(), jobId, index, type: job.jobType, prompt: job.prompt, ext});
 			storedPath = await copyIntoArchive(absolute, archiveDir, named);
 		} else {
 			const inside = absolute.startsWith(archiveDir + path.sep);
@@ -195,7 +180,7 @@ export async function importFolder(
 		}
 		// The CDN URL for a PNG lets --repair fetch it again; other formats get a file URL, which nothing downloads.
 		const url = variant === 'png' ? `${config.cdnBase.replace(/\/+$/, '')}/${jobId}/0_${index}.png` : `file://${absolute}`;
-		upsertImage.run({jobId, index, variant, url, path: storedPath, bytes: hash.bytes, sha256: hash.sha256, now: Date.now()});
+		records.recordImage({jobId, index, variant, url, path: storedPath, bytes: hash.bytes, sha256: hash.sha256, now: Date.now()});
 		if (options.copy) report.copied++;
 		else report.linked++;
 		record({file: shown, outcome: options.copy ? 'copied' : 'linked', jobId, sources: meta.sources, detail: storedPath});

@@ -1,17 +1,24 @@
 /**
- * The two EXIF text fields downloaders use for prompts: UserComment (Exif IFD)
- * and ImageDescription (IFD0). A TIFF IFD walk for two tags is small; a
- * general EXIF library would parse hundreds of tags we never read.
+ * The EXIF fields downloaders use for prompts: UserComment (Exif IFD) and
+ * ImageDescription (IFD0), and the dates an import takes a job's time from
+ * (DateTimeOriginal with its OffsetTimeOriginal, else IFD0's DateTime). A TIFF
+ * IFD walk for a few tags is small; a general EXIF library would parse
+ * hundreds of tags we never read.
  */
 
 const tagImageDescription = 0x010e;
+const tagDateTime = 0x0132;
 const tagExifIfd = 0x8769;
+const tagDateTimeOriginal = 0x9003;
+const tagOffsetTimeOriginal = 0x9011;
 const tagUserComment = 0x9286;
 const typeSizes: Record<number, number> = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 7: 1, 9: 4, 10: 8};
 
 export interface ExifText {
 	userComment?: string;
 	imageDescription?: string;
+	/** `2024:05:01 13:45:00` as written, with `+02:00` appended when the file states its offset. */
+	dateTime?: string;
 }
 
 /** Read UserComment and ImageDescription from a TIFF-structured EXIF block; malformed blocks give {}. */
@@ -46,10 +53,13 @@ export function readExifText(tiff: Buffer): ExifText {
 		const description = ifd0.get(tagImageDescription);
 		if (description) found.imageDescription = trimNul(description.toString('utf8'));
 		const pointer = ifd0.get(tagExifIfd);
-		if (pointer && pointer.length >= 4) {
-			const comment = readIfd(little ? pointer.readUInt32LE(0) : pointer.readUInt32BE(0)).get(tagUserComment);
-			if (comment) found.userComment = decodeUserComment(comment, little);
-		}
+		const exifIfd = pointer && pointer.length >= 4 ? readIfd(little ? pointer.readUInt32LE(0) : pointer.readUInt32BE(0)) : new Map<number, Buffer>();
+		const comment = exifIfd.get(tagUserComment);
+		if (comment) found.userComment = decodeUserComment(comment, little);
+		const original = exifIfd.get(tagDateTimeOriginal);
+		const offset = exifIfd.get(tagOffsetTimeOriginal);
+		const written = original ?? ifd0.get(tagDateTime);
+		if (written) found.dateTime = trimNul(written.toString('latin1')) + (original && offset ? trimNul(offset.toString('latin1')) : '');
 		return found;
 	} catch {
 		return {};

@@ -19,7 +19,7 @@ export interface FileMetadata {
 	index?: number;
 	fullCommand?: string;
 	author?: string;
-	/** Creation time as the file states it (ISO 8601 when parseable). */
+	/** When the image was made, as the file states it (PNG Creation Time, else XMP, else EXIF dates), ISO 8601 UTC. */
 	createdAt?: string;
 	digitalSourceType?: string;
 	width?: number;
@@ -51,8 +51,21 @@ export function idFromFileName(filePath: string): {jobId?: string; index?: numbe
 	return {};
 }
 
+/** A PNG `Creation Time` (RFC 1123 or ISO 8601) or XMP date as ISO 8601 UTC; undefined when it is no date. */
 function isoTime(text: string): string | undefined {
-	const parsed = Date.parse(text.trim());
+	const trimmed = text.trim();
+	// Only dates that say their year: Date.parse alone would read "version 12" as a date.
+	if (!/\b\d{4}\b/.test(trimmed)) return undefined;
+	const parsed = Date.parse(trimmed);
+	return Number.isNaN(parsed) ? undefined : new Date(parsed).toISOString();
+}
+
+/** EXIF `2024:05:01 13:45:00[+02:00]` as ISO 8601 UTC; EXIF states no zone unless it has an offset, so UTC is assumed then. */
+function exifTime(text: string): string | undefined {
+	const match = /^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})\s*([+-]\d{2}:\d{2}|Z)?$/.exec(text.trim());
+	if (!match) return undefined;
+	const [, year, month, day, hour, minute, second, offset] = match;
+	const parsed = Date.parse(`${year}-${month}-${day}T${hour}:${minute}:${second}${offset ?? 'Z'}`);
 	return Number.isNaN(parsed) ? undefined : new Date(parsed).toISOString();
 }
 
@@ -82,11 +95,13 @@ export function readFileMetadata(bytes: Buffer, filePath: string): FileMetadata 
 		if (xmp.identifier && uuid.test(xmp.identifier)) offer('xmp:dc:identifier', {jobId: uuid.exec(xmp.identifier)![0].toLowerCase()});
 		if (xmp.title) offer('xmp:dc:title', splitDescription(xmp.title));
 		if (xmp.digitalSourceType) found.digitalSourceType ??= xmp.digitalSourceType;
+		if (xmp.createDate) found.createdAt ??= isoTime(xmp.createDate);
 	}
 	for (const block of container.exif) {
 		const exif = readExifText(block);
 		if (exif.userComment) offer('exif:UserComment', splitDescription(exif.userComment));
 		if (exif.imageDescription) offer('exif:ImageDescription', splitDescription(exif.imageDescription));
+		if (exif.dateTime) found.createdAt ??= exifTime(exif.dateTime);
 	}
 	const named = idFromFileName(filePath);
 	if (named.jobId && !found.jobId) {

@@ -10,6 +10,8 @@ export interface XmpFields {
 	description?: string;
 	identifier?: string;
 	digitalSourceType?: string;
+	/** When the image was made: xmp:CreateDate, photoshop:DateCreated or exif:DateTimeOriginal, as written. */
+	createDate?: string;
 }
 
 const entities: Record<string, string> = {amp: '&', lt: '<', gt: '>', quot: '"', apos: "'"};
@@ -53,6 +55,7 @@ export function readXmpFields(xmp: string): XmpFields {
 	put('description', property(xmp, 'description'));
 	put('identifier', property(xmp, 'identifier'));
 	put('digitalSourceType', property(xmp, 'DigitalSourceType'));
+	put('createDate', property(xmp, 'CreateDate') ?? property(xmp, 'DateCreated') ?? property(xmp, 'DateTimeOriginal'));
 	return fields;
 }
 

@@ -23,8 +23,9 @@ export function jobColumns(width: number): JobColumns {
 
 const pad = (value: number) => String(value).padStart(2, '0');
 
-/** Local date and time, `2024-05-01 13:45`, or just the date when `short`. */
-export function formatJobDate(epochMs: number, short = false): string {
+/** Local date and time, `2024-05-01 13:45`, or just the date when `short`; `no date` for a job the API sent without one. */
+export function formatJobDate(epochMs: number | null, short = false): string {
+	if (epochMs === null) return 'no date';
 	const date = new Date(epochMs);
 	const day = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 	return short ? day : `${day} ${pad(date.getHours())}:${pad(date.getMinutes())}`;

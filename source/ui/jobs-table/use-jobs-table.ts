@@ -14,7 +14,8 @@ import {initialJobsTableState, jobsTableReducer, type JobsTableAction, type Jobs
 const jobsPageSize = 200;
 
 /** Where `before` starts to reach the oldest job. */
-const beforeOldest: JobCursor = {enqueuedAt: Number.MIN_SAFE_INTEGER, id: ''};
+/** Below every job: undated jobs (enqueuedAt null) sort after the dated ones, and no id is ''. */
+const beforeOldest: JobCursor = {enqueuedAt: null, id: ''};
 
 /** The archive keeps the unfiltered count in a one-row table: reading it costs nothing, unlike counting a filter. */
 function countIsCheap(filter: JobFilter): boolean {
@@ -132,7 +133,8 @@ export function useJobsTable(archive: ArchiveSource, filter: JobFilter, height: 
 			const hasNewer = newer.length > half;
 			const above = hasNewer ? newer.slice(1) : newer;
 			const total = knownCount() ?? countNow();
-			const position = archive.countJobs({...filter, since: job.enqueuedAt + 1});
+			// Jobs without a date come after every dated one.
+			const position = archive.countJobs({...filter, since: job.enqueuedAt === null ? Number.MIN_SAFE_INTEGER : job.enqueuedAt + 1});
 			dispatch({
 				type: 'reset',
 				rows: [...above, ...self.slice(0, pageSize)],
