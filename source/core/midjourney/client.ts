@@ -13,6 +13,7 @@ import {redact} from '../secrets.js';
 import {toSingleLine} from '../terminal-text.js';
 import {authError, MidjourneyAuth, type RefreshedTokens} from './auth.js';
 import {cloudflareError, isCloudflareChallenge} from './cloudflare.js';
+import type {ApiResponse, Transport} from './transport.js';
 import {asListPage, findPageProblem} from './validate.js';
 
 export type {RefreshedTokens} from './auth.js';
@@ -32,13 +33,11 @@ export interface MidjourneyClientOptions {
 	onTokenRefreshed?: (tokens: RefreshedTokens) => void;
 	/** Verbose diagnostics (retries, refreshes); lines are already redacted. */
 	log?: (line: string) => void;
+	/** Carries the requests it covers instead of undici (the browser route); the rest go direct. */
+	transport?: Transport;
 }
 
-interface RawResponse {
-	status: number;
-	headers: Record<string, string | string[] | undefined>;
-	body: string;
-}
+type RawResponse = ApiResponse;
 
 /** Raised when our own per-request timer fires; shaped so the retry policy sees a network timeout. */
 class RequestTimeoutError extends Error {
@@ -226,6 +225,8 @@ export class MidjourneyClient {
 		const timeout = setTimeout(() => timer.abort(new RequestTimeoutError(`no complete answer within ${this.config.requestTimeoutMs} ms`)), this.config.requestTimeoutMs);
 		const combined = signal ? AbortSignal.any([signal, timer.signal]) : timer.signal;
 		try {
+			const {transport} = this.options;
+			if (transport?.covers(init.url)) return await transport.exchange(init, combined);
 			const response = await request(init.url, {
 				dispatcher: this.agent,
 				method: init.method as 'GET' | 'POST',
