@@ -79,8 +79,14 @@ export class MidjourneyClient {
 		return id;
 	}
 
+	/** Get a token from the refresh token when only that is configured (a cron job set up with the long-lived one). */
+	async ensureToken(signal?: AbortSignal): Promise<void> {
+		if (!this.auth.hasToken() && this.auth.canRefresh()) await this.refresh('is not configured (only a refresh token is)', signal);
+	}
+
 	/** One validated listing page, newest first. Retries transient failures; refreshes an expired token once. */
 	async listPage(options: {cursor?: string; pageSize?: number; signal?: AbortSignal; page?: number}): Promise<ImagineListPage> {
+		await this.ensureToken(options.signal);
 		const userId = this.userId();
 		if (!this.auth.hasToken()) throw authError('No Midjourney token is configured (MJ_TUI_TOKEN, MJ_TUI_COOKIE or `token` in the config).');
 		const url = endpoint(this.config.apiBase, '/api/imagine');
@@ -171,6 +177,9 @@ export class MidjourneyClient {
 		try {
 			answer = JSON.parse(response.body) as typeof answer;
 		} catch {}
+		if (response.status === 400 && /API key not valid/i.test(response.body)) {
+			throw authError('The token endpoint refused the tokenApiKey (HTTP 400: API key not valid); the web app may have changed its key: set tokenApiKey (MJ_TUI_TOKEN_API_KEY) to the one in its bundle, or remove your override to use the default.');
+		}
 		if (response.status !== 200 || typeof answer.id_token !== 'string' || !answer.id_token) {
 			throw authError(`The token refresh was refused (HTTP ${response.status}); the refresh token is probably expired or revoked.`);
 		}
