@@ -11,7 +11,7 @@ import type {ImagineListPage} from '../job.js';
 import {backoffDelay, isRetryableNetworkError, isRetryableStatus, retryAfterDelay} from '../retry-policy.js';
 import {redact} from '../secrets.js';
 import {toSingleLine} from '../terminal-text.js';
-import {authError, MidjourneyAuth, type RefreshedTokens} from './auth.js';
+import {authError, MidjourneyAuth, type RefreshedTokens, type TokenClaims} from './auth.js';
 import {cloudflareError, isCloudflareChallenge} from './cloudflare.js';
 import type {ApiResponse, Transport} from './transport.js';
 import {asListPage, findPageProblem} from './validate.js';
@@ -82,6 +82,21 @@ export class MidjourneyClient {
 	/** Get a token from the refresh token when only that is configured (a cron job set up with the long-lived one). */
 	async ensureToken(signal?: AbortSignal): Promise<void> {
 		if (!this.auth.hasToken() && this.auth.canRefresh()) await this.refresh('is not configured (only a refresh token is)', signal);
+	}
+
+	/** Exchange the refresh token now, whatever the token's expiry (doctor's real refresh); the new tokens go to onTokenRefreshed. */
+	async refreshNow(signal?: AbortSignal): Promise<void> {
+		await this.refresh('is being renewed to check the refresh', signal);
+	}
+
+	/** The current token's claims (account id, expiry); no secret in them. */
+	tokenClaims(): TokenClaims {
+		return this.auth.claims();
+	}
+
+	/** True when a refresh token is at hand. */
+	canRefresh(): boolean {
+		return this.auth.canRefresh();
 	}
 
 	/** One validated listing page, newest first. Retries transient failures; refreshes an expired token once. */
