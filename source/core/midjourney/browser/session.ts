@@ -72,6 +72,8 @@ export class BrowserSession implements Transport {
 	private readonly host: string;
 	/** The auth cookies last put in the browser's jar, so a refreshed token is handed over once. */
 	private lastCookies = new Map<string, string>();
+	/** Headless Chrome says "HeadlessChrome" in its User-Agent, which Cloudflare refuses; pages we open say "Chrome" instead. */
+	private userAgentOverride?: string;
 
 	private constructor(
 		private readonly options: BrowserSessionOptions,
@@ -103,6 +105,11 @@ export class BrowserSession implements Transport {
 		}
 		const page = opening.kind === 'launch' && context.pages()[0] ? context.pages()[0]! : await context.newPage();
 		const session = new BrowserSession(options, context, page, browser);
+		const own = await page.evaluate(() => (globalThis as unknown as {navigator: {userAgent: string}}).navigator.userAgent);
+		if (own.includes('HeadlessChrome')) {
+			session.userAgentOverride = own.replace('HeadlessChrome', 'Chrome');
+			await session.disguise(page);
+		}
 		if (options.cookie) await session.giveCookies(options.cookie, {withClearance: true});
 		return session;
 	}
@@ -167,6 +174,7 @@ export class BrowserSession implements Transport {
 	async download(url: string, signal: AbortSignal): Promise<Buffer> {
 		const page = await this.context.newPage();
 		try {
+			await this.disguise(page);
 			const timeout = this.options.gateTimeoutMs ?? 30_000;
 			let response = await abortable(page.goto(url, {timeout}), signal);
 			if (response && isCloudflareChallenge(await response.text(), response.headers())) {
@@ -204,6 +212,13 @@ export class BrowserSession implements Transport {
 		// Over CDP the browser is the user's: drop the connection, leave it running.
 		if (this.browser) await this.browser.close().catch(() => {});
 		else await this.context.close().catch(() => {});
+	}
+
+	/** Give `page` the User-Agent without "Headless" (header and navigator.userAgent alike). */
+	private async disguise(page: Page): Promise<void> {
+		if (!this.userAgentOverride) return;
+		const cdp = await this.context.newCDPSession(page);
+		await cdp.send('Network.setUserAgentOverride', {userAgent: this.userAgentOverride});
 	}
 
 	/** Put the cookies of a header into the browser's jar for the site. cf_clearance only at start: the browser's own is newer. */
