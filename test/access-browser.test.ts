@@ -146,3 +146,18 @@ test('login --cdp signs in through a browser the user runs, saves the session (0
 	t.is(sync.code, 0, sync.stderr);
 	t.is(lastJson<Summary>(sync.stdout).jobsSeen, 7);
 });
+
+test('login without a screen or without a browser exits 69 saying what to do instead', async t => {
+	const standIn = await startStandIn({jobs: 1});
+	t.teardown(() => standIn.close());
+	const box = sandbox();
+	// runBin passes no DISPLAY: a visible window cannot open.
+	const noScreen = await runBin(['login', '--browser', chromium, '--timeout', '30s'], {cwd: box.project, env: env(box, standIn, {XDG_DATA_HOME: path.join(box.root, 'data')})});
+	t.is(noScreen.code, 69);
+	t.regex(noScreen.stderr, /no DISPLAY.*use --cdp/);
+	const noBrowser = await runBin(['login'], {cwd: box.project, env: env(box, standIn, {PATH: path.join(box.root, 'empty')})});
+	t.is(noBrowser.code, 69);
+	t.regex(noBrowser.stderr, /No Chrome or Chromium found on PATH/);
+	t.regex(noBrowser.stderr, /apt-get install chromium/);
+	t.false(fs.existsSync(path.join(box.home, '.local', 'state', 'mj-tui', 'tokens.json')), 'nothing saved');
+});
