@@ -13,6 +13,7 @@ import type {Agent} from 'undici';
 import type {ArchiveStore} from '../archive/store.js';
 import type {Config} from '../config.js';
 import {ExitCode, MjError} from '../errors.js';
+import {cloudflareHint} from '../midjourney/cloudflare.js';
 import {backoffDelay} from '../retry-policy.js';
 import {redact} from '../secrets.js';
 import {Directories} from './directories.js';
@@ -673,7 +674,7 @@ class Engine implements DownloadEngineInternals {
 			this.#stopRun(
 				new MjError(`The CDN answered ${redact(row.url)} with Cloudflare's challenge page instead of the file.`, {
 					exitCode: ExitCode.unavailable,
-					hint: 'Cloudflare wants a browser: put your browser\'s whole Cookie header (with cf_clearance) in MJ_TUI_COOKIE and its User-Agent in MJ_TUI_USER_AGENT, then run again; nothing downloaded so far is lost.',
+					hint: `${cloudflareHint} Nothing downloaded so far is lost.`,
 				}),
 				live,
 			);
