@@ -6,13 +6,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
+import type {Config} from '../source/core/config.js';
 import {TokenStore, tokenStatePath} from '../source/core/midjourney/token-store.js';
 
 function home(): NodeJS.ProcessEnv {
 	return {HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'mj-tui-state-'))};
 }
 
-const base = {userAgent: 'mj-tui/test', cookie: undefined as string | undefined};
+const base: Pick<Config, 'token' | 'refreshToken' | 'cookie' | 'userAgent'> = {userAgent: 'mj-tui/test'};
 
 test('saved tokens are used by runs configured with the refresh token they grew from, or with none; not by another sign-in or another API base', t => {
 	const env = home();
