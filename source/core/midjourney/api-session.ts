@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import {defaultConfig, type Config} from '../config.js';
+import {configProvenance} from '../config/load.js';
 import {acceptedKinds, detectContentKind, headBytesNeeded} from '../downloads/content-check.js';
 import type {EngineOptions} from '../downloads/engine.js';
 import {ExitCode, MjError} from '../errors.js';
@@ -35,11 +36,14 @@ export interface ApiSessionOptions {
 	persistTokens?: boolean;
 }
 
-/** The config with the saved tokens this run may use (see TokenStore.apply). */
-export function withSavedTokens(config: Config, env: NodeJS.ProcessEnv): {config: Config; tokens: TokenStore; usedSaved: boolean} {
+/** The config with the saved tokens this run may use (see TokenStore.apply); the demo's stand-in neither uses nor keeps any. */
+export function withSavedTokens(config: Config, env: NodeJS.ProcessEnv): {config: Config; tokens: TokenStore; usedSaved: boolean; demo: boolean} {
 	const tokens = new TokenStore(env, config.apiBase);
+	const provenance = configProvenance(config);
+	const demo = provenance !== undefined && !(provenance instanceof MjError) && provenance.origins.apiBase.source === 'demo';
+	if (demo) return {config, tokens, usedSaved: false, demo};
 	const applied = tokens.apply(config, {userAgentConfigured: config.userAgent !== defaultConfig.userAgent});
-	return {config: applied.config, tokens, usedSaved: applied.usedSaved};
+	return {config: applied.config, tokens, usedSaved: applied.usedSaved, demo};
 }
 
 /** Open the session for `config.transport`. The browser route launches Chrome/Chromium and passes the site's browser check first. */
@@ -73,7 +77,7 @@ export async function openApiSession(base: Config, options: ApiSessionOptions): 
 		transport: browser,
 		onTokenRefreshed: tokens => {
 			log?.('the Midjourney token expired and was refreshed');
-			if (options.persistTokens === false) return;
+			if (options.persistTokens === false || saved.demo) return;
 			try {
 				saved.tokens.saveRefreshed(tokens);
 			} catch (error) {
