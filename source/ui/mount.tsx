@@ -90,8 +90,14 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 		async sync({signal, onProgress}) {
 			const [{openApiSession}, {syncJobs}] = await Promise.all([import('../core/midjourney/api-session.js'), import('../core/sync.js')]);
 			// Saved tokens and the browser route, as in batch mode; the browser (if any) opens on the first sync.
-			session ??= openApiSession(config, {env: process.env});
-			session.catch(() => (session = undefined));
+			if (!session) {
+				const opening = openApiSession(config, {env: process.env});
+				session = opening;
+				// A failed start (no browser, no token) is shown by the sync; the next sync tries again.
+				opening.catch(() => {
+					if (session === opening) session = undefined;
+				});
+			}
 			return syncJobs(store, (await session).client, {signal, onProgress, pageSize: config.pageSize});
 		},
 		openImage: (absolutePath) => openWithSystemViewer(absolutePath),
