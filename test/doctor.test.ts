@@ -40,7 +40,7 @@ async function doctor(t: {teardown(fn: () => unknown): void}, options: StandInOp
 	};
 	const args = ['doctor', '--archive', path.join(box.root, 'archive'), ...(extra.json === false ? [] : ['--json'])];
 	const result = await runBin(args, {cwd: box.project, env});
-	return {standIn, result, secrets: [standIn.token, standIn.refreshToken, ...Object.values(given).filter((value): value is string => Boolean(value))]};
+	return {standIn, result, secrets: [standIn.token, standIn.refreshToken, ...Object.entries(given).filter(([name, value]) => /TOKEN|COOKIE/.test(name) && Boolean(value)).map(([, value]) => value!)]};
 }
 
 function report(result: ChildResult): Report {
@@ -99,5 +99,17 @@ test('doctor with a malformed listing page: exit 65 naming the page', async t =>
 	t.is(listing.exitCode, 65);
 	t.regex(listing.detail, /listing page 1 .* is not valid JSON/);
 	t.is(checks.find(check => check.step === 'cdn file')!.status, 'skipped');
+	assertNoSecret(t, result, secrets);
+});
+
+test('doctor with --transport browser behind the browser check: the browser route and the CDN (with its clearance) work, exit 0; the direct route is only a warning', async t => {
+	const {result, secrets} = await doctor(t, {browserCheck: true}, standIn => ({MJ_TUI_TOKEN: standIn.token, MJ_TUI_REFRESH_TOKEN: standIn.refreshToken, MJ_TUI_TRANSPORT: 'browser'}), {browser: true});
+	t.is(result.code, 0, result.stdout + result.stderr);
+	const {checks} = report(result);
+	const direct = checks.find(check => check.step === 'api (direct)')!;
+	t.is(direct.status, 'warning');
+	t.regex(direct.detail, /Just a moment/);
+	t.regex(checks.find(check => check.step === 'api (browser)')!.detail, /HTTP 200, 10 jobs on the first page \(the route in use\)/);
+	t.regex(checks.find(check => check.step === 'cdn file')!.detail, /HTTP 20[06], png/);
 	assertNoSecret(t, result, secrets);
 });
