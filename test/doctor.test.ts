@@ -113,3 +113,13 @@ test('doctor with --transport browser behind the browser check: the browser rout
 	t.regex(checks.find(check => check.step === 'cdn file')!.detail, /HTTP 20[06], png/);
 	assertNoSecret(t, result, secrets);
 });
+
+test('doctor with an invalid config file: exit 78 naming the file and key, and no request to the default (real) service', async t => {
+	const box = sandbox();
+	fs.writeFileSync(path.join(box.userConfigDir, 'config.yaml'), 'transport: bus\n');
+	const result = await runBin(['doctor', '--json', '--archive', path.join(box.root, 'archive')], {cwd: box.project, env: {...box.env, PATH: path.join(box.root, 'none')}});
+	t.is(result.code, 78);
+	const {checks} = report(result);
+	t.deepEqual(checks.map(check => check.step), ['config', 'disk space', 'archive'], 'the network steps wait for a valid config');
+	t.regex(checks[0]!.detail, /config\.yaml: transport must be one of direct, browser; got "bus"/);
+});
