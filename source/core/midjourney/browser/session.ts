@@ -105,7 +105,8 @@ export class BrowserSession implements Transport {
 		}
 		const page = opening.kind === 'launch' && context.pages()[0] ? context.pages()[0]! : await context.newPage();
 		const session = new BrowserSession(options, context, page, browser);
-		const own = await page.evaluate(() => (globalThis as unknown as {navigator: {userAgent: string}}).navigator.userAgent);
+		// Only a browser we launched: a browser the user runs already earned its clearances with its own User-Agent.
+		const own = opening.kind === 'launch' ? await page.evaluate(() => (globalThis as unknown as {navigator: {userAgent: string}}).navigator.userAgent) : '';
 		if (own.includes('HeadlessChrome')) {
 			session.userAgentOverride = own.replace('HeadlessChrome', 'Chrome');
 			await session.disguise(page);
