@@ -74,6 +74,8 @@ export class BrowserSession implements Transport {
 	private lastCookies = new Map<string, string>();
 	/** Headless Chrome says "HeadlessChrome" in its User-Agent, which Cloudflare refuses; pages we open say "Chrome" instead. */
 	private userAgentOverride?: string;
+	/** The User-Agent the site sees from this browser's pages. */
+	private userAgent = '';
 
 	private constructor(
 		private readonly options: BrowserSessionOptions,
@@ -105,10 +107,12 @@ export class BrowserSession implements Transport {
 		}
 		const page = opening.kind === 'launch' && context.pages()[0] ? context.pages()[0]! : await context.newPage();
 		const session = new BrowserSession(options, context, page, browser);
+		// Read once, on the blank page: later the page may be mid-navigation (a sign-in redirect) when asked.
+		session.userAgent = await page.evaluate(() => (globalThis as unknown as {navigator: {userAgent: string}}).navigator.userAgent);
 		// Only a browser we launched: a browser the user runs already earned its clearances with its own User-Agent.
-		const own = opening.kind === 'launch' ? await page.evaluate(() => (globalThis as unknown as {navigator: {userAgent: string}}).navigator.userAgent) : '';
-		if (own.includes('HeadlessChrome')) {
-			session.userAgentOverride = own.replace('HeadlessChrome', 'Chrome');
+		if (opening.kind === 'launch' && session.userAgent.includes('HeadlessChrome')) {
+			session.userAgent = session.userAgent.replace('HeadlessChrome', 'Chrome');
+			session.userAgentOverride = session.userAgent;
 			await session.disguise(page);
 		}
 		if (options.cookie) await session.giveCookies(options.cookie, {withClearance: true});
@@ -148,7 +152,7 @@ export class BrowserSession implements Transport {
 		if (request.headers.cookie) await this.giveCookies(request.headers.cookie, {withClearance: false});
 		// The browser sets Cookie, User-Agent and Referer itself (they are forbidden to page scripts).
 		const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !['cookie', 'user-agent', 'referer'].includes(name.toLowerCase())));
-		const run = this.page.evaluate(
+		const fetchInPage = () => this.page.evaluate(
 			async ({url, method, headers, body, referrer}) => {
 				const response = await fetch(url, {method, headers, body, credentials: 'include', referrer});
 				const answer: Record<string, string> = {};
@@ -159,6 +163,12 @@ export class BrowserSession implements Transport {
 			},
 			{url: request.url, method: request.method, headers, body: request.body, referrer: request.headers.referer ?? `${this.origin}/imagine`},
 		);
+		// The site's own script may navigate the page under us (a redirect, a renewed check): once settled, ask again, once.
+		const run = fetchInPage().catch(async (error: unknown) => {
+			if (!/Execution context was destroyed|navigat/i.test(String((error as Error)?.message))) throw error;
+			await this.page.waitForLoadState('domcontentloaded');
+			return fetchInPage();
+		});
 		return abortable(run, signal);
 	}
 
@@ -167,8 +177,7 @@ export class BrowserSession implements Transport {
 		const cookies = await this.context.cookies(this.origin);
 		const cookie = cookies.map(item => `${item.name}=${item.value}`).join('; ');
 		registerSecret(cookie);
-		const userAgent = await this.page.evaluate(() => (globalThis as unknown as {navigator: {userAgent: string}}).navigator.userAgent);
-		return {cookie, userAgent};
+		return {cookie, userAgent: this.userAgent};
 	}
 
 	/** Fetch one file the way the browser would show it (for a download the CDN answered with the challenge). */
