@@ -44,6 +44,8 @@ export const globalFlags = {
 	apiBase: {type: 'string', value: '<url>', configKey: 'apiBase', description: 'Midjourney web API base URL'},
 	cdnBase: {type: 'string', value: '<url>', configKey: 'cdnBase', description: 'Image CDN base URL'},
 	tokenBase: {type: 'string', value: '<url>', configKey: 'tokenBase', description: 'Token refresh endpoint base URL'},
+	transport: {type: 'string', value: 'direct|browser', configKey: 'transport', description: 'How API requests travel: browser runs them inside Chrome/Chromium (past Cloudflare)'},
+	browser: {type: 'string', value: '<path>', configKey: 'browser', description: 'Chrome/Chromium executable (default: found on PATH)'},
 	userId: {type: 'string', value: '<id>', configKey: 'userId', description: "Account id (default: from the token's midjourney_id claim)"},
 	retries: {type: 'string', value: '<n>', configKey: 'retries', description: 'Retries of one request before it fails (0-20)'},
 	config: {type: 'string', value: '<file>', description: 'Read this config file instead of searching for one'},

@@ -11,7 +11,7 @@ import {runDownloads} from '../core/downloads/run.js';
 import type {DownloadSummary} from '../core/downloads/types.js';
 import {ExitCode, exitCodeOf} from '../core/errors.js';
 import {safeText, type Logger} from '../core/log.js';
-import {MidjourneyClient} from '../core/midjourney/client.js';
+import {openApiSession, type ApiSession} from '../core/midjourney/api-session.js';
 import {syncJobs, type SyncSummary} from '../core/sync.js';
 import {embedArchiveMetadata} from '../core/metadata/embed-archive.js';
 import {formatBytes} from '../core/units.js';
@@ -79,17 +79,23 @@ export async function runBatch(options: BatchOptions): Promise<number> {
 	let phase: 'sync' | 'download' = run.urlsFile ? 'download' : 'sync';
 
 	let store: ArchiveStore | undefined;
+	let session: ApiSession | undefined;
 	try {
 		store = ArchiveStore.open(config.archive);
 		log.verbose(`archive: ${config.archive}`);
-		if (!run.urlsFile) await syncPhase(store, options, progress, summary);
+		if (!run.urlsFile) {
+			session = await openApiSession(config, {env: io.env, log: line => log.verbose(line)});
+			await syncPhase(store, options, session, progress, summary);
+		}
 		phase = 'download';
-		if (run.download && !signal.aborted) await downloadPhase(store, options, progress, summary);
+		// Downloads go out with what the session learned (saved cookies; the browser's cf_clearance and User-Agent).
+		if (run.download && !signal.aborted) await downloadPhase(store, session ? {...options, config: session.config} : options, progress, summary, session);
 	} catch (error) {
 		fatal = error;
 		if (!(signal.aborted && isAbort(error))) summary.phases[phase] = 'failed';
 	} finally {
 		progress.finish();
+		await session?.close();
 		store?.close();
 	}
 
@@ -114,9 +120,9 @@ function isAbort(error: unknown): boolean {
 	return error instanceof Error && (error.name === 'AbortError' || (error as {code?: string}).code === 'ABORT_ERR');
 }
 
-async function syncPhase(store: ArchiveStore, options: BatchOptions, progress: BatchProgress, summary: BatchSummary): Promise<void> {
-	const {config, run, signal, log} = options;
-	const client = new MidjourneyClient(config, {log: line => log.verbose(line), onTokenRefreshed: () => log.verbose('the Midjourney token expired and was refreshed')});
+async function syncPhase(store: ArchiveStore, options: BatchOptions, session: ApiSession, progress: BatchProgress, summary: BatchSummary): Promise<void> {
+	const {config, run, signal} = options;
+	const {client} = session;
 	progress.note(`sync: listing ${config.apiBase}${run.full ? ' (full walk)' : ''}`);
 	try {
 		const result = await syncJobs(store, client, {
@@ -141,17 +147,17 @@ async function syncPhase(store: ArchiveStore, options: BatchOptions, progress: B
 		if (signal.aborted && isAbort(error)) summary.phases.sync = 'interrupted';
 		throw error;
 	} finally {
-		for (const line of oddityLines(summary.oddities)) log.verbose(`sync: ${line}`);
-		await client.close();
+		// The client is the session's: it closes with the session, after downloads.
+		for (const line of oddityLines(summary.oddities)) options.log.verbose(`sync: ${line}`);
 	}
 }
 
-async function downloadPhase(store: ArchiveStore, options: BatchOptions, progress: BatchProgress, summary: BatchSummary): Promise<void> {
+async function downloadPhase(store: ArchiveStore, options: BatchOptions, progress: BatchProgress, summary: BatchSummary, session?: ApiSession): Promise<void> {
 	const {config, run, signal} = options;
 	progress.note(run.urlsFile ? `downloads: the URLs in ${run.urlsFile}` : 'downloads: every missing file in the archive');
 	const phaseStartedAt = Date.now();
 	try {
-		const result = await runDownloads({store, config, signal, urlsFile: run.urlsFile, onSnapshot: snapshot => progress.downloads(snapshot)});
+		const result = await runDownloads({store, config, signal, urlsFile: run.urlsFile, onSnapshot: snapshot => progress.downloads(snapshot), engineOptions: session?.engineOptions});
 		Object.assign(summary, {
 			downloaded: result.downloaded,
 			skipped: result.skipped,

@@ -10,7 +10,7 @@ const groups: Array<{title: string; names: Array<keyof typeof globalFlags>}> = [
 	{title: 'Mode', names: ['batch', 'demo', 'urls', 'download', 'json']},
 	{title: 'Sync', names: ['full', 'since', 'until', 'type', 'limit']},
 	{title: 'Archive and downloads', names: ['archive', 'concurrency', 'limitRate', 'naming', 'format', 'embedMetadata', 'metricsFile']},
-	{title: 'Service', names: ['apiBase', 'cdnBase', 'tokenBase', 'userId', 'retries']},
+	{title: 'Service', names: ['apiBase', 'cdnBase', 'tokenBase', 'userId', 'retries', 'transport', 'browser']},
 	{title: 'General', names: ['config', 'verbose', 'quiet', 'version', 'help']},
 ];
 

@@ -24,9 +24,16 @@ export const commands: Record<string, CommandEntry> = {
 		load: async () => (await import('./config.js')).configCommand,
 		toleratesBadConfig: true,
 	},
+	doctor: {
+		summary: 'Check config, credentials, token refresh, the API (direct and browser route), a listing page, a CDN file, disk and archive',
+		load: async () => (await import('./doctor.js')).doctorCommand,
+		// It reports a broken config as its first finding instead of refusing to run.
+		toleratesBadConfig: true,
+	},
 	embed: {summary: 'Write the full command and job id into every archived PNG (Description text + XMP)', load: async () => (await import('./embed.js')).embedCommand},
 	export: {summary: 'Export jobs and images: csv, json, jsonl, an HTML gallery, or an image+caption dataset', load: async () => (await import('./export.js')).exportCommand},
 	import: {summary: 'Index images already on disk by their metadata, or ingest /api/imagine responses saved from the browser', load: async () => (await import('./import.js')).importCommand},
+	login: {summary: 'Sign in through a real browser (or one you run, --cdp) and keep the session cookies for later runs', load: async () => (await import('./login.js')).loginCommand},
 	search: {summary: 'Search archived prompts: words, "phrases", prefix*, AND/OR/NOT, --ar/--v/--stylize filters', load: async () => (await import('./search.js')).searchCommand},
 	stats: {summary: 'Archive statistics: by month, type and model version, top parameters and words, size, completeness', load: async () => (await import('./stats.js')).statsCommand},
 	verify: {summary: 'Re-hash archived files; report missing, corrupt, orphaned files and stale partials (--repair re-downloads)', load: async () => (await import('./verify.js')).verifyCommand},

@@ -9,7 +9,7 @@ import {render, Text, useApp} from 'ink';
 import {ArchiveStore} from '../core/archive/store.js';
 import {createDownloadEngine} from '../core/downloads/engine.js';
 import {ExitCode, MjError} from '../core/errors.js';
-import type {MidjourneyClient} from '../core/midjourney/client.js';
+import type {ApiSession} from '../core/midjourney/api-session.js';
 import {App} from './app.js';
 import {errorLine} from './error-line.js';
 import {FramePacer, inkMaxFps} from './frame-pacer.js';
@@ -82,15 +82,23 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 	const store = ArchiveStore.open(config.archive);
 	// Hashing on the UI thread costs ~0.7 ms per MiB; a hashing worker would cost ~11 MiB of the app's memory.
 	const engine = createDownloadEngine(store, config, {hashOnMainThread: true});
-	let client: MidjourneyClient | undefined;
+	let session: Promise<ApiSession> | undefined;
 	const services: TuiServices = {
 		archive: store,
 		engine,
 		// The API client loads on the first sync: the first frame does not wait for it.
 		async sync({signal, onProgress}) {
-			const [{MidjourneyClient}, {syncJobs}] = await Promise.all([import('../core/midjourney/client.js'), import('../core/sync.js')]);
-			client ??= new MidjourneyClient(config);
-			return syncJobs(store, client, {signal, onProgress, pageSize: config.pageSize});
+			const [{openApiSession}, {syncJobs}] = await Promise.all([import('../core/midjourney/api-session.js'), import('../core/sync.js')]);
+			// Saved tokens and the browser route, as in batch mode; the browser (if any) opens on the first sync.
+			if (!session) {
+				const opening = openApiSession(config, {env: process.env});
+				session = opening;
+				// A failed start (no browser, no token) is shown by the sync; the next sync tries again.
+				opening.catch(() => {
+					if (session === opening) session = undefined;
+				});
+			}
+			return syncJobs(store, (await session).client, {signal, onProgress, pageSize: config.pageSize});
 		},
 		openImage: (absolutePath) => openWithSystemViewer(absolutePath),
 	};
@@ -176,7 +184,7 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 		for (const [event, handler] of handlers) process.off(event, handler);
 		// Transfers stop keeping their partials (quit already waited for them unless forced).
 		await engine.stop({immediate: forced || crash !== null}).catch(() => {});
-		await client?.close().catch(() => {});
+		await session?.then(opened => opened.close()).catch(() => {});
 		// A forced stop may leave a finished file's bookkeeping in flight; the process exit closes the database after it.
 		if (!forced) store.close();
 	}

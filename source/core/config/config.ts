@@ -16,6 +16,10 @@ export interface Config {
 	tokenBase: string;
 	/** The web app's public API key for token refresh (in its JS bundle); configurable because it may change. Empty: refresh is not attempted and the user is told how to paste a fresh token. */
 	tokenApiKey: string;
+	/** How API requests travel: `direct` (undici) or `browser` (inside a Chrome/Chromium page, past Cloudflare's browser check). */
+	transport: 'direct' | 'browser';
+	/** Chrome/Chromium executable for the browser route and `mj-tui login`; default: found on PATH. */
+	browser?: string;
 	/** Account id; taken from the JWT's `midjourney_id` claim when absent. */
 	userId?: string;
 	/** The `__Host-Midjourney.AuthUserTokenV3_i` cookie value (a JWT). Secret. */
@@ -69,7 +73,9 @@ export const defaultConfig: Config = {
 	apiBase: 'https://www.midjourney.com',
 	cdnBase: 'https://cdn.midjourney.com',
 	tokenBase: 'https://securetoken.googleapis.com',
-	tokenApiKey: '',
+	// Public: the web app ships it in its bundle, and public clients carry the same value (see shared/midjourney-api.md).
+	tokenApiKey: 'AIzaSyAjizp68NsH3JGUS0EyLXsChW4fN0A92tM',
+	transport: 'direct',
 	userAgent: 'mj-tui/0.1 (+https://github.com/mj-tui/mj-tui)',
 	pageSize: 1000,
 	pagePauseMs: 500,

@@ -14,9 +14,11 @@ export function starterConfig(): string {
 		'# Relative paths here resolve against the folder of this file.',
 		'# Keep this file private (mode 0600): it holds your tokens.',
 		'#',
-		'# Auth: in the browser, open www.midjourney.com while logged in, then',
-		'# DevTools > Application > Cookies > https://www.midjourney.com and copy',
-		'# __Host-Midjourney.AuthUserTokenV3_i (token) and ..._r (refreshToken).',
+		'# Auth: `mj-tui login` signs in through a browser and saves the session for you',
+		'# (in ~/.local/state/mj-tui/tokens.json). Without a browser: open www.midjourney.com',
+		'# signed in, DevTools > Application > Cookies > https://www.midjourney.com and copy',
+		'# __Host-Midjourney.AuthUserTokenV3_i (token) and ..._r (refreshToken; enough alone).',
+		'# Then `mj-tui doctor` checks that sync and downloads work.',
 		'',
 	];
 	for (const spec of keySpecs) {

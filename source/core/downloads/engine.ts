@@ -13,6 +13,7 @@ import type {Agent} from 'undici';
 import type {ArchiveStore} from '../archive/store.js';
 import type {Config} from '../config/config.js';
 import {ExitCode, MjError} from '../errors.js';
+import {cloudflareHint} from '../midjourney/cloudflare.js';
 import {backoffDelay} from '../retry-policy.js';
 import {redact} from '../secrets.js';
 import {Directories} from './directories.js';
@@ -82,6 +83,8 @@ const maxFailuresKept = 10_000;
 export interface EngineOptions {
 	/** Hash finished files on the calling thread instead of a worker (the interactive app: see MainThreadHasher). */
 	hashOnMainThread?: boolean;
+	/** The browser route: fetch a file the CDN answered with Cloudflare's challenge into `partPath` another way (midjourney/browser/). */
+	challengeFallback?: (file: {url: string; variant: string; partPath: string}, signal: AbortSignal) => Promise<{bytes: number}>;
 }
 
 export function createDownloadEngine(store: ArchiveStore, config: Config, options: EngineOptions = {}): DownloadEngineInternals {
@@ -116,6 +119,7 @@ class Engine implements DownloadEngineInternals {
 	readonly #idleWaiters: Array<() => void> = [];
 	readonly #meter = new SpeedMeter();
 	readonly #cdnHost: string;
+	readonly #challengeFallback: EngineOptions['challengeFallback'];
 	#counts: StatusCounts;
 	/** Sizes of the files finished this run, for the ETA of files whose size is not known yet. */
 	#finishedBytes = 0;
@@ -135,6 +139,7 @@ class Engine implements DownloadEngineInternals {
 		this.#store = store;
 		this.#config = config;
 		this.#hasher = options.hashOnMainThread ? new MainThreadHasher() : new FileHasher();
+		this.#challengeFallback = options.challengeFallback;
 		this.#images = new ImageStore(store.db);
 		this.#counts = this.#images.counts();
 		this.#queue = new PQueue({concurrency: Math.max(1, config.concurrency)});
@@ -576,7 +581,11 @@ class Engine implements DownloadEngineInternals {
 					live.total = total;
 				},
 			},
-		);
+		).catch(async (error: unknown) => {
+			// Browser route: a file the CDN answers with the challenge, even with the browser's clearance, is fetched by the browser.
+			if (!(error instanceof TransferError && error.kind === 'cloudflare' && this.#challengeFallback)) throw error;
+			return {...(await this.#challengeFallback({url: row.url, variant: row.variant, partPath}, signal)), fd: undefined, fetched: 0};
+		});
 		// Hashing, fsync, rename and folder fsync take about as long as the transfer itself: doing them in the slot
 		// would leave the network idle meanwhile. Unless too many files already wait for the disk, the next file starts now.
 		if (this.#finishing < this.#queue.concurrency * 2) {
@@ -665,7 +674,7 @@ class Engine implements DownloadEngineInternals {
 			this.#stopRun(
 				new MjError(`The CDN answered ${redact(row.url)} with Cloudflare's challenge page instead of the file.`, {
 					exitCode: ExitCode.unavailable,
-					hint: 'Cloudflare wants a browser: put your browser\'s whole Cookie header (with cf_clearance) in MJ_TUI_COOKIE and its User-Agent in MJ_TUI_USER_AGENT, then run again; nothing downloaded so far is lost.',
+					hint: `${cloudflareHint} Nothing downloaded so far is lost.`,
 				}),
 				live,
 			);

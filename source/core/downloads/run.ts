@@ -5,7 +5,7 @@
 import type {ArchiveStore} from '../archive/store.js';
 import type {Config} from '../config/config.js';
 import {writeMetrics} from '../metrics.js';
-import {createDownloadEngine} from './engine.js';
+import {createDownloadEngine, type EngineOptions} from './engine.js';
 import {ImageStore} from './image-store.js';
 import type {DownloadSummary, EngineSnapshot} from './types.js';
 import {planUrls, readUrlList} from './url-list.js';
@@ -18,6 +18,8 @@ export interface DownloadRunOptions {
 	urlsFile?: string;
 	/** Throttled snapshots (~10 Hz) for progress lines. */
 	onSnapshot?: (snapshot: EngineSnapshot) => void;
+	/** Passed to the engine (the browser route's challenge fallback). */
+	engineOptions?: EngineOptions;
 }
 
 /** Download everything missing (or the URL list), then resolve with the summary. Aborting the signal stops cleanly. */
@@ -25,7 +27,7 @@ export async function runDownloads(options: DownloadRunOptions): Promise<Downloa
 	const {store, config, signal} = options;
 	const started = Date.now();
 	const urls = options.urlsFile ? readUrlList(options.urlsFile) : undefined;
-	const engine = createDownloadEngine(store, config);
+	const engine = createDownloadEngine(store, config, options.engineOptions);
 	const unsubscribe = options.onSnapshot ? engine.subscribe(options.onSnapshot) : undefined;
 	const onAbort = (): void => void engine.stop();
 	signal?.addEventListener('abort', onAbort, {once: true});

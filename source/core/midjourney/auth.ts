@@ -29,11 +29,11 @@ export interface RefreshedTokens {
 
 /** How to get a token, shown whenever auth is missing, expired or refused. */
 export const freshTokenHint = [
-	'Get a fresh token from your browser: open https://www.midjourney.com signed in,',
+	'Run `mj-tui login` (or `mj-tui login --cdp <url>` over SSH) to sign in and save fresh tokens. Or by hand: open https://www.midjourney.com signed in,',
 	'DevTools → Application → Cookies → https://www.midjourney.com, copy the values of',
 	`\`${tokenCookieName}\` into MJ_TUI_TOKEN and \`${refreshCookieName}\` into MJ_TUI_REFRESH_TOKEN`,
 	'(or copy the whole Cookie request header from the Network tab into MJ_TUI_COOKIE).',
-	'With a refresh token and tokenApiKey set, mj-tui renews expired tokens by itself.',
+	'With a refresh token, mj-tui renews expired tokens by itself and keeps the new ones.',
 ].join(' ');
 
 /** Read the claims of a JWT without verifying it (the service verifies; we only need the id and expiry). */

@@ -11,8 +11,9 @@ import type {ImagineListPage} from '../job.js';
 import {backoffDelay, isRetryableNetworkError, isRetryableStatus, retryAfterDelay} from '../retry-policy.js';
 import {redact} from '../secrets.js';
 import {toSingleLine} from '../terminal-text.js';
-import {authError, MidjourneyAuth, type RefreshedTokens} from './auth.js';
+import {authError, MidjourneyAuth, type RefreshedTokens, type TokenClaims} from './auth.js';
 import {cloudflareError, isCloudflareChallenge} from './cloudflare.js';
+import type {ApiResponse, Transport} from './transport.js';
 import {asListPage, findPageProblem} from './validate.js';
 
 export type {RefreshedTokens} from './auth.js';
@@ -32,13 +33,11 @@ export interface MidjourneyClientOptions {
 	onTokenRefreshed?: (tokens: RefreshedTokens) => void;
 	/** Verbose diagnostics (retries, refreshes); lines are already redacted. */
 	log?: (line: string) => void;
+	/** Carries the requests it covers instead of undici (the browser route); the rest go direct. */
+	transport?: Transport;
 }
 
-interface RawResponse {
-	status: number;
-	headers: Record<string, string | string[] | undefined>;
-	body: string;
-}
+type RawResponse = ApiResponse;
 
 /** Raised when our own per-request timer fires; shaped so the retry policy sees a network timeout. */
 class RequestTimeoutError extends Error {
@@ -80,8 +79,29 @@ export class MidjourneyClient {
 		return id;
 	}
 
+	/** Get a token from the refresh token when only that is configured (a cron job set up with the long-lived one). */
+	async ensureToken(signal?: AbortSignal): Promise<void> {
+		if (!this.auth.hasToken() && this.auth.canRefresh()) await this.refresh('is not configured (only a refresh token is)', signal);
+	}
+
+	/** Exchange the refresh token now, whatever the token's expiry (doctor's real refresh); the new tokens go to onTokenRefreshed. */
+	async refreshNow(signal?: AbortSignal): Promise<void> {
+		await this.refresh('is being renewed to check the refresh', signal);
+	}
+
+	/** The current token's claims (account id, expiry); no secret in them. */
+	tokenClaims(): TokenClaims {
+		return this.auth.claims();
+	}
+
+	/** True when a refresh token is at hand. */
+	canRefresh(): boolean {
+		return this.auth.canRefresh();
+	}
+
 	/** One validated listing page, newest first. Retries transient failures; refreshes an expired token once. */
 	async listPage(options: {cursor?: string; pageSize?: number; signal?: AbortSignal; page?: number}): Promise<ImagineListPage> {
+		await this.ensureToken(options.signal);
 		const userId = this.userId();
 		if (!this.auth.hasToken()) throw authError('No Midjourney token is configured (MJ_TUI_TOKEN, MJ_TUI_COOKIE or `token` in the config).');
 		const url = endpoint(this.config.apiBase, '/api/imagine');
@@ -172,6 +192,9 @@ export class MidjourneyClient {
 		try {
 			answer = JSON.parse(response.body) as typeof answer;
 		} catch {}
+		if (response.status === 400 && /API key not valid/i.test(response.body)) {
+			throw authError('The token endpoint refused the tokenApiKey (HTTP 400: API key not valid); the web app may have changed its key: set tokenApiKey (MJ_TUI_TOKEN_API_KEY) to the one in its bundle, or remove your override to use the default.');
+		}
 		if (response.status !== 200 || typeof answer.id_token !== 'string' || !answer.id_token) {
 			throw authError(`The token refresh was refused (HTTP ${response.status}); the refresh token is probably expired or revoked.`);
 		}
@@ -226,6 +249,8 @@ export class MidjourneyClient {
 		const timeout = setTimeout(() => timer.abort(new RequestTimeoutError(`no complete answer within ${this.config.requestTimeoutMs} ms`)), this.config.requestTimeoutMs);
 		const combined = signal ? AbortSignal.any([signal, timer.signal]) : timer.signal;
 		try {
+			const {transport} = this.options;
+			if (transport?.covers(init.url)) return await transport.exchange(init, combined);
 			const response = await request(init.url, {
 				dispatcher: this.agent,
 				method: init.method as 'GET' | 'POST',

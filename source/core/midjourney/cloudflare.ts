@@ -17,10 +17,10 @@ export function isCloudflareChallenge(body: string, headers: Record<string, stri
 
 /** What to do when Cloudflare blocks us, for the MjError hint. */
 export const cloudflareHint = [
-	'Cloudflare wants a browser. Either: (1) open https://www.midjourney.com/imagine in your browser signed in,',
-	'copy the whole Cookie request header of an /api/imagine request from DevTools → Network (it includes cf_clearance)',
-	"into MJ_TUI_COOKIE, and the browser's User-Agent (navigator.userAgent) into MJ_TUI_USER_AGENT; or",
-	'(2) save the /api/imagine responses from the Network tab as a HAR file and run `mj-tui import --responses <file.har>`.',
+	'Cloudflare wants a real browser. Run with --transport browser (config `transport: browser`): requests then run inside Chrome/Chromium;',
+	'if the check needs a person, run `mj-tui login` once (a visible window; `mj-tui login --cdp <url>` over SSH).',
+	"Without a browser on this machine: copy the whole Cookie header of an /api/imagine request (DevTools → Network, it includes cf_clearance)",
+	"into MJ_TUI_COOKIE and the browser's User-Agent into MJ_TUI_USER_AGENT, or save the responses as a HAR file and run `mj-tui import --responses <file.har>`.",
 ].join(' ');
 
 /** The MjError (exit 69) for a challenge page met at `where` (a redacted URL). */
