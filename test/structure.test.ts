@@ -22,8 +22,6 @@ const knownElsewhere: Record<string, string> = {
 	'sql source/core/downloads/image-store.ts': 'SQL in core/downloads (issue 9 §1, not this branch)',
 	'sql source/core/downloads/plan.ts': 'SQL in core/downloads (issue 9 §1, not this branch)',
 	'sql source/core/downloads/stale-parts.ts': 'SQL in core/downloads (issue 9 §1, not this branch)',
-	'sql source/core/import/folder.ts': 'SQL in core/import (issue 9 §1, not this branch)',
-	'sql source/core/sync.ts': 'SQL in core/sync.ts (issue 9 §1, not this branch)',
 	'sql source/core/verify.ts': 'SQL in core/verify.ts (issue 9 §1, not this branch)',
 	'sql source/ui/details/job-images.ts': 'SQL in ui/ (issue 9 §1, not this branch)',
 };
