@@ -16,8 +16,6 @@ import {repoRoot} from './helpers/cli-io.js';
  * anything fails the last test, so the list cannot go stale.
  */
 const knownElsewhere: Record<string, string> = {
-	'cycle source/ui/mount.tsx ↔ source/ui/run.tsx': 'ui-shell (issue 9 §3, the ui/ cycle)',
-	'lines source/ui/app.tsx': 'ui-shell (issue 9 §2)',
 	'lines source/core/downloads/engine.ts': 'reliability (issue 9 §4, a thinner engine)',
 	'sql source/core/downloads/image-store.ts': 'SQL in core/downloads (issue 9 §1, not this branch)',
 	'sql source/core/downloads/plan.ts': 'SQL in core/downloads (issue 9 §1, not this branch)',

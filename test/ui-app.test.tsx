@@ -87,7 +87,7 @@ function renderApp(services: TuiServices, columns: number, rows: number) {
 
 type Rendered = ReturnType<typeof renderApp>;
 
-async function type(app: Rendered, text: string) {
+async function typeText(app: Rendered, text: string) {
 	for (const character of text) app.stdin.write(character);
 }
 
@@ -135,11 +135,11 @@ test('search: typing finds a known prompt, Enter opens its details, n steps to t
 	app.stdin.write('/');
 	await waitForFrame(app.lastFrame, (text) => text.includes('type words'));
 	// The word being typed counts as a prefix: half a word already finds its jobs.
-	await type(app, 'harb');
+	await typeText(app, 'harb');
 	const partial = r.store.search('harb', {limit: 200, prefixLast: true}).length;
 	t.true(partial > 0);
 	await waitForFrame(app.lastFrame, (text) => new RegExp(`/harb\\s+${partial} hits`).test(text));
-	await type(app, 'our');
+	await typeText(app, 'our');
 	let frame = await waitForFrame(app.lastFrame, (text) => new RegExp(`/harbour\\s+${target.length} hits`).test(text));
 	app.stdin.write(keys.enter);
 	frame = await waitForFrame(app.lastFrame, (text) => text.includes('Params') && text.includes(target[0]!.job.id));
@@ -161,10 +161,10 @@ test('search: parameter filters narrow the hits; an unbalanced quote is answered
 	const withV7 = r.store.search('--v 7', {limit: 200}).length;
 	t.true(withV7 > 0);
 	app.stdin.write('/');
-	await type(app, '--v 7');
+	await typeText(app, '--v 7');
 	await waitForFrame(app.lastFrame, (text) => text.includes(`${withV7} hits`));
 	for (let index = 0; index < 5; index++) app.stdin.write(keys.backspace);
-	await type(app, '"unclosed');
+	await typeText(app, '"unclosed');
 	const frame = await waitForFrame(app.lastFrame, (text) => text.includes('/"unclosed') && text.includes(' 0 hits'));
 	t.false(/\bat \S+:\d+/.test(frame), 'no stack trace');
 	app.unmount();
@@ -211,6 +211,63 @@ test('80x24: help shows the keys everywhere and the focused pane’s first, read
 		t.true(frame.includes(description), `help lacks: ${description}`);
 	}
 	t.true(frame.split('\n').length <= 23);
+	app.unmount();
+});
+
+test('filter line: f edits the filter with ^U, ^W and Backspace; a bad word is named; Enter applies, Esc keeps, F clears', async (t) => {
+	const r = await rig(40);
+	t.teardown(() => r.close());
+	const app = renderApp(r.services, 200, 60);
+	await syncFirst(app, 40);
+	const type = r.store.listJobs({limit: 1})[0]!.jobType;
+	const matching = r.store.countJobs({types: [type]});
+	t.true(matching > 0 && matching < 40, 'the type narrows the list');
+
+	app.stdin.write('f');
+	await waitForFrame(app.lastFrame, (text) => text.includes('Enter applies'));
+	await typeText(app, 'status:nope');
+	app.stdin.write(keys.enter);
+	await waitForFrame(app.lastFrame, (text) => text.includes('“status:nope”: status is one of'));
+	app.stdin.write(keys.ctrlU);
+	await waitForFrame(app.lastFrame, (text) => /filter: +type: since:/.test(text));
+	await typeText(app, 'type:zzz extra');
+	await waitForFrame(app.lastFrame, (text) => text.includes('filter: type:zzz extra'));
+	app.stdin.write(keys.ctrlW);
+	await waitForFrame(app.lastFrame, (text) => /filter: type:zzz +type: since:/.test(text));
+	for (let index = 0; index < 3; index++) app.stdin.write(keys.backspace);
+	await typeText(app, type);
+	await waitForFrame(app.lastFrame, (text) => text.includes(`filter: type:${type} `));
+	app.stdin.write(keys.enter);
+	let frame = await waitForFrame(app.lastFrame, (text) => text.includes(`of ${matching} · filter: type:${type}`) && !text.includes('Enter applies'));
+	t.regex(frame, new RegExp(`^filter: type:${type}$`, 'm'), 'the notice says what was applied');
+
+	// Esc closes the line and keeps the filter as it was.
+	app.stdin.write('f');
+	await waitForFrame(app.lastFrame, (text) => text.includes(`filter: type:${type} `) && text.includes('Enter applies'));
+	await typeText(app, ' status:complete');
+	app.stdin.write(keys.escape);
+	frame = await waitForFrame(app.lastFrame, (text) => !text.includes('Enter applies'));
+	t.true(frame.includes(`of ${matching} · filter: type:${type}`));
+	t.false(frame.includes('status:complete'));
+	app.stdin.write('F');
+	frame = await waitForFrame(app.lastFrame, (text) => text.includes('filter cleared') && !text.includes('· filter:') && text.includes('of 40'));
+	t.false(frame.includes('Enter applies'));
+	app.unmount();
+});
+
+test('help closes with ?, Esc or q, and q there does not quit', async (t) => {
+	const r = await rig(5);
+	t.teardown(() => r.close());
+	const app = renderApp(r.services, 200, 60);
+	await waitForFrame(app.lastFrame, (text) => text.includes('Queue'));
+	for (const close of ['?', keys.escape, 'q']) {
+		app.stdin.write('?');
+		const frame = await waitForFrame(app.lastFrame, (text) => text.includes('Keys ('));
+		for (const description of ['Close help', 'Clear the line', 'Delete the last word', 'Apply the filter']) t.true(frame.includes(description), `help lacks: ${description}`);
+		app.stdin.write(close);
+		await waitForFrame(app.lastFrame, (text) => !text.includes('Keys (') && text.includes('Enter details'));
+	}
+	t.false(app.lastFrame()!.includes('Stopping transfers'), 'q closed help, it did not quit');
 	app.unmount();
 });
 

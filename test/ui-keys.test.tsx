@@ -37,6 +37,23 @@ test('pane keys win over global ones; the search line and confirmations take no 
 	t.is(keys.tab, '\t');
 });
 
+test('text lines, help and confirmations answer only their own keys; the line editor keys are in the table', (t) => {
+	t.is(commandFor('q', noKey, 'filter'), undefined, 'q types into the filter line');
+	t.is(commandFor('', {...noKey, escape: true}, 'filter'), 'filter-cancel');
+	t.is(commandFor('\r', {...noKey, return: true}, 'filter'), 'filter-apply');
+	for (const scope of ['search', 'filter'] as const) {
+		t.is(commandFor('u', {...noKey, ctrl: true}, scope), 'clear-line');
+		t.is(commandFor('w', {...noKey, ctrl: true}, scope), 'delete-word');
+		t.is(commandFor('', {...noKey, backspace: true}, scope), 'delete-char');
+		t.is(commandFor('', {...noKey, delete: true}, scope), 'delete-char');
+	}
+	t.is(commandFor('q', noKey, 'help'), 'help-close', 'q closes help rather than quitting');
+	t.is(commandFor('', {...noKey, escape: true}, 'help'), 'help-close');
+	t.is(commandFor('s', noKey, 'help'), undefined, 'no sync from under the help overlay');
+	t.is(commandFor('u', {...noKey, ctrl: true}, 'jobs'), undefined, 'the line editor keys do nothing in a pane');
+	t.deepEqual(hintsFor('filter'), [], 'the filter line shows its own hint, not global ones');
+});
+
 test('the footer shows the focused pane’s hints first and fits the width', (t) => {
 	const queue = footerText('queue', 80);
 	t.true(queue.length <= 80);

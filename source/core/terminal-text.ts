@@ -6,8 +6,10 @@
 
 // ESC-introduced sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST),
 // DCS/SOS/PM/APC (ESC P|X|^|_ ... ST), and two-byte escapes (ESC + one char).
+// ST is ESC \ or its 8-bit form U+009C; without the latter a string ended by
+// it would swallow the visible text after it.
 const escapeSequence =
-	/\u001B(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001B]*(?:\u0007|\u001B\\)?|[PX^_][^\u001B]*(?:\u001B\\)?|[ -~])?/g;
+	/\u001B(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001B\u009C]*(?:\u0007|\u001B\\|\u009C)?|[PX^_][^\u001B\u009C]*(?:\u001B\\|\u009C)?|[ -~])?/g;
 // 8-bit CSI/OSC/DCS introducers and their bodies, then any remaining C0/C1 control
 // (keeping tab and newline for the caller to decide), DEL, and bidi overrides
 // that reorder what the user sees.

@@ -7,6 +7,7 @@
  * every 2 s instead of 1 s) took bench:tui's figure from 34-36 % to 21-23 %
  * in back-to-back runs. User actions still show at once through refresh().
  */
+import {useEffect, useMemo, useSyncExternalStore} from 'react';
 import type {DownloadControls, EngineSnapshot} from '../core/downloads/types.js';
 
 export interface EngineStore {
@@ -55,4 +56,12 @@ export function createEngineStore(engine: Pick<DownloadControls, 'snapshot' | 's
 			listeners.clear();
 		},
 	};
+}
+
+/** The engine's latest flushed snapshot for a component, and `refresh` to take one at once. */
+export function useEngineSnapshot(engine: Pick<DownloadControls, 'snapshot' | 'subscribe'>) {
+	const store = useMemo(() => createEngineStore(engine), [engine]);
+	useEffect(() => () => store.dispose(), [store]);
+	const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot);
+	return {snapshot, refresh: store.refresh};
 }

@@ -6,8 +6,10 @@
 import type {Key} from 'ink';
 
 export type Pane = 'jobs' | 'queue' | 'details';
-/** Where a binding applies: everywhere, one pane, the search line, or a confirmation. */
-export type KeyScope = 'global' | Pane | 'search' | 'confirm';
+/** Where a binding applies: everywhere, one pane, a text line (search, filter), help, or a confirmation. */
+export type KeyScope = 'global' | Pane | 'search' | 'filter' | 'help' | 'confirm';
+/** Scopes that take no global keys: text lines type them, help and confirmations answer only their own. */
+const ownKeysOnly: readonly KeyScope[] = ['search', 'filter', 'help', 'confirm'];
 
 export type Command =
 	| 'quit'
@@ -47,6 +49,12 @@ export type Command =
 	| 'search-close'
 	| 'search-next'
 	| 'search-prev'
+	| 'filter-apply'
+	| 'filter-cancel'
+	| 'delete-char'
+	| 'delete-word'
+	| 'clear-line'
+	| 'help-close'
 	| 'confirm-yes'
 	| 'confirm-no';
 
@@ -65,6 +73,7 @@ export interface KeyBinding {
 }
 
 const lists: KeyScope[] = ['jobs', 'queue', 'details'];
+const textLines: KeyScope[] = ['search', 'filter'];
 
 export const keyTable: readonly KeyBinding[] = [
 	// Lists
@@ -109,6 +118,15 @@ export const keyTable: readonly KeyBinding[] = [
 	{command: 'search-next', keys: [{key: 'downArrow'}, {input: 'n', ctrl: true}], label: '↓/^N', description: 'Next hit', scopes: ['search']},
 	{command: 'search-prev', keys: [{key: 'upArrow'}, {input: 'p', ctrl: true}], label: '↑/^P', description: 'Previous hit', scopes: ['search']},
 	{command: 'search-close', keys: [{key: 'escape'}], label: 'Esc', description: 'Close the search line (n/N still step through hits)', scopes: ['search']},
+	// The filter line
+	{command: 'filter-apply', keys: [{key: 'return'}], label: 'Enter', description: 'Apply the filter (an empty line clears it)', scopes: ['filter']},
+	{command: 'filter-cancel', keys: [{key: 'escape'}], label: 'Esc', description: 'Close the filter line, keeping the filter as it was', scopes: ['filter']},
+	// Editing either text line; other keys type
+	{command: 'delete-char', keys: [{key: 'backspace'}, {key: 'delete'}], label: 'Bksp', description: 'Delete the last character', scopes: textLines},
+	{command: 'delete-word', keys: [{input: 'w', ctrl: true}], label: '^W', description: 'Delete the last word', scopes: textLines},
+	{command: 'clear-line', keys: [{input: 'u', ctrl: true}], label: '^U', description: 'Clear the line', scopes: textLines},
+	// Help
+	{command: 'help-close', keys: [{input: '?'}, {key: 'escape'}, {input: 'q'}], label: '?/Esc/q', description: 'Close help', scopes: ['help']},
 	// Confirmations
 	{command: 'confirm-yes', keys: [{input: 'y'}, {input: 'Y'}], label: 'y', description: 'Confirm', scopes: ['confirm']},
 	{command: 'confirm-no', keys: [{input: 'n'}, {input: 'N'}, {key: 'escape'}], label: 'n/Esc', description: 'Keep things as they are', scopes: ['confirm']},
@@ -124,19 +142,22 @@ function matches(spec: KeySpec, input: string, key: Key): boolean {
 	return spec.ctrl === undefined || key.ctrl === spec.ctrl;
 }
 
-/** The command a key runs in `scope`, falling back to global bindings (except on the search line and confirmations). */
+/** The command a key runs in `scope`, falling back to global bindings (except in text lines, help and confirmations). */
 export function commandFor(input: string, key: Key, scope: KeyScope): Command | undefined {
 	const own = keyTable.find((binding) => binding.scopes.includes(scope) && binding.keys.some((spec) => matches(spec, input, key)));
-	if (own || scope === 'search' || scope === 'confirm') return own?.command;
+	if (own || ownKeysOnly.includes(scope)) return own?.command;
 	return keyTable.find((binding) => binding.scopes.includes('global') && binding.keys.some((spec) => matches(spec, input, key)))?.command;
 }
 
 /** Footer hints for a pane: its own bindings first, then the global ones. */
 export function hintsFor(scope: KeyScope): Array<{label: string; hint: string}> {
 	const own = keyTable.filter((binding) => binding.hint && binding.scopes.includes(scope));
-	const global = scope === 'search' || scope === 'confirm' ? [] : keyTable.filter((binding) => binding.hint && binding.scopes.includes('global'));
+	const global = ownKeysOnly.includes(scope) ? [] : keyTable.filter((binding) => binding.hint && binding.scopes.includes('global'));
 	return [...own, ...global].map((binding) => ({label: binding.label, hint: binding.hint!}));
 }
+
+/** What a command does where it applies; dispatch looks the command up here (pane hooks export these). */
+export type CommandHandlers = Partial<Record<Command, () => void>>;
 
 /** Help sections, in the order they are shown. */
 export const helpSections: ReadonlyArray<{title: string; scope: KeyScope}> = [
@@ -145,6 +166,8 @@ export const helpSections: ReadonlyArray<{title: string; scope: KeyScope}> = [
 	{title: 'Queue', scope: 'queue'},
 	{title: 'Details', scope: 'details'},
 	{title: 'Search line', scope: 'search'},
+	{title: 'Filter line', scope: 'filter'},
+	{title: 'Help', scope: 'help'},
 	{title: 'Confirmations', scope: 'confirm'},
 ];
 

@@ -7,6 +7,7 @@
 import React, {Component, useEffect, useState, type ReactNode} from 'react';
 import {render, Text, useApp} from 'ink';
 import {ArchiveStore} from '../core/archive/store.js';
+import type {Config} from '../core/config/config.js';
 import {createDownloadEngine} from '../core/downloads/engine.js';
 import {ExitCode, MjError} from '../core/errors.js';
 import type {ApiSession} from '../core/midjourney/api-session.js';
@@ -16,7 +17,11 @@ import {FramePacer, inkMaxFps} from './frame-pacer.js';
 import {openWithSystemViewer, type TuiServices} from './services.js';
 import {boundYoungGeneration} from './young-generation.js';
 
-import type {TuiOptions} from './run.js';
+export interface TuiOptions {
+	config: Config;
+	stdin?: NodeJS.ReadStream;
+	stdout?: NodeJS.WriteStream;
+}
 
 /** Alternate screen on; Ink hides the cursor itself. */
 const enterScreen = '\u001B[?1049h\u001B[H';

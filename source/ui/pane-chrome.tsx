@@ -1,8 +1,8 @@
-/** The small pieces around the panes: a pane's title line and the tab bar of small screens. */
-import React from 'react';
+/** The pieces around the panes: a pane's title line, the tab bar of small screens, and where the panes go. */
+import React, {type ReactNode} from 'react';
 import {Box, Text} from 'ink';
 import type {Pane} from './keys.js';
-import {paneOrder, paneTitles} from './layout.js';
+import {paneOrder, paneTitles, type Layout} from './layout.js';
 import type {Theme} from './theme.js';
 
 /** A pane's name (inverse when focused) and a note such as its position. */
@@ -31,6 +31,28 @@ export function TabBar({focus, theme}: {focus: Pane; theme: Theme}) {
 				))}
 				<Text color={theme.muted}> Tab switches</Text>
 			</Text>
+		</Box>
+	);
+}
+
+/** Wide screens: jobs and details side by side over the queue; small ones: the tab bar and the `shown` pane. */
+export function Panes({layout, shown, theme, jobs, details, queue}: {layout: Layout; shown: Pane; theme: Theme} & Record<Pane, ReactNode>) {
+	if (layout.mode === 'wide') {
+		return (
+			<Box flexDirection="column">
+				<Box height={layout.panes.jobs.height}>
+					{jobs}
+					<Box width={1} />
+					{details}
+				</Box>
+				{queue}
+			</Box>
+		);
+	}
+	return (
+		<Box flexDirection="column">
+			<TabBar focus={shown} theme={theme} />
+			{shown === 'jobs' ? jobs : shown === 'details' ? details : queue}
 		</Box>
 	);
 }

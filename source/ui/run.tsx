@@ -3,13 +3,7 @@
  * subcommand. React and Ink load only here, after choosing React's production
  * build: the development build costs ~100 ms at start and several ms per frame.
  */
-import type {Config} from '../core/config/config.js';
-
-export interface TuiOptions {
-	config: Config;
-	stdin?: NodeJS.ReadStream;
-	stdout?: NodeJS.WriteStream;
-}
+import type {TuiOptions} from './mount.js';
 
 let mountModule: Promise<typeof import('./mount.js')> | undefined;
 

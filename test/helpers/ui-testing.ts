@@ -23,6 +23,8 @@ export const keys = {
 	escape: '\u001B',
 	backspace: '\u007F',
 	ctrlC: '\u0003',
+	ctrlU: '\u0015',
+	ctrlW: '\u0017',
 } as const;
 
 export interface TestArchive {

@@ -27,6 +27,9 @@ function rank(scope: KeyScope, first: readonly KeyScope[]): number {
 	return index >= 0 ? index - first.length : 0;
 }
 
+/** How help closes, as the key table says (`?/Esc/q`). */
+const closeKeys = bindingsIn('help').find((binding) => binding.command === 'help-close')?.label ?? '?';
+
 /** Columns need room for a key and most of a description. */
 const minColumnWidth = 40;
 
@@ -59,7 +62,7 @@ export function HelpOverlay({width, height, theme, scope}: {width: number; heigh
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text bold color={theme.accent} wrap="truncate-end">
-				Keys (? or Esc closes){shown < all.length ? ' · other panes: press ? there' : ''}
+				Keys ({closeKeys} closes){shown < all.length ? ' · other panes: press ? there' : ''}
 			</Text>
 			<Box>
 				{columns.map((column, columnIndex) => (

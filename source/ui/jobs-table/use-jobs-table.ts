@@ -3,10 +3,12 @@
  * it. Pages are read synchronously (better-sqlite3), so a move that needs rows
  * outside the loaded slice reads them first and then moves.
  */
-import {useCallback, useEffect, useRef, type MutableRefObject} from 'react';
+import {useCallback, useEffect, useMemo, useRef, type MutableRefObject} from 'react';
 import type {JobCursor} from '../../core/archive/store.js';
 import type {Job, JobFilter} from '../../core/job.js';
 import type {ArchiveSource} from '../archive-source.js';
+import type {CommandHandlers} from '../keys.js';
+import {listCommands} from '../list-commands.js';
 import {useSyncReducer} from '../use-sync-state.js';
 import {initialJobsTableState, jobsTableReducer, type JobsTableAction, type JobsTableState} from './use-jobs-table-state.js';
 
@@ -50,6 +52,8 @@ export interface JobsTable {
 	jumpTo(jobId: string): boolean;
 	/** Re-read the loaded rows (file counts changed); `recount` also counts the filtered list again (new jobs synced). */
 	reload(recount?: boolean): void;
+	/** The list keys (j/k, PgDn/PgUp, g/G) for the dispatcher. */
+	commands: CommandHandlers;
 }
 
 export function useJobsTable(archive: ArchiveSource, filter: JobFilter, height: number): JobsTable {
@@ -186,7 +190,12 @@ export function useJobsTable(archive: ArchiveSource, filter: JobFilter, height: 
 		first();
 	}, [first]);
 
-	return {state, ref, move, first, last, jumpTo, reload};
+	// A page is the visible rows as of the last render (the reducer's height follows in an effect).
+	const page = useRef(height);
+	page.current = height;
+	const commands = useMemo(() => listCommands(move, () => page.current, first, last), [move, first, last]);
+
+	return {state, ref, move, first, last, jumpTo, reload, commands};
 }
 
 function sameIds(a: readonly Job[], b: readonly Job[]): boolean {

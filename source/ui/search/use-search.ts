@@ -6,11 +6,14 @@
  * on the terminal (see frame-pacer.ts), and once one is slow, typing is
  * debounced so a burst of keys costs one query.
  */
-import {useCallback, useEffect, useRef} from 'react';
+import {useCallback, useEffect, useMemo, useRef} from 'react';
+import type {Key} from 'ink';
 import type {JobFilter} from '../../core/job.js';
 import type {ArchiveSource} from '../archive-source.js';
 import {errorLine} from '../error-line.js';
 import type {FrameSignal} from '../frame-pacer.js';
+import type {Command, CommandHandlers} from '../keys.js';
+import {editLine} from '../prompt/line-editor.js';
 import {useSyncReducer} from '../use-sync-state.js';
 import {searchLimit} from './search-pane.js';
 import {initialSearchState, searchReducer} from './use-search-state.js';
@@ -18,8 +21,20 @@ import {initialSearchState, searchReducer} from './use-search-state.js';
 /** After a search that answered within this many ms, the next one runs without the typing debounce. */
 const instantSearchMs = 25;
 
-/** The search state, its dispatcher, and a ref to its latest value for key handlers. */
-export function useSearch(archive: ArchiveSource, filter: JobFilter, debounceMs: number, frames: FrameSignal) {
+/** What search acts on outside itself. */
+export interface SearchOptions {
+	/** Milliseconds of quiet typing before a slow search runs. */
+	debounceMs: number;
+	frames: FrameSignal;
+	/** Select a job in the jobs table; false when the filter hides it. */
+	jumpTo: (jobId: string) => boolean;
+	/** Show the selected job's details (after Enter on a hit). */
+	showDetails: () => void;
+	info: (text: string) => void;
+}
+
+/** The search state, a ref to its latest value for key handlers, and its command handlers. */
+export function useSearch(archive: ArchiveSource, filter: JobFilter, {debounceMs, frames, jumpTo, showDetails, info}: SearchOptions) {
 	const [search, dispatch, ref] = useSyncReducer(searchReducer, initialSearchState);
 	const lastSearchMs = useRef(0);
 	const runSearch = useCallback(
@@ -48,5 +63,39 @@ export function useSearch(archive: ArchiveSource, filter: JobFilter, debounceMs:
 	useEffect(() => {
 		if (ref.current.query) runSearch(ref.current.query);
 	}, [runSearch, ref]);
-	return {search, dispatch, ref};
+	const commands = useMemo(() => {
+		const jumpToHit = (index: number): boolean => {
+			const hit = ref.current.hits[index];
+			if (!hit) return false;
+			if (jumpTo(hit.job.id)) return true;
+			info('that job is not in the filtered list (F clears the filter)');
+			return false;
+		};
+		const stepHits = (step: 1 | -1) => () => {
+			const {hits, index: current} = ref.current;
+			if (hits.length === 0) return info('no search hits (/ searches)');
+			const index = (((current + step) % hits.length) + hits.length) % hits.length;
+			dispatch({type: 'move', delta: step, wrap: true});
+			if (jumpToHit(index)) info(`hit ${index + 1} of ${hits.length}`);
+		};
+		/** Keys of the search line. */
+		const line: CommandHandlers = {
+			'search-accept'() {
+				dispatch({type: 'close'});
+				if (jumpToHit(ref.current.index)) showDetails();
+			},
+			'search-close': () => dispatch({type: 'close'}),
+			'search-next': () => dispatch({type: 'move', delta: 1}),
+			'search-prev': () => dispatch({type: 'move', delta: -1}),
+		};
+		/** n/N in the panes: step through the hits after the line closed. */
+		const hits: CommandHandlers = {'next-hit': stepHits(1), 'prev-hit': stepHits(-1)};
+		/** Any other key on the search line: edit the query. */
+		const edit = (command: Command | undefined, input: string, key: Key) => {
+			const query = editLine(ref.current.query, command, input, key);
+			if (query !== undefined) dispatch({type: 'edit', query});
+		};
+		return {line, hits, edit, open: () => dispatch({type: 'open'})};
+	}, [ref, dispatch, jumpTo, showDetails, info]);
+	return {search, ref, commands};
 }
