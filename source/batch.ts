@@ -4,6 +4,7 @@
  * stderr, a human summary (or with --json one JSON object, the last line) on
  * stdout. Never imports Ink: cron, CI and pipes get plain text.
  */
+import {claimArchive, type WriterClaim} from './core/archive/claims.js';
 import {ArchiveStore} from './core/archive/store.js';
 import type {Config} from './core/config.js';
 import {runDownloads} from './core/downloads/run.js';
@@ -76,17 +77,22 @@ export async function runBatch(options: BatchOptions): Promise<number> {
 	let phase: 'sync' | 'download' = run.urlsFile ? 'download' : 'sync';
 
 	let store: ArchiveStore | undefined;
+	let claim: WriterClaim | undefined;
 	try {
 		store = ArchiveStore.open(config.archive);
 		log.verbose(`archive: ${config.archive}`);
+		// One writer per archive: sync and downloads share this process's claim; another live writer means exit 75.
+		claim = await claimArchive(store, run.urlsFile ? 'downloading a URL list' : 'syncing the listing', {signal});
 		if (!run.urlsFile) await syncPhase(store, options, progress, summary);
 		phase = 'download';
+		claim.describe('downloading files');
 		if (run.download && !signal.aborted) await downloadPhase(store, options, progress, summary);
 	} catch (error) {
 		fatal = error;
 		if (!(signal.aborted && isAbort(error))) summary.phases[phase] = 'failed';
 	} finally {
 		progress.finish();
+		claim?.release();
 		store?.close();
 	}
 

@@ -13,22 +13,12 @@ import type {StandIn} from '../fixtures/types.js';
 import {runCli} from '../source/cli/run-cli.js';
 import {Interrupted} from '../source/cli/signals.js';
 import type {BatchSummary} from '../source/batch.js';
+import {standInEnv as standInEnvironment} from './helpers/stand-in-bin.js';
 import {captureIo, sandbox, type CapturedIo} from './helpers/cli-io.js';
 
 const jobCount = 24;
 
-function standInEnv(standIn: StandIn): NodeJS.ProcessEnv {
-	return {
-		MJ_TUI_API_BASE: standIn.apiBase,
-		MJ_TUI_CDN_BASE: standIn.cdnBase,
-		MJ_TUI_TOKEN_BASE: standIn.tokenBase,
-		MJ_TUI_TOKEN_API_KEY: standIn.tokenApiKey,
-		MJ_TUI_TOKEN: standIn.token,
-		MJ_TUI_REFRESH_TOKEN: standIn.refreshToken,
-		MJ_TUI_PAGE_PAUSE_MS: '0',
-		MJ_TUI_RETRIES: '1',
-	};
-}
+const standInEnv = (standIn: StandIn) => standInEnvironment(standIn, {MJ_TUI_RETRIES: '1'});
 
 function lastJson(io: CapturedIo): BatchSummary {
 	const lines = io.out().trim().split('\n');

@@ -3,6 +3,7 @@
  * file itself (PNG `Description` text + XMP), so the prompt travels with the
  * image. Files are rewritten atomically and the archive's sha256/bytes follow.
  */
+import {withArchiveClaim} from '../core/archive/claims.js';
 import {ExitCode} from '../core/errors.js';
 import {embedArchiveMetadata} from '../core/png-text.js';
 import {toSingleLine} from '../core/terminal-text.js';
@@ -21,7 +22,7 @@ export const embedCommand: Command = {
 		}
 		const store = openArchive(context, flags);
 		try {
-			const report = await embedArchiveMetadata(store, {signal: context.signal});
+			const report = await withArchiveClaim(store, 'embedding metadata into PNGs', context.signal, () => embedArchiveMetadata(store, {signal: context.signal}));
 			if (wantsJson(context.config, flags)) await writeLine(context, JSON.stringify(report));
 			else {
 				await writeLine(context, `Embedded metadata in ${report.embedded} PNG(s); ${report.unchanged} already carried it; ${report.failed.length} failed`);

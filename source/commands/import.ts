@@ -5,6 +5,7 @@
  */
 import {statSync} from 'node:fs';
 import path from 'node:path';
+import {withArchiveClaim} from '../core/archive/claims.js';
 import {ExitCode, MjError} from '../core/errors.js';
 import {importFolder} from '../core/import/folder.js';
 import {importResponses} from '../core/import/responses.js';
@@ -55,6 +56,12 @@ export const importCommand: Command = {
 		// Import may start an archive: create it when missing.
 		const store = ArchiveStore.open(archiveDir(context, flags));
 		try {
+			return await withArchiveClaim(store, values.responses === undefined ? 'importing image files' : 'importing saved API responses', context.signal, importInto);
+		} finally {
+			store.close();
+		}
+
+		async function importInto(): Promise<number> {
 			if (values.responses !== undefined) {
 				const report = await importResponses(store, path.resolve(context.io.cwd, values.responses));
 				if (json) await writeLine(context, JSON.stringify(report));
@@ -69,8 +76,6 @@ export const importCommand: Command = {
 				for (const file of problems) await writeLine(context, `${file.outcome.padEnd(11)} ${toSingleLine(file.file)}${file.detail ? `  (${toSingleLine(file.detail)})` : ''}`);
 			}
 			return problems.length === 0 ? ExitCode.ok : ExitCode.someFailed;
-		} finally {
-			store.close();
 		}
 	},
 };

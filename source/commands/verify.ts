@@ -3,6 +3,7 @@
  * missing, corrupt and orphaned files and stale partials. Exit 1 when any
  * problem remains; --repair re-downloads missing and corrupt files first.
  */
+import {withArchiveClaim} from '../core/archive/claims.js';
 import {ExitCode} from '../core/errors.js';
 import {toSingleLine} from '../core/terminal-text.js';
 import {formatBytes, formatRate} from '../core/units.js';
@@ -43,6 +44,13 @@ export const verifyCommand: Command = {
 		const json = wantsJson(context.config, flags);
 		const store = openArchive(context, flags, {readonly: false});
 		try {
+			// Repairing downloads, so it needs the archive to itself (exit 75 while another mj-tui writes it).
+			return flags.repair === true ? await withArchiveClaim(store, 'repairing the archive (verify --repair)', context.signal, check) : await check();
+		} finally {
+			store.close();
+		}
+
+		async function check(): Promise<number> {
 			const report = await verifyArchive(store, {signal: context.signal});
 			let remaining = report.problems;
 			let repair;
@@ -62,8 +70,6 @@ export const verifyCommand: Command = {
 				}
 			}
 			return remaining.length === 0 ? ExitCode.ok : ExitCode.someFailed;
-		} finally {
-			store.close();
 		}
 	},
 };

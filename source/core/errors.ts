@@ -10,6 +10,8 @@ export const ExitCode = {
 	unavailable: 69,
 	software: 70,
 	ioError: 74,
+	/** Try again later: another mj-tui is writing the archive. */
+	tempFailure: 75,
 	/** Authentication failed or expired. */
 	auth: 77,
 	config: 78,

@@ -6,6 +6,7 @@
  */
 import React, {Component, useEffect, useState, type ReactNode} from 'react';
 import {render, Text, useApp} from 'ink';
+import {claimArchiveNow, type WriterClaim} from '../core/archive/claims.js';
 import {ArchiveStore} from '../core/archive/store.js';
 import {createDownloadEngine} from '../core/downloads/engine.js';
 import {ExitCode, MjError} from '../core/errors.js';
@@ -13,7 +14,7 @@ import type {MidjourneyClient} from '../core/midjourney/client.js';
 import {App} from './app.js';
 import {errorLine} from './error-line.js';
 import {FramePacer, inkMaxFps} from './frame-pacer.js';
-import {openWithSystemViewer, type TuiServices} from './services.js';
+import {engineUnderClaim, openWithSystemViewer, type TuiServices} from './services.js';
 import {boundYoungGeneration} from './young-generation.js';
 
 import type {TuiOptions} from './run.js';
@@ -82,10 +83,15 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 	const store = ArchiveStore.open(config.archive);
 	// Hashing on the UI thread costs ~0.7 ms per MiB; a hashing worker would cost ~11 MiB of the app's memory.
 	const engine = createDownloadEngine(store, config, {hashOnMainThread: true});
+	// Taken on the first download and held until quit; while another process writes the archive, downloads are refused with its name.
+	let claim: WriterClaim | undefined;
+	const claimedEngine = engineUnderClaim(engine, () => {
+		claim ??= claimArchiveNow(store, 'downloading files in the interactive app');
+	});
 	let client: MidjourneyClient | undefined;
 	const services: TuiServices = {
 		archive: store,
-		engine,
+		engine: claimedEngine,
 		// The API client loads on the first sync: the first frame does not wait for it.
 		async sync({signal, onProgress}) {
 			const [{MidjourneyClient}, {syncJobs}] = await Promise.all([import('../core/midjourney/client.js'), import('../core/sync.js')]);
@@ -177,6 +183,7 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 		// Transfers stop keeping their partials (quit already waited for them unless forced).
 		await engine.stop({immediate: forced || crash !== null}).catch(() => {});
 		await client?.close().catch(() => {});
+		claim?.release();
 		// A forced stop may leave a finished file's bookkeeping in flight; the process exit closes the database after it.
 		if (!forced) store.close();
 	}

@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3';
 import type {ApiJob, Job, JobFilter} from '../job.js';
 import {jobFromRow, jobRowFromApi, noFiles, rowidSlotsPerMillisecond, timeOrderedRowid, type JobRow, type JobSource, type SelectedJobRow} from './job-rows.js';
 import {countJobRows, fileCountsFor, listJobRows, selectJobColumns, type JobCursor} from './list.js';
+import {ArchiveClaims} from './claims.js';
 import {openArchiveDatabase} from './open.js';
 import {searchRows, type SearchOptions} from './search.js';
 import {StatementCache} from './statements.js';
@@ -55,12 +56,15 @@ export class ArchiveStore {
 	readonly db: Database.Database;
 	/** Absolute archive folder. */
 	readonly dir: string;
+	/** The writer claim (one writing process per archive; see claims.ts). */
+	readonly claims: ArchiveClaims;
 	readonly #statements: StatementCache;
 	readonly #upsert: (jobs: readonly ApiJob[], source: JobSource) => UpsertResult;
 
 	private constructor(db: Database.Database, dir: string) {
 		this.db = db;
 		this.dir = dir;
+		this.claims = new ArchiveClaims(db);
 		this.#statements = new StatementCache(db);
 		this.#upsert = db.readonly ? () => this.#refuseWrite() : this.#prepareUpsert();
 	}
