@@ -10,6 +10,7 @@ import {jobFromRow, jobRowFromApi, noFiles, rowidSlotsPerMillisecond, timeOrdere
 import {countJobRows, fileCountsFor, listJobRows, selectJobColumns, type JobCursor} from './list.js';
 import {ArchiveClaims} from './claims.js';
 import {openArchiveDatabase} from './open.js';
+import {VerifyQueries} from './verify-queries.js';
 import {searchRows, type SearchOptions} from './search.js';
 import {StatementCache} from './statements.js';
 
@@ -58,6 +59,8 @@ export class ArchiveStore {
 	readonly dir: string;
 	/** The writer claim (one writing process per archive; see claims.ts). */
 	readonly claims: ArchiveClaims;
+	/** What verify asks of the images table (see verify-queries.ts). */
+	readonly verifyQueries: VerifyQueries;
 	readonly #statements: StatementCache;
 	readonly #upsert: (jobs: readonly ApiJob[], source: JobSource) => UpsertResult;
 
@@ -65,6 +68,7 @@ export class ArchiveStore {
 		this.db = db;
 		this.dir = dir;
 		this.claims = new ArchiveClaims(db);
+		this.verifyQueries = new VerifyQueries(db);
 		this.#statements = new StatementCache(db);
 		this.#upsert = db.readonly ? () => this.#refuseWrite() : this.#prepareUpsert();
 	}
