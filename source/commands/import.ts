@@ -8,6 +8,7 @@ import path from 'node:path';
 import {withArchiveClaim} from '../core/archive/claims.js';
 import {ExitCode, MjError} from '../core/errors.js';
 import {importFolder} from '../core/import/folder.js';
+import {removeStaleTemporaries} from '../core/temp-files.js';
 import {importResponses} from '../core/import/responses.js';
 import {toSingleLine} from '../core/terminal-text.js';
 import type {FlagDefinitions} from '../cli/flags.js';
@@ -62,6 +63,8 @@ export const importCommand: Command = {
 		}
 
 		async function importInto(): Promise<number> {
+			// Temps a killed `import --copy` left in the archive go first.
+			await removeStaleTemporaries(store.dir);
 			if (values.responses !== undefined) {
 				const report = await importResponses(store, path.resolve(context.io.cwd, values.responses));
 				if (json) await writeLine(context, JSON.stringify(report));

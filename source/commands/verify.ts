@@ -21,7 +21,8 @@ const help = `Usage: mj-tui verify [--repair] [--json]
 Re-hashes every downloaded file against the sha256 recorded at download time.
 Reports: missing (in the archive, not on disk), corrupt (size or hash differ),
 orphan (under images/ but unknown to the archive), stale-partial (.parts/
-files nothing will resume). Exit 0 when all is well, 1 when a problem remains.
+files nothing will resume), stale-temp (temp files of a killed command;
+mj-tui clean removes them). Exit 0 when all is well, 1 when a problem remains.
 
   --repair   move corrupt files to .quarantine/, re-download missing and
              corrupt ones, then re-check them (orphans are only reported)
@@ -33,7 +34,7 @@ function problemLine(problem: VerifyProblem): string {
 
 export const verifyCommand: Command = {
 	name: 'verify',
-	summary: 'Re-hash archived files; report missing, corrupt, orphaned files and stale partials (--repair re-downloads)',
+	summary: 'Re-hash archived files; report missing, corrupt, orphaned files, stale partials and temps (--repair re-downloads)',
 	flags: verifyFlags,
 	async run(context) {
 		const {flags} = parseCommandArgs('verify', context.argv, verifyFlags);

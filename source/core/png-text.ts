@@ -9,6 +9,7 @@ import path from 'node:path';
 import {crc32, deflateSync, inflateSync} from 'node:zlib';
 import type {ArchiveStore} from './archive/store.js';
 import {buildXmpPacket} from './import/xmp.js';
+import {temporaryPathFor} from './temp-files.js';
 
 const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** Inflated text larger than this is refused: a zTXt "zip bomb" must not eat memory. */
@@ -166,7 +167,7 @@ export async function embedJobMetadata(filePath: string, job: {fullCommand: stri
 		{keyword: 'Description', text: description},
 		{keyword: 'XML:com.adobe.xmp', text: buildXmpPacket({description: job.fullCommand, identifier: job.id}), international: true},
 	]);
-	const temporary = `${filePath}.embed-${process.pid}.tmp`;
+	const temporary = temporaryPathFor(filePath, 'embed');
 	const handle = await open(temporary, 'w');
 	try {
 		await handle.writeFile(rewritten);

@@ -1,7 +1,7 @@
 /**
- * The images-table questions `verify` and `verify --repair` ask: which files
- * should be on disk, which paths on disk the archive knows, which partials a
- * download will resume, and putting a file back in the download queue.
+ * The images-table questions `verify`, `verify --repair` and `clean` ask:
+ * which files should be on disk, which paths on disk the archive knows, which
+ * partials a download will resume, and putting a file back in the queue.
  */
 import type Database from 'better-sqlite3';
 import {StatementCache} from './statements.js';
@@ -78,6 +78,16 @@ export class VerifyQueries {
 	/** True when an unfinished image row will resume from this partial (path relative to the archive). */
 	isResumablePart(relative: string): boolean {
 		return this.#statements.get(`SELECT 1 FROM images WHERE part_path = ? AND status != 'done'`).pluck().get(relative) !== undefined;
+	}
+
+	/** Partials (relative to the archive) that a queued download will resume. */
+	pendingPartPaths(): Set<string> {
+		return new Set(this.#statements.get(`SELECT part_path FROM images WHERE part_path IS NOT NULL AND status = 'pending'`).pluck().all() as string[]);
+	}
+
+	/** Forget a removed partial: that file's next download starts afresh. */
+	forgetPartial(partPath: string): void {
+		this.#statements.get('UPDATE images SET part_path = NULL, etag = NULL, last_modified = NULL WHERE part_path = ?').run(partPath);
 	}
 
 	/** The URL an image row downloads from. */
