@@ -8,6 +8,7 @@ import {DonePathsWorker} from '../source/core/export/done-paths.js';
 import {generateJobs, hostilePrompts} from '../fixtures/jobs.js';
 import {ArchiveStore} from '../source/core/archive/store.js';
 import {forgetSecrets, registerSecret} from '../source/core/secrets.js';
+import {stripTerminalControls} from '../source/core/terminal-text.js';
 import type {ApiJob, Job} from '../source/core/job.js';
 import {runCommand, syncedArchive, type ToolsArchive} from './helpers/tools-archive.js';
 
@@ -23,6 +24,7 @@ const spreadsheetPrompts = [
 	'-2+3 minus first',
 	'@SUM(A1:A2) at sign',
 	`a prompt that leaks ${secret} by accident`,
+	`\u001B[1m=cmd|' /C calc'!A0 behind an escape`,
 ];
 
 test.before(async () => {
@@ -64,16 +66,21 @@ test('csv: one row per job, quoting survives commas, quotes and newlines, formul
 	for (const job of jobs) {
 		const row = rows.find(r => r[0] === job.id)!;
 		t.truthy(row, job.id);
-		const expected = job.prompt.replaceAll(secret, '[redacted]');
+		const expected = stripTerminalControls(job.prompt).replaceAll(secret, '[redacted]');
 		t.is(row[column('prompt')], /^[=+\-@]/.test(expected) ? `'${expected}` : expected);
 		const paths = row[column('image_paths')]!.split(';').filter(Boolean);
 		t.is(paths.length, job.files.done);
 		for (const p of paths) t.true(fs.existsSync(path.join(archive.dir, p)) && !path.isAbsolute(p), p);
 	}
-	for (const prompt of hostile) t.true(rows.some(row => row[column('prompt')] === prompt.trim()), `hostile prompt kept verbatim: ${JSON.stringify(prompt)}`);
+	// Terminal escapes are gone (`cat jobs.csv` must not retitle or clear the terminal); the words stay.
+	for (const prompt of hostile) t.true(rows.some(row => row[column('prompt')] === stripTerminalControls(prompt).trim()), `hostile prompt without its control sequences: ${JSON.stringify(prompt)}`);
+	t.true(rows.some(row => row[column('prompt')] === 'a quiet harbour at dawn, oil painting'), 'ESC ] 0;title BEL removed whole');
+	t.true(rows.some(row => row[column('prompt')] === 'red alert neon city skyline, cyberpunk'), 'CSI sequences removed whole');
 	const text = fs.readFileSync(path.join(out, 'jobs.csv'), 'utf8');
+	t.false(/[\u001B\u0007\u009B\u202E]/.test(text), 'no ESC, BEL, CSI or bidi override in the file');
 	t.false(text.includes(secret));
 	t.true(rows.some(row => row[column('prompt')] === `'=HYPERLINK("http://evil.example","click me"), a cat`));
+	t.true(rows.some(row => row[column('prompt')] === `'=cmd|' /C calc'!A0 behind an escape`), 'the formula guard sees through a leading escape sequence');
 });
 
 test('json and jsonl: every job with its images, hostile prompts byte for byte', async t => {
