@@ -54,8 +54,8 @@ export const importCommand: Command = {
 				throw new MjError(`mj-tui import: ${folder} is not a folder`, {exitCode: ExitCode.usage, hint: 'Give the folder that holds the images, or --responses <file> for saved API answers.'});
 			}
 		}
-		// Import may start an archive: create it when missing.
-		const store = ArchiveStore.open(archiveDir(context, flags));
+		// Import may start an archive: create it when missing, even beside the files of one whose database was lost (it rebuilds it).
+		const store = ArchiveStore.open(archiveDir(context, flags), {adoptFiles: true});
 		try {
 			return await withArchiveClaim(store, values.responses === undefined ? 'importing image files' : 'importing saved API responses', context.signal, importInto);
 		} finally {

@@ -12,8 +12,10 @@ export const ExitCode = {
 	ioError: 74,
 	/** Try again later: another mj-tui is writing the archive. */
 	tempFailure: 75,
-	/** Authentication failed or expired. */
+	/** Authentication failed or expired; or no permission to read a file. */
 	auth: 77,
+	/** No permission (same code as auth: sysexits' EX_NOPERM). */
+	noPermission: 77,
 	config: 78,
 } as const;
 

@@ -9,7 +9,7 @@ import type {ApiJob, Job, JobFilter} from '../job.js';
 import {jobFromRow, jobRowFromApi, noFiles, rowidSlotsPerMillisecond, timeOrderedRowid, type JobRow, type JobSource, type SelectedJobRow} from './job-rows.js';
 import {countJobRows, fileCountsFor, listJobRows, selectJobColumns, type JobCursor} from './list.js';
 import {ArchiveClaims} from './claims.js';
-import {openArchiveDatabase} from './open.js';
+import {openArchiveDatabase, type OpenOptions} from './open.js';
 import {VerifyQueries} from './verify-queries.js';
 import {searchRows, type SearchOptions} from './search.js';
 import {StatementCache} from './statements.js';
@@ -73,8 +73,8 @@ export class ArchiveStore {
 		this.#upsert = db.readonly ? () => this.#refuseWrite() : this.#prepareUpsert();
 	}
 
-	/** Open (creating and migrating) the archive at `dir`. Refuses a newer schema (MjError 65). */
-	static open(dir: string, options?: {readonly?: boolean}): ArchiveStore {
+	/** Open (creating and migrating) the archive at `dir`. Refuses a newer schema, or a new database beside archive files (MjError 65). */
+	static open(dir: string, options?: OpenOptions): ArchiveStore {
 		const absolute = path.resolve(dir);
 		return new ArchiveStore(openArchiveDatabase(absolute, options), absolute);
 	}
