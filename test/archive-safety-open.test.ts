@@ -10,27 +10,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import Database from 'better-sqlite3';
-import {startStandIn} from '../fixtures/stand-in.js';
-import {runBin, sandbox} from './helpers/cli-io.js';
-import {filesUnder, standInEnv} from './helpers/stand-in-bin.js';
+import {downloadedArchive, filesUnder} from './helpers/stand-in-bin.js';
 
 const digest = (file: string) => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
-/** A downloaded archive (a real batch against the stand-in), and the env to run more commands on it. */
-async function downloadedArchive(t: import('ava').ExecutionContext) {
-	const standIn = await startStandIn({jobs: 4, seed: 41});
-	t.teardown(() => standIn.close());
-	const box = sandbox();
-	const archive = path.join(box.root, 'archive');
-	const env = {...box.env, ...standInEnv(standIn, {MJ_TUI_VIDEOS: 'false'})};
-	const batch = await runBin(['--batch', '--archive', archive], {cwd: box.project, env});
-	t.is(batch.code, 0, batch.stderr);
-	const run = (args: string[]) => runBin([...args, '--archive', archive], {cwd: box.project, env});
-	return {standIn, archive, run, database: path.join(archive, 'archive.db'), images: filesUnder(path.join(archive, 'images'))};
+/** A downloaded archive and its database file. */
+async function damageable(t: import('ava').ExecutionContext) {
+	const downloaded = await downloadedArchive(t, {jobs: 4, seed: 41});
+	return {...downloaded, database: path.join(downloaded.archive, 'archive.db')};
 }
 
 test('an emptied archive.db beside downloaded images is refused (65) by every writer and reader; the import it suggests rebuilds the archive', async t => {
-	const {standIn, archive, run, database, images} = await downloadedArchive(t);
+	const {standIn, archive, run, database, images} = await damageable(t);
 	t.true(images.length > 0);
 	fs.truncateSync(database, 0);
 	const requestsBefore = standIn.requests().length;
@@ -62,7 +53,7 @@ test('an emptied archive.db beside downloaded images is refused (65) by every wr
 });
 
 test('a garbage archive.db beside images is refused (65) with the restore and rebuild hint, untouched', async t => {
-	const {run, database} = await downloadedArchive(t);
+	const {run, database} = await damageable(t);
 	fs.writeFileSync(database, Buffer.alloc(8192, 0x5a));
 	const before = digest(database);
 	const result = await run(['--batch']);
@@ -78,7 +69,7 @@ for (const [version, expected] of [
 	[0, /has tables \(.*images.*jobs.*\) but schema version 0 \(PRAGMA user_version\)[^]*PRAGMA user_version = \d+'` restores it/],
 ] as const) {
 	test(`an archive.db with user_version ${version} is refused with a clear message (65), not an internal error, and left untouched`, async t => {
-		const {run, database} = await downloadedArchive(t);
+		const {run, database} = await damageable(t);
 		const db = new Database(database);
 		db.pragma(`user_version = ${version}`);
 		db.close();

@@ -6,21 +6,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import {startStandIn} from '../fixtures/stand-in.js';
 import type {VerifyReport} from '../source/core/verify.js';
-import {runBin, sandbox} from './helpers/cli-io.js';
-import {filesUnder, readArchive, standInEnv, startBin, waitUntil} from './helpers/stand-in-bin.js';
+import {downloadedArchive, filesUnder, readArchive, startBin, waitUntil} from './helpers/stand-in-bin.js';
 
 const lastLine = (text: string) => text.trim().split('\n').at(-1)!;
 
 test('verify --repair killed with SIGKILL: the next verify reports every absent file as missing, the next repair finishes them', async t => {
-	const standIn = await startStandIn({jobs: 5, seed: 21, imageBytes: 32 * 1024});
-	t.teardown(() => standIn.close());
-	const box = sandbox();
-	const archive = path.join(box.root, 'archive');
-	const env = {...box.env, ...standInEnv(standIn, {MJ_TUI_VIDEOS: 'false'})};
-	const first = await runBin(['--batch', '--archive', archive], {cwd: box.project, env});
-	t.is(first.code, 0, first.stderr);
+	const {box, archive, env, run} = await downloadedArchive(t, {jobs: 5, seed: 21, imageBytes: 32 * 1024});
 	const expected = filesUnder(path.join(archive, 'images')).length;
 	t.true(expected >= 8);
 
@@ -36,20 +28,20 @@ test('verify --repair killed with SIGKILL: the next verify reports every absent 
 
 	const absent = expected - filesUnder(path.join(archive, 'images')).length;
 	t.true(absent > 0, 'files were still owed when it died');
-	const after = await runBin(['verify', '--json', '--archive', archive], {cwd: box.project, env});
+	const after = await run(['verify', '--json']);
 	t.is(after.code, 1, after.stdout);
 	const report = JSON.parse(lastLine(after.stdout)) as VerifyReport & {clean: boolean};
 	t.false(report.clean);
 	const missing = report.problems.filter(problem => problem.kind === 'missing');
 	t.is(missing.length, absent);
 	for (const problem of missing) t.false(fs.existsSync(path.join(archive, problem.path)), `${problem.path} is really absent`);
-	const human = await runBin(['verify', '--archive', archive], {cwd: box.project, env});
+	const human = await run(['verify']);
 	t.is(human.code, 1);
 	t.regex(human.stdout, new RegExp(`${absent} problem\\(s\\)`));
 
-	const finish = await runBin(['verify', '--repair', '--archive', archive], {cwd: box.project, env});
+	const finish = await run(['verify', '--repair']);
 	t.is(finish.code, 0, `${finish.stdout}\n${finish.stderr}`);
-	const clean = await runBin(['verify', '--json', '--archive', archive], {cwd: box.project, env});
+	const clean = await run(['verify', '--json']);
 	t.is(clean.code, 0, clean.stdout);
 	t.like(JSON.parse(lastLine(clean.stdout)), {clean: true, checked: expected, ok: expected});
 	t.is(filesUnder(path.join(archive, 'images')).length, expected);

@@ -5,9 +5,11 @@
 import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type {ExecutionContext} from 'ava';
 import Database from 'better-sqlite3';
-import type {StandIn} from '../../fixtures/types.js';
-import {builtBin, type ChildResult} from './cli-io.js';
+import {startStandIn} from '../../fixtures/stand-in.js';
+import type {StandIn, StandInOptions} from '../../fixtures/types.js';
+import {builtBin, runBin, sandbox, type ChildResult} from './cli-io.js';
 
 /** The MJ_TUI_* variables that point mj-tui at the stand-in, with no pause between pages. */
 export function standInEnv(standIn: StandIn, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -83,4 +85,18 @@ export function filesUnder(dir: string): string[] {
 	return (fs.readdirSync(dir, {recursive: true, withFileTypes: true}) as fs.Dirent[])
 		.filter(entry => entry.isFile())
 		.map(entry => path.relative(dir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
+}
+
+/** A stand-in and an archive that a real `--batch` downloaded from it (no videos), with a runner for more commands on it. */
+export async function downloadedArchive(t: ExecutionContext, options: StandInOptions) {
+	const standIn = await startStandIn(options);
+	t.teardown(() => standIn.close());
+	const box = sandbox();
+	const archive = path.join(box.root, 'archive');
+	const env = {...box.env, ...standInEnv(standIn, {MJ_TUI_VIDEOS: 'false'})};
+	const batch = await runBin(['--batch', '--archive', archive], {cwd: box.project, env});
+	t.is(batch.code, 0, batch.stderr);
+	/** Run the binary on this archive. */
+	const run = (args: string[]) => runBin([...args, '--archive', archive], {cwd: box.project, env});
+	return {standIn, box, archive, env, run, images: filesUnder(path.join(archive, 'images'))};
 }
