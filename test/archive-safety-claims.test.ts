@@ -2,8 +2,8 @@
  * One downloader per archive, through the installed binary: a second batch
  * (or `verify --repair`) on an archive another mj-tui is downloading into
  * waits briefly, then exits 75 naming the holder; no file is fetched twice,
- * and the archive verifies clean afterwards. The interactive app's engine
- * refuses downloads the same way and keeps browsing.
+ * and the archive verifies clean afterwards. The interactive app refuses
+ * downloads the same way and keeps browsing and searching.
  */
 import {spawn} from 'node:child_process';
 import {once} from 'node:events';
@@ -18,8 +18,9 @@ import {createDownloadEngine} from '../source/core/downloads/engine.js';
 import {MjError} from '../source/core/errors.js';
 import {claimArchiveNow} from '../source/core/archive/claims.js';
 import {engineUnderClaim} from '../source/ui/services.js';
-import {runBin, sandbox} from './helpers/cli-io.js';
+import {builtBin, runBin, sandbox} from './helpers/cli-io.js';
 import {filesUnder, readArchive, standInEnv, startBin, summaryOf, waitUntil} from './helpers/stand-in-bin.js';
+import {shellPrompt, TmuxTerminal} from './helpers/ui-tmux.js';
 
 const claimHolder = (dir: string) =>
 	readArchive(dir, db => db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(writerClaimKey) as string | undefined);
@@ -106,4 +107,39 @@ test('the interactive app refuses downloads while another process writes the arc
 	t.true(gated.enqueueMissing() > 0);
 	await gated.onIdle();
 	t.is(store.totals().imagesDone, store.totals().images);
+});
+
+test('the interactive app (real binary, real tmux) beside a running batch: browses and searches, refuses D naming the batch, downloads once it is gone', async t => {
+	const standIn = await startStandIn({jobs: 6, seed: 13, imageBytes: 48 * 1024});
+	t.teardown(() => standIn.close());
+	const box = sandbox();
+	const archive = path.join(box.root, 'archive');
+	const env = {...box.env, ...standInEnv(standIn, {MJ_TUI_VIDEOS: 'false'})};
+	const batch = startBin(['--batch', '--archive', archive, '--limit-rate', '32k'], {cwd: box.project, env});
+	t.teardown(() => batch.child.kill('SIGKILL'));
+	await waitUntil(() => claimHolder(archive)?.includes('downloading files') === true, 'the batch to be downloading');
+
+	const terminal = await TmuxTerminal.start(200, 40);
+	t.teardown(() => terminal.kill());
+	const variables = Object.entries(env).map(([key, value]) => `${key}='${value}'`).join(' ');
+	await terminal.command(`env -u FORCE_COLOR -u NO_COLOR -u CI ${variables} node ${builtBin} --archive ${archive}`);
+	await terminal.waitFor(screen => screen.includes('sync idle') && / of 6\b/.test(screen), 'the app to list the synced jobs');
+
+	let screen = await terminal.press('D', text => text.includes('is in use by another mj-tui'), 'the refusal');
+	t.regex(screen, new RegExp(`process ${batch.child.pid}\\b`));
+	t.regex(screen, /downloading files/);
+	t.is(batch.child.exitCode, null, 'the batch runs on');
+	const word = standIn.jobs()[0]!.full_command.split(/\s+/).find(part => /^[a-z]{4,}$/i.test(part))!;
+	await terminal.key('/');
+	await terminal.type(word);
+	screen = await terminal.waitFor(text => new RegExp(`/${word} +\\d+ hits?`).test(text), 'search hits while read-only');
+	await terminal.key('Escape');
+
+	batch.child.kill('SIGTERM');
+	t.is((await batch.done).code, 143);
+	screen = await terminal.press('D', text => /queued [\d,]+ missing files/.test(text), 'downloads to start once the batch is gone');
+	await terminal.waitFor(() => doneFiles(archive) === standIn.jobs().flatMap(job => standIn.filePaths(job.id)).filter(file => file.endsWith('.png') && !file.includes('grid')).length, 'every file downloaded', 60_000);
+	await terminal.press('q', text => text.includes(shellPrompt.trim()), 'the shell back');
+	t.is(claimHolder(archive), undefined, 'quitting gives the claim back');
+	t.deepEqual(filesUnder(path.join(archive, 'images')).filter(file => /_\d+_\d+\.\w+$/.test(file)), [], 'no second copies');
 });
