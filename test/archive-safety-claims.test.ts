@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import {startStandIn} from '../fixtures/stand-in.js';
+import type {StandIn} from '../fixtures/types.js';
 import {writerClaimKey} from '../source/core/archive/claims.js';
 import {ArchiveStore} from '../source/core/archive/store.js';
 import {defaultConfig} from '../source/core/config.js';
@@ -19,11 +20,17 @@ import {MjError} from '../source/core/errors.js';
 import {claimArchiveNow} from '../source/core/archive/claims.js';
 import {engineUnderClaim} from '../source/ui/services.js';
 import {builtBin, runBin, sandbox} from './helpers/cli-io.js';
-import {filesUnder, readArchive, standInEnv, startBin, summaryOf, waitUntil} from './helpers/stand-in-bin.js';
+import {filesUnder, readArchive, stallOneFile, standInEnv, startBin, summaryOf, waitUntil} from './helpers/stand-in-bin.js';
 import {shellPrompt, TmuxTerminal} from './helpers/ui-tmux.js';
 
 const claimHolder = (dir: string) =>
 	readArchive(dir, db => db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(writerClaimKey) as string | undefined);
+/** Keeps a batch downloading until the test stops it (see stallOneFile); `reached` says when it is well under way. */
+function holdDownloading(standIn: StandIn) {
+	const stall = stallOneFile(standIn);
+	return {env: stall.env, reached: (archive: string) => stall.requested() && claimHolder(archive)?.includes('downloading files') === true && doneFiles(archive) > 0};
+}
+
 const doneFiles = (dir: string) => readArchive(dir, db => db.prepare("SELECT count(*) FROM images WHERE status = 'done'").pluck().get() as number) ?? 0;
 
 test('a second batch on an archive being downloaded exits 75 naming the first; no file is fetched twice and verify is clean', async t => {
@@ -33,10 +40,11 @@ test('a second batch on an archive being downloaded exits 75 naming the first; n
 	const archive = path.join(box.root, 'archive');
 	const env = {...box.env, ...standInEnv(standIn, {MJ_TUI_VIDEOS: 'false'})};
 
-	// The first batch is slowed so that it is still downloading when the second starts.
-	const first = startBin(['--batch', '--json', '--archive', archive, '--limit-rate', '64k'], {cwd: box.project, env});
+	// The first batch is slowed (and one of its files stalls) so that it is still downloading when the second starts.
+	const hold = holdDownloading(standIn);
+	const first = startBin(['--batch', '--json', '--archive', archive, '--limit-rate', '64k'], {cwd: box.project, env: {...env, ...hold.env}});
 	t.teardown(() => first.child.kill('SIGKILL'));
-	await waitUntil(() => claimHolder(archive)?.includes('downloading files') === true && doneFiles(archive) > 0, 'the first batch to be downloading');
+	await waitUntil(() => hold.reached(archive), 'the first batch to be downloading');
 
 	const second = await runBin(['--batch', '--json', '--archive', archive], {cwd: box.project, env});
 	t.is(second.code, 75, second.stderr);
@@ -115,9 +123,10 @@ test('the interactive app (real binary, real tmux) beside a running batch: brows
 	const box = sandbox();
 	const archive = path.join(box.root, 'archive');
 	const env = {...box.env, ...standInEnv(standIn, {MJ_TUI_VIDEOS: 'false'})};
-	const batch = startBin(['--batch', '--archive', archive, '--limit-rate', '32k'], {cwd: box.project, env});
+	const hold = holdDownloading(standIn);
+	const batch = startBin(['--batch', '--archive', archive, '--limit-rate', '32k'], {cwd: box.project, env: {...env, ...hold.env}});
 	t.teardown(() => batch.child.kill('SIGKILL'));
-	await waitUntil(() => claimHolder(archive)?.includes('downloading files') === true, 'the batch to be downloading');
+	await waitUntil(() => hold.reached(archive), 'the batch to be downloading');
 
 	const terminal = await TmuxTerminal.start(200, 40);
 	t.teardown(() => terminal.kill());

@@ -7,21 +7,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import type {VerifyReport} from '../source/core/verify.js';
-import {downloadedArchive, filesUnder, readArchive, startBin, waitUntil} from './helpers/stand-in-bin.js';
+import {downloadedArchive, filesUnder, readArchive, stallOneFile, startBin, waitUntil} from './helpers/stand-in-bin.js';
 
 const lastLine = (text: string) => text.trim().split('\n').at(-1)!;
 
 test('verify --repair killed with SIGKILL: the next verify reports every absent file as missing, the next repair finishes them', async t => {
-	const {box, archive, env, run} = await downloadedArchive(t, {jobs: 5, seed: 21, imageBytes: 32 * 1024});
+	const {standIn, box, archive, env, run} = await downloadedArchive(t, {jobs: 5, seed: 21, imageBytes: 32 * 1024});
 	const expected = filesUnder(path.join(archive, 'images')).length;
 	t.true(expected >= 8);
 
 	fs.rmSync(path.join(archive, 'images'), {recursive: true});
 	const rows = (status: string) => readArchive(archive, db => db.prepare('SELECT count(*) FROM images WHERE status = ?').pluck().get(status) as number) ?? 0;
-	const repair = startBin(['verify', '--repair', '--limit-rate', '64k', '--archive', archive], {cwd: box.project, env});
+	// Slowed, and one file stalls, so the repair cannot finish before it is killed.
+	const stall = stallOneFile(standIn);
+	const repair = startBin(['verify', '--repair', '--limit-rate', '64k', '--archive', archive], {cwd: box.project, env: {...env, ...stall.env}});
 	t.teardown(() => repair.child.kill('SIGKILL'));
 	// Killed once it has re-queued the files and brought some, not all, back.
-	await waitUntil(() => (rows('pending') > 0 && filesUnder(path.join(archive, 'images')).length > 0) || repair.child.exitCode !== null, 'the repair to be part-way');
+	await waitUntil(() => (stall.requested() && rows('pending') > 0 && filesUnder(path.join(archive, 'images')).length > 0) || repair.child.exitCode !== null, 'the repair to be part-way');
 	t.is(repair.child.exitCode, null, repair.output());
 	repair.child.kill('SIGKILL');
 	await repair.done;

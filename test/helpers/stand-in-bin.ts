@@ -100,3 +100,18 @@ export async function downloadedArchive(t: ExecutionContext, options: StandInOpt
 	const run = (args: string[]) => runBin([...args, '--archive', archive], {cwd: box.project, env});
 	return {standIn, box, archive, env, run, images: filesUnder(path.join(archive, 'images'))};
 }
+
+/**
+ * Keep a download run from finishing on its own, however slow or fast the
+ * machine: one file stalls mid-body (once), and the run's stall timeout (`env`)
+ * outlasts the test. `requested` says when the run has asked for that file, so
+ * a later run gets it whole.
+ */
+export function stallOneFile(standIn: StandIn): {env: Record<string, string>; requested: () => boolean} {
+	const stalled = standIn.filePaths(standIn.jobs()[0]!.id)[0]!;
+	standIn.setFault({kind: 'stall', ms: 120_000, route: 'cdn', pathIncludes: stalled, count: 1});
+	return {
+		env: {MJ_TUI_STALL_TIMEOUT_MS: '600000'},
+		requested: () => standIn.requests().some(request => request.route === 'cdn' && request.path === stalled),
+	};
+}
