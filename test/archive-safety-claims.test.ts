@@ -109,6 +109,11 @@ test('the interactive app refuses downloads while another process writes the arc
 	const word = store.listJobs({limit: 1})[0]!.prompt.split(/\s+/)[0]!;
 	t.true(store.search(word).length > 0, 'search works');
 
+	// A claim older than the process that now has its pid was left by a process that died: its pid was reused.
+	store.setMeta(writerClaimKey, JSON.stringify({pid: other.pid, host: os.hostname(), since: Date.now() - 600_000, doing: 'downloading files'}));
+	t.notThrows(() => claimArchiveNow(store, 'checking').release(), 'a reused pid does not hold the archive');
+	store.setMeta(writerClaimKey, JSON.stringify({pid: other.pid, host: os.hostname(), since: Date.now(), doing: 'downloading files'}));
+
 	// Once that process is gone, the same key downloads.
 	other.kill('SIGKILL');
 	await once(other, 'exit');

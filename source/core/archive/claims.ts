@@ -6,9 +6,11 @@
  * `--urls`) first takes the archive's writer claim: a `meta` row naming the
  * process (pid, host), since when and what it is doing. A process takes it
  * once and shares it between its parts; a claim left by a process that no
- * longer runs on this host is taken over. (A claim written on another host
- * cannot be checked and is taken over too.)
+ * longer runs on this host (or whose pid now belongs to a younger process) is
+ * taken over. (A claim written on another host cannot be checked and is taken
+ * over too.)
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import {setTimeout as sleep} from 'node:timers/promises';
 import type Database from 'better-sqlite3';
@@ -53,9 +55,34 @@ function parseHolder(value: string | undefined): ClaimHolder | undefined {
 	}
 }
 
-/** A live holder that is not this process blocks a writer; a dead or foreign-host one does not. */
+/** Linux's clock ticks per second in /proc (USER_HZ, 100 on every common architecture). */
+const userHz = 100;
+
+/** When a process started (epoch ms), where the system tells (Linux /proc); undefined elsewhere. */
+function processStartedAt(pid: number): number | undefined {
+	try {
+		const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+		// The command name (field 2) may hold spaces and parentheses; field 22, the start in ticks after boot, is the 20th after it.
+		const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+		const bootSeconds = Number(/^btime (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'))?.[1]);
+		return Number.isFinite(ticks) && Number.isFinite(bootSeconds) ? (bootSeconds + ticks / userHz) * 1000 : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Slack for the boot time's whole seconds and the tick rounding. */
+const startTimeSlackMs = 2000;
+
+/**
+ * A live holder that is not this process blocks a writer; a dead or
+ * foreign-host one does not, nor a process that started after the claim was
+ * taken (the holder died and its pid was reused, as happens in containers).
+ */
 function blocks(holder: ClaimHolder | undefined): holder is ClaimHolder {
-	return holder !== undefined && holder.host === os.hostname() && holder.pid !== process.pid && processAlive(holder.pid);
+	if (holder === undefined || holder.host !== os.hostname() || holder.pid === process.pid || !processAlive(holder.pid)) return false;
+	const startedAt = holder.since > 0 ? processStartedAt(holder.pid) : undefined;
+	return startedAt === undefined || startedAt <= holder.since + startTimeSlackMs;
 }
 
 /** The claim's row in `meta`: read, take, describe, release. */
