@@ -36,7 +36,9 @@ export type CsvRow = [
 
 const formulaStart = /^[=+\-@\t\r]/;
 const needsQuotes = /[",\r\n]/;
-/** Either of the two above, or a control character (terminal-text.ts strips them): most cells need none, and one test tells them apart. */
+/** Characters stripTerminalControls removes (C0 but tab and newline, DEL, C1, bidi overrides): rare, so stripping runs only when one is there. */
+const controlCharacter = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+/** Any of the three above: most cells need none, and one test tells them apart. */
 const needsCare = /^[=+\-@\t\r]|[",\r\n\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
 
 /** One CSV cell: terminal-safe, formula-safe text, quoted when it holds a comma, quote or line break. */
@@ -45,7 +47,7 @@ export function csvCell(value: string | number | null | undefined): string {
 	if (typeof value === 'number') return String(value);
 	if (!needsCare.test(value)) return value;
 	// Stripped first: an escape sequence must not hide a leading `=` from the guard.
-	const text = stripTerminalControls(value);
+	const text = controlCharacter.test(value) ? stripTerminalControls(value) : value;
 	const safe = formulaStart.test(text) ? `'${text}` : text;
 	return needsQuotes.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
