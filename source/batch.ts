@@ -14,7 +14,7 @@ import {safeText, type Logger} from './core/log.js';
 import {MidjourneyClient} from './core/midjourney/client.js';
 import {syncJobs, type SyncSummary} from './core/sync.js';
 import {embedArchiveMetadata} from './core/png-text.js';
-import {removeStaleTemporaries} from './core/temp-files.js';
+import {writingArchiveTemps} from './core/temp-files.js';
 import {formatBytes} from './core/units.js';
 import {BatchProgress} from './cli/batch-progress.js';
 import {reportError} from './cli/report-error.js';
@@ -169,9 +169,8 @@ async function downloadPhase(store: ArchiveStore, options: BatchOptions, progres
 
 /** --embed-metadata: the PNGs this run finished get their prompt and job id written in; a file that fails counts as failed. */
 async function embedPhase(store: ArchiveStore, since: number, options: BatchOptions, progress: BatchProgress, summary: BatchSummary): Promise<void> {
-	// Temps an earlier embed left when it was killed go first (a running writer's are left alone).
-	await removeStaleTemporaries(store.dir);
-	const report = await embedArchiveMetadata(store, {changedSince: since, signal: options.signal});
+	// Temps a killed earlier embed left go first (writingArchiveTemps knows whether there are any).
+	const report = await writingArchiveTemps(store, 'embed', () => embedArchiveMetadata(store, {changedSince: since, signal: options.signal}));
 	summary.embedded = report.embedded;
 	summary.failed += report.failed.length;
 	summary.failures.push(...report.failed.map(failure => ({url: safeText(failure.path), reason: safeText(`embedding metadata: ${failure.reason}`)})));

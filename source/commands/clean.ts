@@ -9,7 +9,7 @@ import {withArchiveClaim} from '../core/archive/claims.js';
 import type {ArchiveStore} from '../core/archive/store.js';
 import {ExitCode, MjError} from '../core/errors.js';
 import {findStaleParts, removeStaleParts} from '../core/downloads/stale-parts.js';
-import {removeStaleTemporaries} from '../core/temp-files.js';
+import {sweepArchiveTemps} from '../core/temp-files.js';
 import {toSingleLine} from '../core/terminal-text.js';
 import {formatBytes, parseDuration} from '../core/units.js';
 import {openArchive, parseCommandArgs, wantsJson, writeLine} from './search.js';
@@ -48,7 +48,7 @@ async function sweep(store: ArchiveStore, what: {parts: boolean; temps: boolean;
 		removed.push(...stale);
 	}
 	if (what.temps) {
-		const temps = await removeStaleTemporaries(store.dir, {dryRun: what.dryRun});
+		const temps = await sweepArchiveTemps(store, {dryRun: what.dryRun});
 		removed.push(...temps.map(temp => ({path: temp.path, bytes: temp.bytes, reason: `left by an interrupted ${temp.purpose}`})));
 	}
 	return removed;

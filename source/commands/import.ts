@@ -8,7 +8,7 @@ import path from 'node:path';
 import {withArchiveClaim} from '../core/archive/claims.js';
 import {ExitCode, MjError} from '../core/errors.js';
 import {importFolder} from '../core/import/folder.js';
-import {removeStaleTemporaries} from '../core/temp-files.js';
+import {writingArchiveTemps} from '../core/temp-files.js';
 import {importResponses} from '../core/import/responses.js';
 import {toSingleLine} from '../core/terminal-text.js';
 import type {FlagDefinitions} from '../cli/flags.js';
@@ -63,15 +63,14 @@ export const importCommand: Command = {
 		}
 
 		async function importInto(): Promise<number> {
-			// Temps a killed `import --copy` left in the archive go first.
-			await removeStaleTemporaries(store.dir);
 			if (values.responses !== undefined) {
 				const report = await importResponses(store, path.resolve(context.io.cwd, values.responses));
 				if (json) await writeLine(context, JSON.stringify(report));
 				else await writeLine(context, `Imported ${report.pages} page(s), ${report.jobs} jobs: ${report.inserted} new, ${report.updated} updated, ${report.unchanged} unchanged${report.skippedEntries ? ` (${report.skippedEntries} other HAR entries skipped)` : ''}`);
 				return ExitCode.ok;
 			}
-			const report = await importFolder(store, context.config, folder, {copy: values.copy, signal: context.signal});
+			// Temps a killed `import --copy` left in the archive go first.
+			const report = await writingArchiveTemps(store, 'import', () => importFolder(store, context.config, folder, {copy: values.copy, signal: context.signal}));
 			const problems = report.files.filter(file => file.outcome === 'no-metadata' || file.outcome === 'unreadable' || file.outcome === 'conflict');
 			if (json) await writeLine(context, JSON.stringify(report));
 			else {

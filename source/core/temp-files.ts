@@ -8,6 +8,7 @@
 import {lstat, readdir, rm} from 'node:fs/promises';
 import path from 'node:path';
 import {processAlive} from './archive/claims.js';
+import type {ArchiveStore} from './archive/store.js';
 import {walkFiles} from './file-walk.js';
 
 /** What wrote a temp: shown when it is reported or removed. */
@@ -74,4 +75,31 @@ export async function removeStaleSiblings(target: string): Promise<void> {
 	for (const name of names) {
 		if (name.startsWith(base) && isStaleTemporary(name)) await rm(path.join(dir, name), {force: true});
 	}
+}
+
+/**
+ * Run `work`, which writes temps into the archive, under a marker naming this
+ * process; first sweep the temps of earlier writers that ended without
+ * removing their marker (killed). Without such a marker no walk is made.
+ */
+export async function writingArchiveTemps<T>(store: ArchiveStore, purpose: TempPurpose, work: () => Promise<T>): Promise<T> {
+	if (endedWriters(store).length > 0) await sweepArchiveTemps(store);
+	store.tempMarkers.mark(process.pid, purpose);
+	const result = await work();
+	// Only after a normal end: after an error the marker stays and the next run sweeps, to be sure.
+	store.tempMarkers.unmark(process.pid);
+	return result;
+}
+
+/** Pids of processes that marked themselves as writing temps and have ended since. */
+function endedWriters(store: ArchiveStore): number[] {
+	return store.tempMarkers.pids().filter(pid => pid !== process.pid && !processAlive(pid));
+}
+
+/** Remove the archive's stale temps (or only list them) and, unless listing, forget the ended writers' markers. */
+export async function sweepArchiveTemps(store: ArchiveStore, options: {dryRun?: boolean} = {}): Promise<StaleTemporary[]> {
+	const ended = endedWriters(store);
+	const removed = await removeStaleTemporaries(store.dir, options);
+	if (!options.dryRun) for (const pid of ended) store.tempMarkers.unmark(pid);
+	return removed;
 }

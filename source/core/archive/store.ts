@@ -10,6 +10,7 @@ import {jobFromRow, jobRowFromApi, noFiles, rowidSlotsPerMillisecond, timeOrdere
 import {countJobRows, fileCountsFor, listJobRows, selectJobColumns, type JobCursor} from './list.js';
 import {ArchiveClaims} from './claims.js';
 import {openArchiveDatabase, type OpenOptions} from './open.js';
+import {TempMarkers} from './temp-markers.js';
 import {VerifyQueries} from './verify-queries.js';
 import {searchRows, type SearchOptions} from './search.js';
 import {StatementCache} from './statements.js';
@@ -61,6 +62,8 @@ export class ArchiveStore {
 	readonly claims: ArchiveClaims;
 	/** What verify asks of the images table (see verify-queries.ts). */
 	readonly verifyQueries: VerifyQueries;
+	/** Which processes write temp files into the archive (see temp-markers.ts). */
+	readonly tempMarkers: TempMarkers;
 	readonly #statements: StatementCache;
 	readonly #upsert: (jobs: readonly ApiJob[], source: JobSource) => UpsertResult;
 
@@ -69,6 +72,7 @@ export class ArchiveStore {
 		this.dir = dir;
 		this.claims = new ArchiveClaims(db);
 		this.verifyQueries = new VerifyQueries(db);
+		this.tempMarkers = new TempMarkers(db);
 		this.#statements = new StatementCache(db);
 		this.#upsert = db.readonly ? () => this.#refuseWrite() : this.#prepareUpsert();
 	}
