@@ -12,11 +12,11 @@ import {startStandIn} from '../fixtures/stand-in.js';
 import {runCli} from '../source/cli/run-cli.js';
 import {Interrupted} from '../source/cli/signals.js';
 import type {BatchSummary} from '../source/batch/run.js';
+
 import {captureIo, sandbox, type CapturedIo} from './helpers/cli-io.js';
 import {standInEnv} from './helpers/mj-setup.js';
 
 const jobCount = 24;
-
 
 function lastJson(io: CapturedIo): BatchSummary {
 	const lines = io.out().trim().split('\n');

@@ -1,7 +1,10 @@
 /**
- * `mj-tui clean --parts`: stale partials go, partials a pending file still
- * waits for stay (unless older than --older-than), and the report adds up.
+ * `mj-tui clean`: stale partials go, partials a pending file still waits for
+ * stay (unless older than --older-than), temps of ended processes go, and the
+ * report adds up.
  */
+import {spawn} from 'node:child_process';
+import {once} from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
@@ -56,10 +59,21 @@ test('clean --parts removes partials nothing waits for, keeps the others, and re
 	t.is(imageRows(fixture.store).find((r) => r.id === oldPending!.id)!.part_path, null, 'the archive forgets the removed partial');
 });
 
-test('clean without --parts, or with a bad duration, is a usage error', async (t) => {
+test('plain clean removes stale partials and temps both; a bad duration is a usage error', async (t) => {
 	const fixture = await downloadFixture(t, {jobs: 1});
-	const none = await t.throwsAsync(clean(fixture, []), {instanceOf: MjError});
-	t.is(none!.exitCode, 64);
+	const dead = spawn(process.execPath, ['-e', ''], {stdio: 'ignore'});
+	await once(dead, 'exit');
+	fs.mkdirSync(path.join(fixture.dir, '.parts'), {recursive: true});
+	fs.writeFileSync(path.join(fixture.dir, '.parts', 'orphan.part'), Buffer.alloc(100));
+	fs.mkdirSync(path.join(fixture.dir, 'images'), {recursive: true});
+	fs.writeFileSync(path.join(fixture.dir, 'images', `a.png.mj-tui-import-${dead.pid}.tmp`), Buffer.alloc(200));
+	const both = await clean(fixture, []);
+	t.is(both.code, 0);
+	t.regex(both.out, /removed \.parts\/orphan\.part .*no pending file/);
+	t.regex(both.out, /removed images\/a\.png\.mj-tui-import-\d+\.tmp .*interrupted import/);
+	t.regex(both.out, /Removed 2 files, 300 B reclaimed\./);
+	t.deepEqual(listParts(fixture.dir), []);
+	t.false(fs.existsSync(path.join(fixture.dir, 'images', `a.png.mj-tui-import-${dead.pid}.tmp`)));
 	const bad = await t.throwsAsync(clean(fixture, ['--parts', '--older-than', 'soon']), {instanceOf: MjError});
 	t.is(bad!.exitCode, 64);
 	t.regex(bad!.message, /--older-than "soon"/);

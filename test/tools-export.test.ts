@@ -8,6 +8,7 @@ import {DonePathsWorker} from '../source/core/archive/done-paths.js';
 import {generateJobs, hostilePrompts} from '../fixtures/jobs.js';
 import {ArchiveStore} from '../source/core/archive/store.js';
 import {forgetSecrets, registerSecret} from '../source/core/secrets.js';
+import {stripTerminalControls} from '../source/core/terminal-text.js';
 import type {ApiJob, Job} from '../source/core/job.js';
 import {runCommand, syncedArchive, type ToolsArchive} from './helpers/tools-archive.js';
 
@@ -23,6 +24,7 @@ const spreadsheetPrompts = [
 	'-2+3 minus first',
 	'@SUM(A1:A2) at sign',
 	`a prompt that leaks ${secret} by accident`,
+	`\u001B[1m=cmd|' /C calc'!A0 behind an escape`,
 ];
 
 test.before(async () => {
@@ -45,6 +47,9 @@ test.after.always(async () => {
 
 const exportTo = (name: string, argv: string[]) => runCommand(exportCommand, ['--out', path.join(out, name), ...argv], archive.config);
 const hostile = [...hostilePrompts.values()];
+/** The archived file a dataset row (`images/<job>_<i>.png`) was made from. */
+const storedPathOf = (row: {job_id: string; file_name: string}) =>
+	archive.store.db.prepare(`SELECT path FROM images WHERE job_id = ? AND idx = ? AND variant = 'png'`).pluck().get(row.job_id, Number(/_(\d+)\.png$/.exec(row.file_name)![1])) as string;
 
 /** Parse with Python's csv module: an independent RFC 4180 reader. */
 function readCsv(file: string): string[][] {
@@ -61,16 +66,21 @@ test('csv: one row per job, quoting survives commas, quotes and newlines, formul
 	for (const job of jobs) {
 		const row = rows.find(r => r[0] === job.id)!;
 		t.truthy(row, job.id);
-		const expected = job.prompt.replaceAll(secret, '[redacted]');
+		const expected = stripTerminalControls(job.prompt).replaceAll(secret, '[redacted]');
 		t.is(row[column('prompt')], /^[=+\-@]/.test(expected) ? `'${expected}` : expected);
 		const paths = row[column('image_paths')]!.split(';').filter(Boolean);
 		t.is(paths.length, job.files.done);
 		for (const p of paths) t.true(fs.existsSync(path.join(archive.dir, p)) && !path.isAbsolute(p), p);
 	}
-	for (const prompt of hostile) t.true(rows.some(row => row[column('prompt')] === prompt.trim()), `hostile prompt kept verbatim: ${JSON.stringify(prompt)}`);
+	// Terminal escapes are gone (`cat jobs.csv` must not retitle or clear the terminal); the words stay.
+	for (const prompt of hostile) t.true(rows.some(row => row[column('prompt')] === stripTerminalControls(prompt).trim()), `hostile prompt without its control sequences: ${JSON.stringify(prompt)}`);
+	t.true(rows.some(row => row[column('prompt')] === 'a quiet harbour at dawn, oil painting'), 'ESC ] 0;title BEL removed whole');
+	t.true(rows.some(row => row[column('prompt')] === 'red alert neon city skyline, cyberpunk'), 'CSI sequences removed whole');
 	const text = fs.readFileSync(path.join(out, 'jobs.csv'), 'utf8');
+	t.false(/[\u001B\u0007\u009B\u202E]/.test(text), 'no ESC, BEL, CSI or bidi override in the file');
 	t.false(text.includes(secret));
 	t.true(rows.some(row => row[column('prompt')] === `'=HYPERLINK("http://evil.example","click me"), a cat`));
+	t.true(rows.some(row => row[column('prompt')] === `'=cmd|' /C calc'!A0 behind an escape`), 'the formula guard sees through a leading escape sequence');
 });
 
 test('json and jsonl: every job with its images, hostile prompts byte for byte', async t => {
@@ -118,7 +128,7 @@ test('a query and filters select what is exported', async t => {
 	t.regex(bad.error!.message, /--format must be one of csv, json, jsonl, html, dataset/);
 });
 
-test('dataset: image + caption pairs, imagefolder metadata, a seeded split by job, hard links', async t => {
+test('dataset: image + caption pairs, imagefolder metadata, a seeded split by job, copies (hard links only with --link)', async t => {
 	const result = await exportTo('ds', ['--format', 'dataset', '--split', '0.6,0.2,0.2', '--seed', '3']);
 	t.is(result.code, 0, result.error?.message);
 	const dir = path.join(out, 'ds');
@@ -131,9 +141,15 @@ test('dataset: image + caption pairs, imagefolder metadata, a seeded split by jo
 		t.false(row.text.includes('--ar'));
 		const image = path.join(dir, row.file_name);
 		t.is(fs.readFileSync(image.replace(/\.png$/, '.txt'), 'utf8'), row.text);
-		const stored = archive.store.db.prepare(`SELECT path FROM images WHERE job_id = ? AND idx = ? AND variant = 'png'`).pluck().get(row.job_id, Number(/_(\d+)\.png$/.exec(row.file_name)![1])) as string;
-		t.is(fs.statSync(image).ino, fs.statSync(path.join(archive.dir, stored)).ino, 'hard link to the archived file');
+		const original = path.join(archive.dir, storedPathOf(row));
+		t.not(fs.statSync(image).ino, fs.statSync(original).ino, 'a copy, not a link to the archived file');
+		t.deepEqual(fs.readFileSync(image), fs.readFileSync(original));
 	}
+	// Editing an exported image in place leaves the archive's original as it was.
+	const original = path.join(archive.dir, storedPathOf(all[0]!));
+	const originalBytes = fs.readFileSync(original);
+	fs.appendFileSync(path.join(dir, all[0]!.file_name), 'edited');
+	t.deepEqual(fs.readFileSync(original), originalBytes);
 	const bySplit = new Map<string, string[]>();
 	for (const split of ['train', 'validation', 'test']) {
 		const rows = fs.readFileSync(path.join(dir, split, 'metadata.jsonl'), 'utf8').split('\n').filter(Boolean).map(line => JSON.parse(line) as {file_name: string; job_id: string});
@@ -145,7 +161,10 @@ test('dataset: image + caption pairs, imagefolder metadata, a seeded split by jo
 	for (const id of bySplit.get('test')!) t.false(bySplit.get('train')!.includes(id), 'a job never straddles splits');
 
 	// Same seed, same split; another seed moves jobs.
-	await exportTo('ds-again', ['--format', 'dataset', '--split', '0.6,0.2,0.2', '--seed', '3', '--captions-with-params']);
+	const linked = await exportTo('ds-again', ['--format', 'dataset', '--split', '0.6,0.2,0.2', '--seed', '3', '--captions-with-params', '--link']);
+	t.regex(linked.stdout, new RegExp(`${all.length * 2} hard links, 0 copies`));
+	const linkedRow = all[1]!;
+	t.is(fs.statSync(path.join(out, 'ds-again', linkedRow.file_name)).ino, fs.statSync(path.join(archive.dir, storedPathOf(linkedRow))).ino, '--link: a hard link to the archived file');
 	const again = fs.readFileSync(path.join(out, 'ds-again', 'metadata.jsonl'), 'utf8').trimEnd().split('\n').map(line => JSON.parse(line) as {job_id: string; split: string; text: string});
 	t.deepEqual(again.map(row => row.split), all.map(row => row.split));
 	t.true(again.every(row => row.text === jobs.find(job => job.id === row.job_id)!.fullCommand.trim()));

@@ -4,6 +4,7 @@
  * stderr, a human summary (or with --json one JSON object, the last line) on
  * stdout. Never imports Ink: cron, CI and pipes get plain text.
  */
+import {claimArchive, type WriterClaim} from '../core/archive/claims.js';
 import {oddityLines} from '../core/archive/job-rows.js';
 import {ArchiveStore} from '../core/archive/store.js';
 import type {Config} from '../core/config/config.js';
@@ -14,6 +15,7 @@ import {safeText, type Logger} from '../core/log.js';
 import {openApiSession, type ApiSession} from '../core/midjourney/api-session.js';
 import {syncJobs, type SyncSummary} from '../core/sync.js';
 import {embedArchiveMetadata} from '../core/metadata/embed-archive.js';
+import {writingArchiveTemps} from '../core/temp-files.js';
 import {formatBytes} from '../core/units.js';
 import {BatchProgress} from './progress.js';
 import {reportError} from '../cli/report-error.js';
@@ -80,14 +82,18 @@ export async function runBatch(options: BatchOptions): Promise<number> {
 
 	let store: ArchiveStore | undefined;
 	let session: ApiSession | undefined;
+	let claim: WriterClaim | undefined;
 	try {
 		store = ArchiveStore.open(config.archive);
 		log.verbose(`archive: ${config.archive}`);
+		// One writer per archive: sync and downloads share this process's claim; another live writer means exit 75.
+		claim = await claimArchive(store, run.urlsFile ? 'downloading a URL list' : 'syncing the listing', {signal});
 		if (!run.urlsFile) {
 			session = await openApiSession(config, {env: io.env, log: line => log.verbose(line)});
 			await syncPhase(store, options, session, progress, summary);
 		}
 		phase = 'download';
+		claim.describe('downloading files');
 		// Downloads go out with what the session learned (saved cookies; the browser's cf_clearance and User-Agent).
 		if (run.download && !signal.aborted) await downloadPhase(store, session ? {...options, config: session.config} : options, progress, summary, session);
 	} catch (error) {
@@ -96,6 +102,7 @@ export async function runBatch(options: BatchOptions): Promise<number> {
 	} finally {
 		progress.finish();
 		await session?.close();
+		claim?.release();
 		store?.close();
 	}
 
@@ -176,7 +183,8 @@ async function downloadPhase(store: ArchiveStore, options: BatchOptions, progres
 
 /** --embed-metadata: the PNGs this run finished get their prompt and job id written in; a file that fails counts as failed. */
 async function embedPhase(store: ArchiveStore, since: number, options: BatchOptions, progress: BatchProgress, summary: BatchSummary): Promise<void> {
-	const report = await embedArchiveMetadata(store, {changedSince: since, signal: options.signal});
+	// Temps a killed earlier embed left go first (writingArchiveTemps knows whether there are any).
+	const report = await writingArchiveTemps(store, 'embed', () => embedArchiveMetadata(store, {changedSince: since, signal: options.signal}));
 	summary.embedded = report.embedded;
 	summary.failed += report.failed.length;
 	summary.failures.push(...report.failed.map(failure => ({url: safeText(failure.path), reason: safeText(`embedding metadata: ${failure.reason}`)})));

@@ -42,6 +42,6 @@ export function helpText(version: string): string {
 		'  mj-tui config show',
 		'',
 		'Exit codes: 0 ok, 1 some files failed, 64 usage, 65 bad data, 69 service unavailable',
-		'or Cloudflare, 70 internal, 74 I/O, 77 auth, 78 config, 130/143 interrupted.',
+		'or Cloudflare, 70 internal, 74 I/O, 75 archive busy, 77 auth, 78 config, 130/143 interrupted.',
 	].join('\n');
 }

@@ -3,8 +3,10 @@
  * file itself (PNG `Description` text + XMP), so the prompt travels with the
  * image. Files are rewritten atomically and the archive's sha256/bytes follow.
  */
+import {withArchiveClaim} from '../core/archive/claims.js';
 import {ExitCode} from '../core/errors.js';
 import {embedArchiveMetadata} from '../core/metadata/embed-archive.js';
+import {writingArchiveTemps} from '../core/temp-files.js';
 import {toSingleLine} from '../core/terminal-text.js';
 import {openArchive, parseCommandArgs, wantsJson, writeLine} from './shared.js';
 import type {Command} from './types.js';
@@ -21,7 +23,10 @@ export const embedCommand: Command = {
 		}
 		const store = openArchive(context, flags);
 		try {
-			const report = await embedArchiveMetadata(store, {signal: context.signal});
+			// Temps a killed earlier embed left beside the PNGs go first.
+			const report = await withArchiveClaim(store, 'embedding metadata into PNGs', context.signal, () =>
+				writingArchiveTemps(store, 'embed', () => embedArchiveMetadata(store, {signal: context.signal})),
+			);
 			if (wantsJson(context.config, flags)) await writeLine(context, JSON.stringify(report));
 			else {
 				await writeLine(context, `Embedded metadata in ${report.embedded} PNG(s); ${report.unchanged} already carried it; ${report.failed.length} failed`);

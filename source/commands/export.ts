@@ -23,6 +23,9 @@ const help = `Usage: mj-tui export --format <csv|json|jsonl|html|dataset> --out 
   --split 0.9,0.05,0.05    dataset: train,validation,test fractions
   --seed <n>               dataset: seed of the split (default 0)
   --captions-with-params   dataset: keep --ar/--v/... in captions
+  --link                   dataset: hard-link images instead of copying them (saves
+                           space, but editing an exported image in place then edits
+                           the archive's original too)
   --json                   print the summary as JSON
 
 Examples:
@@ -37,6 +40,7 @@ const exportFlags = {
 	split: {type: 'string', value: '<a,b,c>', description: 'dataset: train,validation,test fractions (default 0.9,0.05,0.05)'},
 	seed: {type: 'string', value: '<n>', description: 'dataset: seed of the split (default 0)'},
 	captionsWithParams: {type: 'boolean', description: 'dataset: keep --ar/--v/... in captions'},
+	link: {type: 'boolean', description: "dataset: hard-link images instead of copying (an edit in place then changes the archive's file too)"},
 } as const satisfies FlagDefinitions;
 
 export const exportCommand: Command = {
@@ -45,7 +49,7 @@ export const exportCommand: Command = {
 	flags: exportFlags,
 	async run(context) {
 		const {flags, input} = parseCommandArgs('export', context.argv, exportFlags);
-		const values = flags as {help?: boolean; format?: string; out?: string; split?: string; seed?: string; captionsWithParams?: boolean; limit?: string};
+		const values = flags as {help?: boolean; format?: string; out?: string; split?: string; seed?: string; captionsWithParams?: boolean; link?: boolean; limit?: string};
 		if (values.help) {
 			await writeLine(context, help);
 			return ExitCode.ok;
@@ -69,7 +73,7 @@ export const exportCommand: Command = {
 				filter,
 				limit,
 				signal: context.signal,
-				dataset: {split, seed: values.seed === undefined ? undefined : Number(values.seed), captionsWithParams: values.captionsWithParams},
+				dataset: {split, seed: values.seed === undefined ? undefined : Number(values.seed), captionsWithParams: values.captionsWithParams, link: values.link},
 			});
 			if (wantsJson(context.config, flags)) await writeLine(context, JSON.stringify(report));
 			else {

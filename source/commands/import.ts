@@ -5,9 +5,11 @@
  */
 import {statSync} from 'node:fs';
 import path from 'node:path';
+import {withArchiveClaim} from '../core/archive/claims.js';
 import {ExitCode, MjError} from '../core/errors.js';
 import {oddityLines} from '../core/archive/job-rows.js';
 import {importFolder} from '../core/import/folder.js';
+import {writingArchiveTemps} from '../core/temp-files.js';
 import {importResponses} from '../core/import/responses.js';
 import {toSingleLine} from '../core/terminal-text.js';
 import type {FlagDefinitions} from '../args/flags.js';
@@ -53,9 +55,15 @@ export const importCommand: Command = {
 				throw new MjError(`mj-tui import: ${folder} is not a folder`, {exitCode: ExitCode.usage, hint: 'Give the folder that holds the images, or --responses <file> for saved API answers.'});
 			}
 		}
-		// Import may start an archive: create it when missing.
-		const store = ArchiveStore.open(archiveDir(context, flags));
+		// Import may start an archive: create it when missing, even beside the files of one whose database was lost (it rebuilds it).
+		const store = ArchiveStore.open(archiveDir(context, flags), {adoptFiles: true});
 		try {
+			return await withArchiveClaim(store, values.responses === undefined ? 'importing image files' : 'importing saved API responses', context.signal, importInto);
+		} finally {
+			store.close();
+		}
+
+		async function importInto(): Promise<number> {
 			if (values.responses !== undefined) {
 				const report = await importResponses(store, path.resolve(context.io.cwd, values.responses));
 				if (json) await writeLine(context, JSON.stringify(report));
@@ -65,7 +73,8 @@ export const importCommand: Command = {
 				}
 				return ExitCode.ok;
 			}
-			const report = await importFolder(store, context.config, folder, {copy: values.copy, signal: context.signal});
+			// Temps a killed `import --copy` left in the archive go first.
+			const report = await writingArchiveTemps(store, 'import', () => importFolder(store, context.config, folder, {copy: values.copy, signal: context.signal}));
 			const problems = report.files.filter(file => file.outcome === 'no-metadata' || file.outcome === 'unreadable' || file.outcome === 'conflict');
 			if (json) await writeLine(context, JSON.stringify(report));
 			else {
@@ -73,8 +82,6 @@ export const importCommand: Command = {
 				for (const file of problems) await writeLine(context, `${file.outcome.padEnd(11)} ${toSingleLine(file.file)}${file.detail ? `  (${toSingleLine(file.detail)})` : ''}`);
 			}
 			return problems.length === 0 ? ExitCode.ok : ExitCode.someFailed;
-		} finally {
-			store.close();
 		}
 	},
 };

@@ -3,6 +3,7 @@
  * missing, corrupt and orphaned files and stale partials. Exit 1 when any
  * problem remains; --repair re-downloads missing and corrupt files first.
  */
+import {withArchiveClaim} from '../core/archive/claims.js';
 import {ExitCode} from '../core/errors.js';
 import {toSingleLine} from '../core/terminal-text.js';
 import {formatBytes, formatRate} from '../core/units.js';
@@ -20,7 +21,8 @@ const help = `Usage: mj-tui verify [--repair] [--json]
 Re-hashes every downloaded file against the sha256 recorded at download time.
 Reports: missing (in the archive, not on disk), corrupt (size or hash differ),
 orphan (under images/ but unknown to the archive), stale-partial (.parts/
-files nothing will resume). Exit 0 when all is well, 1 when a problem remains.
+files nothing will resume), stale-temp (temp files of a killed command;
+mj-tui clean removes them). Exit 0 when all is well, 1 when a problem remains.
 
   --repair   move corrupt files to .quarantine/, re-download missing and
              corrupt ones, then re-check them (orphans are only reported)
@@ -32,7 +34,7 @@ function problemLine(problem: VerifyProblem): string {
 
 export const verifyCommand: Command = {
 	name: 'verify',
-	summary: 'Re-hash archived files; report missing, corrupt, orphaned files and stale partials (--repair re-downloads)',
+	summary: 'Re-hash archived files; report missing, corrupt, orphaned files, stale partials and temps (--repair re-downloads)',
 	flags: verifyFlags,
 	async run(context) {
 		const {flags} = parseCommandArgs('verify', context.argv, verifyFlags);
@@ -43,6 +45,13 @@ export const verifyCommand: Command = {
 		const json = wantsJson(context.config, flags);
 		const store = openArchive(context, flags, {readonly: false});
 		try {
+			// Repairing downloads, so it needs the archive to itself (exit 75 while another mj-tui writes it).
+			return flags.repair === true ? await withArchiveClaim(store, 'repairing the archive (verify --repair)', context.signal, check) : await check();
+		} finally {
+			store.close();
+		}
+
+		async function check(): Promise<number> {
 			const report = await verifyArchive(store, {signal: context.signal});
 			let remaining = report.problems;
 			let repair;
@@ -62,8 +71,6 @@ export const verifyCommand: Command = {
 				}
 			}
 			return remaining.length === 0 ? ExitCode.ok : ExitCode.someFailed;
-		} finally {
-			store.close();
 		}
 	},
 };

@@ -10,8 +10,12 @@ export const ExitCode = {
 	unavailable: 69,
 	software: 70,
 	ioError: 74,
-	/** Authentication failed or expired. */
+	/** Try again later: another mj-tui is writing the archive. */
+	tempFailure: 75,
+	/** Authentication failed or expired; or no permission to read a file. */
 	auth: 77,
+	/** No permission (same code as auth: sysexits' EX_NOPERM). */
+	noPermission: 77,
 	config: 78,
 } as const;
 

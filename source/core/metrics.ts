@@ -9,6 +9,7 @@ import path from 'node:path';
 import type {EngineRunStats} from './downloads/engine.js';
 import type {EngineSnapshot} from './downloads/types.js';
 import {redact} from './secrets.js';
+import {removeStaleSiblings, temporaryPathFor} from './temp-files.js';
 
 /** mj-tui's version, for the `mj_tui_info` metric. */
 export const version = readVersion();
@@ -64,7 +65,10 @@ export function formatMetrics(stats: EngineRunStats, snapshot: EngineSnapshot, n
 
 /** Write the metrics to `file` atomically. */
 export async function writeMetrics(file: string, stats: EngineRunStats, snapshot: EngineSnapshot): Promise<void> {
-	const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+	// A dot name, so a textfile collector reading *.prom never sees a half-written file; a killed run's temp goes on the next write.
+	const hidden = path.join(path.dirname(file), `.${path.basename(file)}`);
+	await removeStaleSiblings(hidden);
+	const temporary = temporaryPathFor(hidden, 'metrics');
 	await fs.promises.writeFile(temporary, formatMetrics(stats, snapshot));
 	await fs.promises.rename(temporary, file);
 }

@@ -13,9 +13,9 @@
  * `sync.complete` records that some walk reached the end once; until then an
  * incremental run cannot trust "already archived" to mean "nothing older is missing".
  */
-import os from 'node:os';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {OddityTally, parseEnqueueTime} from './archive/job-rows.js';
+import {claimArchive, writerClaimKey, type WriterClaim} from './archive/claims.js';
 import type {ArchiveStore} from './archive/store.js';
 import type {SyncRunCounts} from './archive/sync-runs.js';
 import type {ApiJob} from './job.js';
@@ -111,40 +111,25 @@ function writeWalkState(store: ArchiveStore, state: WalkState): void {
 	store.meta.set(completeMetaKey, state.complete ? 'true' : 'false');
 }
 
-/** Meta key naming the process whose sync is writing the archive. */
-export const ownerMetaKey = 'sync.owner';
+/** Meta key naming the process writing the archive (the shared writer claim; see archive/claims.ts). */
+export const ownerMetaKey = writerClaimKey;
 
 /** Archives this process is syncing right now (a second sync of one archive would interleave walk state). */
 const syncingHere = new Set<string>();
 
-function processAlive(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		// EPERM: it exists but belongs to someone else.
-		return (error as {code?: string}).code === 'EPERM';
-	}
-}
-
 /**
- * The sync_runs row for one run, and the claim on the archive: two syncs
- * writing one archive would overwrite each other's walk state, so a second
- * one is refused while the first's process lives. A claim left by a killed
- * process is taken over, and its run is marked interrupted.
+ * The sync_runs row for one run. The caller holds the archive's writer claim,
+ * so a row still `running` was left by a process that ended mid-sync: it is
+ * marked interrupted. Within one process a second sync is refused.
  */
 class SyncRun {
 	private readonly id: number;
 
-	constructor(private readonly store: ArchiveStore, mode: 'incremental' | 'full', now: number) {
+	constructor(private readonly store: ArchiveStore, mode: 'incremental' | 'full', now: number, private readonly claim: WriterClaim) {
 		if (syncingHere.has(store.dir)) throw busyError(store.dir, process.pid);
 		this.id = store.inTransaction(() => {
-			const owner = parseOwner(store.meta.get(ownerMetaKey));
-			if (owner && owner.host === os.hostname() && owner.pid !== process.pid && processAlive(owner.pid)) throw busyError(store.dir, owner.pid);
 			store.syncRuns.markAbandonedInterrupted();
-			const id = store.syncRuns.start(now, mode);
-			store.meta.set(ownerMetaKey, JSON.stringify({pid: process.pid, host: os.hostname(), run: id}));
-			return id;
+			return store.syncRuns.start(now, mode);
 		}, 'immediate');
 		syncingHere.add(store.dir);
 	}
@@ -155,19 +140,8 @@ class SyncRun {
 
 	finish(status: 'ok' | 'failed' | 'interrupted', error?: string): void {
 		syncingHere.delete(this.store.dir);
-		this.store.inTransaction(() => {
-			this.store.syncRuns.finish(this.id, status, error, Date.now());
-			this.store.meta.delete(ownerMetaKey);
-		});
-	}
-}
-
-function parseOwner(value: string | undefined): {pid: number; host: string} | undefined {
-	try {
-		const owner = JSON.parse(value ?? 'null') as {pid?: unknown; host?: unknown} | null;
-		return owner && typeof owner.pid === 'number' && typeof owner.host === 'string' ? {pid: owner.pid, host: owner.host} : undefined;
-	} catch {
-		return undefined;
+		this.store.syncRuns.finish(this.id, status, error, Date.now());
+		this.claim.release();
 	}
 }
 
@@ -178,6 +152,17 @@ function busyError(dir: string, pid: number): MjError {
 	});
 }
 
+/** The run's row, under the archive's writer claim (shared with this process's downloads; waits briefly for another process's). */
+async function startSyncRun(store: ArchiveStore, mode: 'incremental' | 'full', now: number, signal?: AbortSignal): Promise<SyncRun> {
+	const claim = await claimArchive(store, 'syncing the listing', {signal});
+	try {
+		return new SyncRun(store, mode, now, claim);
+	} catch (error) {
+		claim.release();
+		throw error;
+	}
+}
+
 /** Page from newest; stop once a page holds only archived jobs (unless full). Interruptible at any instant. */
 export async function syncJobs(store: ArchiveStore, client: MidjourneyClient, options: SyncOptions = {}): Promise<SyncSummary> {
 	const startedAt = Date.now();
@@ -185,7 +170,7 @@ export async function syncJobs(store: ArchiveStore, client: MidjourneyClient, op
 	const pagePauseMs = options.pagePauseMs ?? client.pagePauseMs ?? defaultPagePauseMs;
 	const typeSet = options.types?.length ? new Set(options.types) : undefined;
 	const filtered = options.since !== undefined || options.until !== undefined || typeSet !== undefined || options.limit !== undefined;
-	const run = new SyncRun(store, options.full ? 'full' : 'incremental', startedAt);
+	const run = await startSyncRun(store, options.full ? 'full' : 'incremental', startedAt, signal);
 	const seen = new Set<string>();
 	const counts = {pages: 0, jobsSeen: 0, jobsNew: 0, jobsUpdated: 0};
 	const oddities = new OddityTally();

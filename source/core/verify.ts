@@ -5,12 +5,15 @@
  * (orphans) and partial downloads nothing will resume (stale partials).
  */
 import {createHash} from 'node:crypto';
-import {lstat, mkdir, open, opendir, rename} from 'node:fs/promises';
+import {lstat, mkdir, open, rename} from 'node:fs/promises';
 import path from 'node:path';
 import type {ArchiveStore} from './archive/store.js';
 import type {Config} from './config/config.js';
 import {runDownloads, type DownloadRunOptions} from './downloads/run.js';
 import type {DownloadSummary} from './downloads/types.js';
+import type {ExpectedFileRow} from './archive/verify-queries.js';
+import {walkFiles} from './file-walk.js';
+import {findStaleTemporaries, temporaryFileOwner} from './temp-files.js';
 
 /** Large reads keep syscalls few; one buffer per call keeps memory flat. */
 const chunkBytes = 1024 * 1024;
@@ -36,7 +39,7 @@ export async function sha256File(filePath: string): Promise<{sha256: string; byt
 	}
 }
 
-export type ProblemKind = 'missing' | 'corrupt' | 'orphan' | 'stale-partial';
+export type ProblemKind = 'missing' | 'corrupt' | 'orphan' | 'stale-partial' | 'stale-temp';
 
 export interface VerifyProblem {
 	kind: ProblemKind;
@@ -59,20 +62,12 @@ export interface VerifyReport {
 	durationMs: number;
 }
 
-interface DoneRow {
-	id: number;
-	job_id: string | null;
-	path: string;
-	bytes: number | null;
-	sha256: string | null;
-}
-
 /** The absolute location of a stored path: relative ones live in the archive, absolute ones (imported in place) where they are. */
 export function storedPathLocation(archiveDir: string, stored: string): string {
 	return path.isAbsolute(stored) ? stored : path.join(archiveDir, stored);
 }
 
-async function checkFile(archiveDir: string, row: DoneRow): Promise<VerifyProblem | {bytes: number}> {
+async function checkFile(archiveDir: string, row: ExpectedFileRow): Promise<VerifyProblem | {bytes: number}> {
 	const location = storedPathLocation(archiveDir, row.path);
 	let actual: {sha256: string; bytes: number};
 	try {
@@ -91,22 +86,6 @@ async function checkFile(archiveDir: string, row: DoneRow): Promise<VerifyProble
 	return {bytes: actual.bytes};
 }
 
-/** Every regular file under `dir`, as paths relative to `root` with `/` separators. Symlinks are not followed. */
-async function* walkFiles(root: string, dir: string): AsyncGenerator<string> {
-	let entries;
-	try {
-		entries = await opendir(dir);
-	} catch (error) {
-		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-		throw error;
-	}
-	for await (const entry of entries) {
-		const full = path.join(dir, entry.name);
-		if (entry.isDirectory()) yield* walkFiles(root, full);
-		else if (entry.isFile()) yield path.relative(root, full).split(path.sep).join('/');
-	}
-}
-
 /**
  * Check the whole archive. `only` limits the hash pass to these image ids (used
  * after a repair to re-check what was re-downloaded). Progress is reported per
@@ -120,16 +99,13 @@ export async function verifyArchive(
 	const archiveDir = store.dir;
 	const report: VerifyReport = {checked: 0, bytes: 0, ok: 0, problems: [], durationMs: 0};
 	const only = options.only ? new Set(options.only) : undefined;
-	const total = only ? only.size : (store.db.prepare(`SELECT count(*) AS n FROM images WHERE status = 'done' AND path IS NOT NULL`).get() as {n: number}).n;
+	const queries = store.verifyQueries;
+	const total = only ? only.size : queries.countDone();
 
-	// Rows are read in id pages so the statement is not held open across awaits.
-	const page = store.db.prepare(
-		`SELECT id, job_id, path, bytes, sha256 FROM images WHERE status = 'done' AND path IS NOT NULL AND id > ? ORDER BY id LIMIT 500`,
-	);
 	let lastId = 0;
 	for (;;) {
 		options.signal?.throwIfAborted();
-		const fetched = page.all(lastId) as DoneRow[];
+		const fetched = queries.donePage(lastId);
 		if (fetched.length === 0) break;
 		lastId = fetched.at(-1)!.id;
 		const rows = only ? fetched.filter(row => only.has(row.id)) : fetched;
@@ -151,44 +127,55 @@ export async function verifyArchive(
 	}
 
 	if (!only) {
-		report.problems.push(...(await findOrphans(store)), ...(await findStalePartials(store)));
+		report.problems.push(...(await findOwedFiles(store)), ...(await findOrphans(store)), ...(await findStalePartials(store)), ...(await findStaleTemps(store)));
 	}
 	report.durationMs = performance.now() - started;
 	return report;
 }
 
-/** Files under images/ that no image row points at. Uses a temp table so 1M paths never sit in a JS Set. */
-async function findOrphans(store: ArchiveStore): Promise<VerifyProblem[]> {
-	const db = store.db;
-	db.exec(`CREATE TEMP TABLE IF NOT EXISTS verify_disk_files (path TEXT PRIMARY KEY); DELETE FROM temp.verify_disk_files;`);
-	const insert = db.prepare(`INSERT OR IGNORE INTO temp.verify_disk_files (path) VALUES (?)`);
-	const insertMany = db.transaction((paths: string[]) => {
-		for (const p of paths) insert.run(p);
-	});
-	let batch: string[] = [];
-	for await (const relative of walkFiles(store.dir, path.join(store.dir, 'images'))) {
-		batch.push(relative);
-		if (batch.length >= 5000) {
-			insertMany(batch);
-			batch = [];
+/**
+ * Files queued for download whose file is not on disk: missing too. A
+ * `verify --repair` killed part-way leaves the files it re-queued pending, and
+ * a verify that looked only at finished files would call that archive clean.
+ */
+async function findOwedFiles(store: ArchiveStore): Promise<VerifyProblem[]> {
+	const owed: VerifyProblem[] = [];
+	for (let lastId = 0; ;) {
+		const rows = store.verifyQueries.pendingPage(lastId);
+		if (rows.length === 0) return owed;
+		lastId = rows.at(-1)!.id;
+		for (const row of rows) {
+			const present = await lstat(storedPathLocation(store.dir, row.path)).then(() => true, () => false);
+			if (!present) owed.push({kind: 'missing', path: row.path, imageId: row.id, jobId: row.job_id, detail: 'queued for download, not on disk'});
 		}
 	}
-	insertMany(batch);
-	const orphans = db
-		// EXCEPT sorts both sides once; a per-file lookup would scan images (no index on path) per file.
-		.prepare(`SELECT path FROM temp.verify_disk_files EXCEPT SELECT path FROM images WHERE path IS NOT NULL ORDER BY 1`)
-		.pluck()
-		.all() as string[];
-	db.exec(`DROP TABLE temp.verify_disk_files`);
+}
+
+/** Files under images/ that no image row points at; mj-tui's own temp files are not orphans (stale ones are reported apart). */
+async function findOrphans(store: ArchiveStore): Promise<VerifyProblem[]> {
+	async function* diskPaths() {
+		for await (const relative of walkFiles(store.dir, path.join(store.dir, 'images'))) {
+			if (!temporaryFileOwner(path.posix.basename(relative))) yield relative;
+		}
+	}
+	const orphans = await store.verifyQueries.unknownPaths(diskPaths());
 	return orphans.map(orphan => ({kind: 'orphan' as const, path: orphan}));
+}
+
+/** Temp files left by an mj-tui process that has ended (a killed import, embed, ...): `clean --temps` removes them. */
+async function findStaleTemps(store: ArchiveStore): Promise<VerifyProblem[]> {
+	const stale: VerifyProblem[] = [];
+	for await (const temporary of findStaleTemporaries(store.dir)) {
+		stale.push({kind: 'stale-temp', path: temporary.path, detail: `${temporary.bytes} bytes, left by an interrupted ${temporary.purpose}`});
+	}
+	return stale;
 }
 
 /** Partials under .parts/ that no unfinished image row will resume. */
 async function findStalePartials(store: ArchiveStore): Promise<VerifyProblem[]> {
-	const resumable = store.db.prepare(`SELECT 1 FROM images WHERE part_path = ? AND status != 'done'`).pluck();
 	const stale: VerifyProblem[] = [];
 	for await (const relative of walkFiles(store.dir, path.join(store.dir, '.parts'))) {
-		if (!resumable.get(relative)) {
+		if (!store.verifyQueries.isResumablePart(relative)) {
 			const info = await lstat(path.join(store.dir, relative));
 			stale.push({kind: 'stale-partial', path: relative, detail: `${info.size} bytes, last written ${info.mtime.toISOString()}`});
 		}
@@ -219,17 +206,13 @@ export async function repairArchive(
 	problems: readonly VerifyProblem[],
 	options: {signal?: AbortSignal; onSnapshot?: DownloadRunOptions['onSnapshot']} = {},
 ): Promise<RepairReport> {
-	const urlOf = store.db.prepare(`SELECT url FROM images WHERE id = ?`).pluck();
-	// The path stays: the engine downloads pending rows to their planned path, which is free once the bad file is set aside.
-	const requeue = store.db.prepare(
-		`UPDATE images SET status = 'pending', bytes = NULL, sha256 = NULL, part_path = NULL, attempts = 0, last_error = ?, updated_at = ? WHERE id = ?`,
-	);
+	const queries = store.verifyQueries;
 	const ids: number[] = [];
 	const oldPaths = new Map<number, string>();
 	const quarantined: string[] = [];
 	const unrepairable: VerifyProblem[] = [];
 	for (const problem of problems) {
-		const url = problem.imageId === undefined ? undefined : (urlOf.get(problem.imageId) as string | undefined);
+		const url = problem.imageId === undefined ? undefined : queries.urlOf(problem.imageId);
 		if ((problem.kind !== 'missing' && problem.kind !== 'corrupt') || !url || !/^https?:\/\//i.test(url)) {
 			unrepairable.push(problem);
 			continue;
@@ -240,16 +223,17 @@ export async function repairArchive(
 			await rename(path.join(store.dir, problem.path), aside).catch(() => undefined);
 			quarantined.push(path.relative(store.dir, aside).split(path.sep).join('/'));
 		}
-		requeue.run(`verify: ${problem.kind}${problem.detail ? ` (${problem.detail})` : ''}`, Date.now(), problem.imageId!);
+		// The path stays: the engine downloads pending rows to their planned path, which is free once the bad file is set aside.
+		// A row still queued keeps its partial, so the download resumes it.
+		if (queries.statusOf(problem.imageId!)?.status !== 'pending') queries.requeue(problem.imageId!, `verify: ${problem.kind}${problem.detail ? ` (${problem.detail})` : ''}`);
 		ids.push(problem.imageId!);
 		oldPaths.set(problem.imageId!, problem.path);
 	}
 	const download = await runDownloads({store, config, signal: options.signal, onSnapshot: options.onSnapshot});
 	const after = await verifyArchive(store, {signal: options.signal, only: ids});
 	// Rows the download could not bring back are still missing.
-	const statusOf = store.db.prepare(`SELECT status, last_error FROM images WHERE id = ?`);
 	for (const id of ids) {
-		const row = statusOf.get(id) as {status: string; last_error: string | null};
+		const row = queries.statusOf(id)!;
 		if (row.status !== 'done') after.problems.push({kind: 'missing', path: oldPaths.get(id)!, imageId: id, detail: `download ${row.status}: ${row.last_error ?? ''}`.trim()});
 	}
 	return {requeued: ids.length, quarantined, unrepairable, download, after};

@@ -6,6 +6,7 @@
  */
 import React, {Component, useEffect, useState, type ReactNode} from 'react';
 import {render, Text, useApp} from 'ink';
+import {claimArchiveNow, type WriterClaim} from '../core/archive/claims.js';
 import {ArchiveStore} from '../core/archive/store.js';
 import type {Config} from '../core/config/config.js';
 import {createDownloadEngine} from '../core/downloads/engine.js';
@@ -14,7 +15,7 @@ import type {ApiSession} from '../core/midjourney/api-session.js';
 import {App} from './app.js';
 import {errorLine} from './error-line.js';
 import {FramePacer, inkMaxFps} from './frame-pacer.js';
-import {openWithSystemViewer, type TuiServices} from './services.js';
+import {engineUnderClaim, openWithSystemViewer, type TuiServices} from './services.js';
 import {boundYoungGeneration} from './young-generation.js';
 
 export interface TuiOptions {
@@ -88,9 +89,14 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 	// Hashing on the UI thread costs ~0.7 ms per MiB; a hashing worker would cost ~11 MiB of the app's memory.
 	const engine = createDownloadEngine(store, config, {hashOnMainThread: true});
 	let session: Promise<ApiSession> | undefined;
+	// Taken on the first download and held until quit; while another process writes the archive, downloads are refused with its name.
+	let claim: WriterClaim | undefined;
+	const claimedEngine = engineUnderClaim(engine, () => {
+		claim ??= claimArchiveNow(store, 'downloading files in the interactive app');
+	});
 	const services: TuiServices = {
 		archive: store,
-		engine,
+		engine: claimedEngine,
 		// The API client loads on the first sync: the first frame does not wait for it.
 		async sync({signal, onProgress}) {
 			const [{openApiSession}, {syncJobs}] = await Promise.all([import('../core/midjourney/api-session.js'), import('../core/sync.js')]);
@@ -190,6 +196,7 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 		// Transfers stop keeping their partials (quit already waited for them unless forced).
 		await engine.stop({immediate: forced || crash !== null}).catch(() => {});
 		await session?.then(opened => opened.close()).catch(() => {});
+		claim?.release();
 		// A forced stop may leave a finished file's bookkeeping in flight; the process exit closes the database after it.
 		if (!forced) store.close();
 	}

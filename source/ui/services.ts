@@ -17,6 +17,29 @@ export interface TuiServices {
 	openImage(absolutePath: string): string;
 }
 
+/** Engine calls that start transfers: each needs the archive's writer claim first. */
+const writingCalls = new Set<PropertyKey>(['enqueueMissing', 'retry', 'retryFailed']);
+
+/**
+ * The engine behind the archive's writer claim: the first call that would
+ * download takes it (`takeClaim` throws, naming the holder, while another
+ * process writes the archive), so the app browses and searches read-only
+ * and refuses downloads with that message instead of fetching files twice.
+ */
+export function engineUnderClaim(engine: DownloadControls, takeClaim: () => void): DownloadControls {
+	return new Proxy(engine, {
+		get(target, key) {
+			const value = Reflect.get(target, key, target) as unknown;
+			if (typeof value !== 'function') return value;
+			if (!writingCalls.has(key)) return value.bind(target);
+			return (...args: unknown[]) => {
+				takeClaim();
+				return value.apply(target, args);
+			};
+		},
+	});
+}
+
 /** True when a graphical opener can show a window: macOS, or X11/Wayland on Linux and BSD. */
 export function hasDisplay(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): boolean {
 	if (platform === 'darwin') return true;

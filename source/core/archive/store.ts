@@ -12,8 +12,11 @@ import {jobFromRow, jobRowFromApi, noFiles, rowidSlotsPerMillisecond, timeOrdere
 import {countJobRows, fileCountsFor, listJobRows, selectJobColumns, type JobCursor} from './list.js';
 import {ImportRecords} from './import-records.js';
 import {Meta} from './meta.js';
-import {openArchiveDatabase} from './open.js';
 import {rederiveJobColumns} from './rederive.js';
+import {ArchiveClaims} from './claims.js';
+import {openArchiveDatabase, type OpenOptions} from './open.js';
+import {TempMarkers} from './temp-markers.js';
+import {VerifyQueries} from './verify-queries.js';
 import {searchRows, type SearchOptions} from './search.js';
 import {StatementCache} from './statements.js';
 import {StatsQueries} from './stats-queries.js';
@@ -74,6 +77,12 @@ export class ArchiveStore {
 	readonly syncRuns: SyncRuns;
 	/** What `import <folder>` reads and records. */
 	readonly importRecords: ImportRecords;
+	/** The writer claim (one writing process per archive; see claims.ts). */
+	readonly claims: ArchiveClaims;
+	/** What verify asks of the images table (see verify-queries.ts). */
+	readonly verifyQueries: VerifyQueries;
+	/** Which processes write temp files into the archive (see temp-markers.ts). */
+	readonly tempMarkers: TempMarkers;
 	readonly #statements: StatementCache;
 	readonly #upsert: (jobs: readonly ApiJob[], source: JobSource, oddities: OddityTally | undefined) => UpsertResult;
 
@@ -83,6 +92,9 @@ export class ArchiveStore {
 		this.stats = new StatsQueries(db);
 		this.exports = new ExportQueries(db);
 		this.embeds = new EmbedQueries(db);
+		this.claims = new ArchiveClaims(db);
+		this.verifyQueries = new VerifyQueries(db);
+		this.tempMarkers = new TempMarkers(db);
 		this.#statements = new StatementCache(db);
 		this.meta = new Meta(db);
 		this.syncRuns = new SyncRuns(db);
@@ -92,8 +104,8 @@ export class ArchiveStore {
 		if (!db.readonly) rederiveJobColumns(db);
 	}
 
-	/** Open (creating and migrating) the archive at `dir`. Refuses a newer schema (MjError 65). */
-	static open(dir: string, options?: {readonly?: boolean}): ArchiveStore {
+	/** Open (creating and migrating) the archive at `dir`. Refuses a newer schema, or a new database beside archive files (MjError 65). */
+	static open(dir: string, options?: OpenOptions): ArchiveStore {
 		const absolute = path.resolve(dir);
 		return new ArchiveStore(openArchiveDatabase(absolute, options), absolute);
 	}

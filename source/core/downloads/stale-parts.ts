@@ -5,8 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type Database from 'better-sqlite3';
-import {ImageStore} from './image-store.js';
+import type {ArchiveStore} from '../archive/store.js';
 
 export interface StalePart {
 	/** Relative to the archive, e.g. `.parts/12-0_0.png.part`. */
@@ -16,20 +15,15 @@ export interface StalePart {
 }
 
 /** The stale partials, oldest rule first; `olderThanMs` undefined keeps every partial a pending file still waits for. */
-export function findStaleParts(db: Database.Database, archiveDir: string, options: {olderThanMs?: number; now?: number} = {}): StalePart[] {
-	const partsDir = path.join(archiveDir, '.parts');
+export function findStaleParts(store: ArchiveStore, options: {olderThanMs?: number; now?: number} = {}): StalePart[] {
+	const partsDir = path.join(store.dir, '.parts');
 	let names: string[];
 	try {
 		names = fs.readdirSync(partsDir);
 	} catch {
 		return [];
 	}
-	const waitedFor = new Set(
-		new ImageStore(db)
-			.partPaths()
-			.filter((row) => row.status === 'pending')
-			.map((row) => row.part_path),
-	);
+	const waitedFor = store.verifyQueries.pendingPartPaths();
 	const now = options.now ?? Date.now();
 	const stale: StalePart[] = [];
 	for (const name of names) {
@@ -48,10 +42,9 @@ export function findStaleParts(db: Database.Database, archiveDir: string, option
 }
 
 /** Delete these partials and forget them in the images table (a later download starts that file afresh). */
-export function removeStaleParts(db: Database.Database, archiveDir: string, parts: readonly StalePart[]): void {
-	const forget = db.prepare('UPDATE images SET part_path = NULL, etag = NULL, last_modified = NULL WHERE part_path = ?');
+export function removeStaleParts(store: ArchiveStore, parts: readonly StalePart[]): void {
 	for (const part of parts) {
-		fs.rmSync(path.join(archiveDir, part.path), {force: true});
-		forget.run(part.path);
+		fs.rmSync(path.join(store.dir, part.path), {force: true});
+		store.verifyQueries.forgetPartial(part.path);
 	}
 }

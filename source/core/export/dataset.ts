@@ -7,11 +7,14 @@
  *
  * The split is by job (a grid's four images never straddle train and test) and
  * seeded: sha256(seed:job id) decides, so the same seed gives the same split
- * and adding jobs never moves existing ones. Files are hard links where the
- * filesystem allows, else copies.
+ * and adding jobs never moves existing ones. Files are copies (reflinks where
+ * the filesystem can: instant and sharing no writes with the archive); hard
+ * links only when asked (`--link`), because editing a hard-linked image in
+ * place edits the archive's original too.
  */
 import {createHash} from 'node:crypto';
-import {copyFile, link, mkdir, rm, writeFile} from 'node:fs/promises';
+import {constants} from 'node:fs';
+import {copyFile, link, mkdir, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {ArchiveStore} from '../archive/store.js';
 import {sanitizeSegmentValue} from '../downloads/naming.js';
@@ -19,6 +22,7 @@ import {ExitCode, MjError} from '../errors.js';
 import {storedPathLocation} from '../verify.js';
 import {recordImages, recordParameters, type ExportRecord} from './records.js';
 import {ExportSink} from './sink.js';
+import {temporaryPathFor} from '../temp-files.js';
 
 export const splitNames = ['train', 'validation', 'test'] as const;
 export type SplitName = (typeof splitNames)[number];
@@ -29,6 +33,8 @@ export interface DatasetOptions {
 	seed?: number;
 	/** Keep `--ar 16:9 ...` in captions (default: prompt text only). */
 	captionsWithParams?: boolean;
+	/** Hard-link images instead of copying them (saves space; an edit in place then changes the archive's file too). */
+	link?: boolean;
 }
 
 export interface DatasetReport {
@@ -62,18 +68,32 @@ export function splitOf(jobId: string, seed: number, split: readonly [number, nu
 	return 'test';
 }
 
-/** Hard-link `source` at `target` (replacing an earlier export's file), copying when links are impossible. */
-async function place(source: string, target: string): Promise<'linked' | 'copied'> {
+/**
+ * Put `source` at `target` (replacing an earlier export's file): a copy, cloned
+ * where the filesystem can, written to a temp and renamed so a killed export
+ * leaves no half file; with `hardLink`, a hard link where possible.
+ */
+async function place(source: string, target: string, hardLink: boolean): Promise<'linked' | 'copied'> {
 	await rm(target, {force: true});
-	try {
-		await link(source, target);
-		return 'linked';
-	} catch (error) {
-		const code = (error as NodeJS.ErrnoException).code;
-		if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EMLINK' && code !== 'EACCES') throw error;
-		await copyFile(source, target);
-		return 'copied';
+	if (hardLink) {
+		try {
+			await link(source, target);
+			return 'linked';
+		} catch (error) {
+			const code = (error as NodeJS.ErrnoException).code;
+			if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EMLINK' && code !== 'EACCES') throw error;
+		}
 	}
+	const temporary = temporaryPathFor(target, 'export');
+	try {
+		// FICLONE: a reflink on btrfs, XFS, APFS (no bytes copied, no space used); a plain copy elsewhere.
+		await copyFile(source, temporary, constants.COPYFILE_FICLONE);
+		await rename(temporary, target);
+	} catch (error) {
+		await rm(temporary, {force: true});
+		throw error;
+	}
+	return 'copied';
 }
 
 /** Write the dataset for these records into `outDir`. */
@@ -99,7 +119,7 @@ export async function writeDataset(store: ArchiveStore, records: Iterable<Export
 				const base = `${sanitizeSegmentValue(job.id)}_${image.index}${image.variant === 'png' ? '' : `_${sanitizeSegmentValue(image.variant, 8)}`}`;
 				try {
 					for (const folder of ['images', splitName]) {
-						report[await place(source, path.join(outDir, folder, `${base}${ext}`))]++;
+						report[await place(source, path.join(outDir, folder, `${base}${ext}`), options.link === true)]++;
 						await writeFile(path.join(outDir, folder, `${base}.txt`), caption);
 					}
 				} catch {

@@ -12,6 +12,7 @@ import {storedPathLocation, sha256File} from '../verify.js';
 import {galleryCss, galleryHtmlHead, galleryHtmlTail, galleryScript, scriptSafeJson} from './gallery-page.js';
 import {recordImages, recordParameters, type ExportRecord} from './records.js';
 import {ExportSink} from './sink.js';
+import {temporaryPathFor} from '../temp-files.js';
 
 /** Longest edge of a thumbnail in pixels: sharp on a 2x screen for ~180 px tiles. */
 const thumbnailEdge = 384;
@@ -63,7 +64,7 @@ export async function writeGallery(store: ArchiveStore, records: Iterable<Export
 				report.thumbnailsCached++;
 				return `thumbs/${name}`;
 			}
-			const temporary = `${target}.${process.pid}.tmp`;
+			const temporary = temporaryPathFor(target, 'thumbnail');
 			await sharp(source, {failOn: 'none'}).rotate().resize({width: thumbnailEdge, height: thumbnailEdge, fit: 'inside', withoutEnlargement: true}).webp({quality: 72}).toFile(temporary);
 			await rename(temporary, target);
 			report.thumbnailsMade++;

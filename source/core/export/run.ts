@@ -3,7 +3,7 @@
  * benchmark run exports the same way.
  */
 import path from 'node:path';
-import {mkdir} from 'node:fs/promises';
+import {mkdir, rm} from 'node:fs/promises';
 import type {ArchiveStore} from '../archive/store.js';
 import {ExitCode, MjError} from '../errors.js';
 import {writeCsv} from './csv.js';
@@ -12,6 +12,7 @@ import {writeGallery, type GalleryReport} from './gallery.js';
 import {writeJson, writeJsonLines} from './json.js';
 import type {ExportSelection} from './records.js';
 import {ExportSink} from './sink.js';
+import {removeStaleSiblings, removeStaleTemporaries} from '../temp-files.js';
 
 export const exportFormats = ['csv', 'json', 'jsonl', 'html', 'dataset'] as const;
 export type ExportFormat = (typeof exportFormats)[number];
@@ -37,6 +38,7 @@ export interface ExportReport {
 /** Run an export; file formats appear at `out` only when complete. */
 export async function runExport(store: ArchiveStore, options: ExportOptions): Promise<ExportReport> {
 	const out = path.resolve(options.out);
+	await removeExportLeftovers(options.format, out);
 	const selection: ExportSelection = {query: options.query, filter: options.filter, limit: options.limit};
 	function* counted<Row>(pages: Iterable<Row[]>): Generator<Row[]> {
 		let count = 0;
@@ -81,4 +83,15 @@ export async function runExport(store: ArchiveStore, options: ExportOptions): Pr
 		await sink.abort();
 		throw error;
 	}
+}
+
+/** Temps a killed export to the same place left: beside the file, or anywhere in the gallery or dataset folder. */
+async function removeExportLeftovers(format: ExportFormat, out: string): Promise<void> {
+	if (format === 'html' || format === 'dataset') {
+		await removeStaleTemporaries(out);
+		return;
+	}
+	await removeStaleSiblings(out);
+	// The name earlier versions used, without a pid.
+	await rm(`${out}.tmp`, {force: true});
 }

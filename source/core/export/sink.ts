@@ -10,6 +10,7 @@ import {once} from 'node:events';
 import {createWriteStream, type WriteStream} from 'node:fs';
 import {rename, rm} from 'node:fs/promises';
 import {redact} from '../secrets.js';
+import {temporaryPathFor} from '../temp-files.js';
 
 const flushAt = 256 * 1024;
 
@@ -20,10 +21,10 @@ export class ExportSink {
 	#pending: string[] = [];
 	#pendingLength = 0;
 
-	/** Writes go to `<target>.tmp` and appear at `target` only when complete. */
+	/** Writes go to a temp beside `target` (see temp-files.ts) and appear at `target` only when complete. */
 	constructor(target: string) {
 		this.#target = target;
-		this.#temporary = `${target}.tmp`;
+		this.#temporary = temporaryPathFor(target, 'export');
 		this.#stream = createWriteStream(this.#temporary);
 	}
 

@@ -10,6 +10,7 @@
  * followed, so a folder cannot lead the walk elsewhere.
  */
 import {copyFile, mkdir, open, opendir, readFile, rename, rm, stat} from 'node:fs/promises';
+import {temporaryPathFor} from '../temp-files.js';
 import path from 'node:path';
 import type {ArchiveStore} from '../archive/store.js';
 import type {Config} from '../config/config.js';
@@ -78,7 +79,7 @@ async function copyIntoArchive(source: string, archiveDir: string, relative: str
 		const exists = await stat(target).then(() => true, () => false);
 		if (!exists) {
 			await mkdir(path.dirname(target), {recursive: true});
-			const temporary = `${target}.import-${process.pid}.tmp`;
+			const temporary = temporaryPathFor(target, 'import');
 			try {
 				await copyFile(source, temporary);
 				const handle = await open(temporary, 'r+');

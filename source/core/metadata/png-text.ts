@@ -6,6 +6,7 @@
 import {createHash} from 'node:crypto';
 import {open, readFile, rename, rm} from 'node:fs/promises';
 import {crc32, deflateSync, inflateSync} from 'node:zlib';
+import {temporaryPathFor} from '../temp-files.js';
 import {buildXmpPacket} from './xmp.js';
 
 const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -164,7 +165,7 @@ export async function embedJobMetadata(filePath: string, job: {fullCommand: stri
 		{keyword: 'Description', text: description},
 		{keyword: 'XML:com.adobe.xmp', text: buildXmpPacket({description: job.fullCommand, identifier: job.id}), international: true},
 	]);
-	const temporary = `${filePath}.embed-${process.pid}.tmp`;
+	const temporary = temporaryPathFor(filePath, 'embed');
 	const handle = await open(temporary, 'w');
 	try {
 		await handle.writeFile(rewritten);
