@@ -19,6 +19,7 @@ import type {StandIn, StandInOptions} from '../fixtures/types.js';
 import {envName, type ConfigKey} from '../source/core/config/keys.js';
 import {standInConfigValues} from '../source/demo.js';
 import {runBin, sandbox, type ChildResult} from './helpers/cli-io.js';
+import {cdnPath} from './helpers/download-setup.js';
 
 interface ArchiveRow {
 	url: string;
@@ -53,7 +54,7 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 function assertDoneFilesCorrect(t: ExecutionContext, archive: string, standIn: StandIn): number {
 	const rows = rowsOf(archive).filter((row) => row.status === 'done');
 	for (const row of rows) {
-		const served = standIn.fileBytes(row.url.startsWith('/') ? row.url : new URL(row.url).pathname);
+		const served = standIn.fileBytes(cdnPath(row.url));
 		t.is(sha256(fs.readFileSync(path.join(archive, row.path!))), sha256(served), `${row.url}: bytes on disk`);
 	}
 	return rows.length;
