@@ -6,9 +6,10 @@
  */
 import {ArchiveStore} from './core/archive/store.js';
 import type {Config} from './core/config.js';
+import {diskFullError, isDiskFull} from './core/downloads/disk-full.js';
 import {runDownloads, summaryBeforeError} from './core/downloads/run.js';
 import type {DownloadSummary} from './core/downloads/types.js';
-import {ExitCode, exitCodeOf} from './core/errors.js';
+import {ExitCode, MjError, exitCodeOf} from './core/errors.js';
 import {safeText, type Logger} from './core/log.js';
 import {MidjourneyClient} from './core/midjourney/client.js';
 import {syncJobs, type SyncSummary} from './core/sync.js';
@@ -83,7 +84,8 @@ export async function runBatch(options: BatchOptions): Promise<number> {
 		phase = 'download';
 		if (run.download && !signal.aborted) await downloadPhase(store, options, progress, summary);
 	} catch (error) {
-		fatal = error;
+		// A full disk is the user's to fix (exit 74 naming it), wherever it showed: the sync's rows or the downloads'.
+		fatal = !(error instanceof MjError) && isDiskFull(error) ? diskFullError(config.archive, error) : error;
 		if (!(signal.aborted && isAbort(error))) summary.phases[phase] = 'failed';
 	} finally {
 		progress.finish();

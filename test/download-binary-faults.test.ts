@@ -180,6 +180,12 @@ const diskFullTitle = 'a full disk under the archive stops the run with exit 74,
 	const rows = rowsOf(archive);
 	t.true(summary.downloaded < rows.length, 'the disk filled before the end');
 
+	// Still full: the next run says the same thing (the sync's rows, planning or the first partial meet the full disk).
+	const stillFull = await runBin(['--batch', '--json', '--archive', archive], {cwd: box.project, env});
+	t.is(stillFull.code, 74, stillFull.stderr);
+	t.regex(stillFull.stderr, /^mj-tui: The disk is full/m);
+	t.is(summaryOf(stillFull).exitCode, 74);
+
 	// Room again: the same command finishes the job, fetching only what is missing.
 	execFileSync('mount', ['-o', 'remount,size=64m', mount]);
 	const requestsBefore = standIn.requests().filter((r) => r.route === 'cdn' && r.status === 200).length;
