@@ -79,8 +79,8 @@ export class ChallengeWatch {
 		return this.#urls.size >= this.limit;
 	}
 
-	/** A file came through: the streak is broken. */
-	succeeded(): void {
+	/** A file came through, or the user fixed the cause and resumes: the streak starts over. */
+	clear(): void {
 		this.#urls.clear();
 	}
 }

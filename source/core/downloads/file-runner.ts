@@ -76,6 +76,7 @@ export class FileRunner {
 	/** The user fixed the cause of a stop (new cookie, ...) and resumes: check the CDN's access afresh. */
 	restartAccessCheck(): void {
 		this.#preflight.restart();
+		this.#challenges.clear();
 	}
 
 	/** Let waiting files see that the run ended. */
@@ -244,7 +245,7 @@ export class FileRunner {
 		if (record.duplicateOf === null) stats.downloaded++;
 		else stats.duplicates++;
 		hosts.succeeded(live.host);
-		if (live.host === this.#cdnHost) this.#challenges.succeeded();
+		if (live.host === this.#cdnHost) this.#challenges.clear();
 	}
 
 	#failed(live: LiveTransfer, error: unknown, signal: AbortSignal): void {
