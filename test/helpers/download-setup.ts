@@ -34,7 +34,9 @@ export async function downloadFixture(t: ExecutionContext, options: StandInOptio
 		apiBase: standIn.apiBase,
 		retries: 3,
 		retryAfterCapMs: 5000,
-		stallTimeoutMs: 5000,
+		// The product's default: a shorter stall (and headers) timeout turns a loaded machine's pauses into retries,
+		// and the tests that count requests would count those. Tests of a real stall set their own.
+		stallTimeoutMs: 30_000,
 		...options.config,
 	};
 	t.teardown(async () => {
