@@ -16,11 +16,6 @@ import {repoRoot} from './helpers/cli-io.js';
  * anything fails the last test, so the list cannot go stale.
  */
 const knownElsewhere: Record<string, string> = {
-	'lines source/core/downloads/engine.ts': 'reliability (issue 9 §4, a thinner engine)',
-	'sql source/core/downloads/image-store.ts': 'SQL in core/downloads (issue 9 §1, not this branch)',
-	'sql source/core/downloads/plan.ts': 'SQL in core/downloads (issue 9 §1, not this branch)',
-	'sql source/core/downloads/stale-parts.ts': 'SQL in core/downloads (issue 9 §1, not this branch)',
-	'sql source/core/verify.ts': 'SQL in core/verify.ts (issue 9 §1, not this branch)',
 	'sql source/ui/details/job-images.ts': 'SQL in ui/ (issue 9 §1, not this branch)',
 };
 

@@ -8,9 +8,10 @@ import {claimArchive, type WriterClaim} from '../core/archive/claims.js';
 import {oddityLines} from '../core/archive/job-rows.js';
 import {ArchiveStore} from '../core/archive/store.js';
 import type {Config} from '../core/config/config.js';
-import {runDownloads} from '../core/downloads/run.js';
+import {diskFullError, isDiskFull} from '../core/downloads/disk-full.js';
+import {runDownloads, summaryBeforeError} from '../core/downloads/run.js';
 import type {DownloadSummary} from '../core/downloads/types.js';
-import {ExitCode, exitCodeOf} from '../core/errors.js';
+import {ExitCode, MjError, exitCodeOf} from '../core/errors.js';
 import {safeText, type Logger} from '../core/log.js';
 import {openApiSession, type ApiSession} from '../core/midjourney/api-session.js';
 import {syncJobs, type SyncSummary} from '../core/sync.js';
@@ -97,7 +98,8 @@ export async function runBatch(options: BatchOptions): Promise<number> {
 		// Downloads go out with what the session learned (saved cookies; the browser's cf_clearance and User-Agent).
 		if (run.download && !signal.aborted) await downloadPhase(store, session ? {...options, config: session.config} : options, progress, summary, session);
 	} catch (error) {
-		fatal = error;
+		// A full disk is the user's to fix (exit 74 naming it), wherever it showed: the sync's rows or the downloads'.
+		fatal = !(error instanceof MjError) && isDiskFull(error) ? diskFullError(config.archive, error) : error;
 		if (!(signal.aborted && isAbort(error))) summary.phases[phase] = 'failed';
 	} finally {
 		progress.finish();
@@ -165,20 +167,27 @@ async function downloadPhase(store: ArchiveStore, options: BatchOptions, progres
 	const phaseStartedAt = Date.now();
 	try {
 		const result = await runDownloads({store, config, signal, urlsFile: run.urlsFile, onSnapshot: snapshot => progress.downloads(snapshot), engineOptions: session?.engineOptions});
-		Object.assign(summary, {
-			downloaded: result.downloaded,
-			skipped: result.skipped,
-			failed: result.failed,
-			bytes: result.bytes,
-			failures: result.failures.map(failure => ({url: safeText(failure.url), reason: safeText(failure.reason)})),
-		});
+		addDownloads(summary, result);
 		summary.phases.download = signal.aborted ? 'interrupted' : 'done';
 		progress.note(`downloads: ${signal.aborted ? 'interrupted' : 'done'}: ${result.downloaded} downloaded, ${result.skipped} skipped, ${result.failed} failed, ${formatBytes(result.bytes)}`);
 		if (config.embedMetadata && !signal.aborted) await embedPhase(store, phaseStartedAt, options, progress, summary);
 	} catch (error) {
 		if (signal.aborted && isAbort(error)) summary.phases.download = 'interrupted';
+		// Stopped early (a full disk, a blocked CDN): the summary still counts the files that arrived.
+		const before = summaryBeforeError(error);
+		if (before) addDownloads(summary, before);
 		throw error;
 	}
+}
+
+function addDownloads(summary: BatchSummary, result: DownloadSummary): void {
+	Object.assign(summary, {
+		downloaded: result.downloaded,
+		skipped: result.skipped,
+		failed: result.failed,
+		bytes: result.bytes,
+		failures: result.failures.map(failure => ({url: safeText(failure.url), reason: safeText(failure.reason)})),
+	});
 }
 
 /** --embed-metadata: the PNGs this run finished get their prompt and job id written in; a file that fails counts as failed. */

@@ -12,7 +12,7 @@ import {startStandIn} from '../../fixtures/stand-in.js';
 import type {StandIn, StandInOptions} from '../../fixtures/types.js';
 import {ArchiveStore} from '../../source/core/archive/store.js';
 import {defaultConfig, type Config} from '../../source/core/config/config.js';
-import type {ImageRow} from '../../source/core/downloads/image-store.js';
+import type {ImageRow} from '../../source/core/archive/images.js';
 
 export interface DownloadFixture {
 	standIn: StandIn;
@@ -34,7 +34,9 @@ export async function downloadFixture(t: ExecutionContext, options: StandInOptio
 		apiBase: standIn.apiBase,
 		retries: 3,
 		retryAfterCapMs: 5000,
-		stallTimeoutMs: 5000,
+		// The product's default: a shorter stall (and headers) timeout turns a loaded machine's pauses into retries,
+		// and the tests that count requests would count those. Tests of a real stall set their own.
+		stallTimeoutMs: 30_000,
 		...options.config,
 	};
 	t.teardown(async () => {
@@ -54,8 +56,9 @@ export function imageRows(store: ArchiveStore): ImageRow[] {
 	return store.db.prepare('SELECT * FROM images ORDER BY id').all() as ImageRow[];
 }
 
-/** The CDN path of a row's URL (`/<job>/0_0.png`, with query). */
+/** The CDN path of a row's URL (`/<job>/0_0.png`, with query); rows of Midjourney files store just that. */
 export function cdnPath(url: string): string {
+	if (url.startsWith('/')) return url;
 	const parsed = new URL(url);
 	return parsed.pathname + parsed.search;
 }

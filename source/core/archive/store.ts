@@ -9,6 +9,7 @@ import type {ApiJob, Job, JobFilter} from '../job.js';
 import {EmbedQueries} from './embed-queries.js';
 import {ExportQueries} from './export-queries.js';
 import {jobFromRow, jobRowFromApi, noFiles, rowidSlotsPerMillisecond, timeOrderedRowid, type JobRow, type JobSource, type OddityTally, type SelectedJobRow} from './job-rows.js';
+import {ImagesTable} from './images.js';
 import {countJobRows, fileCountsFor, listJobRows, selectJobColumns, type JobCursor} from './list.js';
 import {ImportRecords} from './import-records.js';
 import {Meta} from './meta.js';
@@ -85,6 +86,8 @@ export class ArchiveStore {
 	readonly tempMarkers: TempMarkers;
 	readonly #statements: StatementCache;
 	readonly #upsert: (jobs: readonly ApiJob[], source: JobSource, oddities: OddityTally | undefined) => UpsertResult;
+	/** The images table (downloads' durable state): see images.ts. */
+	readonly images: ImagesTable;
 
 	private constructor(db: Database.Database, dir: string) {
 		this.db = db;
@@ -95,6 +98,7 @@ export class ArchiveStore {
 		this.claims = new ArchiveClaims(db);
 		this.verifyQueries = new VerifyQueries(db);
 		this.tempMarkers = new TempMarkers(db);
+		this.images = new ImagesTable(db);
 		this.#statements = new StatementCache(db);
 		this.meta = new Meta(db);
 		this.syncRuns = new SyncRuns(db);

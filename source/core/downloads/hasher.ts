@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import {Worker} from 'node:worker_threads';
 
 // Plain JavaScript evaluated in the worker: a file next to this one would be .ts under tsx (which workers
-// cannot load) and .js once built (as in export/done-paths.ts).
+// cannot load) and .js once built (as in archive/done-paths.ts).
 const workerSource = `
 const {parentPort} = require('node:worker_threads');
 const {createHash} = require('node:crypto');
