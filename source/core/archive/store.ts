@@ -9,6 +9,8 @@ import type {ApiJob, Job, JobFilter} from '../job.js';
 import {jobFromRow, jobRowFromApi, noFiles, rowidSlotsPerMillisecond, timeOrderedRowid, type JobRow, type JobSource, type SelectedJobRow} from './job-rows.js';
 import {EmbedQueries} from './embed-queries.js';
 import {ExportQueries} from './export-queries.js';
+import {FileQueries} from './file-queries.js';
+import {LineageQueries} from './lineage.js';
 import {countJobRows, fileCountsFor, listJobRows, selectJobColumns, type JobCursor} from './list.js';
 import {openArchiveDatabase} from './open.js';
 import {searchRows, type SearchOptions} from './search.js';
@@ -64,6 +66,10 @@ export class ArchiveStore {
 	readonly exports: ExportQueries;
 	/** The downloaded PNGs `embed` rewrites, and their new hashes. */
 	readonly embeds: EmbedQueries;
+	/** Downloaded files with their job's fields (sidecars, file times, MCP resources). */
+	readonly files: FileQueries;
+	/** A job's ancestors and descendants by parent_id. */
+	readonly lineage: LineageQueries;
 	readonly #statements: StatementCache;
 	readonly #upsert: (jobs: readonly ApiJob[], source: JobSource) => UpsertResult;
 
@@ -73,6 +79,8 @@ export class ArchiveStore {
 		this.stats = new StatsQueries(db);
 		this.exports = new ExportQueries(db);
 		this.embeds = new EmbedQueries(db);
+		this.files = new FileQueries(db);
+		this.lineage = new LineageQueries(db);
 		this.#statements = new StatementCache(db);
 		this.#upsert = db.readonly ? () => this.#refuseWrite() : this.#prepareUpsert();
 	}
