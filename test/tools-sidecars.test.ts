@@ -160,6 +160,16 @@ test.serial('mj-tui sidecars mends a missing or stale sidecar and a wrong file t
 	for (const file of files.slice(0, 3)) t.is(sha256(fs.readFileSync(absolute(file))), file.sha256 ?? 'no hash recorded');
 });
 
+test.serial('verify counts sidecars as part of their image, not as orphans; a leftover temp is one', async t => {
+	const [file] = doneFiles();
+	fs.writeFileSync(`${absolute(file!)}.xmp.99999.tmp`, 'left by a crash');
+	t.teardown(() => fs.rmSync(`${absolute(file!)}.xmp.99999.tmp`, {force: true}));
+	const run = await mjTui(['verify', '--json']);
+	const report = run.json as {problems: Array<{kind: string; path: string}>};
+	t.deepEqual(report.problems.filter(problem => problem.kind === 'orphan').map(problem => problem.path), [`${file!.path}.xmp.99999.tmp`]);
+	t.true(doneFiles().every(done => fs.existsSync(`${absolute(done)}.xmp`)));
+});
+
 test.serial('--no-set-mtime leaves file times alone', async t => {
 	const [file] = doneFiles().filter(candidate => fs.existsSync(absolute(candidate)));
 	const now = new Date();

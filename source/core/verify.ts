@@ -176,7 +176,8 @@ async function findOrphans(store: ArchiveStore): Promise<VerifyProblem[]> {
 	insertMany(batch);
 	const orphans = db
 		// EXCEPT sorts both sides once; a per-file lookup would scan images (no index on path) per file.
-		.prepare(`SELECT path FROM temp.verify_disk_files EXCEPT SELECT path FROM images WHERE path IS NOT NULL ORDER BY 1`)
+		// (sidecars, from handoff) An <image>.xmp beside an archived file belongs to it: not an orphan.
+		.prepare(`SELECT path FROM temp.verify_disk_files EXCEPT SELECT path FROM images WHERE path IS NOT NULL EXCEPT SELECT path || '.xmp' FROM images WHERE path IS NOT NULL ORDER BY 1`)
 		.pluck()
 		.all() as string[];
 	db.exec(`DROP TABLE temp.verify_disk_files`);
