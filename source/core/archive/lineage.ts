@@ -44,7 +44,12 @@ export class LineageQueries {
 			.all(jobId) as Relative[];
 	}
 
-	/** Every job descended from this one, nearest first, then oldest first within a generation. */
+	/**
+	 * Every job descended from this one, nearest first, then oldest first within a generation.
+	 * CROSS JOIN keeps the few relatives as the outer loop (the planner otherwise scans
+	 * every job). Without an index on parent_id, SQLite still scans the jobs once and
+	 * builds a temporary index per call: a parent_id index is the next migration's job.
+	 */
 	descendants(jobId: string): Relative[] {
 		return this.#statements
 			.get(
@@ -54,7 +59,7 @@ export class LineageQueries {
 					SELECT j.id, down.depth + 1 FROM down JOIN jobs j ON j.parent_id = down.id WHERE down.depth < ${maximumDepth}
 				)
 				SELECT j.id AS id, j.parent_id AS parentId, j.parent_grid AS parentGrid, min(down.depth) AS depth
-				FROM down JOIN jobs j ON j.id = down.id GROUP BY j.id ORDER BY depth, j.enqueued_at, j.id`,
+				FROM down CROSS JOIN jobs j ON j.id = down.id GROUP BY j.id ORDER BY depth, j.enqueued_at, j.id`,
 			)
 			.all(jobId) as Relative[];
 	}
