@@ -13,7 +13,7 @@ import {StdioClientTransport} from '@modelcontextprotocol/sdk/client/stdio.js';
 import type {ApiJob} from '../source/core/job.js';
 import {MidjourneyClient} from '../source/core/midjourney/client.js';
 import {syncJobs} from '../source/core/sync.js';
-import {builtBin, sandbox} from './helpers/cli-io.js';
+import {builtBin, runBin, sandbox} from './helpers/cli-io.js';
 import {syncedArchive, type ToolsArchive} from './helpers/tools-archive.js';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -162,4 +162,20 @@ test.serial('no answer and no log line carries the token from the environment', 
 	t.true(answers.length >= 6);
 	for (const text of [...answers, serverStderr]) t.false(text.includes(planted));
 	t.false(answers.join('').includes('mcp-planted-token'));
+});
+
+test('the server ends, exit 0 and nothing on stdout, when its client closes stdin at once', async t => {
+	const box = sandbox();
+	// runBin gives the child an empty stdin: a client that connects and leaves.
+	const result = await runBin(['mcp', '--archive', archive.dir], {cwd: box.project, env: box.env});
+	t.is(result.code, 0, result.stderr);
+	t.is(result.stdout, '');
+});
+
+test('without an archive, mcp exits 78 naming the folder instead of serving nothing', async t => {
+	const box = sandbox();
+	const result = await runBin(['mcp', '--archive', `${box.root}/nowhere`], {cwd: box.project, env: box.env});
+	t.is(result.code, 78);
+	t.regex(result.stderr, /no archive at .*nowhere/);
+	t.is(result.stdout, '');
 });
