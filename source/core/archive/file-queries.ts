@@ -18,6 +18,8 @@ export interface DoneFile {
 	path: string;
 	sha256: string | null;
 	bytes: number | null;
+	/** The image row whose file this one is hard-linked to (same content), or null. */
+	duplicateOf: number | null;
 	enqueuedAt: number;
 	jobType: string;
 	eventType: string;
@@ -42,7 +44,7 @@ export function fileUri(file: Pick<DoneFile, 'jobId' | 'index' | 'variant'>): st
 	return file.variant === 'png' ? base : `${base}/${encodeURIComponent(file.variant)}`;
 }
 
-const doneFileColumns = `i.id AS id, j.id AS jobId, i.idx AS "index", i.variant AS variant, i.path AS path, i.sha256 AS sha256, i.bytes AS bytes,
+const doneFileColumns = `i.id AS id, j.id AS jobId, i.idx AS "index", i.variant AS variant, i.path AS path, i.sha256 AS sha256, i.bytes AS bytes, i.duplicate_of AS duplicateOf,
 	j.enqueued_at AS enqueuedAt, j.job_type AS jobType, j.event_type AS eventType, j.prompt AS prompt, j.full_command AS fullCommand,
 	j.parameters AS parameters, j.model_version AS modelVersion, j.aspect_ratio AS aspectRatio, j.rating AS rating,
 	json_extract(CASE WHEN json_valid(j.raw) THEN j.raw END, '$.personalization_codes') AS personalizationCodes`;

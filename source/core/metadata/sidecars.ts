@@ -66,14 +66,19 @@ export function sidecarTags(file: DoneFile): Array<[string, string]> {
 		// Same: an odd personalization_codes field only loses these tags.
 	}
 	for (const profile of profiles) tags.push(['Profile', profile]);
-	return tags.map(([category, value]) => [category, stripTerminalControls(value).trim()] as [string, string]).filter(([, value]) => value !== '');
+	return tags.map(([category, value]) => [category, xmlText(value).trim()] as [string, string]).filter(([, value]) => value !== '');
+}
+
+/** Text fit for XML 1.0 and a terminal: control sequences and the noncharacters XML forbids removed. */
+function xmlText(text: string): string {
+	return stripTerminalControls(text).replace(/[\uFFFE\uFFFF]/g, '');
 }
 
 /** The sidecar text for one downloaded file. */
 export function sidecarXml(file: DoneFile): string {
 	return buildSidecarXmp({
-		prompt: stripTerminalControls(file.prompt),
-		fullCommand: stripTerminalControls(file.fullCommand),
+		prompt: xmlText(file.prompt),
+		fullCommand: xmlText(file.fullCommand),
 		identifier: file.jobId,
 		documentId: fileUri(file),
 		createdAt: file.enqueuedAt,
@@ -148,7 +153,8 @@ export async function finishDownloadedFiles(store: ArchiveStore, options: Finish
 					if (refreshSidecar(absolute, file)) report.sidecarsWritten++;
 					else report.sidecarsUnchanged++;
 				}
-				if (options.setMtime && setFileTime(absolute, mtimeMs, file.enqueuedAt)) report.timesSet++;
+				// A hard-linked duplicate shares its original's inode, so one time: the original's (the first job that made it).
+				if (options.setMtime && file.duplicateOf === null && setFileTime(absolute, mtimeMs, file.enqueuedAt)) report.timesSet++;
 			} catch (error) {
 				report.failed.push({path: file.path, reason: (error as Error).message});
 			}
