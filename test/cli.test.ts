@@ -20,7 +20,7 @@ test('--help lists every global flag and the subcommands, on stdout, exit 0', as
 	t.is(err, '');
 	t.regex(out, /^Usage$/m);
 	for (const name of Object.keys(globalFlags)) t.true(out.includes(name === 'download' ? '--no-download' : flagToken(name)), name);
-	t.regex(out, /^ {2}config {2}config show/m);
+	t.regex(out, /^ {2}config +config show/m);
 	t.is((await run(['-h'])).out, out);
 });
 

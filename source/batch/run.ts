@@ -17,6 +17,7 @@ import {openApiSession, type ApiSession} from '../core/midjourney/api-session.js
 import {syncJobs, type SyncSummary} from '../core/sync.js';
 import {embedArchiveMetadata} from '../core/metadata/embed-archive.js';
 import {writingArchiveTemps} from '../core/temp-files.js';
+import {finishDownloadedFiles} from '../core/metadata/sidecars.js';
 import {formatBytes} from '../core/units.js';
 import {BatchProgress} from './progress.js';
 import {reportError} from '../cli/report-error.js';
@@ -53,6 +54,8 @@ export interface BatchSummary {
 	failures: DownloadSummary['failures'];
 	/** PNGs that got their prompt and job id written in (--embed-metadata). */
 	embedded: number;
+	/** XMP sidecars written or refreshed this run (--sidecars). */
+	sidecars: number;
 	durationMs: number;
 	phases: {sync: PhaseOutcome; download: PhaseOutcome};
 	/** Errors that stopped a phase (not per-file failures), with their exit codes. */
@@ -71,7 +74,7 @@ export async function runBatch(options: BatchOptions): Promise<number> {
 	const progress = new BatchProgress({stream: io.stderr, log, intervalMs: options.progressIntervalMs});
 	const summary: BatchSummary = {
 		jobsSeen: 0, jobsNew: 0, jobsUpdated: 0, pages: 0, syncStoppedBecause: null, oddities: {},
-		downloaded: 0, skipped: 0, failed: 0, bytes: 0, failures: [], embedded: 0,
+		downloaded: 0, skipped: 0, failed: 0, bytes: 0, failures: [], embedded: 0, sidecars: 0,
 		durationMs: 0,
 		phases: {sync: 'skipped', download: 'skipped'},
 		errors: [],
@@ -96,7 +99,7 @@ export async function runBatch(options: BatchOptions): Promise<number> {
 		phase = 'download';
 		claim.describe('downloading files');
 		// Downloads go out with what the session learned (saved cookies; the browser's cf_clearance and User-Agent).
-		if (run.download && !signal.aborted) await downloadPhase(store, session ? {...options, config: session.config} : options, progress, summary, session);
+		if (run.download && !signal.aborted) await downloadPhase(store, session ? {...options, config: session.config} : options, progress, summary, startedAt, session);
 	} catch (error) {
 		// A full disk is the user's to fix (exit 74 naming it), wherever it showed: the sync's rows or the downloads'.
 		fatal = !(error instanceof MjError) && isDiskFull(error) ? diskFullError(config.archive, error) : error;
@@ -161,7 +164,7 @@ async function syncPhase(store: ArchiveStore, options: BatchOptions, session: Ap
 	}
 }
 
-async function downloadPhase(store: ArchiveStore, options: BatchOptions, progress: BatchProgress, summary: BatchSummary, session?: ApiSession): Promise<void> {
+async function downloadPhase(store: ArchiveStore, options: BatchOptions, progress: BatchProgress, summary: BatchSummary, runStartedAt: number, session?: ApiSession): Promise<void> {
 	const {config, run, signal} = options;
 	progress.note(run.urlsFile ? `downloads: the URLs in ${run.urlsFile}` : 'downloads: every missing file in the archive');
 	const phaseStartedAt = Date.now();
@@ -171,6 +174,8 @@ async function downloadPhase(store: ArchiveStore, options: BatchOptions, progres
 		summary.phases.download = signal.aborted ? 'interrupted' : 'done';
 		progress.note(`downloads: ${signal.aborted ? 'interrupted' : 'done'}: ${result.downloaded} downloaded, ${result.skipped} skipped, ${result.failed} failed, ${formatBytes(result.bytes)}`);
 		if (config.embedMetadata && !signal.aborted) await embedPhase(store, phaseStartedAt, options, progress, summary);
+		// After files are done (and after embedding, which rewrites PNGs): sidecars and file times.
+		if (!signal.aborted) await finishFilesPhase(store, runStartedAt, options, progress, summary);
 	} catch (error) {
 		if (signal.aborted && isAbort(error)) summary.phases.download = 'interrupted';
 		// Stopped early (a full disk, a blocked CDN): the summary still counts the files that arrived.
@@ -198,6 +203,16 @@ async function embedPhase(store: ArchiveStore, since: number, options: BatchOpti
 	summary.failed += report.failed.length;
 	summary.failures.push(...report.failed.map(failure => ({url: safeText(failure.path), reason: safeText(`embedding metadata: ${failure.reason}`)})));
 	progress.note(`embed: ${report.embedded} files carry their prompt now, ${report.unchanged} already did, ${report.failed.length} failed`);
+}
+
+/** --sidecars and setMtime over the files this run finished and the files of jobs this sync changed; a file that fails counts as failed. */
+async function finishFilesPhase(store: ArchiveStore, since: number, options: BatchOptions, progress: BatchProgress, summary: BatchSummary): Promise<void> {
+	const {config, signal} = options;
+	const report = await finishDownloadedFiles(store, {sidecars: config.sidecars, setMtime: config.setMtime, changedSince: since, signal});
+	summary.sidecars = report.sidecarsWritten;
+	summary.failed += report.failed.length;
+	summary.failures.push(...report.failed.map(failure => ({url: safeText(failure.path), reason: safeText(`sidecar or file time: ${failure.reason}`)})));
+	if (config.sidecars) progress.note(`sidecars: ${report.sidecarsWritten} written, ${report.sidecarsUnchanged} already current, ${report.failed.length} failed`);
 }
 
 function printSummary(summary: BatchSummary, config: Config, io: CommandIo, log: Logger): void {

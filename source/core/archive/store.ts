@@ -10,6 +10,8 @@ import {EmbedQueries} from './embed-queries.js';
 import {ExportQueries} from './export-queries.js';
 import {jobFromRow, jobRowFromApi, noFiles, rowidSlotsPerMillisecond, timeOrderedRowid, type JobRow, type JobSource, type OddityTally, type SelectedJobRow} from './job-rows.js';
 import {ImagesTable} from './images.js';
+import {FileQueries} from './file-queries.js';
+import {LineageQueries} from './lineage.js';
 import {countJobRows, fileCountsFor, listJobRows, selectJobColumns, type JobCursor} from './list.js';
 import {ImportRecords} from './import-records.js';
 import {Meta} from './meta.js';
@@ -84,6 +86,10 @@ export class ArchiveStore {
 	readonly verifyQueries: VerifyQueries;
 	/** Which processes write temp files into the archive (see temp-markers.ts). */
 	readonly tempMarkers: TempMarkers;
+	/** Downloaded files with their job's fields (sidecars, file times, MCP resources). */
+	readonly files: FileQueries;
+	/** A job's ancestors and descendants by parent_id. */
+	readonly lineage: LineageQueries;
 	readonly #statements: StatementCache;
 	readonly #upsert: (jobs: readonly ApiJob[], source: JobSource, oddities: OddityTally | undefined) => UpsertResult;
 	/** The images table (downloads' durable state): see images.ts. */
@@ -99,6 +105,8 @@ export class ArchiveStore {
 		this.verifyQueries = new VerifyQueries(db);
 		this.tempMarkers = new TempMarkers(db);
 		this.images = new ImagesTable(db);
+		this.files = new FileQueries(db);
+		this.lineage = new LineageQueries(db);
 		this.#statements = new StatementCache(db);
 		this.meta = new Meta(db);
 		this.syncRuns = new SyncRuns(db);

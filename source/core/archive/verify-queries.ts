@@ -69,7 +69,8 @@ export class VerifyQueries {
 				}
 			}
 			insertMany(batch);
-			return this.#db.prepare(`SELECT path FROM temp.verify_disk_files EXCEPT SELECT path FROM images WHERE path IS NOT NULL ORDER BY 1`).pluck().all() as string[];
+			// An <image>.xmp sidecar beside an archived file belongs to it: not an orphan.
+			return this.#db.prepare(`SELECT path FROM temp.verify_disk_files EXCEPT SELECT path FROM images WHERE path IS NOT NULL EXCEPT SELECT path || '.xmp' FROM images WHERE path IS NOT NULL ORDER BY 1`).pluck().all() as string[];
 		} finally {
 			this.#db.exec(`DROP TABLE IF EXISTS temp.verify_disk_files`);
 		}

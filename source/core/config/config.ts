@@ -60,6 +60,10 @@ export interface Config {
 	stallTimeoutMs: number;
 	/** Write the full command and job id into each downloaded PNG (Description + XMP), so files carry their prompt. */
 	embedMetadata: boolean;
+	/** Write an `<image>.xmp` sidecar (prompt, job id, rating, tags) beside each downloaded file. */
+	sidecars: boolean;
+	/** Set each downloaded file's mtime to its job's enqueue time. */
+	setMtime: boolean;
 	/** Write Prometheus textfile metrics here after each batch run. */
 	metricsFile?: string;
 
@@ -91,6 +95,8 @@ export const defaultConfig: Config = {
 	videos: true,
 	stallTimeoutMs: 30_000,
 	embedMetadata: false,
+	sidecars: false,
+	setMtime: true,
 	verbose: false,
 	quiet: false,
 	json: false,

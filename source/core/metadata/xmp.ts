@@ -80,3 +80,72 @@ export function buildXmpPacket(fields: {description: string; identifier: string;
 		'<?xpacket end="w"?>',
 	].join('\n');
 }
+
+/** What an `<image>.xmp` sidecar says about one downloaded file (sidecars.ts fills it from the archive). */
+export interface SidecarFields {
+	/** The prompt text (title and description). */
+	prompt: string;
+	fullCommand: string;
+	/** The job id (dc:identifier). */
+	identifier: string;
+	/** A stable id of this one file (xmpMM:DocumentID), a URI. */
+	documentId: string;
+	/** When the job was enqueued, epoch ms (xmp:CreateDate). */
+	createdAt: number;
+	/** The job's rating, when it has one (xmp:Rating, 0-5). */
+	rating?: number;
+	/** Keywords as [category, value] pairs, e.g. ['Model', '7']: flat, `|`- and `/`-hierarchies are derived. */
+	tags: ReadonlyArray<readonly [string, string]>;
+}
+
+/** The root of every hierarchical keyword mj-tui writes, so its tags stay in one branch of a photo manager's tree. */
+const tagRoot = 'Midjourney';
+
+function altLang(text: string): string {
+	return `<rdf:Alt><rdf:li xml:lang="x-default">${escapeXml(text)}</rdf:li></rdf:Alt>`;
+}
+
+function bag(items: readonly string[]): string {
+	return `<rdf:Bag>${items.map(item => `<rdf:li>${escapeXml(item)}</rdf:li>`).join('')}</rdf:Bag>`;
+}
+
+/** A keyword value may not contain a hierarchy separator (an sref URL has `/`): it would split the tag. */
+function leaf(value: string): string {
+	return value.replace(/[|/]/g, '_');
+}
+
+/** A standalone XMP sidecar: prompt, job id, creation time, rating, keywords and the full command, readable by digiKam, Lightroom, darktable and exiftool. */
+export function buildSidecarXmp(fields: SidecarFields): string {
+	const rating = fields.rating === undefined ? [] : [`<xmp:Rating>${Math.max(0, Math.min(5, Math.round(fields.rating)))}</xmp:Rating>`];
+	const flat = [tagRoot, ...fields.tags.map(([category, value]) => `${category.toLowerCase()}:${value}`)];
+	return [
+		'<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?>',
+		'<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="mj-tui">',
+		'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">',
+		'<rdf:Description rdf:about=""',
+		' xmlns:dc="http://purl.org/dc/elements/1.1/"',
+		' xmlns:xmp="http://ns.adobe.com/xap/1.0/"',
+		' xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/"',
+		' xmlns:exif="http://ns.adobe.com/exif/1.0/"',
+		' xmlns:lr="http://ns.adobe.com/lightroom/1.0/"',
+		' xmlns:digiKam="http://www.digikam.org/ns/1.0/"',
+		' xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/">',
+		`<dc:title>${altLang(fields.prompt)}</dc:title>`,
+		`<dc:description>${altLang(fields.prompt)}</dc:description>`,
+		`<dc:identifier>${escapeXml(fields.identifier)}</dc:identifier>`,
+		`<dc:subject>${bag(flat)}</dc:subject>`,
+		`<xmp:CreateDate>${new Date(fields.createdAt).toISOString()}</xmp:CreateDate>`,
+		...rating,
+		`<xmpMM:DocumentID>${escapeXml(fields.documentId)}</xmpMM:DocumentID>`,
+		// The full command with its parameters: exif:UserComment is the free-text field every reader shows.
+		`<exif:UserComment>${altLang(fields.fullCommand)}</exif:UserComment>`,
+		`<lr:hierarchicalSubject>${bag(fields.tags.map(([category, value]) => [tagRoot, category, leaf(value)].join('|')))}</lr:hierarchicalSubject>`,
+		`<digiKam:TagsList>${bag(fields.tags.map(([category, value]) => [tagRoot, category, leaf(value)].join('/')))}</digiKam:TagsList>`,
+		'<Iptc4xmpExt:DigitalSourceType>http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia</Iptc4xmpExt:DigitalSourceType>',
+		'</rdf:Description>',
+		'</rdf:RDF>',
+		'</x:xmpmeta>',
+		'<?xpacket end="w"?>',
+		'',
+	].join('\n');
+}
