@@ -22,6 +22,7 @@ import {engineUnderClaim} from '../source/ui/services.js';
 import {builtBin, runBin, sandbox} from './helpers/cli-io.js';
 import {filesUnder, readArchive, stallOneFile, standInEnv, startBin, summaryOf, waitUntil} from './helpers/stand-in-bin.js';
 import {shellPrompt, TmuxTerminal} from './helpers/ui-tmux.js';
+import {cdnPath} from './helpers/download-setup.js';
 
 const claimHolder = (dir: string) =>
 	readArchive(dir, db => db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(writerClaimKey) as string | undefined);
@@ -68,9 +69,8 @@ test('a second batch on an archive being downloaded exits 75 naming the first; n
 	t.is(last.code, 0, last.stderr);
 
 	const expected = standIn.jobs().flatMap(job => standIn.filePaths(job.id));
-	const cdnPathOf = (url: string) => new URL(url).pathname.slice(new URL(standIn.cdnBase).pathname.replace(/\/$/, '').length);
 	const fullBodies = (file: string) => standIn.requests().filter(request => request.route === 'cdn' && request.path === file && request.status === 200).length;
-	for (const url of doneBeforeStop) t.is(fullBodies(cdnPathOf(url)), 1, `${url} fetched once`);
+	for (const url of doneBeforeStop) t.is(fullBodies(cdnPath(url)), 1, `${url} fetched once`);
 	const files = filesUnder(path.join(archive, 'images'));
 	t.is(files.length, expected.length);
 	// A second copy would be named `<name>_<index>_2.png` beside the first.

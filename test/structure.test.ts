@@ -121,8 +121,15 @@ function sqlSites(file: string): string[] {
 	const at = (node: ts.Node) => `${relative(file)}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}`;
 	// `/re/.exec(text)` and `pattern.exec(text)` (pattern = /re/) are regexes, not SQL: names bound to a regex in this file.
 	const regexNames = new Set<string>();
+	// Also arrays of regexes, and the loop variable of a for-of over one (`for (const pattern of patterns) pattern.exec(...)`).
+	const regexArrays = new Set<string>();
+	const isRegexArray = (node: ts.Node | undefined) => node !== undefined && ts.isArrayLiteralExpression(node) && node.elements.length > 0 && node.elements.every(element => isRegexExpression(element));
 	const collect = (node: ts.Node) => {
 		if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && isRegexExpression(node.initializer)) regexNames.add(node.name.text);
+		if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && isRegexArray(node.initializer)) regexArrays.add(node.name.text);
+		if (ts.isForOfStatement(node) && ts.isIdentifier(node.expression) && regexArrays.has(node.expression.text) && ts.isVariableDeclarationList(node.initializer)) {
+			for (const declaration of node.initializer.declarations) if (ts.isIdentifier(declaration.name)) regexNames.add(declaration.name.text);
+		}
 		ts.forEachChild(node, collect);
 	};
 	collect(source);

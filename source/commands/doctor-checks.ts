@@ -14,6 +14,7 @@ import {jobRowFromApi} from '../core/archive/job-rows.js';
 import type {Config} from '../core/config/config.js';
 import {configProvenance, describeOrigin} from '../core/config/load.js';
 import {acceptedKinds, detectContentKind} from '../core/downloads/content-check.js';
+import {cookieAllowed, resolveFileUrl} from '../core/downloads/cdn-url.js';
 import {filesOfJob} from '../core/downloads/plan.js';
 import {ExitCode, MjError} from '../core/errors.js';
 import type {ImagineListPage} from '../core/job.js';
@@ -229,12 +230,12 @@ async function cdnCheck(route: RouteResult, config: Config, signal: AbortSignal)
 	const row = storableJobs(route.page!.data).map(job => jobRowFromApi(job, 'api', Date.now())).find(candidate => (candidate.batch_size ?? 0) > 0);
 	if (!row) return {step: 'cdn file', status: 'skipped', detail: 'the first page has no job with images'};
 	const file = filesOfJob({...row, first_seen_at: row.updated_at}, config)[0]!;
-	const where = redact(file.url);
-	const cdnHost = new URL(config.cdnBase).host;
+	const url = resolveFileUrl(file.url, config.cdnBase);
+	const where = redact(url);
 	const headers: Record<string, string> = {'user-agent': effective.userAgent, range: 'bytes=0-1023', 'accept-encoding': 'identity'};
-	if (effective.cookie && new URL(file.url).host === cdnHost) headers.cookie = effective.cookie;
+	if (effective.cookie && cookieAllowed(url, config.cdnBase)) headers.cookie = effective.cookie;
 	try {
-		const response = await request(file.url, {headers, signal: AbortSignal.any([signal, AbortSignal.timeout(config.requestTimeoutMs)])});
+		const response = await request(url, {headers, signal: AbortSignal.any([signal, AbortSignal.timeout(config.requestTimeoutMs)])});
 		const body = Buffer.from(await response.body.arrayBuffer());
 		if (isCloudflareChallenge(body.toString('utf8'), response.headers)) {
 			const fallback = route.route === 'browser';
