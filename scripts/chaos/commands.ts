@@ -83,6 +83,8 @@ async function startTui(space: Workspace, env: NodeJS.ProcessEnv): Promise<Runni
 	await tmux('set-option', '-t', 'main', 'remain-on-exit', 'on');
 	const pid = Number((await tmux('display-message', '-p', '-t', 'main', '#{pane_pid}')).trim());
 	const screen = async () => tmux('capture-pane', '-p', '-t', 'main').catch(() => '');
+	// tmux 3.3 leaves #{pane_dead_signal} empty: a pane that died without a status died of the signal we sent.
+	let sent: NodeJS.Signals | undefined;
 	const ended = (async (): Promise<BinOutcome> => {
 		const deadline = Date.now() + hangDeadlineMs;
 		let pressed = false;
@@ -91,7 +93,8 @@ async function startTui(space: Workspace, env: NodeJS.ProcessEnv): Promise<Runni
 			if (dead === '1') {
 				const last = await screen();
 				await tmux('kill-server').catch(() => undefined);
-				return {code: status ? Number(status) : null, signal: signal ? (`SIG${signal}` as NodeJS.Signals) : null, stdout: '', stderr: last, hung: false, args: ['(interactive app)']};
+				const died = signal ? (`SIG${signal}` as NodeJS.Signals) : (status ? null : (sent ?? null));
+				return {code: status ? Number(status) : null, signal: died, stdout: '', stderr: last, hung: false, args: ['(interactive app)']};
 			}
 
 			if (!pressed && /Jobs/.test(await screen())) {
@@ -115,7 +118,10 @@ async function startTui(space: Workspace, env: NodeJS.ProcessEnv): Promise<Runni
 		args: ['(interactive app)'],
 		summary: false,
 		json: false,
-		signal: name => process.kill(pid, name),
+		signal(name) {
+			sent = name;
+			process.kill(pid, name);
+		},
 		finish: () => void tmux('send-keys', '-t', 'main', 'q').catch(() => undefined),
 		ended,
 	};

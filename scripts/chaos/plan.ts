@@ -85,9 +85,10 @@ export function planRound(seed: number, round: number, files: readonly string[],
 	const classes = [...chosen].sort();
 	const faults = classes.flatMap(name => faultClasses[name](random, files));
 	const ending = weighted(random, endings);
-	const atMs = 200 + random.below(4000);
+	// Most commands take 0.5-3 s here: instants in that span land mid-run more often than not.
+	const atMs = 100 + random.below(2500);
 	const flags = ['--concurrency', String(1 + random.below(8))];
-	if (random.chance(0.5)) flags.push('--limit-rate', `${200 + random.below(800)}k`);
+	if (random.chance(0.7)) flags.push('--limit-rate', `${100 + random.below(400)}k`);
 	if (random.chance(0.2)) flags.push('--full');
 	return {round, command, faultClasses: classes, faults, ending, atMs, flags, newPort: movesPort(seed, round)};
 }

@@ -15,7 +15,7 @@ import {mountSmallDisk, type SmallDisk} from '../../test/helpers/small-disk.js';
 export const standInShape = {jobs: 24, imageBytes: 16 * 1024, seed: 7};
 
 /** New jobs upstream per round, so every round has new files to fetch (the same ones for the same round, whatever the port). */
-export const jobsPerRound = 4;
+export const jobsPerRound = 6;
 
 export interface Workspace {
 	root: string;
