@@ -6,7 +6,7 @@
  */
 import {ArchiveStore} from './core/archive/store.js';
 import type {Config} from './core/config.js';
-import {runDownloads} from './core/downloads/run.js';
+import {runDownloads, summaryBeforeError} from './core/downloads/run.js';
 import type {DownloadSummary} from './core/downloads/types.js';
 import {ExitCode, exitCodeOf} from './core/errors.js';
 import {safeText, type Logger} from './core/log.js';
@@ -144,20 +144,27 @@ async function downloadPhase(store: ArchiveStore, options: BatchOptions, progres
 	const phaseStartedAt = Date.now();
 	try {
 		const result = await runDownloads({store, config, signal, urlsFile: run.urlsFile, onSnapshot: snapshot => progress.downloads(snapshot)});
-		Object.assign(summary, {
-			downloaded: result.downloaded,
-			skipped: result.skipped,
-			failed: result.failed,
-			bytes: result.bytes,
-			failures: result.failures.map(failure => ({url: safeText(failure.url), reason: safeText(failure.reason)})),
-		});
+		addDownloads(summary, result);
 		summary.phases.download = signal.aborted ? 'interrupted' : 'done';
 		progress.note(`downloads: ${signal.aborted ? 'interrupted' : 'done'}: ${result.downloaded} downloaded, ${result.skipped} skipped, ${result.failed} failed, ${formatBytes(result.bytes)}`);
 		if (config.embedMetadata && !signal.aborted) await embedPhase(store, phaseStartedAt, options, progress, summary);
 	} catch (error) {
 		if (signal.aborted && isAbort(error)) summary.phases.download = 'interrupted';
+		// Stopped early (a full disk, a blocked CDN): the summary still counts the files that arrived.
+		const before = summaryBeforeError(error);
+		if (before) addDownloads(summary, before);
 		throw error;
 	}
+}
+
+function addDownloads(summary: BatchSummary, result: DownloadSummary): void {
+	Object.assign(summary, {
+		downloaded: result.downloaded,
+		skipped: result.skipped,
+		failed: result.failed,
+		bytes: result.bytes,
+		failures: result.failures.map(failure => ({url: safeText(failure.url), reason: safeText(failure.reason)})),
+	});
 }
 
 /** --embed-metadata: the PNGs this run finished get their prompt and job id written in; a file that fails counts as failed. */

@@ -10,6 +10,7 @@ import process from 'node:process';
 import {reportError} from './cli/report-error.js';
 import {runCli} from './cli/run-cli.js';
 import {abortOnSignals} from './cli/signals.js';
+import {beginPendingWork, guardAgainstSilentExit} from './core/pending-work.js';
 
 const controller = new AbortController();
 const removeSignalHandlers = abortOnSignals(controller, process.stderr);
@@ -28,6 +29,9 @@ process.on('unhandledRejection', error => {
 	process.exitCode = reportError(process.stderr, error, {verbose});
 });
 
+// Should the event loop ever drain before the run settles, say so and exit 70 instead of Node's silent 13.
+guardAgainstSilentExit(process, process.stderr);
+const runSettled = beginPendingWork('the mj-tui run');
 const code = await runCli(process.argv.slice(2), {
 	stdout: process.stdout,
 	stderr: process.stderr,
@@ -36,5 +40,6 @@ const code = await runCli(process.argv.slice(2), {
 	cwd: process.cwd(),
 	signal: controller.signal,
 });
+runSettled();
 removeSignalHandlers();
 process.exitCode = code;

@@ -97,15 +97,19 @@ test('a truncated body keeps its prefix and the retry asks only for the rest', a
 });
 
 test('a stalled body is aborted and resumed', async (t) => {
-	const fixture = await downloadFixture(t, {imageBytes: 256 * 1024, config: {stallTimeoutMs: 300, retryAfterCapMs: 100}});
+	const fixture = await downloadFixture(t, {imageBytes: 256 * 1024, config: {stallTimeoutMs: 1000, retryAfterCapMs: 100}});
 	const target = fixture.standIn.filePaths(fixture.standIn.jobs()[0]!.id)[0]!;
 	fixture.standIn.setFault({kind: 'stall', ms: 60_000, route: 'cdn', pathIncludes: target, count: 1});
 	const summary = await runDownloads({store: fixture.store, config: fixture.config});
 	assertAllFilesCorrect(t, fixture);
 	t.is(summary.failed, 0);
-	const requests = cdnRequests(fixture.standIn, target);
-	t.is(requests.length, 2);
-	t.regex(requests[1]!.range ?? '', /^bytes=[1-9]\d*-$/, 'the retry resumed from the partial');
+	// Judged by what happened, not by how many tries it took: on a loaded machine a slow answer can look stalled too,
+	// and retrying it is right. What must hold: the stalled request sent part of the file, and every later one resumed.
+	const [stalled, ...retries] = cdnRequests(fixture.standIn, target);
+	t.is(stalled!.range, undefined, 'the first request asked for the whole file');
+	t.true(stalled!.bytesSent > 0 && stalled!.bytesSent < fixture.standIn.fileBytes(target).length, 'it stalled part-way');
+	t.true(retries.length >= 1, 'the stall was retried');
+	for (const retry of retries) t.regex(retry.range ?? '', /^bytes=[1-9]\d*-$/, 'every retry resumed from the partial');
 });
 
 /** Leave a partial of `target` behind: the CDN stalls after half the file, and the engine is stopped there. */
@@ -177,19 +181,45 @@ test('416 for a partial that is not the whole file discards it and fetches the f
 });
 
 for (const status of [200, 403] as const) {
-	test(`a Cloudflare challenge page (HTTP ${status}) is never saved and stops the run with exit 69`, async (t) => {
-		const fixture = await downloadFixture(t);
+	test(`a Cloudflare challenge page (HTTP ${status}) on every file is never saved and stops the run with exit 69`, async (t) => {
+		const fixture = await downloadFixture(t, {config: {concurrency: 8}});
 		fixture.standIn.setFault({kind: 'cloudflare', status, route: 'cdn'});
 		const error = await t.throwsAsync(runDownloads({store: fixture.store, config: fixture.config}), {instanceOf: MjError});
 		t.is(error!.exitCode, 69);
-		t.regex(error!.message, /Cloudflare/);
+		t.regex(error!.message, /3 different files in a row with Cloudflare's challenge page/);
 		t.truthy(error!.hint);
-		t.true(fixture.standIn.requests().filter((r) => r.route === 'cdn').length <= 1, 'stopped at the first file');
+		// After a challenge the files go one at a time: three distinct files prove the host blocks us, a fourth is never asked.
+		const asked = fixture.standIn.requests().filter((r) => r.route === 'cdn').map((r) => r.path);
+		t.is(new Set(asked).size, 3, `asked for ${asked.join(', ')}`);
 		t.false(fs.existsSync(path.join(fixture.dir, 'images')), 'no file saved');
 		for (const part of listParts(fixture.dir)) t.is(fs.statSync(path.join(fixture.dir, '.parts', part)).size, 0, 'no HTML in a partial');
 		t.true(imageRows(fixture.store).every((r) => r.status === 'pending'), 'files stay pending for the next run');
 	});
 }
+
+test('a Cloudflare challenge on one file fails that file after its retries; every other file arrives', async (t) => {
+	const fixture = await downloadFixture(t, {jobs: 4, config: {retryAfterCapMs: 50, retries: 2}});
+	const target = fixture.standIn.filePaths(fixture.standIn.jobs()[1]!.id)[0]!;
+	fixture.standIn.setFault({kind: 'cloudflare', status: 403, route: 'cdn', pathIncludes: target});
+	const summary = await runDownloads({store: fixture.store, config: fixture.config});
+	t.is(summary.failed, 1);
+	t.deepEqual(
+		summary.failures.map((failure) => failure.url),
+		[`${fixture.standIn.cdnBase}${target}`],
+		'the summary names the challenged file',
+	);
+	t.regex(summary.failures[0]!.reason, /Cloudflare challenge/);
+	t.is(cdnRequests(fixture.standIn, target).length, 3, 'the first try and its two retries');
+	for (const row of imageRows(fixture.store)) {
+		if (cdnPath(row.url) === target) {
+			t.is(row.status, 'failed');
+			t.is(row.path && fs.existsSync(path.join(fixture.dir, row.path)), false, 'no page saved as the file');
+		} else {
+			t.is(row.status, 'done', `${row.url}: ${row.last_error}`);
+			t.is(sha256(fs.readFileSync(path.join(fixture.dir, row.path!))), sha256(fixture.standIn.fileBytes(cdnPath(row.url))));
+		}
+	}
+});
 
 test('401 from the CDN on the first file stops the run early with exit 77', async (t) => {
 	const fixture = await downloadFixture(t, {jobs: 10});
@@ -215,10 +245,11 @@ test('404 fails that file at once with the reason; the others arrive', async (t)
 	t.is(summary.failed, 1);
 	t.deepEqual(summary.failures, [{url: ghostUrl, reason: 'HTTP 404: not found on the CDN'}]);
 	t.is(cdnRequests(fixture.standIn, `/${ghost.id}/0_0.png`).length, 1, 'no retries for a 404');
-	const row = imageRows(fixture.store).find((r) => r.url === ghostUrl)!;
+	const ghostPath = `/${ghost.id}/0_0.png`;
+	const row = imageRows(fixture.store).find((r) => cdnPath(r.url) === ghostPath)!;
 	t.is(row.status, 'failed');
 	t.is(row.last_error, 'HTTP 404: not found on the CDN');
-	for (const other of imageRows(fixture.store).filter((r) => r.url !== ghostUrl)) {
+	for (const other of imageRows(fixture.store).filter((r) => cdnPath(r.url) !== ghostPath)) {
 		t.is(other.status, 'done');
 		t.is(sha256(fs.readFileSync(path.join(fixture.dir, other.path!))), sha256(fixture.standIn.fileBytes(cdnPath(other.url))));
 	}

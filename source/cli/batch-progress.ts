@@ -36,6 +36,10 @@ export function downloadLine(snapshot: EngineSnapshot): string {
 	];
 	if (t.failed > 0) parts.push(`${count(t.failed)} failed`);
 	if (t.held > 0) parts.push(`${count(t.held)} held (host backing off)`);
+	// --concurrency is a promise: when a limit keeps it, say which.
+	if (snapshot.limitedBy && snapshot.effectiveConcurrency !== undefined) {
+		parts.push(`${snapshot.effectiveConcurrency} of ${snapshot.concurrency} at once (${snapshot.limitedBy === 'hostBackoff' ? 'host backing off' : `per-host limit ${snapshot.perHostConcurrency}`})`);
+	}
 	return parts.join(', ');
 }
 

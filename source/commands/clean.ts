@@ -39,8 +39,8 @@ export const cleanCommand: Command = {
 		}
 		const store = openArchive(context, given);
 		try {
-			const stale = findStaleParts(store.db, store.dir, {olderThanMs});
-			if (given.dryRun !== true) removeStaleParts(store.db, store.dir, stale);
+			const stale = findStaleParts(store.images, store.dir, {olderThanMs});
+			if (given.dryRun !== true) removeStaleParts(store.images, store.dir, stale);
 			const bytes = stale.reduce((n, part) => n + part.bytes, 0);
 			if (wantsJson(context.config, given)) {
 				await writeLine(context, JSON.stringify({removed: stale.length, bytes, dryRun: given.dryRun === true, files: stale}));

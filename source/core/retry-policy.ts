@@ -38,3 +38,45 @@ export function retryAfterDelay(header: string | string[] | null | undefined, ca
 	if (!Number.isFinite(ms)) return undefined;
 	return Math.min(Math.max(0, Math.round(ms)), capMs);
 }
+
+/** What to do after a failed try. */
+export type RetryDecision =
+	/** Try again after `delayMs`; `holdHost`: the server asked everyone to back off (429, 503, Retry-After). */
+	| {action: 'retry'; delayMs: number; holdHost: boolean}
+	| {action: 'fail'};
+
+export interface FailedTry {
+	/** The HTTP status, when a response arrived. */
+	status?: number;
+	/** The response headers (only Retry-After is read). */
+	headers?: Record<string, string | string[] | undefined>;
+	/** The thrown error, when no response arrived. */
+	error?: unknown;
+	/** The caller's own verdict, when it knows better than status and error (a stall, a truncated body, a bad range). */
+	transient?: boolean;
+	/** Which retry this would be, from 0: the failed tries before this one. */
+	attempt: number;
+	/** How many retries are allowed in all. */
+	retries: number;
+	/** The longest wait a Retry-After may ask for. */
+	retryAfterCapMs: number;
+	/** The longest backoff (default 30 s). */
+	backoffCapMs?: number;
+	random?: () => number;
+	now?: number;
+}
+
+/**
+ * The one retry decision of mj-tui (API client and download engine): retry
+ * timeouts, rate limits, server and network errors until `retries` are used,
+ * waiting what Retry-After asks (capped) or an exponential backoff with jitter.
+ */
+export function decideRetry(failure: FailedTry): RetryDecision {
+	const {status} = failure;
+	const retryable = failure.transient ?? (status === undefined ? isRetryableNetworkError(failure.error) : isRetryableStatus(status));
+	if (!retryable || failure.attempt >= failure.retries) return {action: 'fail'};
+	const header = failure.headers?.['retry-after'];
+	const asked = retryAfterDelay(header, failure.retryAfterCapMs, failure.now);
+	const delayMs = asked ?? backoffDelay(failure.attempt, {capMs: failure.backoffCapMs, random: failure.random});
+	return {action: 'retry', delayMs, holdHost: asked !== undefined || status === 429 || status === 503};
+}

@@ -12,7 +12,7 @@ import {startStandIn} from '../../fixtures/stand-in.js';
 import type {StandIn, StandInOptions} from '../../fixtures/types.js';
 import {ArchiveStore} from '../../source/core/archive/store.js';
 import {defaultConfig, type Config} from '../../source/core/config.js';
-import type {ImageRow} from '../../source/core/downloads/image-store.js';
+import type {ImageRow} from '../../source/core/archive/images.js';
 
 export interface DownloadFixture {
 	standIn: StandIn;
@@ -54,8 +54,9 @@ export function imageRows(store: ArchiveStore): ImageRow[] {
 	return store.db.prepare('SELECT * FROM images ORDER BY id').all() as ImageRow[];
 }
 
-/** The CDN path of a row's URL (`/<job>/0_0.png`, with query). */
+/** The CDN path of a row's URL (`/<job>/0_0.png`, with query); rows of Midjourney files store just that. */
 export function cdnPath(url: string): string {
+	if (url.startsWith('/')) return url;
 	const parsed = new URL(url);
 	return parsed.pathname + parsed.search;
 }

@@ -130,4 +130,18 @@ export const migrations: readonly string[] = [
 		error        TEXT
 	);
 	`,
+	// 3: CDN files are stored by their path below the CDN base (`/<job id>/0_0.png`), not by the host they were
+	// first planned on, and resolved against the current cdnBase when downloaded: a changed --cdn-base, or the
+	// demo's stand-in on a new port, resumes (source/core/downloads/cdn-url.ts). URL-list rows keep their absolute
+	// URL. The job id in the path marks where the CDN base ends, whatever path prefix the old base had.
+	`
+	UPDATE images SET url = CASE
+			WHEN instr(url, '/video/' || job_id || '/') > 0 THEN substr(url, instr(url, '/video/' || job_id || '/'))
+			ELSE substr(url, instr(url, '/' || job_id || '/'))
+		END
+	WHERE job_id IS NOT NULL
+		AND variant IN ('png', 'webp', 'grid', 'mp4')
+		AND (url LIKE 'http://%' OR url LIKE 'https://%')
+		AND instr(url, '/' || job_id || '/') > 0;
+	`,
 ];

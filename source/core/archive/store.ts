@@ -7,6 +7,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type {ApiJob, Job, JobFilter} from '../job.js';
 import {jobFromRow, jobRowFromApi, noFiles, rowidSlotsPerMillisecond, timeOrderedRowid, type JobRow, type JobSource, type SelectedJobRow} from './job-rows.js';
+import {ImagesTable} from './images.js';
 import {countJobRows, fileCountsFor, listJobRows, selectJobColumns, type JobCursor} from './list.js';
 import {openArchiveDatabase} from './open.js';
 import {searchRows, type SearchOptions} from './search.js';
@@ -57,10 +58,13 @@ export class ArchiveStore {
 	readonly dir: string;
 	readonly #statements: StatementCache;
 	readonly #upsert: (jobs: readonly ApiJob[], source: JobSource) => UpsertResult;
+	/** The images table (downloads' durable state): see images.ts. */
+	readonly images: ImagesTable;
 
 	private constructor(db: Database.Database, dir: string) {
 		this.db = db;
 		this.dir = dir;
+		this.images = new ImagesTable(db);
 		this.#statements = new StatementCache(db);
 		this.#upsert = db.readonly ? () => this.#refuseWrite() : this.#prepareUpsert();
 	}

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import type {Directories} from './directories.js';
-import type {DoneRecord} from './image-store.js';
+import type {DoneRecord} from '../archive/images.js';
 import {resolveInside, withSuffix} from './naming.js';
 
 /** How a duplicate was recorded: a hard link at its own path, or a pointer to the original's path. */

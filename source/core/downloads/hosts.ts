@@ -21,9 +21,12 @@ const recoverAfterSuccesses = 8;
 export class HostGate {
 	#perHost: number;
 	#hosts = new Map<string, HostState>();
+	readonly #now: () => number;
 
-	constructor(perHost: number) {
+	/** `now` is the clock (epoch ms), replaceable in tests. */
+	constructor(perHost: number, now: () => number = Date.now) {
 		this.#perHost = Math.max(1, perHost);
+		this.#now = now;
 	}
 
 	get perHost(): number {
@@ -42,7 +45,14 @@ export class HostGate {
 	/** When the host may be asked again (epoch ms), or null when it is not held. */
 	heldUntil(host: string): number | null {
 		const state = this.#hosts.get(host);
-		return state && state.heldUntil > Date.now() ? state.heldUntil : null;
+		return state && state.heldUntil > this.#now() ? state.heldUntil : null;
+	}
+
+	/** How many transfers `host` may run at once now: 0 while held, else its limit (lowered after rate limiting). */
+	capacityOf(host: string): number {
+		const state = this.#hosts.get(host);
+		if (!state) return this.#perHost;
+		return state.heldUntil > this.#now() ? 0 : state.limit;
 	}
 
 	/** Wait for a slot on `host`; resolves with the release function, rejects when `signal` aborts. */
@@ -76,12 +86,13 @@ export class HostGate {
 	/** The host asked us to back off for `ms`: hold it and halve its concurrency. */
 	hold(host: string, ms: number): void {
 		const state = this.#state(host);
-		state.heldUntil = Math.max(state.heldUntil, Date.now() + ms);
+		state.heldUntil = Math.max(state.heldUntil, this.#now() + ms);
 		state.limit = Math.max(1, Math.floor(state.limit / 2));
 		state.streak = 0;
 		clearTimeout(state.timer);
-		state.timer = setTimeout(() => this.#wake(state), Math.max(0, state.heldUntil - Date.now()) + 1);
-		state.timer.unref();
+		// Not unref'd: when every transfer waits on this host, this timer is all that keeps the process alive
+		// (an unref'd one let Node exit 13 mid-run). close() clears it.
+		state.timer = setTimeout(() => this.#wake(state), Math.max(0, state.heldUntil - this.#now()) + 1);
 	}
 
 	/** A transfer from `host` went well: after a streak, give back one slot. */
@@ -110,7 +121,7 @@ export class HostGate {
 	}
 
 	#free(state: HostState): boolean {
-		return state.active < state.limit && state.heldUntil <= Date.now();
+		return state.active < state.limit && state.heldUntil <= this.#now();
 	}
 
 	#wake(state: HostState): void {

@@ -5,36 +5,28 @@
  * rows that exist already are left as they are.
  */
 import {createHash} from 'node:crypto';
-import type Database from 'better-sqlite3';
+import type {ImagesTable, JobToPlan, PlannedImage} from '../archive/images.js';
 import type {Config} from '../config.js';
-import {ImageStore, type PlannedImage} from './image-store.js';
 import {checkRelativePath, renderTemplate, validateTemplate, withSuffix, type NameFields} from './naming.js';
 
-interface JobRow {
-	id: string;
-	enqueued_at: number;
-	job_type: string;
-	prompt: string;
-	batch_size: number;
-	is_video: number;
-}
-
-/** The files one job should have: full-size images (or WebP), the clips of video jobs, and optionally the grid. */
-export function filesOfJob(job: JobRow, config: Pick<Config, 'cdnBase' | 'format' | 'grids' | 'videos'>): Array<{idx: number; variant: string; url: string; ext: string}> {
-	const base = config.cdnBase.replace(/\/+$/, '');
+/**
+ * The files one job should have: full-size images (or WebP), the clips of video jobs, and optionally the grid.
+ * Their `url` is the path below the CDN base (see cdn-url.ts), so a changed base still finds them.
+ */
+export function filesOfJob(job: JobToPlan, config: Pick<Config, 'format' | 'grids' | 'videos'>): Array<{idx: number; variant: string; url: string; ext: string}> {
 	const id = encodeURIComponent(job.id);
 	const count = Math.max(0, Math.min(Math.floor(job.batch_size) || 0, 16));
 	const files: Array<{idx: number; variant: string; url: string; ext: string}> = [];
 	for (let i = 0; i < count; i++) {
 		files.push(
 			config.format === 'webp'
-				? {idx: i, variant: 'webp', url: `${base}/${id}/0_${i}_2048_N.webp`, ext: 'webp'}
-				: {idx: i, variant: 'png', url: `${base}/${id}/0_${i}.png`, ext: 'png'},
+				? {idx: i, variant: 'webp', url: `/${id}/0_${i}_2048_N.webp`, ext: 'webp'}
+				: {idx: i, variant: 'png', url: `/${id}/0_${i}.png`, ext: 'png'},
 		);
 	}
 	// Video jobs have their start frames as images, and the clips themselves.
-	if (job.is_video && config.videos) for (let i = 0; i < count; i++) files.push({idx: i, variant: 'mp4', url: `${base}/video/${id}/${i}.mp4`, ext: 'mp4'});
-	if (config.grids && count > 1) files.push({idx: 0, variant: 'grid', url: `${base}/${id}/grid_0.png`, ext: 'png'});
+	if (job.is_video && config.videos) for (let i = 0; i < count; i++) files.push({idx: i, variant: 'mp4', url: `/video/${id}/${i}.mp4`, ext: 'mp4'});
+	if (config.grids && count > 1) files.push({idx: 0, variant: 'grid', url: `/${id}/grid_0.png`, ext: 'png'});
 	return files;
 }
 
@@ -44,7 +36,7 @@ export function filesOfJob(job: JobRow, config: Pick<Config, 'cdnBase' | 'format
  * same batch, not yet in the table. (Files already on disk are avoided when
  * the file is moved into place, see finalise.ts: no syscall per planned file.)
  */
-export function uniquePath(images: ImageStore, relative: string, taken: Set<string>): string {
+export function uniquePath(images: ImagesTable, relative: string, taken: Set<string>): string {
 	for (let n = 1; ; n++) {
 		const candidate = n === 1 ? relative : withSuffix(relative, n);
 		if (taken.has(candidate) || images.pathTaken(candidate)) continue;
@@ -77,36 +69,31 @@ export class MissingPlanner {
 	/** Rows added so far. */
 	added = 0;
 	done = false;
-	readonly #images: ImageStore;
+	readonly #images: ImagesTable;
 	readonly #config: Config;
 	readonly #priority: number | undefined;
 	/** The next batch of jobs; undefined when there are no more. */
-	readonly #nextJobs: () => JobRow[] | undefined;
-	readonly #hasFile: Database.Statement;
+	readonly #nextJobs: () => JobToPlan[] | undefined;
 
-	constructor(db: Database.Database, config: Config, options: {jobIds?: readonly string[]; priority?: number} = {}) {
+	constructor(images: ImagesTable, config: Config, options: {jobIds?: readonly string[]; priority?: number} = {}) {
 		validateTemplate(config.naming);
-		this.#images = new ImageStore(db);
+		this.#images = images;
 		this.#config = config;
 		this.#priority = options.priority;
-		this.#hasFile = db.prepare('SELECT 1 FROM images WHERE job_id = ? AND idx = ? AND variant = ?');
-		const columns = 'id, enqueued_at, job_type, prompt, batch_size, is_video';
 		if (options.jobIds) {
-			const selectOne = db.prepare(`SELECT ${columns} FROM jobs WHERE id = ?`);
 			const ids = options.jobIds;
 			let at = 0;
 			this.#nextJobs = () => {
 				if (at >= ids.length) return undefined;
 				const slice = ids.slice(at, at + batchSize);
 				at += slice.length;
-				return slice.map((id) => selectOne.get(id) as JobRow | undefined).filter((j): j is JobRow => j !== undefined);
+				return slice.map((id) => images.jobToPlan(id)).filter((j): j is JobToPlan => j !== undefined);
 			};
 		} else {
 			// Keyset paging (newest first) keeps memory flat however many jobs there are.
-			const select = db.prepare(`SELECT ${columns} FROM jobs WHERE (enqueued_at, id) < (?, ?) ORDER BY enqueued_at DESC, id DESC LIMIT ?`);
 			let cursor: [number, string] = [Number.MAX_SAFE_INTEGER, ''];
 			this.#nextJobs = () => {
-				const jobs = select.all(cursor[0], cursor[1], batchSize) as JobRow[];
+				const jobs = images.jobsToPlanBefore(cursor, batchSize);
 				const last = jobs.at(-1);
 				if (!last) return undefined;
 				cursor = [last.enqueued_at, last.id];
@@ -127,7 +114,7 @@ export class MissingPlanner {
 		const taken = new Set<string>();
 		for (const job of jobs) {
 			for (const file of filesOfJob(job, this.#config)) {
-				if (this.#hasFile.get(job.id, file.idx, file.variant)) continue;
+				if (this.#images.hasFile(job.id, file.idx, file.variant)) continue;
 				const fields: NameFields = {enqueuedAt: job.enqueued_at, jobId: job.id, index: file.idx, type: file.variant === 'grid' ? 'grid' : job.job_type, prompt: job.prompt, ext: file.ext};
 				planned.push({jobId: job.id, idx: file.idx, variant: file.variant, url: file.url, path: uniquePath(this.#images, safeName(this.#config.naming, fields), taken), priority: this.#priority});
 			}
@@ -139,8 +126,63 @@ export class MissingPlanner {
 }
 
 /** Plan every missing file of the chosen jobs (or of all jobs) at once. Returns how many rows were added. */
-export function planMissing(db: Database.Database, config: Config, options: {jobIds?: readonly string[]; priority?: number} = {}): number {
-	const planner = new MissingPlanner(db, config, options);
+export function planMissing(images: ImagesTable, config: Config, options: {jobIds?: readonly string[]; priority?: number} = {}): number {
+	const planner = new MissingPlanner(images, config, options);
 	while (!planner.done) planner.step();
 	return planner.added;
+}
+
+/** What background planning tells its owner (the engine). */
+export interface PlanningHooks {
+	/** True when planning should stop (the run is ending). */
+	ending(): boolean;
+	/** `n` more rows are pending. */
+	added(n: number): void;
+	/** Planning could not write its rows (a full disk). */
+	failed(error: unknown): void;
+	/** A planner finished or gave up. */
+	settled(): void;
+}
+
+/** Planners adding rows between event-loop turns, ~20 ms per turn, so a million jobs never freeze a UI. */
+export class BackgroundPlanning {
+	readonly #planners = new Set<MissingPlanner>();
+	readonly #hooks: PlanningHooks;
+
+	constructor(hooks: PlanningHooks) {
+		this.#hooks = hooks;
+	}
+
+	/** True while a planner still has jobs to go through. */
+	get busy(): boolean {
+		return this.#planners.size > 0;
+	}
+
+	/** Plan the rest of `planner`'s jobs in the background. */
+	continue(planner: MissingPlanner): void {
+		if (planner.done) return;
+		this.#planners.add(planner);
+		setImmediate(() => this.#turn(planner));
+	}
+
+	#turn(planner: MissingPlanner): void {
+		if (this.#hooks.ending()) return this.#settle(planner);
+		let added = 0;
+		try {
+			const until = performance.now() + 20;
+			while (!planner.done && performance.now() < until) added += planner.step();
+		} catch (error) {
+			// Planning writes rows: a full disk stops the run here too, never as an uncaught exception.
+			this.#planners.delete(planner);
+			return this.#hooks.failed(error);
+		}
+		this.#hooks.added(added);
+		if (!planner.done) return void setImmediate(() => this.#turn(planner));
+		this.#settle(planner);
+	}
+
+	#settle(planner: MissingPlanner): void {
+		this.#planners.delete(planner);
+		this.#hooks.settled();
+	}
 }

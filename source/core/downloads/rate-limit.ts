@@ -7,11 +7,14 @@
 export class RateLimiter {
 	#rate: number;
 	#tokens = 0;
-	#last = performance.now();
+	readonly #now: () => number;
+	#last: number;
 
-	/** `bytesPerSecond` 0 = unlimited. */
-	constructor(bytesPerSecond: number) {
+	/** `bytesPerSecond` 0 = unlimited; `now` is the clock (ms), replaceable in tests. */
+	constructor(bytesPerSecond: number, now: () => number = () => performance.now()) {
 		this.#rate = Math.max(0, bytesPerSecond);
+		this.#now = now;
+		this.#last = now();
 	}
 
 	get rate(): number {
@@ -38,7 +41,7 @@ export class RateLimiter {
 	}
 
 	#refill(): void {
-		const now = performance.now();
+		const now = this.#now();
 		this.#tokens = Math.min(this.#burst(), this.#tokens + ((now - this.#last) / 1000) * this.#rate);
 		this.#last = now;
 	}

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import {acceptedKinds, detectContentKind} from './content-check.js';
 import type {FileHashing} from './hasher.js';
-import type {ImageRow} from './image-store.js';
+import type {ImageRow} from '../archive/images.js';
 import {resolveInside} from './naming.js';
 import {readHead} from './transfer.js';
 

@@ -4,9 +4,10 @@
  */
 import type {ArchiveStore} from '../archive/store.js';
 import type {Config} from '../config.js';
-import {writeMetrics} from '../metrics.js';
+import {beginPendingWork} from '../pending-work.js';
+import {diskFullError, isDiskFull} from './disk-full.js';
 import {createDownloadEngine} from './engine.js';
-import {ImageStore} from './image-store.js';
+import {writeMetrics} from './metrics.js';
 import type {DownloadSummary, EngineSnapshot} from './types.js';
 import {planUrls, readUrlList} from './url-list.js';
 
@@ -20,6 +21,14 @@ export interface DownloadRunOptions {
 	onSnapshot?: (snapshot: EngineSnapshot) => void;
 }
 
+/** What a run did before an error stopped it, by error: batch mode still reports the files that arrived. */
+const summariesOfStoppedRuns = new WeakMap<object, DownloadSummary>();
+
+/** The summary of the run `error` stopped (a full disk, a blocked CDN), if it came from runDownloads. */
+export function summaryBeforeError(error: unknown): DownloadSummary | undefined {
+	return typeof error === 'object' && error !== null ? summariesOfStoppedRuns.get(error) : undefined;
+}
+
 /** Download everything missing (or the URL list), then resolve with the summary. Aborting the signal stops cleanly. */
 export async function runDownloads(options: DownloadRunOptions): Promise<DownloadSummary> {
 	const {store, config, signal} = options;
@@ -29,34 +38,53 @@ export async function runDownloads(options: DownloadRunOptions): Promise<Downloa
 	const unsubscribe = options.onSnapshot ? engine.subscribe(options.onSnapshot) : undefined;
 	const onAbort = (): void => void engine.stop();
 	signal?.addEventListener('abort', onAbort, {once: true});
-	let skipped: number;
+	// Should the event loop ever drain with files still waiting, the guard (pending-work.ts) says what was left.
+	const settled = beginPendingWork('the download phase', () => {
+		const {totals} = engine.snapshot();
+		return `${totals.done} done, ${totals.queued} queued, ${totals.active} active, ${totals.held} held by a host backing off`;
+	});
+	let skipped = 0;
+	const summary = (): DownloadSummary => {
+		const stats = engine.stats();
+		return {downloaded: stats.downloaded, skipped: skipped + stats.duplicates, failed: stats.failed, bytes: stats.bytes, durationMs: Date.now() - started, failures: stats.failures};
+	};
+	let fatal: unknown;
 	try {
 		if (signal?.aborted) return emptySummary(started);
 		if (urls) {
-			skipped = planUrls(store.db, store.dir, urls).alreadyDone;
+			skipped = planUrls(store.images, urls).alreadyDone;
 			engine.startPending();
 		} else {
-			skipped = new ImageStore(store.db).counts().done;
+			skipped = store.images.counts().done;
 			engine.enqueueMissing();
 		}
 		await engine.onIdle();
-		const fatal = engine.fatalError();
-		if (fatal) throw fatal;
+		fatal = engine.fatalError();
+	} catch (error) {
+		// Planning writes rows too: a full disk there is the same full disk.
+		fatal = isDiskFull(error) ? diskFullError(store.dir, error) : error;
 	} finally {
 		signal?.removeEventListener('abort', onAbort);
 		await engine.stop();
 		unsubscribe?.();
-		if (config.metricsFile) await writeMetrics(config.metricsFile, engine.stats(), engine.snapshot());
+		settled();
 	}
-	const stats = engine.stats();
-	return {
-		downloaded: stats.downloaded,
-		skipped: skipped + stats.duplicates,
-		failed: stats.failed,
-		bytes: stats.bytes,
-		durationMs: Date.now() - started,
-		failures: stats.failures,
-	};
+	await writeMetricsOf(config, engine, fatal);
+	if (fatal !== undefined) {
+		if (typeof fatal === 'object' && fatal !== null) summariesOfStoppedRuns.set(fatal, summary());
+		throw fatal;
+	}
+	return summary();
+}
+
+/** Metrics of the run; a failure to write them must not hide the error that stopped the run. */
+async function writeMetricsOf(config: Config, engine: ReturnType<typeof createDownloadEngine>, fatal: unknown): Promise<void> {
+	if (!config.metricsFile) return;
+	try {
+		await writeMetrics(config.metricsFile, engine.stats(), engine.snapshot());
+	} catch (error) {
+		if (fatal === undefined) throw error;
+	}
 }
 
 function emptySummary(started: number): DownloadSummary {

@@ -5,8 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type Database from 'better-sqlite3';
-import {ImageStore} from './image-store.js';
+import type {ImagesTable} from '../archive/images.js';
 
 export interface StalePart {
 	/** Relative to the archive, e.g. `.parts/12-0_0.png.part`. */
@@ -16,7 +15,7 @@ export interface StalePart {
 }
 
 /** The stale partials, oldest rule first; `olderThanMs` undefined keeps every partial a pending file still waits for. */
-export function findStaleParts(db: Database.Database, archiveDir: string, options: {olderThanMs?: number; now?: number} = {}): StalePart[] {
+export function findStaleParts(images: ImagesTable, archiveDir: string, options: {olderThanMs?: number; now?: number} = {}): StalePart[] {
 	const partsDir = path.join(archiveDir, '.parts');
 	let names: string[];
 	try {
@@ -25,7 +24,7 @@ export function findStaleParts(db: Database.Database, archiveDir: string, option
 		return [];
 	}
 	const waitedFor = new Set(
-		new ImageStore(db)
+		images
 			.partPaths()
 			.filter((row) => row.status === 'pending')
 			.map((row) => row.part_path),
@@ -48,10 +47,9 @@ export function findStaleParts(db: Database.Database, archiveDir: string, option
 }
 
 /** Delete these partials and forget them in the images table (a later download starts that file afresh). */
-export function removeStaleParts(db: Database.Database, archiveDir: string, parts: readonly StalePart[]): void {
-	const forget = db.prepare('UPDATE images SET part_path = NULL, etag = NULL, last_modified = NULL WHERE part_path = ?');
+export function removeStaleParts(images: ImagesTable, archiveDir: string, parts: readonly StalePart[]): void {
 	for (const part of parts) {
 		fs.rmSync(path.join(archiveDir, part.path), {force: true});
-		forget.run(part.path);
+		images.forgetPartial(part.path);
 	}
 }

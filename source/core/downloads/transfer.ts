@@ -8,11 +8,11 @@
 import fs from 'node:fs';
 import {Writable} from 'node:stream';
 import type {Dispatcher} from 'undici';
-import {isRetryableNetworkError, isRetryableStatus, retryAfterDelay} from '../retry-policy.js';
+import {isRetryableNetworkError, isRetryableStatus} from '../retry-policy.js';
 import {isCloudflareChallenge} from '../midjourney/cloudflare.js';
 import {acceptedKinds, detectContentKind, headBytesNeeded, looksLikeHtml} from './content-check.js';
 import {loadUndici} from './undici-loader.js';
-import type {PartialState} from './image-store.js';
+import type {PartialState} from '../archive/images.js';
 import type {RateLimiter} from './rate-limit.js';
 
 /** Why a transfer did not complete, and what the engine should do about it. */
@@ -31,15 +31,15 @@ export type TransferFailureKind =
 export class TransferError extends Error {
 	readonly kind: TransferFailureKind;
 	readonly status?: number;
-	/** Server-requested wait (Retry-After), capped, ms. */
-	readonly retryAfterMs?: number;
+	/** The error response's headers (the retry policy reads Retry-After). */
+	readonly headers?: Record<string, string | string[] | undefined>;
 
-	constructor(kind: TransferFailureKind, message: string, options: {status?: number; retryAfterMs?: number; cause?: unknown} = {}) {
+	constructor(kind: TransferFailureKind, message: string, options: {status?: number; headers?: Record<string, string | string[] | undefined>; cause?: unknown} = {}) {
 		super(message, {cause: options.cause});
 		this.name = 'TransferError';
 		this.kind = kind;
 		this.status = options.status;
-		this.retryAfterMs = options.retryAfterMs;
+		this.headers = options.headers;
 	}
 }
 
@@ -58,7 +58,6 @@ export interface TransferContext {
 	agent: Dispatcher;
 	limiter: RateLimiter;
 	stallTimeoutMs: number;
-	retryAfterCapMs: number;
 	/** Aborting stops the transfer; the partial stays. `signal.reason` explains why. */
 	signal: AbortSignal;
 	/** Headers arrived with a body worth keeping: persist the validators before writing. */
@@ -112,8 +111,8 @@ export async function runTransfer(input: TransferInput, context: TransferContext
 	const controller = new AbortController();
 	const onAbort = (): void => controller.abort(context.signal.reason);
 	context.signal.addEventListener('abort', onAbort, {once: true});
+	// Kept referenced (cleared below): a transfer waiting on a silent server must keep the process alive until it fires.
 	const stall = setTimeout(() => controller.abort(new TransferError('retry', `stalled: no data for ${Math.round(context.stallTimeoutMs / 1000)}s`)), context.stallTimeoutMs);
-	stall.unref();
 
 	const {stream} = await loadUndici();
 	let outcome: ResponseOutcome | undefined;
@@ -126,7 +125,7 @@ export async function runTransfer(input: TransferInput, context: TransferContext
 			({statusCode, headers: responseHeaders}): Writable => {
 				stall.refresh();
 				context.onStatus?.(statusCode);
-				outcome = readResponse(statusCode, responseHeaders as Record<string, string | string[] | undefined>, have, knownTotal, context.retryAfterCapMs);
+				outcome = readResponse(statusCode, responseHeaders as Record<string, string | string[] | undefined>, have, knownTotal);
 				if (outcome.kind !== 'body') {
 					errorSink = new ErrorBodySink();
 					return errorSink;
@@ -154,7 +153,7 @@ export async function runTransfer(input: TransferInput, context: TransferContext
 		if (outcome.error.status === 206) await fs.promises.rm(input.partPath, {force: true});
 		throw outcome.error;
 	}
-	if (outcome.kind === 'error-body') throw errorFromBody(outcome.status, outcome.headers, outcome.retryAfterMs, errorSink?.body() ?? Buffer.alloc(0));
+	if (outcome.kind === 'error-body') throw errorFromBody(outcome.status, outcome.headers, errorSink?.body() ?? Buffer.alloc(0));
 	if (outcome.kind === 'satisfied') {
 		// 416: complete only if what we hold is exactly the whole file.
 		const total = outcome.total ?? knownTotal;
@@ -184,7 +183,7 @@ function closeQuietly(fd: number | undefined): void {
 type ResponseOutcome =
 	| {kind: 'body'; start: number; total: number | null; etag: string | null; lastModified: string | null}
 	| {kind: 'satisfied'; total: number | null}
-	| {kind: 'error-body'; status: number; headers: Record<string, string | string[] | undefined>; retryAfterMs: number | undefined}
+	| {kind: 'error-body'; status: number; headers: Record<string, string | string[] | undefined>}
 	| {kind: 'error'; error: TransferError};
 
 function header(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
@@ -193,13 +192,13 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
 }
 
 /** Decide from status and headers what to do with the body. */
-function readResponse(status: number, headers: Record<string, string | string[] | undefined>, have: number, knownTotal: number | null, retryAfterCapMs: number): ResponseOutcome {
+function readResponse(status: number, headers: Record<string, string | string[] | undefined>, have: number, knownTotal: number | null): ResponseOutcome {
 	const contentType = header(headers, 'content-type');
 	const etag = header(headers, 'etag') ?? null;
 	const lastModified = header(headers, 'last-modified') ?? null;
 	const length = header(headers, 'content-length');
 	if (status === 200 || status === 206) {
-		if ((contentType ?? '').toLowerCase().includes('text/html')) return {kind: 'error-body', status, headers, retryAfterMs: undefined};
+		if ((contentType ?? '').toLowerCase().includes('text/html')) return {kind: 'error-body', status, headers};
 	}
 	if (status === 200) {
 		return {kind: 'body', start: 0, total: length === undefined ? null : Number(length), etag, lastModified};
@@ -218,17 +217,17 @@ function readResponse(status: number, headers: Record<string, string | string[] 
 		const range = /^bytes \*\/(\d+)$/.exec(header(headers, 'content-range') ?? '');
 		return {kind: 'satisfied', total: range ? Number(range[1]) : null};
 	}
-	return {kind: 'error-body', status, headers, retryAfterMs: retryAfterDelay(header(headers, 'retry-after'), retryAfterCapMs)};
+	return {kind: 'error-body', status, headers};
 }
 
 /** The error for a response we did not write: auth, Cloudflare, retryable or final. */
-function errorFromBody(status: number, headers: Record<string, string | string[] | undefined>, retryAfterMs: number | undefined, body: Buffer): TransferError {
+function errorFromBody(status: number, headers: Record<string, string | string[] | undefined>, body: Buffer): TransferError {
 	const reason = `HTTP ${status}`;
 	// One detector for the whole app: the client meets the same page on the API.
 	if (isCloudflareChallenge(body.toString('utf8'), headers)) return new TransferError('cloudflare', `${reason}: Cloudflare challenge page instead of the file`, {status});
 	if (status === 401 || status === 403) return new TransferError('auth', `${reason}: the CDN refused access`, {status});
 	if (status === 200 || status === 206 || looksLikeHtml(body)) return new TransferError('fatal', `${reason}: an HTML page instead of the file; not saved`, {status});
-	if (isRetryableStatus(status)) return new TransferError('retry', reason, {status, retryAfterMs});
+	if (isRetryableStatus(status)) return new TransferError('retry', reason, {status, headers});
 	return new TransferError('fatal', reason + (status === 404 ? ': not found on the CDN' : ''), {status});
 }
 

@@ -2,6 +2,7 @@
  * CONTRACT of the download engine, shared by batch mode and the TUI's queue
  * pane. The engine never imports React or Ink.
  */
+import type {MjError} from '../errors.js';
 
 export type TransferState = 'queued' | 'active' | 'paused' | 'held' | 'done' | 'failed' | 'canceled';
 
@@ -57,6 +58,10 @@ export interface EngineSnapshot {
 	totals: EngineTotals;
 	concurrency: number;
 	perHostConcurrency: number;
+	/** Transfers the user gets at once now: `concurrency` unless a limit below caps it (always set by the engine). */
+	effectiveConcurrency?: number;
+	/** What caps `effectiveConcurrency` below `concurrency`: the per-host limit, or a host backing off after 429/503; null when nothing does. */
+	limitedBy?: 'perHostConcurrency' | 'hostBackoff' | null;
 	/** Bytes/s; 0 = unlimited. */
 	limitRate: number;
 	/** True while pauseAll() is in force. */
@@ -98,6 +103,35 @@ export interface DownloadControls {
 
 /** The engine: controls plus lifecycle. Created by createDownloadEngine() in engine.ts. */
 export type DownloadEngine = DownloadControls;
+
+/** The engine plus what batch mode and metrics need beyond the TUI's controls. */
+export interface DownloadEngineInternals extends DownloadEngine {
+	/** Start on rows already pending in the table (URL lists, an interrupted run) without planning anything. */
+	startPending(): number;
+	stats(): EngineRunStats;
+	/** The error that stopped the run early (auth, Cloudflare, a full disk), if any. */
+	fatalError(): MjError | undefined;
+}
+
+export interface EngineOptions {
+	/** Hash finished files on the calling thread instead of a worker (the interactive app: see MainThreadHasher). */
+	hashOnMainThread?: boolean;
+}
+
+
+/** What one engine did since it was created (batch summary and metrics). */
+export interface EngineRunStats {
+	downloaded: number;
+	duplicates: number;
+	failed: number;
+	/** Bytes fetched over the network. */
+	bytes: number;
+	/** Sizes of the files finished (for the ETA of files whose size is not known yet). */
+	finishedBytes: number;
+	failures: DownloadFailure[];
+	retriesByHost: Record<string, number>;
+	startedAt: number;
+}
 
 /** One failed file, as batch mode's JSON summary reports it. */
 export interface DownloadFailure {

@@ -4,9 +4,8 @@
  * Each URL becomes an images row named from its host and path inside the archive.
  */
 import fs from 'node:fs';
-import type Database from 'better-sqlite3';
 import {ExitCode, MjError} from '../errors.js';
-import {ImageStore} from './image-store.js';
+import type {ImagesTable} from '../archive/images.js';
 import {nameFromUrl} from './naming.js';
 import {uniquePath} from './plan.js';
 
@@ -37,13 +36,12 @@ export function readUrlList(file: string): URL[] {
 }
 
 /** Add rows for these URLs (failed or canceled ones are queued again); returns their ids and how many were already done. */
-export function planUrls(db: Database.Database, archiveDir: string, urls: readonly URL[]): {ids: number[]; alreadyDone: number} {
-	const images = new ImageStore(db);
+export function planUrls(images: ImagesTable, urls: readonly URL[]): {ids: number[]; alreadyDone: number} {
 	const taken = new Set<string>();
 	const ids: number[] = [];
 	let alreadyDone = 0;
 	// One transaction for the whole list: one commit per URL made a 1,000-line list cost ~0.2 s before any download.
-	db.transaction(() => {
+	images.inTransaction(() => {
 		for (const url of urls) {
 			let row = images.getByUrl(url.href);
 			if (!row) {
@@ -53,6 +51,6 @@ export function planUrls(db: Database.Database, archiveDir: string, urls: readon
 			else images.requeue(row.id);
 			ids.push(row.id);
 		}
-	})();
+	});
 	return {ids, alreadyDone};
 }

@@ -8,7 +8,7 @@ import {Agent, request} from 'undici';
 import type {Config} from '../config.js';
 import {ExitCode, MjError} from '../errors.js';
 import type {ImagineListPage} from '../job.js';
-import {backoffDelay, isRetryableNetworkError, isRetryableStatus, retryAfterDelay} from '../retry-policy.js';
+import {decideRetry, isRetryableStatus} from '../retry-policy.js';
 import {redact} from '../secrets.js';
 import {toSingleLine} from '../terminal-text.js';
 import {authError, MidjourneyAuth, type RefreshedTokens} from './auth.js';
@@ -203,10 +203,10 @@ export class MidjourneyClient {
 				failure = error;
 			}
 			if (response && isCloudflareChallenge(response.body, response.headers)) throw cloudflareError(where, response.status);
-			const retryable = response ? isRetryableStatus(response.status) : isRetryableNetworkError(failure);
-			if (response && !retryable) return response;
+			if (response && !isRetryableStatus(response.status)) return response;
+			const decision = decideRetry({status: response?.status, headers: response?.headers, error: failure, attempt, retries: this.config.retries, retryAfterCapMs: this.config.retryAfterCapMs});
 			const what = response ? `HTTP ${response.status}` : describeNetworkError(failure);
-			if (!retryable || attempt >= this.config.retries) {
+			if (decision.action === 'fail') {
 				const tries = `${attempt + 1} attempt${attempt === 0 ? '' : 's'}`;
 				throw new MjError(`Could not get ${where}: ${what} after ${tries}.`, {
 					exitCode: ExitCode.unavailable,
@@ -214,7 +214,7 @@ export class MidjourneyClient {
 					cause: failure,
 				});
 			}
-			const delay = (response && retryAfterDelay(response.headers['retry-after'], this.config.retryAfterCapMs)) ?? backoffDelay(attempt);
+			const delay = decision.delayMs;
 			this.options.log?.(`${where}: ${what}; retry ${attempt + 1}/${this.config.retries} in ${delay} ms`);
 			await sleep(delay, undefined, {signal});
 		}

@@ -1,6 +1,6 @@
 /**
- * Every SQL statement on the archive's `images` table: the download engine's
- * durable state. A row is `pending` until its file is verified at its final
+ * Every SQL statement on the archive's `images` table (exposed as
+ * `store.images`): the download engine's durable state. A row is `pending` until its file is verified at its final
  * path (`done`), or it gave up (`failed`) or the user canceled it. The
  * partial's validators (ETag / Last-Modified) and announced size live here
  * too, so a restart resumes each file exactly where it stopped.
@@ -60,8 +60,20 @@ export type StatusCounts = Record<ImageStatus, number>;
 
 const columns = 'id, job_id, idx, variant, url, path, bytes, sha256, status, attempts, last_error, part_path, etag, last_modified, total_bytes, priority, duplicate_of';
 
+/** A job as the download planner reads it: what decides its files and their names. */
+export interface JobToPlan {
+	id: string;
+	enqueued_at: number;
+	job_type: string;
+	prompt: string;
+	batch_size: number;
+	is_video: number;
+}
+
+const planColumns = 'id, enqueued_at, job_type, prompt, batch_size, is_video';
+
 /** The images table, through prepared statements. */
-export class ImageStore {
+export class ImagesTable {
 	readonly #db: Database.Database;
 	readonly #statements;
 
@@ -94,6 +106,10 @@ export class ImageStore {
 			canceled: db.prepare(`UPDATE images SET status = 'canceled', updated_at = ? WHERE id = ? AND status = 'pending'`),
 			duplicateSource: db.prepare(`SELECT id, path FROM images WHERE sha256 = ? AND status = 'done' AND duplicate_of IS NULL AND id != ? LIMIT 1`),
 			partPaths: db.prepare(`SELECT part_path, status FROM images WHERE part_path IS NOT NULL`),
+			forgetPartial: db.prepare('UPDATE images SET part_path = NULL, etag = NULL, last_modified = NULL WHERE part_path = ?'),
+			hasFile: db.prepare('SELECT 1 FROM images WHERE job_id = ? AND idx = ? AND variant = ?'),
+			jobToPlan: db.prepare(`SELECT ${planColumns} FROM jobs WHERE id = ?`),
+			jobsToPlanBefore: db.prepare(`SELECT ${planColumns} FROM jobs WHERE (enqueued_at, id) < (?, ?) ORDER BY enqueued_at DESC, id DESC LIMIT ?`),
 		};
 	}
 
@@ -214,5 +230,30 @@ export class ImageStore {
 	/** Every partial path the table knows about, with its row's status. */
 	partPaths(): Array<{part_path: string; status: ImageStatus}> {
 		return this.#statements.partPaths.all() as Array<{part_path: string; status: ImageStatus}>;
+	}
+
+	/** Forget a partial that was deleted (a later download starts that file afresh). */
+	forgetPartial(partPath: string): void {
+		this.#statements.forgetPartial.run(partPath);
+	}
+
+	/** True when job `jobId` already has a row for this file. */
+	hasFile(jobId: string, idx: number, variant: string): boolean {
+		return this.#statements.hasFile.get(jobId, idx, variant) !== undefined;
+	}
+
+	/** One job as the planner reads it, if archived. */
+	jobToPlan(id: string): JobToPlan | undefined {
+		return this.#statements.jobToPlan.get(id) as JobToPlan | undefined;
+	}
+
+	/** The next `limit` jobs older than `cursor` (enqueued_at, id), newest first: keyset paging keeps memory flat. */
+	jobsToPlanBefore(cursor: readonly [number, string], limit: number): JobToPlan[] {
+		return this.#statements.jobsToPlanBefore.all(cursor[0], cursor[1], limit) as JobToPlan[];
+	}
+
+	/** Run `work` in one transaction (one WAL commit for a whole URL list). */
+	inTransaction(work: () => void): void {
+		this.#db.transaction(work)();
 	}
 }

@@ -6,15 +6,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type {EngineRunStats} from './downloads/engine.js';
-import type {EngineSnapshot} from './downloads/types.js';
-import {redact} from './secrets.js';
+import type {EngineRunStats} from './engine.js';
+import type {EngineSnapshot} from './types.js';
+import {redact} from '../secrets.js';
 
 /** mj-tui's version, for the `mj_tui_info` metric. */
 export const version = readVersion();
 
 function readVersion(): string {
-	for (const candidate of ['../../package.json', '../../../package.json']) {
+	for (const candidate of ['../../../package.json', '../../package.json', '../../../../package.json']) {
 		try {
 			return (JSON.parse(fs.readFileSync(new URL(candidate, import.meta.url), 'utf8')) as {version: string}).version;
 		} catch {}
