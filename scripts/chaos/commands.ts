@@ -6,6 +6,7 @@
  */
 import {execFile} from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import type {StandIn} from '../../fixtures/types.js';
@@ -93,7 +94,7 @@ async function startTui(space: Workspace, env: NodeJS.ProcessEnv): Promise<Runni
 			if (dead === '1') {
 				const last = await screen();
 				await tmux('kill-server').catch(() => undefined);
-				const died = signal ? (`SIG${signal}` as NodeJS.Signals) : (status ? null : (sent ?? null));
+				const died = signal ? signalName(signal) : (status ? null : (sent ?? null));
 				return {code: status ? Number(status) : null, signal: died, stdout: '', stderr: last, hung: false, args: ['(interactive app)']};
 			}
 
@@ -125,6 +126,12 @@ async function startTui(space: Workspace, env: NodeJS.ProcessEnv): Promise<Runni
 		finish: () => void tmux('send-keys', '-t', 'main', 'q').catch(() => undefined),
 		ended,
 	};
+}
+
+/** tmux gives a signal as a number (9) or a name (KILL). */
+function signalName(tmuxSignal: string): NodeJS.Signals {
+	const byNumber = Object.entries(os.constants.signals).find(([, number]) => String(number) === tmuxSignal);
+	return (byNumber?.[0] ?? `SIG${tmuxSignal}`) as NodeJS.Signals;
 }
 
 function shellQuote(text: string): string {
