@@ -27,6 +27,8 @@ export interface RunningCommand {
 	signal(name: NodeJS.Signals): void;
 	/** Ask it to end as a user would once its work is done (the app: q; a command ends by itself). */
 	finish(): void;
+	/** Resolves when its work has begun (the app: once D was pressed); the round's instant counts from here. */
+	started: Promise<void>;
 	ended: Promise<BinOutcome>;
 }
 
@@ -37,7 +39,7 @@ export const hangDeadlineMs = 90_000;
 export async function startCommand(plan: RoundPlan, standIn: StandIn, space: Workspace, env: NodeJS.ProcessEnv): Promise<RunningCommand> {
 	const child = (args: string[], summary = false): RunningCommand => {
 		const started = startBin(args, {cwd: space.project, env, deadlineMs: hangDeadlineMs});
-		return {args, summary, json: args.includes('--json'), signal: name => started.child.kill(name), finish() {}, ended: started.ended};
+		return {args, summary, json: args.includes('--json'), signal: name => started.child.kill(name), finish() {}, started: Promise.resolve(), ended: started.ended};
 	};
 
 	switch (plan.command) {
@@ -69,13 +71,13 @@ export async function startCommand(plan: RoundPlan, standIn: StandIn, space: Wor
 		}
 
 		case 'tui': {
-			return startTui(space, env);
+			return startTui(space, env, standIn);
 		}
 	}
 }
 
 /** The interactive app in a detached tmux pane that stays after it exits, so its status can be read. */
-async function startTui(space: Workspace, env: NodeJS.ProcessEnv): Promise<RunningCommand> {
+async function startTui(space: Workspace, env: NodeJS.ProcessEnv, standIn: StandIn): Promise<RunningCommand> {
 	const socket = `mj-tui-chaos-${process.pid}`;
 	const tmux = async (...args: string[]) => (await run('tmux', ['-L', socket, ...args], {env: {...process.env, TERM: 'xterm-256color'}})).stdout;
 	const assignments = Object.entries({PATH: process.env.PATH, ...env}).map(([key, value]) => `${key}=${shellQuote(String(value))}`);
@@ -86,9 +88,17 @@ async function startTui(space: Workspace, env: NodeJS.ProcessEnv): Promise<Runni
 	const screen = async () => tmux('capture-pane', '-p', '-t', 'main').catch(() => '');
 	// tmux 3.3 leaves #{pane_dead_signal} empty: a pane that died without a status died of the signal we sent.
 	let sent: NodeJS.Signals | undefined;
+	let begun: () => void = () => undefined;
+	const started = new Promise<void>(resolve => (begun = resolve));
 	const ended = (async (): Promise<BinOutcome> => {
 		const deadline = Date.now() + hangDeadlineMs;
-		let pressed = false;
+		// Sync (s) once the app takes keys, again until the listing is asked for; then D once the sync ended.
+		let stage: 'starting' | 'syncing' | 'synced' | 'downloading' = 'starting';
+		let pressedAt = 0;
+		const press = async (key: string) => {
+			await tmux('send-keys', '-t', 'main', key);
+			pressedAt = Date.now();
+		};
 		for (;;) {
 			const [dead, status, signal] = (await tmux('display-message', '-p', '-t', 'main', '#{pane_dead} #{pane_dead_status} #{pane_dead_signal}').catch(() => '1 0 ')).trim().split(' ');
 			if (dead === '1') {
@@ -98,11 +108,19 @@ async function startTui(space: Workspace, env: NodeJS.ProcessEnv): Promise<Runni
 				return {code: status ? Number(status) : null, signal: died, stdout: '', stderr: last, hung: false, args: ['(interactive app)']};
 			}
 
-			if (!pressed && /Jobs/.test(await screen())) {
-				// Sync, then download everything missing, as a user would.
-				await tmux('send-keys', '-t', 'main', 's');
-				await tmux('send-keys', '-t', 'main', 'D');
-				pressed = true;
+			const shown = await screen();
+			const listed = standIn.requests().some(entry => entry.route === 'api');
+			if (stage === 'starting' && shown.includes('q/^C quit')) {
+				await press('s');
+				stage = 'syncing';
+			} else if (stage === 'syncing' && listed) {
+				stage = 'synced';
+			} else if (stage === 'syncing' && Date.now() - pressedAt > 1000) {
+				await press('s');
+			} else if (stage === 'synced' && !/sync idle|syncing/.test(shown)) {
+				await press('D');
+				stage = 'downloading';
+				begun();
 			}
 
 			if (Date.now() > deadline) {
@@ -124,6 +142,7 @@ async function startTui(space: Workspace, env: NodeJS.ProcessEnv): Promise<Runni
 			process.kill(pid, name);
 		},
 		finish: () => void tmux('send-keys', '-t', 'main', 'q').catch(() => undefined),
+		started,
 		ended,
 	};
 }

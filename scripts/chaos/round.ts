@@ -47,6 +47,7 @@ export async function runRound(plan: RoundPlan, space: Workspace, standIn: Stand
 		const command = await startCommand(plan, standIn, space, chaosEnv(space, standIn));
 		let done = false;
 		void command.ended.then(() => (done = true));
+		await Promise.race([command.ended, command.started]);
 		await Promise.race([command.ended, new Promise(resolve => setTimeout(resolve, plan.atMs))]);
 		if (!done && plan.ending !== 'finish') ended = plan.ending;
 		if (!done) {

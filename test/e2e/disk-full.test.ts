@@ -7,13 +7,10 @@
  */
 import path from 'node:path';
 import test from 'ava';
-import {mountSmallDisk} from '../helpers/small-disk.js';
+import {mountSmallDisk, smallDiskSkipReason} from '../helpers/small-disk.js';
 import {assertComplete, assertRun, faultScene, finish, requireBuiltBin} from '../helpers/fault-run.js';
 
-const probe = mountSmallDisk(1024 * 1024);
-const skipReason = typeof probe === 'string' ? probe : undefined;
-if (typeof probe !== 'string') probe.unmount();
-if (skipReason) console.warn(`disk-full tests skipped: ${skipReason}`);
+const skipReason = smallDiskSkipReason('disk-full tests');
 const diskTest = skipReason ? test.skip : test;
 
 test.before(requireBuiltBin);

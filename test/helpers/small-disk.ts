@@ -44,3 +44,15 @@ export function mountSmallDisk(bytes: number): SmallDisk | string {
 		},
 	};
 }
+
+/** Why small disks cannot be mounted here (printed, so a skip is visible), or undefined when they can. */
+export function smallDiskSkipReason(what: string): string | undefined {
+	const probe = mountSmallDisk(1024 * 1024);
+	if (typeof probe !== 'string') {
+		probe.unmount();
+		return undefined;
+	}
+
+	console.warn(`${what} skipped: ${probe}`);
+	return probe;
+}
