@@ -32,3 +32,16 @@ diskTest('a full disk under the archive: exit 74 naming the disk, the summary pr
 	assertRun(t, resumed, 0);
 	assertComplete(t, scene);
 });
+
+diskTest('the disk fills up during the sync: exit 74 naming the disk, the summary printed, the archive intact', async t => {
+	// 2,000 jobs of listing JSON need more than the 512 KiB this disk has, before any download.
+	const disk = mountSmallDisk(512 * 1024);
+	if (typeof disk === 'string') return t.fail(disk);
+	t.teardown(() => disk.unmount());
+	const archive = path.join(disk.dir, 'archive');
+	const scene = await faultScene(t, {jobs: 2000, archive, args: ['--no-download']});
+	const full = await finish(scene, scene.start());
+	assertRun(t, full, 74);
+	t.regex(full.outcome.stderr, /disk|space/i, 'the message says the disk is full');
+	t.notRegex(full.outcome.stderr, /internal error/);
+});
