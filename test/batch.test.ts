@@ -14,6 +14,7 @@ import {runCli} from '../source/cli/run-cli.js';
 import {Interrupted} from '../source/cli/signals.js';
 import type {BatchSummary} from '../source/batch.js';
 import {captureIo, sandbox, type CapturedIo} from './helpers/cli-io.js';
+import {cdnPath} from './helpers/download-setup.js';
 
 const jobCount = 24;
 
@@ -78,7 +79,7 @@ test('batch --json: one summary object as the last stdout line; every file on di
 		t.is(row.status, 'done', row.url);
 		const onDisk = fs.readFileSync(path.join(first.archive, row.path!));
 		bytesOnDisk += onDisk.length;
-		t.is(sha256(onDisk), sha256(standIn.fileBytes(new URL(row.url).pathname)), row.url);
+		t.is(sha256(onDisk), sha256(standIn.fileBytes(cdnPath(row.url))), row.url);
 	}
 	t.is(summary.bytes, bytesOnDisk);
 
@@ -141,7 +142,7 @@ test('--urls downloads a plain URL list without syncing; --metrics-file is writt
 	t.false(standIn.requests().some(entry => entry.route === 'api'), 'no listing request');
 	const rows = imageRows(run.archive);
 	t.is(rows.length, 3);
-	for (const row of rows) t.is(sha256(fs.readFileSync(path.join(run.archive, row.path!))), sha256(standIn.fileBytes(new URL(row.url).pathname)));
+	for (const row of rows) t.is(sha256(fs.readFileSync(path.join(run.archive, row.path!))), sha256(standIn.fileBytes(cdnPath(row.url))));
 	t.regex(fs.readFileSync(metrics, 'utf8'), /^mj_tui_download_files_total\{outcome="downloaded"\} 3$/m);
 });
 
@@ -190,7 +191,7 @@ test('interrupted during downloads: exit 130, the summary says so, and the next 
 	const expectedFiles = standIn.jobs().flatMap(job => standIn.filePaths(job.id));
 	const rows = imageRows(again.archive);
 	t.is(rows.filter(row => row.status === 'done').length, expectedFiles.length);
-	for (const row of rows) t.is(sha256(fs.readFileSync(path.join(again.archive, row.path!))), sha256(standIn.fileBytes(new URL(row.url).pathname)));
+	for (const row of rows) t.is(sha256(fs.readFileSync(path.join(again.archive, row.path!))), sha256(standIn.fileBytes(cdnPath(row.url))));
 });
 
 test('batch --embed-metadata: each downloaded PNG carries its job\'s full command and id, and the archive records the new hash', async t => {

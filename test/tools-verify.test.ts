@@ -4,6 +4,7 @@ import test from 'ava';
 import {verifyCommand} from '../source/commands/verify.js';
 import type {VerifyProblem, VerifyReport} from '../source/core/verify.js';
 import {runCommand, syncedArchive} from './helpers/tools-archive.js';
+import {cdnPath} from './helpers/download-setup.js';
 
 interface ImageRow {
 	id: number;
@@ -81,7 +82,7 @@ test('--repair re-downloads missing and corrupt files, keeps the corrupt copy, a
 		const row = archive.store.db.prepare(`SELECT status, path, sha256 FROM images WHERE id = ?`).get(broken.id) as {status: string; path: string; sha256: string};
 		t.is(row.status, 'done');
 		t.is(row.sha256, broken.sha256);
-		t.deepEqual(fs.readFileSync(path.join(archive.dir, row.path)), archive.standIn.fileBytes(new URL(broken.url).pathname));
+		t.deepEqual(fs.readFileSync(path.join(archive.dir, row.path)), archive.standIn.fileBytes(cdnPath(broken.url)));
 	}
 	fs.rmSync(path.join(archive.dir, 'images', 'stray'), {recursive: true});
 	fs.rmSync(path.join(archive.dir, '.parts', 'abandoned.part'));

@@ -9,6 +9,7 @@ import {lstat, mkdir, open, opendir, rename} from 'node:fs/promises';
 import path from 'node:path';
 import type {ArchiveStore} from './archive/store.js';
 import type {Config} from './config.js';
+import {isDownloadable} from './downloads/cdn-url.js';
 import {runDownloads, type DownloadRunOptions} from './downloads/run.js';
 import type {DownloadSummary} from './downloads/types.js';
 
@@ -230,7 +231,7 @@ export async function repairArchive(
 	const unrepairable: VerifyProblem[] = [];
 	for (const problem of problems) {
 		const url = problem.imageId === undefined ? undefined : (urlOf.get(problem.imageId) as string | undefined);
-		if ((problem.kind !== 'missing' && problem.kind !== 'corrupt') || !url || !/^https?:\/\//i.test(url)) {
+		if ((problem.kind !== 'missing' && problem.kind !== 'corrupt') || !url || !isDownloadable(url)) {
 			unrepairable.push(problem);
 			continue;
 		}

@@ -55,7 +55,7 @@ export const keySpecs: readonly KeySpec[] = [
 	{key: 'retryAfterCapMs', type: {kind: 'duration', min: 0, max: hour}, summary: 'Longest Retry-After honoured (ms, or 2m)', example: '120000'},
 	{key: 'requestTimeoutMs', type: {kind: 'duration', min: 1000, max: 10 * minute}, summary: 'Timeout of one API request (ms, or 30s)', example: '30000'},
 	{key: 'concurrency', type: {kind: 'integer', min: 1, max: 64}, summary: 'Downloads in flight at once', example: '4'},
-	{key: 'perHostConcurrency', type: {kind: 'integer', min: 1, max: 64}, summary: 'Downloads in flight per host', example: '4'},
+	{key: 'perHostConcurrency', type: {kind: 'integer', min: 1, max: 64}, summary: 'Downloads in flight per host (unless set: follows concurrency)', example: '4'},
 	{key: 'limitRate', type: {kind: 'bytes', max: 1024 ** 4}, summary: 'Bandwidth cap in bytes/s (512k, 2M); 0 = unlimited', example: '2M'},
 	{key: 'naming', type: {kind: 'naming'}, summary: 'File naming template, relative to the archive; must contain {ext}', example: 'images/{yyyy}/{mm}/{date}_{job_id}_{index}.{ext}'},
 	{key: 'format', type: {kind: 'enum', values: ['png', 'webp']}, summary: 'Rendition to download: full-size png or webp', example: 'png'},

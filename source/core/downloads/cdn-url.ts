@@ -12,6 +12,11 @@ export function isCdnRelative(stored: string): boolean {
 	return stored.startsWith('/');
 }
 
+/** True when the engine can fetch a stored identifier: a CDN path, or an http(s) URL (not an imported `file://` one). */
+export function isDownloadable(stored: string): boolean {
+	return isCdnRelative(stored) || /^https?:\/\//i.test(stored);
+}
+
 /** The URL to fetch for a stored identifier, with the CDN base in force now. */
 export function resolveFileUrl(stored: string, cdnBase: string): string {
 	return isCdnRelative(stored) ? cdnBase.replace(/\/+$/, '') + stored : stored;

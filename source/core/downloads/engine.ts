@@ -312,8 +312,6 @@ class Engine implements DownloadEngineInternals {
 		this.#wakeIdle();
 	}
 
-	// ---- Internals for batch mode and metrics ----------------------------
-
 	stats(): EngineRunStats {
 		return {...this.#stats, failures: [...this.#stats.failures], retriesByHost: {...this.#stats.retriesByHost}};
 	}
@@ -357,30 +355,23 @@ class Engine implements DownloadEngineInternals {
 		live.state = 'queued';
 		live.timer = undefined;
 		const generation = ++live.generation;
-		// The queue slot is freed when the body is in (slotFree), not when the file is durable: see #transfer.
+		// The queue slot is freed when the body is in (slotFree), not when the file is durable: see FileRunner.
 		const task = (): Promise<void> =>
 			new Promise<void>((slotFree) => {
-				const running = this.#run(live, generation, slotFree)
+				const running = this.#runner
+					.run(live, generation, slotFree)
 					// A bug or a table that cannot be written must not become an unhandled rejection.
 					.catch((error: unknown) => this.#fault(error, live))
 					.finally(() => {
 						this.#running.delete(running);
 						slotFree();
+						this.#refill();
+						this.#changed();
+						this.#checkIdle();
 					});
 				this.#running.add(running);
 			});
 		this.#queue.add(task, {priority: live.row.priority}).catch(() => {});
-	}
-
-	async #run(live: LiveTransfer, generation: number, slotFree: () => void): Promise<void> {
-		if (live.generation !== generation || live.state !== 'queued' || this.#stopping) return;
-		try {
-			await this.#runner.run(live, generation, slotFree);
-		} finally {
-			this.#refill();
-			this.#changed();
-			this.#checkIdle();
-		}
 	}
 
 	/** An error outside any transfer's own handling (writing the table failed): the run stops and says why. */

@@ -105,6 +105,8 @@ export class FileRunner {
 	/** Run one queued file to its end (done, retry scheduled, failed, paused, ...); `slotFree` hands the queue slot on early. */
 	async run(live: LiveTransfer, generation: number, slotFree: () => void): Promise<void> {
 		const context = this.#context;
+		// A stale queue entry (requeued, paused or canceled since), or the run is ending.
+		if (live.generation !== generation || live.state !== 'queued' || context.ending()) return;
 		const controller = new AbortController();
 		live.controller = controller;
 		let release: (() => void) | undefined;

@@ -193,8 +193,9 @@ export async function importFolder(
 			const inside = absolute.startsWith(archiveDir + path.sep);
 			storedPath = inside ? path.relative(archiveDir, absolute).split(path.sep).join('/') : absolute;
 		}
-		// The CDN URL for a PNG lets --repair fetch it again; other formats get a file URL, which nothing downloads.
-		const url = variant === 'png' ? `${config.cdnBase.replace(/\/+$/, '')}/${jobId}/0_${index}.png` : `file://${absolute}`;
+		// The CDN path of a PNG (resolved against cdnBase when fetched) lets --repair fetch it again; other formats get a
+		// file URL, which nothing downloads.
+		const url = variant === 'png' ? `/${jobId}/0_${index}.png` : `file://${absolute}`;
 		upsertImage.run({jobId, index, variant, url, path: storedPath, bytes: hash.bytes, sha256: hash.sha256, now: Date.now()});
 		if (options.copy) report.copied++;
 		else report.linked++;
