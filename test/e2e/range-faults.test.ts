@@ -1,0 +1,20 @@
+/**
+ * A CDN that gets ranges wrong, through the installed binary: partials are
+ * left by truncated bodies, and the resumes meet a server that ignores Range
+ * (200 with the whole file) or answers with a Content-Range that starts
+ * elsewhere. Either way the files end byte for byte right, exit 0.
+ */
+import test from 'ava';
+import {assertComplete, assertRun, faultRun, requireBuiltBin} from '../helpers/fault-run.js';
+
+test.before(requireBuiltBin);
+
+for (const kind of ['ignore-range', 'wrong-range'] as const) {
+	test(`${kind} on resumed transfers: every file byte for byte, exit 0`, async t => {
+		const run = await faultRun(t, {faults: [{kind: 'truncate', route: 'cdn', count: 4}, {kind, count: 4}]});
+		assertRun(t, run, 0);
+		assertComplete(t, run.scene);
+		const ranged = run.scene.standIn.requests().filter(entry => entry.route === 'cdn' && entry.range !== undefined);
+		t.true(ranged.length > 0, 'the truncated transfers were resumed with Range, so the fault was met');
+	});
+}
