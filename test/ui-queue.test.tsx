@@ -115,6 +115,18 @@ test('view: fits 80 columns with the failed reason still readable', async (t) =>
 	app.unmount();
 });
 
+test('view: when the per-host limit caps --concurrency, the header says how many run and why', async (t) => {
+	const capped = {...snapshotOf(sample), concurrency: 16, perHostConcurrency: 4, effectiveConcurrency: 4, limitedBy: 'perHostConcurrency' as const};
+	const app = render(<QueuePane snapshot={capped} state={initialQueueState} width={160} height={10} theme={plain} focused />);
+	const frame = await waitForFrame(app.lastFrame, (text) => text.includes('b-fast'));
+	t.true(frame.includes('×4 of 16 (per-host limit 4)'), frame);
+	app.rerender(<QueuePane snapshot={{...capped, concurrency: 4, effectiveConcurrency: 4, limitedBy: null}} state={initialQueueState} width={160} height={10} theme={plain} focused />);
+	const uncapped = await waitForFrame(app.lastFrame, (text) => !text.includes(' of 16'));
+	t.true(uncapped.includes('×4'), uncapped);
+	t.false(uncapped.includes('per-host limit'));
+	app.unmount();
+});
+
 test('engine store: many engine callbacks become at most one flush per interval', async (t) => {
 	let listener: ((snapshot: EngineSnapshot) => void) | undefined;
 	const engine = {

@@ -7,6 +7,7 @@ import type {EngineSnapshot} from '../core/downloads/types.js';
 import type {Logger} from '../core/log.js';
 import type {SyncProgress} from '../core/sync.js';
 import {formatBytes, formatEta, formatRate} from '../core/units.js';
+import {concurrencyCap} from '../core/downloads/snapshots.js';
 
 export interface ProgressOptions {
 	stream: NodeJS.WritableStream & {isTTY?: boolean; columns?: number};
@@ -37,9 +38,8 @@ export function downloadLine(snapshot: EngineSnapshot): string {
 	if (t.failed > 0) parts.push(`${count(t.failed)} failed`);
 	if (t.held > 0) parts.push(`${count(t.held)} held (host backing off)`);
 	// --concurrency is a promise: when a limit keeps it, say which.
-	if (snapshot.limitedBy && snapshot.effectiveConcurrency !== undefined) {
-		parts.push(`${snapshot.effectiveConcurrency} of ${snapshot.concurrency} at once (${snapshot.limitedBy === 'hostBackoff' ? 'host backing off' : `per-host limit ${snapshot.perHostConcurrency}`})`);
-	}
+	const cap = concurrencyCap(snapshot);
+	if (cap) parts.push(`${snapshot.effectiveConcurrency} of ${snapshot.concurrency} at once (${cap})`);
 	return parts.join(', ');
 }
 

@@ -47,8 +47,7 @@ export class LineageQueries {
 	/**
 	 * Every job descended from this one, nearest first, then oldest first within a generation.
 	 * CROSS JOIN keeps the few relatives as the outer loop (the planner otherwise scans
-	 * every job). Without an index on parent_id, SQLite still scans the jobs once and
-	 * builds a temporary index per call: a parent_id index is the next migration's job.
+	 * every job); jobs_by_parent (migration 4) answers each generation.
 	 */
 	descendants(jobId: string): Relative[] {
 		return this.#statements

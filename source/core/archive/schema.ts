@@ -208,4 +208,9 @@ export const migrations: readonly string[] = [
 		AND (url LIKE 'http://%' OR url LIKE 'https://%')
 		AND instr(url, '/' || job_id || '/') > 0;
 	`,
+	// 4: job families (MCP job_family, lineage in the details pane) walk parent_id both ways; without an index
+	// every descendant lookup scans the whole jobs table (~300 ms at 20k jobs, seconds at 1M).
+	`
+	CREATE INDEX IF NOT EXISTS jobs_by_parent ON jobs(parent_id) WHERE parent_id IS NOT NULL;
+	`,
 ];

@@ -226,3 +226,12 @@ export class SnapshotPublisher {
 		this.emit();
 	}
 }
+
+/**
+ * What keeps the user's --concurrency from being met right now ("per-host limit 4", "host backing off"),
+ * or undefined when nothing does: the batch progress line and the queue pane both say it.
+ */
+export function concurrencyCap(snapshot: Pick<EngineSnapshot, 'limitedBy' | 'effectiveConcurrency' | 'perHostConcurrency'>): string | undefined {
+	if (!snapshot.limitedBy || snapshot.effectiveConcurrency === undefined) return undefined;
+	return snapshot.limitedBy === 'hostBackoff' ? 'host backing off' : `per-host limit ${snapshot.perHostConcurrency}`;
+}

@@ -14,6 +14,7 @@ import {fitEnd, fitStart} from '../text-fit.js';
 import {ProgressBar} from './progress-bar.js';
 import {remainingBytes, sortTransfers, type QueueSort} from './transfer-order.js';
 import {selectedIndex, windowTop, type QueueState} from './use-queue-state.js';
+import {concurrencyCap} from '../../core/downloads/snapshots.js';
 
 export interface QueuePaneProps {
 	snapshot: EngineSnapshot;
@@ -137,6 +138,12 @@ const TransferRow = memo(function TransferRow({transfer, columns, selected, focu
 	);
 });
 
+/** `×8`, or `×2 of 8 (per-host limit 2)` when a limit keeps the user's number from being met. */
+function concurrencyText(snapshot: EngineSnapshot): string {
+	const cap = concurrencyCap(snapshot);
+	return cap ? `×${snapshot.effectiveConcurrency} of ${snapshot.concurrency} (${cap})` : `×${snapshot.concurrency}`;
+}
+
 /** One line of totals: counts by state, throughput, what is left, concurrency, the sort. Narrow screens drop zero counts. */
 export function queueSummary(snapshot: EngineSnapshot, state: QueueState, width = 200): string {
 	const {totals} = snapshot;
@@ -145,7 +152,7 @@ export function queueSummary(snapshot: EngineSnapshot, state: QueueState, width 
 		.filter((name) => !narrow || totals[name] > 0 || name === 'active')
 		.map((name) => `${totals[name].toLocaleString('en-US')} ${name}`)
 		.join(narrow ? ' ' : ' · ');
-	const flow = `↓ ${formatRate(totals.speed)} · ETA ${formatEta(totals.eta)} · ${formatBytes(totals.bytesRemaining)} left · ×${snapshot.concurrency}`;
+	const flow = `↓ ${formatRate(totals.speed)} · ETA ${formatEta(totals.eta)} · ${formatBytes(totals.bytesRemaining)} left · ${concurrencyText(snapshot)}`;
 	const flags = `${snapshot.paused ? ' · PAUSED' : ''}${snapshot.stopping ? ' · stopping' : ''}`;
 	const sort = narrow ? '' : `  sort: ${sortLabels[state.sort]}${state.descending ? '↓' : '↑'}`;
 	return `${counts}${flags}  ${flow}${sort}`;
