@@ -6,8 +6,9 @@
  * chaos script uses this too.
  */
 import {spawn, type ChildProcess} from 'node:child_process';
-import type {StandIn} from '../../fixtures/types.js';
 import {builtBin} from './cli-io.js';
+import {standInBaseEnv as standInEnv} from './mj-setup.js';
+export {standInEnv};
 
 /** How a run of the binary ended. */
 export interface BinOutcome {
@@ -31,19 +32,6 @@ export interface BinRun {
 	ended: Promise<BinOutcome>;
 }
 
-/** The env that points mj-tui at a stand-in, with retries kept short so faults resolve quickly. */
-export function standInEnv(standIn: StandIn, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-	return {
-		MJ_TUI_API_BASE: standIn.apiBase,
-		MJ_TUI_CDN_BASE: standIn.cdnBase,
-		MJ_TUI_TOKEN_BASE: standIn.tokenBase,
-		MJ_TUI_TOKEN_API_KEY: standIn.tokenApiKey,
-		MJ_TUI_TOKEN: standIn.token,
-		MJ_TUI_REFRESH_TOKEN: standIn.refreshToken,
-		MJ_TUI_PAGE_PAUSE_MS: '0',
-		...extra,
-	};
-}
 
 /** Start `node dist/bin/cli.js ...args`; killed with SIGKILL if still running after `deadlineMs`. */
 export function startBin(args: string[], options: {cwd: string; env: NodeJS.ProcessEnv; deadlineMs?: number}): BinRun {

@@ -26,8 +26,8 @@ export function standInConfig(standIn: StandIn, overrides: Partial<Config> = {})
 	};
 }
 
-/** The environment that points the installed binary at the stand-in, with test-friendly timings. */
-export function standInEnv(standIn: StandIn, overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+/** The MJ_TUI_* variables that point the installed binary at the stand-in, with no pause between pages. */
+export function standInBaseEnv(standIn: StandIn, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 	return {
 		MJ_TUI_API_BASE: standIn.apiBase,
 		MJ_TUI_CDN_BASE: standIn.cdnBase,
@@ -36,9 +36,13 @@ export function standInEnv(standIn: StandIn, overrides: NodeJS.ProcessEnv = {}):
 		MJ_TUI_TOKEN: standIn.token,
 		MJ_TUI_REFRESH_TOKEN: standIn.refreshToken,
 		MJ_TUI_PAGE_PAUSE_MS: '0',
-		MJ_TUI_RETRIES: '1',
-		...overrides,
+		...extra,
 	};
+}
+
+/** The same with one retry per request, so a test's faults resolve quickly. */
+export function standInEnv(standIn: StandIn, overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+	return standInBaseEnv(standIn, {MJ_TUI_RETRIES: '1', ...overrides});
 }
 
 /** A fresh temporary archive folder. */

@@ -10,20 +10,9 @@ import Database from 'better-sqlite3';
 import {startStandIn} from '../../fixtures/stand-in.js';
 import type {StandIn, StandInOptions} from '../../fixtures/types.js';
 import {builtBin, runBin, sandbox, type ChildResult} from './cli-io.js';
+import {standInBaseEnv as standInEnv} from './mj-setup.js';
+export {standInEnv};
 
-/** The MJ_TUI_* variables that point mj-tui at the stand-in, with no pause between pages. */
-export function standInEnv(standIn: StandIn, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-	return {
-		MJ_TUI_API_BASE: standIn.apiBase,
-		MJ_TUI_CDN_BASE: standIn.cdnBase,
-		MJ_TUI_TOKEN_BASE: standIn.tokenBase,
-		MJ_TUI_TOKEN_API_KEY: standIn.tokenApiKey,
-		MJ_TUI_TOKEN: standIn.token,
-		MJ_TUI_REFRESH_TOKEN: standIn.refreshToken,
-		MJ_TUI_PAGE_PAUSE_MS: '0',
-		...extra,
-	};
-}
 
 export interface RunningBin {
 	child: ChildProcessWithoutNullStreams;
