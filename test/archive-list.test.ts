@@ -5,6 +5,7 @@ import test from 'ava';
 import {generateJobs} from '../fixtures/jobs.js';
 import type {ApiJob, Job, JobFilter} from '../source/core/job.js';
 import {ArchiveStore, type JobCursor} from '../source/core/archive/store.js';
+import {archiveDb} from './helpers/archive-db.js';
 
 function openTemporary(): ArchiveStore {
 	return ArchiveStore.open(fs.mkdtempSync(path.join(os.tmpdir(), 'mj-archive-list-')));
@@ -83,6 +84,7 @@ test('walking back with `before` returns the previous pages exactly, newest firs
 test('type, time and file-status filters narrow pages, counts and iteration alike', t => {
 	const store = openTemporary();
 	t.teardown(() => store.close());
+	const db = archiveDb(t, store.dir, {writable: true});
 	const jobs = generateJobs(400, 11);
 	store.upsertJobs(jobs);
 	const all = walkForward(store, 1000);
@@ -101,7 +103,7 @@ test('type, time and file-status filters narrow pages, counts and iteration alik
 	t.deepEqual([...store.iterateJobs({since, until})].map(job => job.id), window);
 
 	// Job 0: all done; job 1: one failed; job 2: one pending; job 3: no images yet.
-	const insert = store.db.prepare('INSERT INTO images (job_id, idx, variant, url, status, updated_at) VALUES (?, ?, \'png\', ?, ?, 0)');
+	const insert = db.prepare('INSERT INTO images (job_id, idx, variant, url, status, updated_at) VALUES (?, ?, \'png\', ?, ?, 0)');
 	const [complete, failed, pending] = all;
 	for (const [job, statuses] of [[complete, ['done', 'done']], [failed, ['done', 'failed']], [pending, ['pending', 'done']]] as const) {
 		for (const [idx, status] of statuses.entries()) {

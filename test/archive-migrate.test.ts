@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import {migrations} from '../source/core/archive/schema.js';
 import {derivationMetaKey, jobDerivationVersion} from '../source/core/archive/rederive.js';
 import {ArchiveStore} from '../source/core/archive/store.js';
+import {archiveDb} from './helpers/archive-db.js';
 
 interface OldRow {
 	id: string;
@@ -52,18 +53,19 @@ test('migration 2 keeps every row, rowid, file link and the full-text index; col
 	writeSchemaOneArchive(dir);
 	const store = ArchiveStore.open(dir);
 	t.teardown(() => store.close());
-	t.is(store.db.pragma('user_version', {simple: true}), migrations.length);
-	t.deepEqual(store.db.pragma('foreign_key_check'), []);
-	t.deepEqual(store.db.pragma('integrity_check'), [{integrity_check: 'ok'}]);
-	t.deepEqual(store.db.prepare('SELECT rowid, id FROM jobs ORDER BY rowid DESC').all(), oldRows.map(row => ({rowid: row.rowid, id: row.id})));
+	const db = archiveDb(t, dir, {writable: true});
+	t.is(db.pragma('user_version', {simple: true}), migrations.length);
+	t.deepEqual(db.pragma('foreign_key_check'), []);
+	t.deepEqual(db.pragma('integrity_check'), [{integrity_check: 'ok'}]);
+	t.deepEqual(db.prepare('SELECT rowid, id FROM jobs ORDER BY rowid DESC').all(), oldRows.map(row => ({rowid: row.rowid, id: row.id})));
 	t.is(store.countJobs(), 3, 'the trigger-kept count survived the rebuild');
-	t.is(store.db.prepare('SELECT count(*) FROM images WHERE job_id = ?').pluck().get(oldRows[0]!.id), 1);
+	t.is(db.prepare('SELECT count(*) FROM images WHERE job_id = ?').pluck().get(oldRows[0]!.id), 1);
 
 	// Re-derived: --raw is --style raw, --v 7.0 is 7, --profile is --p, the image URL leaves the prompt.
 	t.like(store.getJob(oldRows[0]!.id), {parameters: {style: 'raw', v: '7'}, prompt: 'a lighthouse'});
-	t.is(store.db.prepare('SELECT model_version FROM jobs WHERE id = ?').pluck().get(oldRows[0]!.id), '7');
+	t.is(db.prepare('SELECT model_version FROM jobs WHERE id = ?').pluck().get(oldRows[0]!.id), '7');
 	t.like(store.getJob(oldRows[1]!.id), {parameters: {image_prompts: 'https://s.mj.run/x', p: 'abc'}, prompt: 'a harbour'});
-	t.is(store.db.prepare('SELECT model_version FROM jobs WHERE id = ?').pluck().get(oldRows[1]!.id), '8.1');
+	t.is(db.prepare('SELECT model_version FROM jobs WHERE id = ?').pluck().get(oldRows[1]!.id), '8.1');
 	t.is(store.meta.get(derivationMetaKey), jobDerivationVersion);
 
 	// The full-text index follows the re-derived prompt: the URL is no longer a word of it.
@@ -76,7 +78,7 @@ test('migration 2 keeps every row, rowid, file link and the full-text index; col
 	store.upsertJobs([{id: 'only-an-id'}]);
 	t.like(store.getJob('only-an-id'), {enqueuedAt: null, jobType: '', fullCommand: '', prompt: ''});
 	t.is(store.listJobs({limit: 10}).at(-1)?.id, 'only-an-id');
-	t.deepEqual(store.db.pragma('integrity_check'), [{integrity_check: 'ok'}]);
-	store.db.exec("INSERT INTO jobs_fts(jobs_fts) VALUES ('integrity-check')");
+	t.deepEqual(db.pragma('integrity_check'), [{integrity_check: 'ok'}]);
+	db.exec("INSERT INTO jobs_fts(jobs_fts) VALUES ('integrity-check')");
 	t.pass('the full-text index agrees with the jobs table');
 });

@@ -8,6 +8,7 @@ import {MjError} from '../source/core/errors.js';
 import type {ApiJob} from '../source/core/job.js';
 import {migrations} from '../source/core/archive/schema.js';
 import {ArchiveStore} from '../source/core/archive/store.js';
+import {archiveDb} from './helpers/archive-db.js';
 
 function temporaryArchive(): string {
 	return fs.mkdtempSync(path.join(os.tmpdir(), 'mj-archive-store-'));
@@ -38,10 +39,12 @@ test('opening an empty folder creates archive.db with the whole schema in WAL mo
 	const store = ArchiveStore.open(dir);
 	t.teardown(() => store.close());
 	t.true(fs.existsSync(path.join(dir, 'archive.db')));
-	t.is(store.db.pragma('user_version', {simple: true}), migrations.length);
-	t.is(store.db.pragma('journal_mode', {simple: true}), 'wal');
-	t.is(store.db.pragma('foreign_keys', {simple: true}), 1);
-	const tables = store.db.prepare('SELECT name FROM sqlite_master WHERE type = \'table\'').pluck().all();
+	const db = archiveDb(t, dir);
+	t.is(db.pragma('user_version', {simple: true}), migrations.length);
+	t.is(db.pragma('journal_mode', {simple: true}), 'wal');
+	// foreign_keys is a setting of the store's own connection: seen as the store refusing a file of an unknown job.
+	t.throws(() => store.images.insert([{jobId: 'no-such-job', idx: 0, variant: 'png', url: 'u', path: 'p'}]), {any: true, code: 'SQLITE_CONSTRAINT_FOREIGNKEY'});
+	const tables = db.prepare('SELECT name FROM sqlite_master WHERE type = \'table\'').pluck().all();
 	for (const table of ['jobs', 'jobs_fts', 'images', 'meta', 'sync_runs']) {
 		t.true(tables.includes(table), table);
 	}
@@ -55,7 +58,7 @@ test('reopening an archive keeps its jobs and does not migrate again', t => {
 	const second = ArchiveStore.open(dir);
 	t.teardown(() => second.close());
 	t.is(second.countJobs(), 1);
-	t.is(second.db.pragma('user_version', {simple: true}), migrations.length);
+	t.is(archiveDb(t, dir).pragma('user_version', {simple: true}), migrations.length);
 });
 
 test('an archive from a newer mj-tui is refused, named, and left byte-identical', t => {
@@ -131,12 +134,13 @@ test('a job seen twice in one batch is inserted once and not counted as known', 
 test('an upstream field change updates the row and keeps first_seen_at', t => {
 	const store = ArchiveStore.open(temporaryArchive());
 	t.teardown(() => store.close());
+	const db = archiveDb(t, store.dir);
 	store.upsertJobs([job('a')]);
-	const firstSeen = store.db.prepare('SELECT first_seen_at FROM jobs WHERE id = ?').pluck().get('a');
+	const firstSeen = db.prepare('SELECT first_seen_at FROM jobs WHERE id = ?').pluck().get('a');
 	t.deepEqual(store.upsertJobs([job('a', {rating: 5})]), {inserted: 0, updated: 1, unchanged: 0, known: 1});
 	t.is(store.getJob('a')?.rating, 5);
 	t.is(store.getJob('a')?.raw.rating, 5);
-	t.is(store.db.prepare('SELECT first_seen_at FROM jobs WHERE id = ?').pluck().get('a'), firstSeen);
+	t.is(db.prepare('SELECT first_seen_at FROM jobs WHERE id = ?').pluck().get('a'), firstSeen);
 });
 
 test('nothing is deleted when upstream stops sending a job', t => {
@@ -152,29 +156,32 @@ test('nothing is deleted when upstream stops sending a job', t => {
 test('the full-text index follows prompt changes', t => {
 	const store = ArchiveStore.open(temporaryArchive());
 	t.teardown(() => store.close());
+	const db = archiveDb(t, store.dir, {writable: true});
 	store.upsertJobs([job('a', {full_command: 'a lighthouse at dusk --v 7'})]);
 	t.deepEqual(store.search('lighthouse').map(hit => hit.job.id), ['a']);
 	store.upsertJobs([job('a', {full_command: 'a windmill at dawn --v 7'})]);
 	t.deepEqual(store.search('lighthouse'), []);
 	t.deepEqual(store.search('windmill').map(hit => hit.job.id), ['a']);
 	// With rank 1, FTS5 also checks the index against the jobs table and throws SQLITE_CORRUPT_VTAB on a mismatch.
-	t.notThrows(() => store.db.exec('INSERT INTO jobs_fts(jobs_fts, rank) VALUES (\'integrity-check\', 1)'));
+	t.notThrows(() => db.exec('INSERT INTO jobs_fts(jobs_fts, rank) VALUES (\'integrity-check\', 1)'));
 });
 
 test('unknown API fields survive the round trip in raw, exactly', t => {
 	const store = ArchiveStore.open(temporaryArchive());
 	t.teardown(() => store.close());
+	const db = archiveDb(t, store.dir);
 	const original = job('a', {future_field: {nested: [1, 'two', null]}, another: 'x'});
 	store.upsertJobs([original]);
 	t.deepEqual(store.getJob('a')?.raw, original);
-	t.is(store.db.prepare('SELECT raw FROM jobs WHERE id = ?').pluck().get('a'), JSON.stringify(original));
+	t.is(db.prepare('SELECT raw FROM jobs WHERE id = ?').pluck().get('a'), JSON.stringify(original));
 });
 
 test('typed columns are derived from the API fields', t => {
 	const store = ArchiveStore.open(temporaryArchive());
 	t.teardown(() => store.close());
+	const db = archiveDb(t, store.dir);
 	store.upsertJobs([job('a', {full_command: 'neon city —ar 21:9 --niji 6 --s 400 --c 20', parent_id: 'p', parent_grid: 2, event_type: 'variation'})]);
-	const row = store.db.prepare('SELECT * FROM jobs WHERE id = ?').get('a') as Record<string, unknown>;
+	const row = db.prepare('SELECT * FROM jobs WHERE id = ?').get('a') as Record<string, unknown>;
 	t.like(row, {
 		enqueued_at: Date.UTC(2025, 7, 14, 17, 21, 28, 403),
 		prompt: 'neon city',
@@ -217,11 +224,12 @@ test('an imported job never overwrites what the API sent, but fills gaps', t => 
 test('the job count stays exact through upserts and deletes made with sqlite3', t => {
 	const store = ArchiveStore.open(temporaryArchive());
 	t.teardown(() => store.close());
+	const db = archiveDb(t, store.dir, {writable: true});
 	store.upsertJobs(generateJobs(30, 8));
 	store.upsertJobs(generateJobs(30, 8));
 	t.is(store.countJobs(), 30);
-	store.db.prepare('DELETE FROM jobs WHERE rowid % 3 = 0').run();
-	const truth = store.db.prepare('SELECT count(*) FROM jobs').pluck().get() as number;
+	db.prepare('DELETE FROM jobs WHERE rowid % 3 = 0').run();
+	const truth = db.prepare('SELECT count(*) FROM jobs').pluck().get() as number;
 	t.not(truth, 30);
 	t.is(store.countJobs(), truth);
 	t.is(store.totals().jobs, truth);
@@ -230,13 +238,14 @@ test('the job count stays exact through upserts and deletes made with sqlite3', 
 test('knownJobIds, meta and totals', t => {
 	const store = ArchiveStore.open(temporaryArchive());
 	t.teardown(() => store.close());
+	const db = archiveDb(t, store.dir, {writable: true});
 	store.upsertJobs([job('a'), job('b')]);
 	t.deepEqual(store.knownJobIds(['a', 'x', 'b']), new Set(['a', 'b']));
 	t.is(store.getMeta('cursor'), undefined);
 	store.setMeta('cursor', 'one');
 	store.setMeta('cursor', 'two');
 	t.is(store.getMeta('cursor'), 'two');
-	const insert = store.db.prepare('INSERT INTO images (job_id, idx, variant, url, status, bytes, updated_at) VALUES (?, ?, \'png\', ?, ?, ?, 0)');
+	const insert = db.prepare('INSERT INTO images (job_id, idx, variant, url, status, bytes, updated_at) VALUES (?, ?, \'png\', ?, ?, ?, 0)');
 	insert.run('a', 0, 'u0', 'done', 1000);
 	insert.run('a', 1, 'u1', 'done', 500);
 	insert.run('a', 2, 'u2', 'failed', null);
@@ -249,9 +258,10 @@ test('knownJobIds, meta and totals', t => {
 test('image totals stay equal to the images table through inserts, status changes and deletes', t => {
 	const store = ArchiveStore.open(temporaryArchive());
 	t.teardown(() => store.close());
+	const db = archiveDb(t, store.dir, {writable: true});
 	const jobs = generateJobs(40, 6);
 	store.upsertJobs(jobs);
-	const insert = store.db.prepare('INSERT INTO images (job_id, idx, variant, url, status, bytes, updated_at) VALUES (?, ?, \'png\', ?, ?, ?, 0)');
+	const insert = db.prepare('INSERT INTO images (job_id, idx, variant, url, status, bytes, updated_at) VALUES (?, ?, \'png\', ?, ?, ?, 0)');
 	const statuses = ['pending', 'done', 'failed', 'canceled'];
 	for (const [i, apiJob] of jobs.entries()) {
 		for (let idx = 0; idx < 3; idx++) {
@@ -260,12 +270,12 @@ test('image totals stay equal to the images table through inserts, status change
 		}
 	}
 
-	store.db.prepare('UPDATE images SET status = \'done\', bytes = 777 WHERE status = \'pending\' AND id % 2 = 0').run();
-	store.db.prepare('UPDATE images SET bytes = bytes + 1 WHERE status = \'done\' AND id % 3 = 0').run();
-	store.db.prepare('UPDATE images SET status = \'failed\', bytes = NULL WHERE status = \'done\' AND id % 5 = 0').run();
-	store.db.prepare('DELETE FROM images WHERE id % 7 = 0').run();
+	db.prepare('UPDATE images SET status = \'done\', bytes = 777 WHERE status = \'pending\' AND id % 2 = 0').run();
+	db.prepare('UPDATE images SET bytes = bytes + 1 WHERE status = \'done\' AND id % 3 = 0').run();
+	db.prepare('UPDATE images SET status = \'failed\', bytes = NULL WHERE status = \'done\' AND id % 5 = 0').run();
+	db.prepare('DELETE FROM images WHERE id % 7 = 0').run();
 
-	const truth = store.db.prepare(`SELECT count(*) AS images, sum(status = 'done') AS done, sum(status = 'failed') AS failed,
+	const truth = db.prepare(`SELECT count(*) AS images, sum(status = 'done') AS done, sum(status = 'failed') AS failed,
 		sum(status = 'pending') AS pending, coalesce(sum(CASE WHEN status = 'done' THEN bytes END), 0) AS bytes FROM images`).get() as Record<string, number>;
 	t.deepEqual(store.totals(), {jobs: 40, images: truth.images, imagesDone: truth.done, imagesFailed: truth.failed, imagesPending: truth.pending, bytesOnDisk: truth.bytes});
 	t.true(truth.done > 0 && truth.failed > 0 && truth.pending > 0 && truth.bytes > 0);

@@ -13,6 +13,7 @@ import {migrations} from '../source/core/archive/schema.js';
 import {createDownloadEngine} from '../source/core/downloads/engine.js';
 import {planMissing} from '../source/core/downloads/plan.js';
 import {runDownloads} from '../source/core/downloads/run.js';
+import {archiveDb} from './helpers/archive-db.js';
 import {assertAllFilesCorrect, downloadFixture, imageRows, waitFor} from './helpers/download-setup.js';
 
 test('a run interrupted against one CDN base resumes against another: every remaining file arrives from the new one', async (t) => {
@@ -42,18 +43,21 @@ test('an archive written before the change is migrated: CDN rows lose their host
 	planMissing(fixture.store.images, fixture.config);
 	const rowsBefore = imageRows(fixture.store);
 	// What an older mj-tui stored: the stand-in of an earlier run, long gone, in every URL (and a path prefix).
-	fixture.store.db.prepare(`UPDATE images SET url = 'http://127.0.0.1:9/cdn' || url`).run();
-	fixture.store.db
+	const older = archiveDb(t, fixture.dir, {writable: true});
+	older.prepare(`UPDATE images SET url = 'http://127.0.0.1:9/cdn' || url`).run();
+	older
 		.prepare(`INSERT INTO images (job_id, idx, variant, url, path, status, updated_at) VALUES (NULL, 0, 'url', ?, 'urls/elsewhere/a.png', 'failed', 0)`)
 		.run('https://example.org/keep/me.png');
 	const migration = migrations.findIndex((sql) => sql.includes("instr(url, '/video/' || job_id || '/')"));
 	t.true(migration > 0);
-	fixture.store.db.pragma(`user_version = ${migration}`);
+	older.pragma(`user_version = ${migration}`);
+	older.close();
 	fixture.store.close();
 
 	const store = ArchiveStore.open(fixture.dir);
 	t.teardown(() => store.close());
-	t.is(store.db.pragma('user_version', {simple: true}), migrations.length);
+	const db = archiveDb(t, fixture.dir, {writable: true});
+	t.is(db.pragma('user_version', {simple: true}), migrations.length);
 	const rows = imageRows(store);
 	t.deepEqual(
 		rows.filter((row) => row.job_id !== null).map((row) => row.url),
@@ -63,7 +67,7 @@ test('an archive written before the change is migrated: CDN rows lose their host
 	t.true(rowsBefore.every((row) => row.url.startsWith('/')));
 	t.is(rows.find((row) => row.variant === 'url')!.url, 'https://example.org/keep/me.png');
 
-	store.db.prepare(`DELETE FROM images WHERE variant = 'url'`).run();
+	db.prepare(`DELETE FROM images WHERE variant = 'url'`).run();
 	const summary = await runDownloads({store, config: fixture.config});
 	t.is(summary.failed, 0);
 	t.is(summary.downloaded, rowsBefore.length);

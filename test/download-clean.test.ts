@@ -11,6 +11,7 @@ import test from 'ava';
 import {cleanCommand} from '../source/commands/clean.js';
 import {createDownloadEngine} from '../source/core/downloads/engine.js';
 import {MjError} from '../source/core/errors.js';
+import {archiveDb} from './helpers/archive-db.js';
 import {captureIo} from './helpers/cli-io.js';
 import {downloadFixture, imageRows, listParts} from './helpers/download-setup.js';
 
@@ -22,6 +23,7 @@ async function clean(fixture: Awaited<ReturnType<typeof downloadFixture>>, argv:
 
 test('clean --parts removes partials nothing waits for, keeps the others, and reports the space', async (t) => {
 	const fixture = await downloadFixture(t, {jobs: 2});
+	const db = archiveDb(t, fixture.dir, {writable: true});
 	const rows = () => imageRows(fixture.store);
 	const engine = createDownloadEngine(fixture.store, fixture.config);
 	engine.enqueueMissing();
@@ -34,7 +36,7 @@ test('clean --parts removes partials nothing waits for, keeps the others, and re
 	const [stillPending, oldPending] = rows().slice(1, 3);
 	for (const [row, name, size] of [[stillPending!, 'fresh.part', 1000], [oldPending!, 'old.part', 3000], [done!, 'leftover.part', 5000]] as const) {
 		fs.writeFileSync(path.join(parts, name), Buffer.alloc(size));
-		fixture.store.db.prepare("UPDATE images SET part_path = ?, status = ? WHERE id = ?").run(`.parts/${name}`, row === done ? 'done' : 'pending', row.id);
+		db.prepare("UPDATE images SET part_path = ?, status = ? WHERE id = ?").run(`.parts/${name}`, row === done ? 'done' : 'pending', row.id);
 	}
 	fs.writeFileSync(path.join(parts, 'orphan.part'), Buffer.alloc(7000));
 	const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000);

@@ -10,6 +10,7 @@ import {MjError} from '../source/core/errors.js';
 import {createDownloadEngine} from '../source/core/downloads/engine.js';
 import {runDownloads} from '../source/core/downloads/run.js';
 import type {TransferState} from '../source/core/downloads/types.js';
+import {archiveDb} from './helpers/archive-db.js';
 import {assertAllFilesCorrect, cdnPath, cdnRequests, downloadFixture, imageRows, listParts, sha256, waitFor} from './helpers/download-setup.js';
 
 test('every file of every job arrives complete, verified and recorded, each fetched once', async (t) => {
@@ -165,6 +166,7 @@ test('416 finalises a partial that already holds the whole file, without downloa
 
 test('416 for a partial that is not the whole file discards it and fetches the file again', async (t) => {
 	const fixture = await downloadFixture(t, {config: {retryAfterCapMs: 100}});
+	const db = archiveDb(t, fixture.dir, {writable: true});
 	const target = fixture.standIn.filePaths(fixture.standIn.jobs()[0]!.id)[0]!;
 	await leavePartial(fixture, target);
 	const row = imageRows(fixture.store).find((r) => cdnPath(r.url) === target)!;
@@ -172,7 +174,7 @@ test('416 for a partial that is not the whole file discards it and fetches the f
 	// A partial longer than the file (stale size on record): the server says 416, and the bytes are not the file.
 	const bogus = Buffer.concat([served, Buffer.from('trailing junk')]);
 	fs.writeFileSync(path.join(fixture.dir, row.part_path!), bogus);
-	fixture.store.db.prepare('UPDATE images SET total_bytes = ? WHERE id = ?').run(bogus.length, row.id);
+	db.prepare('UPDATE images SET total_bytes = ? WHERE id = ?').run(bogus.length, row.id);
 	await runDownloads({store: fixture.store, config: fixture.config});
 	assertAllFilesCorrect(t, fixture);
 	t.deepEqual(

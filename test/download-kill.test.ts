@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import test from 'ava';
+import {archiveDb} from './helpers/archive-db.js';
 import {assertAllFilesCorrect, cdnPath, downloadFixture, imageRows, waitFor} from './helpers/download-setup.js';
 
 const child = fileURLToPath(new URL('helpers/download-child.ts', import.meta.url));
@@ -29,11 +30,12 @@ function startChild(dir: string, cdnBase: string, limitRate: number) {
 test('kill -9 at several points, then a re-run completes with no byte fetched twice', async (t) => {
 	const fixture = await downloadFixture(t, {jobs: 4, imageBytes: 384 * 1024});
 	const {dir, standIn, store} = fixture;
+	const db = archiveDb(t, dir);
 	// Plan the rows up front so the parent can watch them (the child plans the same rows idempotently).
 	const files = standIn.jobs().flatMap((job) => standIn.filePaths(job.id)).length;
 	t.true(files >= 8, `${files} files`);
 
-	const doneCount = () => (store.db.prepare("SELECT COUNT(*) AS n FROM images WHERE status = 'done'").get() as {n: number}).n;
+	const doneCount = () => (db.prepare("SELECT COUNT(*) AS n FROM images WHERE status = 'done'").get() as {n: number}).n;
 	const anyPartialBytes = () => {
 		const parts = path.join(dir, '.parts');
 		return fs.existsSync(parts) && fs.readdirSync(parts).some((name) => fs.statSync(path.join(parts, name)).size > 0);

@@ -14,6 +14,7 @@ import {validateTemplate} from '../source/core/downloads/naming.js';
 import {runDownloads} from '../source/core/downloads/run.js';
 import {MjError} from '../source/core/errors.js';
 import {forgetSecrets, registerSecret} from '../source/core/secrets.js';
+import {archiveDb} from './helpers/archive-db.js';
 import {assertAllFilesCorrect, cdnPath, downloadFixture, imageRows, sha256} from './helpers/download-setup.js';
 
 function insideArchive(dir: string, relative: string): boolean {
@@ -36,6 +37,7 @@ test('the default template and every token render to a path inside the archive',
 
 test('hostile job ids and prompts stay inside the archive, whatever the template', async (t) => {
 	const fixture = await downloadFixture(t, {jobs: 1});
+	const db = archiveDb(t, fixture.dir, {writable: true});
 	const base = fixture.standIn.jobs()[0]!;
 	const hostile = ['../../etc/passwd', '/etc/shadow', 'a\u0000b', '..', 'CON', 'x/../../y', '\u001b]0;pwned\u0007', 'C:\\Windows\\win.ini'].map((id, i) => ({
 		...base,
@@ -45,7 +47,7 @@ test('hostile job ids and prompts stay inside the archive, whatever the template
 	}));
 	fixture.store.upsertJobs(hostile);
 	for (const naming of [defaultConfig.naming, '{prompt_slug}/{job_id}.{ext}', '{type}/{job_id}/{index}.{ext}']) {
-		fixture.store.db.prepare('DELETE FROM images').run();
+		db.prepare('DELETE FROM images').run();
 		const engine = createDownloadEngine(fixture.store, {...fixture.config, naming});
 		engine.pauseAll();
 		engine.enqueueMissing();
@@ -145,6 +147,7 @@ test('metrics textfile and every output hold no secret', async (t) => {
 	registerSecret(cookie);
 	t.teardown(forgetSecrets);
 	const fixture = await downloadFixture(t, {jobs: 2});
+	const db = archiveDb(t, fixture.dir, {writable: true});
 	const ghost = {...fixture.standIn.jobs()[0]!, id: '00000000-0000-4000-8000-00000000beef', batch_size: 1};
 	fixture.store.upsertJobs([ghost]);
 	const metricsFile = path.join(fixture.dir, 'mj.prom');
@@ -157,7 +160,7 @@ test('metrics textfile and every output hold no secret', async (t) => {
 	t.regex(metrics, new RegExp(`mj_tui_download_bytes_total ${summary.bytes}\\n`));
 	// The CDN refusing access: the error must not carry the cookie either.
 	fixture.standIn.setFault({kind: 'unauthorized', route: 'cdn'});
-	fixture.store.db.prepare("UPDATE images SET status = 'pending'").run();
+	db.prepare("UPDATE images SET status = 'pending'").run();
 	const error = await t.throwsAsync(runDownloads({store: fixture.store, config}));
 	const rows = JSON.stringify(imageRows(fixture.store));
 	const engine = createDownloadEngine(fixture.store, config);

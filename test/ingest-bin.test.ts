@@ -13,6 +13,7 @@ import {startStandIn} from '../fixtures/stand-in.js';
 import type {StandIn} from '../fixtures/types.js';
 import type {BatchSummary} from '../source/batch/run.js';
 import {ArchiveStore} from '../source/core/archive/store.js';
+import {archiveDb} from './helpers/archive-db.js';
 import {builtBin, runBin, sandbox, type ChildResult} from './helpers/cli-io.js';
 import {standInEnv} from './helpers/mj-setup.js';
 
@@ -98,10 +99,11 @@ test('the files of a job without a time are downloaded, named by when it was arc
 	t.is(run.code, 0, run.stderr);
 	const undated = standIn.jobs()[undatedJobIndex]!;
 	const store = openArchive(t, path.join(box.project, 'mj-archive'));
-	const paths = store.db.prepare('SELECT path FROM images WHERE job_id = ? AND status = \'done\' ORDER BY idx').pluck().all(undated.id) as string[];
+	const db = archiveDb(t, store.dir);
+	const paths = db.prepare('SELECT path FROM images WHERE job_id = ? AND status = \'done\' ORDER BY idx').pluck().all(undated.id) as string[];
 	t.is(paths.length, standIn.filePaths(undated.id).length);
 	t.is(store.getJob(undated.id)?.enqueuedAt, null);
-	const archivedAt = new Date(store.db.prepare('SELECT first_seen_at FROM jobs WHERE id = ?').pluck().get(undated.id) as number);
+	const archivedAt = new Date(db.prepare('SELECT first_seen_at FROM jobs WHERE id = ?').pluck().get(undated.id) as number);
 	for (const file of paths) t.true(file.startsWith(`images/${archivedAt.getUTCFullYear()}/`), file);
 	t.is(lastJson<BatchSummary>(run).failed, 0);
 });

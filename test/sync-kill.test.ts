@@ -11,6 +11,7 @@ import type {StandIn} from '../fixtures/types.js';
 import {ArchiveStore} from '../source/core/archive/store.js';
 import {MidjourneyClient} from '../source/core/midjourney/client.js';
 import {completeMetaKey, syncJobs} from '../source/core/sync.js';
+import {readArchiveDb} from './helpers/archive-db.js';
 import {standInConfig, temporaryArchive} from './helpers/mj-setup.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -84,14 +85,12 @@ test('a sync killed with SIGKILL mid-walk is completed by the next run', async t
 	const store = ArchiveStore.open(archive);
 	const stored = store.countJobs();
 	t.true(stored >= 150 && stored < 900, `stored ${stored}`);
-	t.is((store.db.prepare("SELECT count(*) FROM sync_runs WHERE status = 'running'").pluck().get() as number), 1, 'the killed run never finished');
+	t.is(readArchiveDb(archive, db => db.prepare("SELECT count(*) FROM sync_runs WHERE status = 'running'").pluck().get() as number), 1, 'the killed run never finished');
 	store.close();
 
 	await resume(standIn, archive);
 	assertArchiveHolds(t, archive, standIn);
-	const check = ArchiveStore.open(archive);
-	t.is(check.db.prepare("SELECT status FROM sync_runs ORDER BY id").pluck().all().join(','), 'interrupted,ok');
-	check.close();
+	t.is(readArchiveDb(archive, db => db.prepare("SELECT status FROM sync_runs ORDER BY id").pluck().all().join(',')), 'interrupted,ok');
 });
 
 test('repeated kills while new jobs keep arriving still end with exactly the listing', async t => {

@@ -11,6 +11,7 @@ import type {Config} from '../source/core/config/config.js';
 import {MjError} from '../source/core/errors.js';
 import {MidjourneyClient} from '../source/core/midjourney/client.js';
 import {completeMetaKey, ownerMetaKey, syncJobs, walksMetaKey, type SyncProgress} from '../source/core/sync.js';
+import {readArchiveDb} from './helpers/archive-db.js';
 import {dumpArchive, listingRequests, standInConfig, temporaryArchive} from './helpers/mj-setup.js';
 
 /** A stand-in, a fresh archive and a client, all torn down after the test. */
@@ -38,7 +39,7 @@ function assertArchiveEquals(t: ExecutionContext, store: ArchiveStore, jobs: rea
 type StandInJob = ReturnType<StandIn['jobs']>[number];
 
 function lastRun(store: ArchiveStore) {
-	return store.db.prepare('SELECT * FROM sync_runs ORDER BY id DESC LIMIT 1').get() as {status: string; pages: number; jobs_new: number; error: string | null; mode: string};
+	return readArchiveDb(store.dir, db => db.prepare('SELECT * FROM sync_runs ORDER BY id DESC LIMIT 1').get() as {status: string; pages: number; jobs_new: number; error: string | null; mode: string});
 }
 
 test('a first sync archives every job verbatim, reporting each page', async t => {
@@ -122,12 +123,12 @@ test('a page without a job array stops the sync with exit 65 naming the page, an
 	const {standIn, store, client} = await setup(t);
 	await syncJobs(store, client, {pagePauseMs: 0});
 	standIn.addJobs(120);
-	const before = dumpArchive(store.db);
+	const before = readArchiveDb(store.dir, dumpArchive);
 	standIn.setFault({kind: 'bad-page', shape: 'data-not-array', count: 1});
 	const error = await t.throwsAsync(syncJobs(store, client, {pagePauseMs: 0}), {instanceOf: MjError});
 	t.is(error?.exitCode, 65);
 	t.regex(error?.message ?? '', /listing page 1 /);
-	t.is(dumpArchive(store.db), before);
+	t.is(readArchiveDb(store.dir, dumpArchive), before);
 	t.like(lastRun(store), {status: 'failed'});
 	t.regex(lastRun(store).error ?? '', /listing page 1/);
 	standIn.clearFaults();

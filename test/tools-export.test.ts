@@ -10,6 +10,7 @@ import {ArchiveStore} from '../source/core/archive/store.js';
 import {forgetSecrets, registerSecret} from '../source/core/secrets.js';
 import {stripTerminalControls} from '../source/core/terminal-text.js';
 import type {ApiJob, Job} from '../source/core/job.js';
+import {readArchiveDb} from './helpers/archive-db.js';
 import {runCommand, syncedArchive, type ToolsArchive} from './helpers/tools-archive.js';
 
 let archive: ToolsArchive;
@@ -49,7 +50,7 @@ const exportTo = (name: string, argv: string[]) => runCommand(exportCommand, ['-
 const hostile = [...hostilePrompts.values()];
 /** The archived file a dataset row (`images/<job>_<i>.png`) was made from. */
 const storedPathOf = (row: {job_id: string; file_name: string}) =>
-	archive.store.db.prepare(`SELECT path FROM images WHERE job_id = ? AND idx = ? AND variant = 'png'`).pluck().get(row.job_id, Number(/_(\d+)\.png$/.exec(row.file_name)![1])) as string;
+	readArchiveDb(archive.dir, db => db.prepare(`SELECT path FROM images WHERE job_id = ? AND idx = ? AND variant = 'png'`).pluck().get(row.job_id, Number(/_(\d+)\.png$/.exec(row.file_name)![1]))) as string;
 
 /** Parse with Python's csv module: an independent RFC 4180 reader. */
 function readCsv(file: string): string[][] {
@@ -133,7 +134,7 @@ test('dataset: image + caption pairs, imagefolder metadata, a seeded split by jo
 	t.is(result.code, 0, result.error?.message);
 	const dir = path.join(out, 'ds');
 	const all = fs.readFileSync(path.join(dir, 'metadata.jsonl'), 'utf8').trimEnd().split('\n').map(line => JSON.parse(line) as {file_name: string; text: string; job_id: string; split: string});
-	const pngs = archive.store.db.prepare(`SELECT count(*) FROM images WHERE status = 'done' AND variant = 'png'`).pluck().get() as number;
+	const pngs = readArchiveDb(archive.dir, db => db.prepare(`SELECT count(*) FROM images WHERE status = 'done' AND variant = 'png'`).pluck().get()) as number;
 	t.is(all.length, pngs);
 	for (const row of all) {
 		const job = jobs.find(j => j.id === row.job_id)!;
@@ -185,7 +186,7 @@ test('html: hostile prompts never appear as markup in the page; thumbnails are m
 	t.false(html.includes('<script>alert(1)'));
 	t.false(html.includes('<img src=x'));
 	t.is(html.match(/<script/g)!.length, 2, 'only the data block and gallery.js');
-	const distinct = archive.store.db.prepare(`SELECT count(DISTINCT sha256) FROM images WHERE status = 'done' AND variant = 'png'`).pluck().get() as number;
+	const distinct = readArchiveDb(archive.dir, db => db.prepare(`SELECT count(DISTINCT sha256) FROM images WHERE status = 'done' AND variant = 'png'`).pluck().get()) as number;
 	t.is(report.gallery.thumbnailsMade, distinct);
 	t.is(fs.readdirSync(path.join(out, 'gallery', 'thumbs')).length, distinct);
 	const second = JSON.parse((await exportTo('gallery', ['--format', 'html', '--json'])).stdout) as typeof report;

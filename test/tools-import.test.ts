@@ -14,6 +14,7 @@ import type {ImportReport} from '../source/core/import/folder.js';
 import {readFileMetadata} from '../source/core/metadata/file-metadata.js';
 import type {ApiJob} from '../source/core/job.js';
 import {readPngText} from '../source/core/metadata/png-text.js';
+import {readArchiveDb} from './helpers/archive-db.js';
 import {runCommand, syncedArchive} from './helpers/tools-archive.js';
 
 const ids = Array.from({length: 10}, (_, i) => `${String(i).repeat(8)}-1111-4222-8333-${String(i).repeat(12)}`);
@@ -76,7 +77,7 @@ test('import reads every metadata flavour, links files in place and reports file
 		const job = store.getJob(expected.id);
 		t.truthy(job, flavour);
 		t.is(job!.fullCommand, expected.command ?? '', flavour);
-		const image = store.db.prepare(`SELECT path, sha256, bytes, status FROM images WHERE job_id = ?`).get(expected.id) as {path: string; sha256: string; bytes: number; status: string};
+		const image = readArchiveDb(store.dir, db => db.prepare(`SELECT path, sha256, bytes, status FROM images WHERE job_id = ?`).get(expected.id)) as {path: string; sha256: string; bytes: number; status: string};
 		const absolute = path.join(folder, expected.file);
 		t.is(image.path, absolute, `${flavour}: linked in place by absolute path`);
 		const bytes = fs.readFileSync(absolute);
@@ -88,8 +89,8 @@ test('import reads every metadata flavour, links files in place and reports file
 	t.is(website.enqueuedAt, Date.parse('2025-03-04T05:06:07Z'), 'Creation Time becomes the job time');
 	t.is((website.raw.imported_from as {author: string}).author, 'someone');
 	t.is(website.parameters.ar, '3:2');
-	t.is(store.db.prepare('SELECT idx FROM images WHERE job_id = ?').pluck().get(ids[8]), 2, 'image index from the file name');
-	t.is(store.db.prepare('SELECT source FROM jobs WHERE id = ?').pluck().get(ids[0]), 'import');
+	t.is(readArchiveDb(store.dir, db => db.prepare('SELECT idx FROM images WHERE job_id = ?').pluck().get(ids[8])), 2, 'image index from the file name');
+	t.is(readArchiveDb(store.dir, db => db.prepare('SELECT source FROM jobs WHERE id = ?').pluck().get(ids[0])), 'import');
 
 	// Imported files are part of the archive: verify hashes them where they are.
 	t.is((await runCommand(verifyCommand, [], config)).code, 0);
@@ -111,7 +112,7 @@ test('--copy puts files into the archive named like downloads; later metadata en
 	const first = JSON.parse((await runCommand(importCommand, [folder, '--copy', '--json'], config)).stdout) as ImportReport;
 	t.is(first.copied, 2);
 	t.is(store.getJob(ids[9]!)!.fullCommand, 'the API prompt --v 7', 'the API row is untouched');
-	const copied = store.db.prepare(`SELECT path FROM images WHERE job_id = ?`).pluck().get(ids[9]) as string;
+	const copied = readArchiveDb(store.dir, db => db.prepare(`SELECT path FROM images WHERE job_id = ?`).pluck().get(ids[9])) as string;
 	t.is(copied, `images/2025/05/2025-05-06_${ids[9]}_0.png`);
 	t.deepEqual(fs.readFileSync(path.join(archiveDir, copied)), fs.readFileSync(path.join(folder, 'api-job.png')));
 	t.is(store.getJob(ids[8]!)!.fullCommand, '');
@@ -143,7 +144,7 @@ test('import --responses ingests /api/imagine pages from a HAR or a JSON file, v
 	const store = ArchiveStore.open(archiveDir);
 	t.teardown(() => store.close());
 	t.deepEqual(store.getJob(ids[0]!)!.raw.a_new_field, {kept: true});
-	t.is(store.db.prepare('SELECT source FROM jobs WHERE id = ?').pluck().get(ids[2]), 'responses');
+	t.is(readArchiveDb(store.dir, db => db.prepare('SELECT source FROM jobs WHERE id = ?').pluck().get(ids[2])), 'responses');
 
 	fs.writeFileSync(path.join(root, 'pages.json'), JSON.stringify([pageOne, {data: [job(ids[3]!, 'a whale')]}]));
 	t.like(JSON.parse((await runCommand(importCommand, ['--responses', path.join(root, 'pages.json'), '--json'], config)).stdout), {pages: 2, inserted: 1, unchanged: 2});
@@ -172,7 +173,7 @@ test('embed writes the full command and job id into archived PNGs, atomically, a
 	// The API changed three prompts since download: their files now carry stale text.
 	const changed = archive.standIn.jobs().filter(job => job.batch_size === 4).slice(0, 3).map(job => ({...job, full_command: `${job.full_command} --stylize 999`}));
 	store.upsertJobs(changed);
-	const rows = store.db.prepare(`SELECT id, job_id, path, sha256 FROM images WHERE status = 'done' AND variant = 'png'`).all() as Array<{id: number; job_id: string; path: string; sha256: string}>;
+	const rows = readArchiveDb(store.dir, db => db.prepare(`SELECT id, job_id, path, sha256 FROM images WHERE status = 'done' AND variant = 'png'`).all()) as Array<{id: number; job_id: string; path: string; sha256: string}>;
 	const stale = rows.filter(row => changed.some(job => job.id === row.job_id));
 	const before = await sharp(path.join(archive.dir, stale[0]!.path)).raw().toBuffer();
 
@@ -188,7 +189,7 @@ test('embed writes the full command and job id into archived PNGs, atomically, a
 		t.like(readFileMetadata(bytes, file), {jobId: job.id, fullCommand: job.fullCommand});
 		const xmpText = (await sharp(bytes).metadata()).xmp?.toString('utf8') ?? '';
 		t.true(xmpText.includes(`<dc:identifier>${job.id}</dc:identifier>`));
-		const recorded = store.db.prepare('SELECT sha256 FROM images WHERE id = ?').pluck().get(row.id);
+		const recorded = readArchiveDb(store.dir, db => db.prepare('SELECT sha256 FROM images WHERE id = ?').pluck().get(row.id));
 		t.is(recorded, createHash('sha256').update(bytes).digest('hex'));
 		t.not(recorded, row.sha256);
 	}

@@ -6,6 +6,7 @@ import {ArchiveStore} from '../source/core/archive/store.js';
 import {searchCommand} from '../source/commands/search.js';
 import {statsCommand, type ArchiveStats} from '../source/commands/stats.js';
 import type {Job} from '../source/core/job.js';
+import {readArchiveDb} from './helpers/archive-db.js';
 import {runCommand, runMjTui, syncedArchive, type ToolsArchive} from './helpers/tools-archive.js';
 
 let archive: ToolsArchive;
@@ -17,7 +18,7 @@ let versionOf: (job: Job) => string | null;
 test.before(async () => {
 	archive = await syncedArchive(60);
 	jobs = [...archive.store.iterateJobs()];
-	const versions = new Map(archive.store.db.prepare('SELECT id, model_version FROM jobs').raw().all() as Array<[string, string | null]>);
+	const versions = new Map(readArchiveDb(archive.dir, db => db.prepare('SELECT id, model_version FROM jobs').raw().all()) as Array<[string, string | null]>);
 	versionOf = job => versions.get(job.id) ?? null;
 });
 const isV7 = (job: Job) => versionOf(job) === '7' || Boolean(versionOf(job)?.startsWith('7.'));
@@ -155,7 +156,7 @@ test('stats count jobs by month, type and version, parameters and words, and com
 	const month = (job: Job) => (job.enqueuedAt === null ? '(no date)' : new Date(job.enqueuedAt).toISOString().slice(0, 7));
 	for (const row of stats.byMonth) t.is(row.jobs, jobs.filter(job => month(job) === row.month).length, row.month);
 	const v7 = stats.byModelVersion.find(row => row.name === '7');
-	t.is(v7?.jobs, archive.store.db.prepare(`SELECT count(*) FROM jobs WHERE model_version = '7'`).pluck().get() as number);
+	t.is(v7?.jobs, readArchiveDb(archive.dir, db => db.prepare(`SELECT count(*) FROM jobs WHERE model_version = '7'`).pluck().get()) as number);
 	const ar = stats.parameters.find(row => row.name === 'ar');
 	t.is(ar?.jobs, jobs.filter(job => job.parameters.ar !== undefined).length);
 	const arCounts = new Map<string, number>();

@@ -3,6 +3,7 @@ import path from 'node:path';
 import test from 'ava';
 import {verifyCommand} from '../source/commands/verify.js';
 import type {VerifyProblem, VerifyReport} from '../source/core/verify.js';
+import {readArchiveDb} from './helpers/archive-db.js';
 import {runCommand, syncedArchive} from './helpers/tools-archive.js';
 import {cdnPath} from './helpers/download-setup.js';
 
@@ -18,7 +19,7 @@ interface ImageRow {
 async function damagedArchive(t: import('ava').ExecutionContext) {
 	const archive = await syncedArchive(12);
 	t.teardown(archive.close);
-	const rows = archive.store.db.prepare(`SELECT id, job_id, idx, path, url, sha256 FROM images WHERE status = 'done' ORDER BY id`).all() as ImageRow[];
+	const rows = readArchiveDb(archive.dir, db => db.prepare(`SELECT id, job_id, idx, path, url, sha256 FROM images WHERE status = 'done' ORDER BY id`).all()) as ImageRow[];
 	const [flipped, removed] = [rows[1]!, rows[5]!];
 	const flippedFile = path.join(archive.dir, flipped.path);
 	const bytes = fs.readFileSync(flippedFile);
@@ -79,7 +80,7 @@ test('--repair re-downloads missing and corrupt files, keeps the corrupt copy, a
 	t.true(fs.existsSync(path.join(archive.dir, report.repair.quarantined[0]!)), 'the corrupt file is kept aside, not deleted');
 
 	for (const broken of [flipped, removed]) {
-		const row = archive.store.db.prepare(`SELECT status, path, sha256 FROM images WHERE id = ?`).get(broken.id) as {status: string; path: string; sha256: string};
+		const row = readArchiveDb(archive.dir, db => db.prepare(`SELECT status, path, sha256 FROM images WHERE id = ?`).get(broken.id)) as {status: string; path: string; sha256: string};
 		t.is(row.status, 'done');
 		t.is(row.sha256, broken.sha256);
 		t.deepEqual(fs.readFileSync(path.join(archive.dir, row.path)), archive.standIn.fileBytes(cdnPath(broken.url)));
