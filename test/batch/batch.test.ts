@@ -7,12 +7,12 @@ import {createHash} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import Database from 'better-sqlite3';
 import {startStandIn} from '../../fixtures/stand-in.js';
 import {runCli} from '../../source/cli/run-cli.js';
 import {Interrupted} from '../../source/cli/signals.js';
 import type {BatchSummary} from '../../source/batch/run.js';
 
+import {archiveDb, readArchiveDb} from '../helpers/archive-db.js';
 import {captureIo, sandbox, type CapturedIo} from '../helpers/cli-io.js';
 import {standInEnv} from '../helpers/mj-setup.js';
 import {cdnPath} from '../helpers/download-setup.js';
@@ -38,12 +38,7 @@ interface ImageRow {
 }
 
 function imageRows(archive: string): ImageRow[] {
-	const db = new Database(path.join(archive, 'archive.db'), {readonly: true});
-	try {
-		return db.prepare('SELECT url, path, bytes, status FROM images ORDER BY url').all() as ImageRow[];
-	} finally {
-		db.close();
-	}
+	return readArchiveDb(archive, db => db.prepare('SELECT url, path, bytes, status FROM images ORDER BY url').all() as ImageRow[]);
 }
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -194,8 +189,7 @@ test('batch --embed-metadata: each downloaded PNG carries its job\'s full comman
 	const pngRows = imageRows(run.archive).filter(row => row.path?.endsWith('.png'));
 	t.true(pngRows.length > 0);
 	t.true(summary.embedded > 0);
-	const db = new Database(path.join(run.archive, 'archive.db'), {readonly: true});
-	t.teardown(() => db.close());
+	const db = archiveDb(t, run.archive);
 	const {readPngText} = await import('../../source/core/metadata/png-text.js');
 	for (const row of pngRows) {
 		const file = path.join(run.archive, row.path!);

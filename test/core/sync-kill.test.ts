@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import test, {type ExecutionContext} from 'ava';
-import Database from 'better-sqlite3';
 import {startStandIn} from '../../fixtures/stand-in.js';
 import type {StandIn} from '../../fixtures/types.js';
 import {ArchiveStore} from '../../source/core/archive/store.js';
@@ -109,12 +108,7 @@ test('repeated kills while new jobs keep arriving still end with exactly the lis
 /** Pages the running sync has committed, read from the archive the child writes (0 until it exists). */
 function committedPages(archive: string): number {
 	try {
-		const db = new Database(path.join(archive, 'archive.db'), {readonly: true, fileMustExist: true});
-		try {
-			return (db.prepare("SELECT max(pages) FROM sync_runs WHERE status = 'running'").pluck().get() as number | null) ?? 0;
-		} finally {
-			db.close();
-		}
+		return readArchiveDb(archive, db => db.prepare("SELECT max(pages) FROM sync_runs WHERE status = 'running'").pluck().get() as number | null) ?? 0;
 	} catch {
 		return 0;
 	}

@@ -12,12 +12,13 @@ import http from 'node:http';
 import type {AddressInfo} from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import test, {type ExecutionContext} from 'ava';
 import {startStandIn} from '../../fixtures/stand-in.js';
 import type {StandIn, StandInOptions} from '../../fixtures/types.js';
 import {envName, type ConfigKey} from '../../source/core/config/keys.js';
 import {standInConfigValues} from '../../source/demo.js';
+import {readArchiveDb} from '../helpers/archive-db.js';
 import {runBin, sandbox, type ChildResult} from '../helpers/cli-io.js';
 import {cdnPath} from '../helpers/download-setup.js';
 
@@ -34,13 +35,10 @@ function summaryOf(result: ChildResult): {exitCode: number; downloaded: number; 
 }
 
 function rowsOf(archive: string): ArchiveRow[] {
-	const db = new Database(path.join(archive, 'archive.db'), {readonly: true});
-	try {
+	return readArchiveDb(archive, db => {
 		t_integrity(db);
 		return db.prepare('SELECT url, path, status, sha256 FROM images ORDER BY id').all() as ArchiveRow[];
-	} finally {
-		db.close();
-	}
+	});
 }
 
 function t_integrity(db: Database.Database): void {
