@@ -23,6 +23,7 @@ import {defaultRankWindow} from '../source/core/archive/search.js';
 import {migrations} from '../source/core/archive/schema.js';
 import {ArchiveStore, type JobCursor} from '../source/core/archive/store.js';
 import type {Job, JobFilter} from '../source/core/job.js';
+import {openArchiveDb} from './lib/archive-db.js';
 import {ensureSyntheticArchive} from './lib/synthetic-archive.js';
 
 const jobCount = Number(process.env.BENCH_JOBS ?? 1_000_000);
@@ -54,8 +55,10 @@ if (built) {
 }
 
 const store = ArchiveStore.open(archive, {readonly: true});
-const direct = store.db.prepare('SELECT rowid, rank FROM jobs_fts WHERE jobs_fts MATCH ? ORDER BY rank LIMIT 50');
-const count = store.db.prepare('SELECT count(*) FROM jobs_fts WHERE jobs_fts MATCH ?').pluck();
+// Peer queries run on a connection of the bench's own, beside the store's.
+const peer = openArchiveDb(archive);
+const direct = peer.prepare('SELECT rowid, rank FROM jobs_fts WHERE jobs_fts MATCH ? ORDER BY rank LIMIT 50');
+const count = peer.prepare('SELECT count(*) FROM jobs_fts WHERE jobs_fts MATCH ?').pluck();
 
 if (enabled('search')) {
 	console.log('\nsearch, two words, limit 50 (store.search vs the same FTS5 query run directly)');
@@ -84,8 +87,8 @@ if (enabled('typed')) {
 	console.log(`\nsearch as you type: "lighthouse on a basalt cliff" one keystroke at a time (prefixLast), all matches ranked vs the newest ${defaultRankWindow} (the default with prefixLast)`);
 	const typed = 'lighthouse on a basalt cliff';
 	// Peer: the same window ranked with every term, as two statements run directly (what search did before it left common terms out).
-	const oldest = store.db.prepare('SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?').pluck();
-	const rankAll = store.db.prepare('SELECT rowid, rank FROM jobs_fts WHERE jobs_fts MATCH ? AND rowid >= ? ORDER BY rank, rowid DESC LIMIT 200');
+	const oldest = peer.prepare('SELECT rowid FROM jobs_fts WHERE jobs_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?').pluck();
+	const rankAll = peer.prepare('SELECT rowid, rank FROM jobs_fts WHERE jobs_fts MATCH ? AND rowid >= ? ORDER BY rank, rowid DESC LIMIT 200');
 	const directWindow = (text: string) => {
 		const match = parseSearchQuery(text, {prefixLast: true}).match;
 		if (match === null) return;
@@ -135,7 +138,7 @@ if (enabled('pages')) {
 		cursor = {enqueuedAt: page.at(-1)!.enqueuedAt, id: page.at(-1)!.id};
 	}
 
-	const middleTime = store.db.prepare('SELECT enqueued_at, id FROM jobs ORDER BY enqueued_at DESC, id DESC LIMIT 1 OFFSET ?').get(Math.floor(jobCount / 2)) as {enqueued_at: number | null; id: string};
+	const middleTime = peer.prepare('SELECT enqueued_at, id FROM jobs ORDER BY enqueued_at DESC, id DESC LIMIT 1 OFFSET ?').get(Math.floor(jobCount / 2)) as {enqueued_at: number | null; id: string};
 	for (let rep = 0; rep < reps; rep++) deepMs.push(timed(() => store.listJobs({limit: 50, after: {enqueuedAt: middleTime.enqueued_at, id: middleTime.id}})));
 	console.log(`  next page      ${figures(pageMs)}`);
 	console.log(`  mid-archive    ${figures(deepMs)}`);
@@ -154,6 +157,7 @@ if (enabled('pages')) {
 
 }
 store.close();
+peer.close();
 
 if (enabled('upsert')) {
 	console.log('\nupsertJobs, 100,000 jobs in batches of 1,000 vs a bare loop in one transaction (same rows, FTS included)');

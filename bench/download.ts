@@ -38,8 +38,11 @@ async function engineChild(urlsFile: string, archive: string, cdnBase: string): 
 	const started = performance.now();
 	const summary = await runDownloads({store, urlsFile, config: {...defaultConfig, archive, cdnBase, concurrency: 16, perHostConcurrency: 16}});
 	const ms = performance.now() - started;
-	const done = (store.db.prepare("SELECT COUNT(*) AS n FROM images WHERE status = 'done' AND sha256 IS NOT NULL").get() as {n: number}).n;
 	store.close();
+	const {openArchiveDb} = await import('./lib/archive-db.js');
+	const db = openArchiveDb(archive);
+	const done = (db.prepare("SELECT COUNT(*) AS n FROM images WHERE status = 'done' AND sha256 IS NOT NULL").get() as {n: number}).n;
+	db.close();
 	process.stdout.write(`${JSON.stringify({ms, done, downloaded: summary.downloaded, failed: summary.failed, bytes: summary.bytes})}\n`);
 }
 

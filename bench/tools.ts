@@ -32,6 +32,7 @@ import {verifyArchive} from '../source/core/verify.js';
 import {pathToFileURL} from 'node:url';
 import sharp from 'sharp';
 import {chromium} from 'playwright-core';
+import {openArchiveDb} from './lib/archive-db.js';
 import {buildSyntheticArchive, ensureSyntheticArchive} from './lib/synthetic-archive.js';
 
 const jobCount = Number(process.env.BENCH_JOBS ?? 1_000_000);
@@ -77,8 +78,8 @@ if (enabled('search')) {
 	const sink = new Writable({write: (_chunk, _encoding, done) => done()});
 	const io = {stdout: sink, stderr: sink, stdin: new PassThrough(), env: {}, cwd: process.cwd()};
 	const config = {...defaultConfig, archive};
-	const store = ArchiveStore.open(archive, {readonly: true});
-	const direct = store.db.prepare('SELECT rowid, rank FROM jobs_fts WHERE jobs_fts MATCH ? ORDER BY rank LIMIT 50');
+	const peer = openArchiveDb(archive);
+	const direct = peer.prepare('SELECT rowid, rank FROM jobs_fts WHERE jobs_fts MATCH ? ORDER BY rank LIMIT 50');
 	const queries = ['red fox', 'koi pond', 'oil painting', 'golden hour', 'cozy cabin', 'brass owl', 'snow storm', 'film grain'];
 	const commandMs: number[] = [];
 	const rankAllMs: number[] = [];
@@ -98,7 +99,7 @@ if (enabled('search')) {
 			directMs.push(performance.now() - started);
 		}
 	}
-	store.close();
+	peer.close();
 	const line = (name: string, times: number[], note = '') => console.log(`  ${name.padEnd(24)} p50 ${median(times).toFixed(2).padStart(6)} ms  p95 ${percentile(times, 95).toFixed(2).padStart(6)} ms${note}`);
 	console.log('\nsearch <two words> (limit 50): the subcommand (opens the archive, ranks, prints) vs the same FTS5 MATCH on an open database');
 	line('mj-tui search', commandMs, '   (goal p95 < 30 ms; ranks the newest 5,000 matches)');
@@ -143,13 +144,15 @@ if (enabled('verify')) {
 	const fileBytes = 4 * 1024 * 1024;
 	const files = Math.max(1, Math.round((verifyMegabytes * 1024 * 1024) / fileBytes));
 	fs.mkdirSync(path.join(dir, 'images'), {recursive: true});
-	const insert = store.db.prepare(`INSERT INTO images (job_id, idx, variant, url, path, bytes, sha256, status, updated_at) VALUES (NULL, 0, 'url', ?, ?, ?, ?, 'done', 0)`);
+	const db = openArchiveDb(dir, {writable: true});
+	const insert = db.prepare(`INSERT INTO images (job_id, idx, variant, url, path, bytes, sha256, status, updated_at) VALUES (NULL, 0, 'url', ?, ?, ?, ?, 'done', 0)`);
 	for (let i = 0; i < files; i++) {
 		const bytes = randomBytes(fileBytes);
 		const relative = `images/file-${i}.png`;
 		fs.writeFileSync(path.join(dir, relative), bytes);
 		insert.run(`https://example.test/${i}`, relative, bytes.length, createHash('sha256').update(bytes).digest('hex'));
 	}
+	db.close();
 	const paths = Array.from({length: files}, (_, i) => path.join(dir, `images/file-${i}.png`));
 	const verifyMs: number[] = [];
 	const sumMs: number[] = [];
@@ -182,13 +185,15 @@ if (enabled('gallery') && fs.existsSync('/usr/bin/chromium')) {
 		// Jobs hold 1 to 4 images (upscales, grids): about 3.3 on average.
 		buildSyntheticArchive(dir, Math.ceil(images / 3.3), {images: true, doneShare: 1, failedShare: 0});
 		const store = ArchiveStore.open(dir);
+		const db = openArchiveDb(dir, {writable: true});
 		fs.mkdirSync(path.join(dir, 'images'), {recursive: true});
 		for (let k = 0; k < 8; k++) {
 			const bytes = await sharp({create: {width: 512, height: 512, channels: 3, background: {r: 30 * k, g: 90, b: 200 - 20 * k}}}).png().toBuffer();
 			const relative = `images/sample-${k}.png`;
 			fs.writeFileSync(path.join(dir, relative), bytes);
-			store.db.prepare(`UPDATE images SET path = ?, sha256 = ?, bytes = ? WHERE id % 8 = ?`).run(relative, createHash('sha256').update(bytes).digest('hex'), bytes.length, k);
+			db.prepare(`UPDATE images SET path = ?, sha256 = ?, bytes = ? WHERE id % 8 = ?`).run(relative, createHash('sha256').update(bytes).digest('hex'), bytes.length, k);
 		}
+		db.close();
 		let started = performance.now();
 		const report = await runExport(store, {format: 'html', out: path.join(dir, 'gallery')});
 		const exportMs = performance.now() - started;

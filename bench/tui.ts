@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {startStandIn} from '../fixtures/stand-in.js';
-import {ArchiveStore} from '../source/core/archive/store.js';
+import {openArchiveDb} from './lib/archive-db.js';
 import {ensureSyntheticArchive} from './lib/synthetic-archive.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -42,9 +42,9 @@ const built = ensureSyntheticArchive(archive, jobs, {onProgress: (n) => n % 100_
 console.log(built ? `  built in ${(built.durationMs / 1000).toFixed(1)} s` : '  reused');
 {
 	// Earlier runs' downloads are forgotten, so `d` has the same work every run.
-	const store = ArchiveStore.open(archive);
-	store.db.exec('DELETE FROM images');
-	store.close();
+	const db = openArchiveDb(archive, {writable: true});
+	db.exec('DELETE FROM images');
+	db.close();
 	fs.rmSync(path.join(archive, 'images'), {recursive: true, force: true});
 	fs.rmSync(path.join(archive, '.parts'), {recursive: true, force: true});
 }

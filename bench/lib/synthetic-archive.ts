@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {generateJob} from '../../fixtures/jobs.js';
 import {ArchiveStore} from '../../source/core/archive/store.js';
+import {openArchiveDb} from './archive-db.js';
 
 export interface SyntheticArchiveOptions {
 	/** Generator seed. Default 1. */
@@ -50,25 +51,27 @@ export function buildSyntheticArchive(dir: string, jobCount: number, options: Sy
 	const imageBytes = options.imageBytes ?? 1_500_000;
 	const started = performance.now();
 	const store = ArchiveStore.open(dir);
+	// The images rows and the index rebuild go through a connection of the builder's own (the store's is private).
+	const db = openArchiveDb(dir, {writable: true});
 	let images = 0;
 	try {
 		// Ids, urls and hashes arrive in random key order: a big page cache keeps the index inserts in memory.
-		store.db.pragma('cache_size = -1048576');
+		db.pragma('cache_size = -1048576');
 		// A benchmark fixture, rebuilt if interrupted (no stamp): skip fsyncs, and build the secondary
 		// indexes once at the end (a sort) instead of inserting millions of random keys into them.
-		store.db.pragma('synchronous = OFF');
-		const secondaryIndexes = store.db.prepare(
+		db.pragma('synchronous = OFF');
+		const secondaryIndexes = db.prepare(
 			'SELECT name, sql FROM sqlite_master WHERE type = \'index\' AND sql IS NOT NULL AND tbl_name IN (\'jobs\', \'images\')',
 		).all() as Array<{name: string; sql: string}>;
 		for (const index of secondaryIndexes) {
-			store.db.exec(`DROP INDEX "${index.name}"`);
+			db.exec(`DROP INDEX "${index.name}"`);
 		}
 
-		const insertImage = store.db.prepare(
+		const insertImage = db.prepare(
 			`INSERT OR IGNORE INTO images (job_id, idx, variant, url, path, bytes, sha256, status, attempts, last_error, updated_at)
 			VALUES (?, ?, 'png', ?, ?, ?, ?, ?, ?, ?, ?)`,
 		);
-		const writeImages = store.db.transaction((jobs: ReadonlyArray<{id: string; batch_size: number}>, firstIndex: number) => {
+		const writeImages = db.transaction((jobs: ReadonlyArray<{id: string; batch_size: number}>, firstIndex: number) => {
 			const now = Date.now();
 			for (const [offset, job] of jobs.entries()) {
 				for (let idx = 0; idx < job.batch_size; idx++) {
@@ -103,11 +106,12 @@ export function buildSyntheticArchive(dir: string, jobCount: number, options: Sy
 		}
 
 		for (const index of secondaryIndexes) {
-			store.db.exec(index.sql);
+			db.exec(index.sql);
 		}
 
 		store.setMeta(stampKey, stampOf(jobCount, options));
 	} finally {
+		db.close();
 		store.close();
 	}
 

@@ -2,6 +2,10 @@
  * The part of the archive the UI reads. The app takes this rather than the
  * whole ArchiveStore so each pane states what it needs.
  */
+import type {ImagesTable} from '../core/archive/images.js';
 import type {ArchiveStore} from '../core/archive/store.js';
 
-export type ArchiveSource = Pick<ArchiveStore, 'listJobs' | 'countJobs' | 'getJob' | 'search' | 'totals' | 'db' | 'dir'>;
+export type ArchiveSource = Pick<ArchiveStore, 'listJobs' | 'countJobs' | 'getJob' | 'search' | 'totals' | 'dir'> & {
+	/** Only reads: the details pane lists a job's files. */
+	readonly images: Pick<ImagesTable, 'ofJob'>;
+};

@@ -13,6 +13,7 @@ import type {StandIn, StandInOptions} from '../../fixtures/types.js';
 import {ArchiveStore} from '../../source/core/archive/store.js';
 import {defaultConfig, type Config} from '../../source/core/config/config.js';
 import type {ImageRow} from '../../source/core/archive/images.js';
+import {readArchiveDb} from './archive-db.js';
 
 export interface DownloadFixture {
 	standIn: StandIn;
@@ -53,7 +54,7 @@ export function sha256(data: Buffer): string {
 
 /** Every images row. */
 export function imageRows(store: ArchiveStore): ImageRow[] {
-	return store.db.prepare('SELECT * FROM images ORDER BY id').all() as ImageRow[];
+	return readArchiveDb(store.dir, db => db.prepare('SELECT * FROM images ORDER BY id').all() as ImageRow[]);
 }
 
 /** The CDN path of a row's URL (`/<job>/0_0.png`, with query); rows of Midjourney files store just that. */

@@ -58,6 +58,22 @@ export interface DoneRecord {
 
 export type StatusCounts = Record<ImageStatus, number>;
 
+/** One file of a job as the details pane shows it. */
+export interface JobFile {
+	id: number;
+	index: number;
+	variant: string;
+	url: string;
+	/** Relative to the archive; null until a name is assigned. */
+	path: string | null;
+	bytes: number | null;
+	totalBytes: number | null;
+	sha256: string | null;
+	status: string;
+	attempts: number;
+	lastError: string | null;
+}
+
 const columns = 'id, job_id, idx, variant, url, path, bytes, sha256, status, attempts, last_error, part_path, etag, last_modified, total_bytes, priority, duplicate_of';
 
 /** A job as the download planner reads it: what decides its files and their names. */
@@ -110,6 +126,10 @@ export class ImagesTable {
 			partPaths: db.prepare(`SELECT part_path, status FROM images WHERE part_path IS NOT NULL`),
 			forgetPartial: db.prepare('UPDATE images SET part_path = NULL, etag = NULL, last_modified = NULL WHERE part_path = ?'),
 			hasFile: db.prepare('SELECT 1 FROM images WHERE job_id = ? AND idx = ? AND variant = ?'),
+			ofJob: db.prepare(
+				`SELECT id, idx AS "index", variant, url, path, bytes, total_bytes AS totalBytes, sha256, status, attempts, last_error AS lastError
+				 FROM images WHERE job_id = ? ORDER BY idx, variant`,
+			),
 			jobToPlan: db.prepare(`SELECT ${planColumns} FROM jobs WHERE id = ?`),
 			jobsToPlanBefore: db.prepare(`SELECT ${planColumns} FROM jobs WHERE (enqueued_at, id) < (?, ?) ORDER BY enqueued_at DESC, id DESC LIMIT ?`),
 			// Jobs the API sent without a time (enqueued_at NULL never compares) come last, by id.
@@ -244,6 +264,11 @@ export class ImagesTable {
 	/** True when job `jobId` already has a row for this file. */
 	hasFile(jobId: string, idx: number, variant: string): boolean {
 		return this.#statements.hasFile.get(jobId, idx, variant) !== undefined;
+	}
+
+	/** Every file of a job, in index order (the details pane's list; the TUI reads it on each archive change). */
+	ofJob(jobId: string): JobFile[] {
+		return this.#statements.ofJob.all(jobId) as JobFile[];
 	}
 
 	/** One job as the planner reads it, if archived. */

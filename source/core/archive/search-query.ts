@@ -57,8 +57,9 @@ interface Group {
 	terms: Term[];
 }
 
+/** An FTS5 string. Control characters become spaces: the tokenizer splits on them anyway, and a NUL would end the string early for SQLite. */
 function quote(text: string): string {
-	return `"${text.replaceAll('"', '""')}"`;
+	return `"${text.replace(/\p{Cc}/gu, ' ').replaceAll('"', '""')}"`;
 }
 
 function isNumericParameter(name: string): name is NumericParameter {

@@ -64,8 +64,8 @@ const writtenColumns = [
 ] as const;
 
 export class ArchiveStore {
-	/** The underlying database, for modules that own their tables (downloads: images). */
-	readonly db: Database.Database;
+	/** The connection; private so every read and write goes through a named operation of this layer. */
+	readonly #db: Database.Database;
 	/** Absolute archive folder. */
 	readonly dir: string;
 	/** The aggregates behind `mj-tui stats`. */
@@ -96,7 +96,7 @@ export class ArchiveStore {
 	readonly images: ImagesTable;
 
 	private constructor(db: Database.Database, dir: string) {
-		this.db = db;
+		this.#db = db;
 		this.dir = dir;
 		this.stats = new StatsQueries(db);
 		this.exports = new ExportQueries(db);
@@ -127,14 +127,14 @@ export class ArchiveStore {
 	}
 
 	close(): void {
-		if (this.db.open) {
-			this.db.close();
+		if (this.#db.open) {
+			this.#db.close();
 		}
 	}
 
 	#prepareUpsert(): (jobs: readonly ApiJob[], source: JobSource, oddities: OddityTally | undefined) => UpsertResult {
 		// Insert first: most jobs of a sync are new, and the insert's own key probe tells us whether the id was there.
-		const insert = this.db.prepare(
+		const insert = this.#db.prepare(
 			`INSERT INTO jobs (rowid, id, ${writtenColumns.join(', ')}, first_seen_at, updated_at)
 			VALUES (:rowid, :id, ${writtenColumns.map(c => `:${c}`).join(', ')}, :updated_at, :updated_at)
 			ON CONFLICT (id) DO NOTHING`,
@@ -151,11 +151,11 @@ export class ArchiveStore {
 				}
 			}
 		};
-		const existing = this.db.prepare('SELECT raw, source FROM jobs WHERE id = ?');
-		const update = this.db.prepare(
+		const existing = this.#db.prepare('SELECT raw, source FROM jobs WHERE id = ?');
+		const update = this.#db.prepare(
 			`UPDATE jobs SET ${writtenColumns.map(c => `${c} = :${c}`).join(', ')}, updated_at = :updated_at WHERE id = :id`,
 		);
-		return this.db.transaction((jobs: readonly ApiJob[], source: JobSource, oddities: OddityTally | undefined): UpsertResult => {
+		return this.#db.transaction((jobs: readonly ApiJob[], source: JobSource, oddities: OddityTally | undefined): UpsertResult => {
 			const result: UpsertResult = {inserted: 0, updated: 0, unchanged: 0, known: 0};
 			const insertedNow = new Set<string>();
 			const now = Date.now();
@@ -207,7 +207,7 @@ export class ArchiveStore {
 
 	/** Run `work` in one transaction (`immediate` takes the write lock at once); nested calls join the outer one. */
 	inTransaction<T>(work: () => T, mode: 'deferred' | 'immediate' = 'deferred'): T {
-		const transaction = this.db.transaction(work);
+		const transaction = this.#db.transaction(work);
 		return mode === 'immediate' ? transaction.immediate() : transaction();
 	}
 
@@ -308,7 +308,7 @@ export class ArchiveStore {
 
 	/** Same as `store.meta.set(key, value)`; refused on a read-only archive. */
 	setMeta(key: string, value: string): void {
-		if (this.db.readonly) {
+		if (this.#db.readonly) {
 			this.#refuseWrite();
 		}
 

@@ -5,17 +5,17 @@
  */
 import React from 'react';
 import {Box, Text} from 'ink';
+import type {JobFile} from '../../core/archive/images.js';
 import type {Job} from '../../core/job.js';
 import {stripTerminalControls, toSingleLine} from '../../core/terminal-text.js';
 import {formatBytes} from '../../core/units.js';
 import {formatJobDate} from '../jobs-table/job-columns.js';
 import {windowTop} from '../queue/use-queue-state.js';
 import type {Theme} from '../theme.js';
-import type {JobImage} from './job-images.js';
 
 export interface DetailsPaneProps {
 	job: Job | undefined;
-	images: readonly JobImage[];
+	images: readonly JobFile[];
 	/** Selected file (for `o`). */
 	fileIndex: number;
 	width: number;
@@ -46,7 +46,7 @@ function Field({name, children, theme}: {name: string; children: React.ReactNode
 	);
 }
 
-function FileLines({image, selected, focused, theme}: {image: JobImage; selected: boolean; focused: boolean; theme: Theme}) {
+function FileLines({image, selected, focused, theme}: {image: JobFile; selected: boolean; focused: boolean; theme: Theme}) {
 	const size = image.bytes ?? image.totalBytes;
 	return (
 		<Box flexDirection="column" height={2}>

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import {useEffect, useMemo} from 'react';
 import type {DownloadControls} from '../../core/downloads/types.js';
+import type {JobFile} from '../../core/archive/images.js';
 import type {Job} from '../../core/job.js';
 import {toSingleLine} from '../../core/terminal-text.js';
 import type {ArchiveSource} from '../archive-source.js';
@@ -13,7 +14,6 @@ import type {CommandHandlers} from '../keys.js';
 import {listCommands} from '../list-commands.js';
 import type {TuiServices} from '../services.js';
 import {useSyncState} from '../use-sync-state.js';
-import {jobImages, type JobImage} from './job-images.js';
 
 export interface DetailsOptions {
 	archive: ArchiveSource;
@@ -31,15 +31,15 @@ export interface DetailsOptions {
 /** The shown job, its files and selected file; `commands` for the details pane, `jobCommands` for d/o in the jobs pane. */
 export function useDetails({archive, currentJob, dataVersion, engine, refreshSnapshot, openImage, info}: DetailsOptions) {
 	const job = currentJob();
-	const images = useMemo(() => (job ? jobImages(archive.db, job.id) : []), [archive, job?.id, dataVersion]);
+	const images = useMemo(() => (job ? archive.images.ofJob(job.id) : []), [archive, job?.id, dataVersion]);
 	const [fileIndex, setFileIndex, fileIndexRef] = useSyncState(0);
 	useEffect(() => setFileIndex(0), [job?.id, setFileIndex]);
 
 	const handlers = useMemo(() => {
-		const filesOf = (target: Job | undefined) => (target ? jobImages(archive.db, target.id) : []);
+		const filesOf = (target: Job | undefined) => (target ? archive.images.ofJob(target.id) : []);
 		const lastFile = () => Math.max(0, filesOf(currentJob()).length - 1);
 		/** Open the image `pick` chooses among the current job's files, or say why not. */
-		const open = (pick: (files: JobImage[]) => JobImage | undefined) => () => {
+		const open = (pick: (files: JobFile[]) => JobFile | undefined) => () => {
 			const target = currentJob();
 			const image = pick(filesOf(target));
 			if (!image || image.status !== 'done' || !image.path) {
