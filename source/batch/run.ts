@@ -101,14 +101,18 @@ export async function runBatch(options: BatchOptions): Promise<number> {
 		// Downloads go out with what the session learned (saved cookies; the browser's cf_clearance and User-Agent).
 		if (run.download && !signal.aborted) await downloadPhase(store, session ? {...options, config: session.config} : options, progress, summary, startedAt, session);
 	} catch (error) {
-		// A full disk is the user's to fix (exit 74 naming it), wherever it showed: the sync's rows or the downloads'.
-		fatal = !(error instanceof MjError) && isDiskFull(error) ? diskFullError(config.archive, error) : error;
+		fatal = asRunError(error, config.archive);
 		if (!(signal.aborted && isAbort(error))) summary.phases[phase] = 'failed';
 	} finally {
 		progress.finish();
-		await session?.close();
-		claim?.release();
-		store?.close();
+		// Giving the claim back writes a row too: on a full disk that fails, and must not replace the summary with "internal error".
+		for (const step of [async () => session?.close(), async () => claim?.release(), async () => store?.close()]) {
+			try {
+				await step();
+			} catch (error) {
+				fatal ??= asRunError(error, config.archive);
+			}
+		}
 	}
 
 	summary.durationMs = Date.now() - startedAt;
@@ -125,6 +129,11 @@ export async function runBatch(options: BatchOptions): Promise<number> {
 	}
 	printSummary(summary, config, io, log);
 	return summary.exitCode;
+}
+
+/** A full disk is the user's to fix (exit 74 naming it), wherever it showed: the sync's rows, the claim's, the downloads'. */
+function asRunError(error: unknown, archive: string): unknown {
+	return !(error instanceof MjError) && isDiskFull(error) ? diskFullError(archive, error) : error;
 }
 
 /** AbortError / DOMException('AbortError') as thrown by aborted fetches and timers. */
