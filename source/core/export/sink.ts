@@ -36,6 +36,8 @@ export class ExportSink {
 	readonly #signal: AbortSignal | undefined;
 	#pending: string[] = [];
 	#pendingLength = 0;
+	/** A write that failed (a full disk, a reader gone): reported by the next write or close, never as an unhandled 'error'. */
+	#failure: Error | undefined;
 
 	/**
 	 * A regular `target` is written through a temp beside it (see temp-files.ts) and appears only when complete;
@@ -52,6 +54,9 @@ export class ExportSink {
 			this.#temporary = isSpecialFile(target) ? undefined : temporaryPathFor(target, 'export');
 			this.#stream = createWriteStream(this.#temporary ?? target);
 			this.#ownsStream = true;
+			this.#stream.on('error', error => {
+				this.#failure ??= error;
+			});
 		}
 	}
 
@@ -67,6 +72,7 @@ export class ExportSink {
 		const cut = final ? text.length : text.lastIndexOf('\n') + 1;
 		this.#pending = cut < text.length ? [text.slice(cut)] : [];
 		this.#pendingLength = text.length - cut;
+		if (this.#failure) throw this.#failure;
 		if (cut === 0) return;
 		if (!this.#stream.write(redact(text.slice(0, cut)))) await once(this.#stream, 'drain', {signal: this.#signal});
 	}
@@ -80,6 +86,7 @@ export class ExportSink {
 			stream.once('error', reject);
 			stream.end(() => resolve());
 		});
+		if (this.#failure) throw this.#failure;
 		if (this.#temporary) await rename(this.#temporary, this.#target);
 	}
 

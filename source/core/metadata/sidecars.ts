@@ -14,6 +14,7 @@ import {buildSidecarXmp} from './xmp.js';
 
 /** Files per page: the walk holds one page of rows at a time. */
 const pageSize = 500;
+const yieldEvery = 32;
 
 export interface FinishFilesOptions {
 	/** Write or refresh `<image>.xmp` beside each file. */
@@ -143,7 +144,9 @@ export async function finishDownloadedFiles(store: ArchiveStore, options: Finish
 		const page = store.files.donePage(options.changedSince ?? 0, lastId, pageSize);
 		if (page.length === 0) break;
 		lastId = page.at(-1)!.id;
-		for (const file of page) {
+		for (const [position, file] of page.entries()) {
+			// Writing is synchronous: let a signal (or the progress printer) in every few files, not once a page.
+			if (position > 0 && position % yieldEvery === 0) await new Promise(resolve => setImmediate(resolve));
 			options.signal?.throwIfAborted();
 			const absolute = path.isAbsolute(file.path) ? file.path : path.join(store.dir, file.path);
 			try {
