@@ -129,7 +129,11 @@ async function runCommand(command: Command, context: CommandContext): Promise<nu
 			return interrupted;
 		}
 		if (!(error instanceof MjError) && isDiskFull(error)) {
-			throw diskFullError(diskOf(error, context.config.archive), error, {folder: 'the folder', stopped: `mj-tui ${command.name} stopped`});
+			throw diskFullError(diskOf(error, context.config.archive), error, {
+				folder: 'the folder',
+				stopped: `mj-tui ${command.name} stopped`,
+				hint: 'Free some space there and run the command again; what it finished is kept, and no half-written file was left.',
+			});
 		}
 		throw error;
 	}

@@ -11,6 +11,7 @@ import {fileUri, type DoneFile} from '../archive/file-queries.js';
 import type {ArchiveStore} from '../archive/store.js';
 import {stripTerminalControls} from '../terminal-text.js';
 import {buildSidecarXmp} from './xmp.js';
+import {isDiskFull} from '../downloads/disk-full.js';
 
 /** Files per page: the walk holds one page of rows at a time. */
 const pageSize = 500;
@@ -159,6 +160,8 @@ export async function finishDownloadedFiles(store: ArchiveStore, options: Finish
 				// A hard-linked duplicate shares its original's inode, so one time: the original's (the first job that made it).
 				if (options.setMtime && file.duplicateOf === null && setFileTime(absolute, mtimeMs, file.enqueuedAt)) report.timesSet++;
 			} catch (error) {
+				// A full disk fails every file after this one too: stop the pass (exit 74) instead of listing them all.
+				if (isDiskFull(error)) throw error;
 				report.failed.push({path: file.path, reason: (error as Error).message});
 			}
 		}
