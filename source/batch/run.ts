@@ -22,7 +22,7 @@ import {formatBytes} from '../core/units.js';
 import {BatchProgress} from './progress.js';
 import {reportError} from '../cli/report-error.js';
 import type {RunOptions} from '../cli/run-options.js';
-import {interruptedExitCode} from '../cli/signals.js';
+import {Interrupted, interruptedExitCode} from '../cli/signals.js';
 import type {CommandIo} from '../commands/types.js';
 
 export interface BatchOptions {
@@ -136,9 +136,12 @@ function asRunError(error: unknown, archive: string): unknown {
 	return !(error instanceof MjError) && isDiskFull(error) ? diskFullError(archive, error) : error;
 }
 
-/** AbortError / DOMException('AbortError') as thrown by aborted fetches and timers. */
+/**
+ * AbortError / DOMException('AbortError') as thrown by aborted fetches and timers, or the signal's own reason
+ * (Interrupted), which `signal.throwIfAborted()` and fetch reject with.
+ */
 function isAbort(error: unknown): boolean {
-	return error instanceof Error && (error.name === 'AbortError' || (error as {code?: string}).code === 'ABORT_ERR');
+	return error instanceof Interrupted || (error instanceof Error && (error.name === 'AbortError' || (error as {code?: string}).code === 'ABORT_ERR'));
 }
 
 async function syncPhase(store: ArchiveStore, options: BatchOptions, session: ApiSession, progress: BatchProgress, summary: BatchSummary): Promise<void> {
