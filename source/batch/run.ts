@@ -22,7 +22,7 @@ import {formatBytes} from '../core/units.js';
 import {BatchProgress} from './progress.js';
 import {reportError} from '../cli/report-error.js';
 import type {RunOptions} from '../cli/run-options.js';
-import {interruptedExitCode} from '../cli/signals.js';
+import {Interrupted, interruptedExitCode} from '../cli/signals.js';
 import type {CommandIo} from '../commands/types.js';
 
 export interface BatchOptions {
@@ -101,14 +101,18 @@ export async function runBatch(options: BatchOptions): Promise<number> {
 		// Downloads go out with what the session learned (saved cookies; the browser's cf_clearance and User-Agent).
 		if (run.download && !signal.aborted) await downloadPhase(store, session ? {...options, config: session.config} : options, progress, summary, startedAt, session);
 	} catch (error) {
-		// A full disk is the user's to fix (exit 74 naming it), wherever it showed: the sync's rows or the downloads'.
-		fatal = !(error instanceof MjError) && isDiskFull(error) ? diskFullError(config.archive, error) : error;
+		fatal = asRunError(error, config.archive);
 		if (!(signal.aborted && isAbort(error))) summary.phases[phase] = 'failed';
 	} finally {
 		progress.finish();
-		await session?.close();
-		claim?.release();
-		store?.close();
+		// Giving the claim back writes a row too: on a full disk that fails, and must not replace the summary with "internal error".
+		for (const step of [async () => session?.close(), async () => claim?.release(), async () => store?.close()]) {
+			try {
+				await step();
+			} catch (error) {
+				fatal ??= asRunError(error, config.archive);
+			}
+		}
 	}
 
 	summary.durationMs = Date.now() - startedAt;
@@ -127,9 +131,17 @@ export async function runBatch(options: BatchOptions): Promise<number> {
 	return summary.exitCode;
 }
 
-/** AbortError / DOMException('AbortError') as thrown by aborted fetches and timers. */
+/** A full disk is the user's to fix (exit 74 naming it), wherever it showed: the sync's rows, the claim's, the downloads'. */
+function asRunError(error: unknown, archive: string): unknown {
+	return !(error instanceof MjError) && isDiskFull(error) ? diskFullError(archive, error) : error;
+}
+
+/**
+ * AbortError / DOMException('AbortError') as thrown by aborted fetches and timers, or the signal's own reason
+ * (Interrupted), which `signal.throwIfAborted()` and fetch reject with.
+ */
 function isAbort(error: unknown): boolean {
-	return error instanceof Error && (error.name === 'AbortError' || (error as {code?: string}).code === 'ABORT_ERR');
+	return error instanceof Interrupted || (error instanceof Error && (error.name === 'AbortError' || (error as {code?: string}).code === 'ABORT_ERR'));
 }
 
 async function syncPhase(store: ArchiveStore, options: BatchOptions, session: ApiSession, progress: BatchProgress, summary: BatchSummary): Promise<void> {

@@ -6,7 +6,8 @@
  * Nothing here ends the process; every error becomes `mj-tui: ...` + code.
  */
 import {commands, commandEntries, type CommandEntry} from '../commands/index.js';
-import type {Command, CommandIo} from '../commands/types.js';
+import path from 'node:path';
+import type {Command, CommandContext, CommandIo} from '../commands/types.js';
 import type {Config} from '../core/config/config.js';
 import {didYouMean} from '../core/config/did-you-mean.js';
 import {defaultsFor, loadConfig, recordFailedLoad, type LoadedConfig} from '../core/config/load.js';
@@ -19,6 +20,8 @@ import {parseRunOptions, type RunOptions} from './run-options.js';
 import {reportError} from './report-error.js';
 import {hasTerminal} from './interactive.js';
 import {packageVersion} from './version.js';
+import {interruptedExitCode} from './signals.js';
+import {diskFullError, isDiskFull} from '../core/downloads/disk-full.js';
 
 export interface CliIo extends CommandIo {
 	/** Aborted on SIGINT/SIGTERM by the bin; tests pass their own. */
@@ -96,7 +99,7 @@ async function dispatch(argv: readonly string[], io: CliIo, state: {verbose: boo
 	for (const warning of loaded?.warnings ?? []) log.warn(warning);
 	const signal = io.signal ?? new AbortController().signal;
 
-	if (command) return command.run({io, config, argv: commandArgv, signal});
+	if (command) return runCommand(command, {io, config, argv: commandArgv, signal});
 	if (!run.batch) warnAboutBatchOnlyFlags(run, log);
 	if (run.demo) {
 		const {runDemo} = await import('../demo.js');
@@ -108,6 +111,39 @@ async function dispatch(argv: readonly string[], io: CliIo, state: {verbose: boo
 	}
 	const {runInteractive} = await import('./interactive.js');
 	return runInteractive(config, io);
+}
+
+/**
+ * Run a subcommand and turn the two faults every writing command can meet
+ * into their own answers instead of "internal error": a signal that stopped
+ * it (130/143, as batch mode) and a full disk (74, naming the disk).
+ */
+async function runCommand(command: Command, context: CommandContext): Promise<number> {
+	try {
+		return await command.run(context);
+	} catch (error) {
+		const interrupted = interruptedExitCode(context.signal);
+		// An MjError the command chose (a full disk it named, a usage error) keeps its code; anything thrown by the abort is the interruption.
+		if (interrupted !== undefined && !(error instanceof MjError)) {
+			context.io.stderr.write(`mj-tui: ${command.name}: ${(context.signal.reason as Error).message}; what was finished is kept, run it again to continue\n`);
+			return interrupted;
+		}
+		if (!(error instanceof MjError) && isDiskFull(error)) {
+			throw diskFullError(diskOf(error, context.config.archive), error, {
+				folder: 'the folder',
+				stopped: `mj-tui ${command.name} stopped`,
+				hint: 'Free some space there and run the command again; what it finished is kept, and no half-written file was left.',
+			});
+		}
+		throw error;
+	}
+}
+
+/** The folder a full-disk error was writing into (its `dest` or `path`), else the archive. */
+function diskOf(error: unknown, archive: string): string {
+	const {dest, path: written} = error as {dest?: unknown; path?: unknown};
+	const file = typeof dest === 'string' ? dest : typeof written === 'string' ? written : undefined;
+	return file ? path.dirname(file) : archive;
 }
 
 /**

@@ -16,6 +16,8 @@ import {starterConfig} from '../core/config/starter.js';
 import {ExitCode, MjError} from '../core/errors.js';
 import {safeText} from '../core/log.js';
 import type {Command, CommandContext} from './types.js';
+import {temporaryPathFor} from '../core/temp-files.js';
+import {diskFullError, isDiskFull} from '../core/downloads/disk-full.js';
 
 const flags = {
 	force: {type: 'boolean', description: 'config init: overwrite an existing file'},
@@ -72,7 +74,16 @@ function init(context: CommandContext, force: boolean, target: string | undefine
 	}
 	fs.mkdirSync(path.dirname(file), {recursive: true, mode: 0o700});
 	// The file will hold tokens: it is created 0600, and an existing one is narrowed to 0600 too.
-	fs.writeFileSync(file, starterConfig(), {mode: 0o600});
+	// Through a temp renamed into place: a full disk leaves the old file (with --force) whole, and no half-written one.
+	const temporary = temporaryPathFor(file, 'config');
+	try {
+		fs.writeFileSync(temporary, starterConfig(), {mode: 0o600, flag: 'wx'});
+		fs.renameSync(temporary, file);
+	} catch (error) {
+		fs.rmSync(temporary, {force: true});
+		if (isDiskFull(error)) throw diskFullError(path.dirname(file), error, {folder: 'the folder', stopped: `${file} was not written`, hint: 'Free some space there and run config init again; an existing file is unchanged.'});
+		throw error;
+	}
 	fs.chmodSync(file, 0o600);
 	io.stdout.write(`${safeText(`Wrote ${file} (mode 0600). Uncomment and fill in token and refreshToken (or cookie) to sync your account.`)}\n`);
 	return ExitCode.ok;

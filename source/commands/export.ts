@@ -8,6 +8,7 @@ import path from 'node:path';
 import {ExitCode, MjError} from '../core/errors.js';
 import {parseSplit} from '../core/export/dataset.js';
 import {exportFormats, runExport, type ExportFormat} from '../core/export/run.js';
+import {standardOutput} from '../core/export/sink.js';
 import type {FlagDefinitions} from '../args/flags.js';
 import {filterFromFlags, openArchive, parseCommandArgs, parseCountFlag, selectionFlags, wantsJson, writeLine} from './shared.js';
 import type {Command} from './types.js';
@@ -15,7 +16,7 @@ import type {Command} from './types.js';
 const help = `Usage: mj-tui export --format <csv|json|jsonl|html|dataset> --out <path> [query] [flags]
 
   --format <f>             csv, json, jsonl (a file); html, dataset (a folder)
-  --out <path>             where to write
+  --out <path>             where to write (- for standard output: csv, json, jsonl)
   [query]                  as in mj-tui search: words, "phrases", prefix*; Midjourney
                            parameter filters go inside the quoted query ("cat --ar 16:9")
                            or after -- (mj-tui export ... -- cat --ar 16:9)
@@ -64,25 +65,29 @@ export const exportCommand: Command = {
 		const filter = filterFromFlags(flags);
 		const limit = parseCountFlag('limit', values.limit);
 		const store = openArchive(context, flags, {readonly: true});
-		const out = path.resolve(context.io.cwd, values.out);
+		const toStdout = values.out === standardOutput;
+		const out = toStdout ? standardOutput : path.resolve(context.io.cwd, values.out);
 		try {
 			const report = await runExport(store, {
 				format,
 				out,
+				stdout: context.io.stdout,
 				query: input.join(' '),
 				filter,
 				limit,
 				signal: context.signal,
 				dataset: {split, seed: values.seed === undefined ? undefined : Number(values.seed), captionsWithParams: values.captionsWithParams, link: values.link},
 			});
-			if (wantsJson(context.config, flags)) await writeLine(context, JSON.stringify(report));
+			// With --out - the export itself is stdout: the report goes to stderr.
+			const say = toStdout ? async (line: string) => void context.io.stderr.write(`${line}\n`) : async (line: string) => writeLine(context, line);
+			if (wantsJson(context.config, flags)) await say(JSON.stringify(report));
 			else {
 				const extra = report.gallery
 					? `, ${report.gallery.images} images (${report.gallery.thumbnailsMade} thumbnails made, ${report.gallery.thumbnailsCached} cached${report.gallery.unreadable.length ? `, ${report.gallery.unreadable.length} unreadable` : ''})`
 					: report.dataset
 						? `, ${report.dataset.images} images (train ${report.dataset.splits.train}, validation ${report.dataset.splits.validation}, test ${report.dataset.splits.test} jobs; ${report.dataset.linked} hard links, ${report.dataset.copied} copies)`
 						: '';
-				await writeLine(context, `Exported ${report.jobs} jobs${extra} to ${report.out}`);
+				await say(`Exported ${report.jobs} jobs${extra} to ${toStdout ? 'standard output' : report.out}`);
 			}
 			return ExitCode.ok;
 		} catch (error) {

@@ -140,8 +140,12 @@ class SyncRun {
 
 	finish(status: 'ok' | 'failed' | 'interrupted', error?: string): void {
 		syncingHere.delete(this.store.dir);
-		this.store.syncRuns.finish(this.id, status, error, Date.now());
-		this.claim.release();
+		try {
+			this.store.syncRuns.finish(this.id, status, error, Date.now());
+		} finally {
+			// A full disk can refuse the row's update; the claim is still given back (or tried).
+			this.claim.release();
+		}
 	}
 }
 

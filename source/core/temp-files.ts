@@ -12,7 +12,7 @@ import type {ArchiveStore} from './archive/store.js';
 import {walkFiles} from './file-walk.js';
 
 /** What wrote a temp: shown when it is reported or removed. */
-export type TempPurpose = 'import' | 'embed' | 'export' | 'thumbnail' | 'metrics';
+export type TempPurpose = 'import' | 'embed' | 'export' | 'thumbnail' | 'metrics' | 'config';
 
 /** The temp file for `target`, written by this process. */
 export function temporaryPathFor(target: string, purpose: TempPurpose): string {

@@ -43,6 +43,8 @@ test('a listing that refuses the account from page 2 on: exit 77 naming the page
 	t.is(run.summary?.errors[0]?.exitCode, 77);
 	t.regex(run.outcome.stderr, /refused the token for listing page 2/);
 	t.is(storedJobs(run.scene.archive), 4, 'the 4 jobs of page 1 stay in the archive');
+	// The summary counts what was stored before the refusal (the chaos run once saw jobsSeen: 0 here).
+	t.like(run.summary, {jobsSeen: 4, jobsNew: 4, pages: 1, phases: {sync: 'failed'}});
 });
 
 test('the CDN refuses with 401 mid-run: each refused file is named (exit 1); the next run gets them all', async t => {

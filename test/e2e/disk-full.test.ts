@@ -33,11 +33,7 @@ diskTest('a full disk under the archive: exit 74 naming the disk, the summary pr
 	assertComplete(t, scene);
 });
 
-// test.failing on this branch (reliability merged at f7db715): a full disk while the sync writes jobs still
-// ends with "internal error: database or disk is full", exit 70; the download phase's ENOSPC is handled. Flip once fixed.
-const syncDiskTest = skipReason ? test.skip : test.failing;
-
-syncDiskTest('the disk fills up during the sync: exit 74 naming the disk, the summary printed, the archive intact', async t => {
+diskTest('the disk fills up during the sync: exit 74 naming the disk, the summary printed, the archive intact', async t => {
 	// 2,000 jobs of listing JSON need more than the 512 KiB this disk has, before any download.
 	const disk = mountSmallDisk(512 * 1024);
 	if (typeof disk === 'string') return t.fail(disk);

@@ -2,10 +2,7 @@
  * `import <folder> --copy` onto a disk that fills up, through the installed
  * binary: it must stop with exit 74 and a message about the disk (not exit 70,
  * "internal error"), leave no temp copy behind, and lose nothing stored.
- *
- * test.failing on this branch: today the copy's ENOSPC surfaces as
- * "internal error: ENOSPC: no space left on device, copyfile ..." with exit 70
- * (found by the chaos run, seed 300 round 6). Flip to `test` once fixed.
+ * (Found by the chaos run, seed 300 round 6, as "internal error: ENOSPC ... copyfile", exit 70.)
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,7 +13,7 @@ import {exitProblems, runBinTo} from '../helpers/bin-run.js';
 import {faultScene, requireBuiltBin} from '../helpers/fault-run.js';
 
 const skipReason = smallDiskSkipReason('import disk-full test');
-const diskTest = skipReason ? test.skip : test.failing;
+const diskTest = skipReason ? test.skip : test;
 
 test.before(requireBuiltBin);
 

@@ -148,7 +148,9 @@ function checkRows(db: Database.Database, archive: string, media: string[], repo
 			else if (fileSha256(file) !== row.sha256) violation(`done row ${row.id}: ${row.path} does not match its sha256`);
 		}
 
-		for (const file of media) if (!paths.has(path.normalize(file))) violation(`media file without a row: ${file}`);
+		// An XMP sidecar (`mj-tui sidecars`, --sidecars) belongs to the file it is named after.
+		const rowless = (file: string) => !paths.has(path.normalize(file)) && !(file.endsWith('.xmp') && paths.has(path.normalize(file.slice(0, -'.xmp'.length))));
+		for (const file of media) if (rowless(file)) violation(`media file without a row: ${file}`);
 	} finally {
 		db.close();
 	}

@@ -27,6 +27,8 @@ export interface FaultRunOptions {
 	deadlineMs?: number;
 	/** Put the archive here instead of <project>/mj-archive (e.g. on a small tmpfs). */
 	archive?: string;
+	/** false: the CDN serves bare PNGs without the website's text chunks (work for `embed`). */
+	websiteMetadata?: boolean;
 }
 
 /** A stand-in and sandbox shared by the runs of one test. */
@@ -55,7 +57,7 @@ export function requireBuiltBin(t: ExecutionContext): void {
 
 /** A stand-in with the faults on and a sandbox; torn down after the test. */
 export async function faultScene(t: ExecutionContext, options: FaultRunOptions = {}): Promise<FaultScene> {
-	const standIn = await startStandIn({jobs: options.jobs ?? 10, imageBytes: options.imageBytes ?? 32 * 1024});
+	const standIn = await startStandIn({jobs: options.jobs ?? 10, imageBytes: options.imageBytes ?? 32 * 1024, websiteMetadata: options.websiteMetadata});
 	for (const fault of options.faults ?? []) standIn.setFault(fault);
 	const box = sandbox();
 	const archive = options.archive ?? path.join(box.project, 'mj-archive');

@@ -43,6 +43,16 @@ export class ImportRecords {
 		return this.#statements.get('SELECT id, status, path, sha256 FROM images WHERE job_id = ? AND idx = ? AND variant = ?').get(jobId, index, variant) as ImportedImageRow | undefined;
 	}
 
+	/** The image indexes the archive holds (planned or done) for a job's files of one variant. */
+	indexesOf(jobId: string, variant: string): number[] {
+		return this.#statements.get('SELECT idx FROM images WHERE job_id = ? AND variant = ? ORDER BY idx').pluck().all(jobId, variant) as number[];
+	}
+
+	/** The first index no row of this job and variant uses (for files recorded under their own rows). */
+	nextFreeIndex(jobId: string, variant: string): number {
+		return this.#statements.get('SELECT COALESCE(MAX(idx) + 1, 0) FROM images WHERE job_id = ? AND variant = ?').pluck().get(jobId, variant) as number;
+	}
+
 	/** Path of a finished file with this content, if the archive has one. */
 	doneFileWithSha(sha256: string): string | undefined {
 		return this.#statements.get(`SELECT path FROM images WHERE sha256 = ? AND status = 'done' LIMIT 1`).pluck().get(sha256) as string | undefined;

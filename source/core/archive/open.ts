@@ -9,6 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import {ExitCode, MjError} from '../errors.js';
 import {migrations} from './schema.js';
+import {diskFullError, isDiskFull, noSpaceLeft} from '../downloads/disk-full.js';
 
 /** The schema version this build writes (`PRAGMA user_version`). */
 export const supportedSchemaVersion = migrations.length;
@@ -105,7 +106,7 @@ function readSchemaVersion(file: string): {version: number; tables: string[]} {
 			});
 		}
 
-		throw new MjError(`Cannot open the archive database ${file}: ${(error as Error).message}`, {exitCode: ExitCode.ioError, cause: error});
+		throw cannotOpen(file, error);
 	} finally {
 		db?.close();
 	}
@@ -213,7 +214,7 @@ export function openArchiveDatabase(dir: string, options: OpenOptions = {}): Dat
 	try {
 		db = new Database(file, {readonly: options.readonly ?? false});
 	} catch (error) {
-		throw new MjError(`Cannot open the archive database ${file}: ${(error as Error).message}`, {exitCode: ExitCode.ioError, cause: error});
+		throw cannotOpen(file, error);
 	}
 
 	try {
@@ -241,4 +242,13 @@ export function openArchiveDatabase(dir: string, options: OpenOptions = {}): Dat
 	}
 
 	return db;
+}
+
+/** Opening failed for a reason of the disk's: a full one is named as such (SQLite calls it an I/O error while opening), else the I/O error. */
+function cannotOpen(file: string, error: unknown): MjError {
+	const dir = path.dirname(file);
+	if (isDiskFull(error) || noSpaceLeft(dir)) {
+		return diskFullError(dir, error, {folder: 'the archive', stopped: 'the archive database cannot be opened', hint: 'Free some space there and run again; nothing stored was lost.'});
+	}
+	return new MjError(`Cannot open the archive database ${file}: ${(error as Error).message}`, {exitCode: ExitCode.ioError, cause: error});
 }

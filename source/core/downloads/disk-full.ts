@@ -22,8 +22,24 @@ export function isDiskFull(error: unknown): boolean {
 	return false;
 }
 
-/** The error the user sees: which disk (archive folder and mount point), how much is free, what to do. */
-export function diskFullError(archiveDir: string, cause?: unknown): MjError {
+/** True when the disk holding `dir` has no byte left for us (SQLite reports a full disk while opening as an I/O error). */
+export function noSpaceLeft(dir: string): boolean {
+	try {
+		return fs.statfsSync(dir).bavail === 0;
+	} catch {
+		return false;
+	}
+}
+
+/** What a full disk stopped, for the message: the folder's kind, what stopped, what to do. */
+export interface DiskFullContext {
+	folder: string;
+	stopped: string;
+	hint?: string;
+}
+
+/** The error the user sees: which disk (the folder written and its mount point), how much is free, what stopped, what to do. */
+export function diskFullError(archiveDir: string, cause?: unknown, what: DiskFullContext = {folder: 'the archive', stopped: 'downloads stopped'}): MjError {
 	const mount = mountPointOf(archiveDir);
 	let space = '';
 	try {
@@ -33,9 +49,9 @@ export function diskFullError(archiveDir: string, cause?: unknown): MjError {
 		space = 'free space unknown';
 	}
 	const where = mount ? `, on the filesystem mounted at ${mount}` : '';
-	return new MjError(`The disk is full: the archive ${archiveDir}${where} has ${space}; downloads stopped.`, {
+	return new MjError(`The disk is full: ${what.folder} ${archiveDir}${where} has ${space}; ${what.stopped}.`, {
 		exitCode: ExitCode.ioError,
-		hint: 'Free some space there (or use --archive on a bigger disk) and run again: finished files are recorded and partial downloads resume where they stopped.',
+		hint: what.hint ?? 'Free some space there (or use --archive on a bigger disk) and run again: finished files are recorded and partial downloads resume where they stopped.',
 		cause,
 	});
 }

@@ -44,7 +44,8 @@ export async function finalise(planned: FinaliseInput, lookups: FinaliseLookups,
 	await syncPartial(input.partPath, input.fd);
 	await directories.ensure(path.dirname(finalPath));
 	const original = lookups.findOriginal(input.sha256, input.id);
-	if (original && original.path !== input.path) {
+	// Only a file inside the archive can be linked to: one `import` recorded where it lay (an absolute path) may move or go.
+	if (original && original.path !== input.path && !path.isAbsolute(original.path)) {
 		const originalPath = resolveInside(input.archiveDir, original.path);
 		if (await sameSize(originalPath, input.bytes)) {
 			try {

@@ -11,7 +11,7 @@ import {writeDataset, type DatasetOptions, type DatasetReport} from './dataset.j
 import {writeGallery, type GalleryReport} from './gallery.js';
 import {writeJson, writeJsonLines} from './json.js';
 import type {ExportSelection} from './records.js';
-import {ExportSink} from './sink.js';
+import {ExportSink, isSpecialFile, standardOutput} from './sink.js';
 import {removeStaleSiblings, removeStaleTemporaries} from '../temp-files.js';
 
 export const exportFormats = ['csv', 'json', 'jsonl', 'html', 'dataset'] as const;
@@ -19,8 +19,10 @@ export type ExportFormat = (typeof exportFormats)[number];
 
 export interface ExportOptions extends ExportSelection {
 	format: ExportFormat;
-	/** A file for csv/json/jsonl, a folder for html/dataset. */
+	/** A file for csv/json/jsonl (`-`: `stdout`), a folder for html/dataset. */
 	out: string;
+	/** Where `--out -` writes. */
+	stdout?: NodeJS.WritableStream;
 	dataset?: DatasetOptions;
 	signal?: AbortSignal;
 	/** Called now and then with the number of jobs written. */
@@ -37,8 +39,14 @@ export interface ExportReport {
 
 /** Run an export; file formats appear at `out` only when complete. */
 export async function runExport(store: ArchiveStore, options: ExportOptions): Promise<ExportReport> {
-	const out = path.resolve(options.out);
-	await removeExportLeftovers(options.format, out);
+	const toStdout = options.out === standardOutput;
+	if (toStdout && (options.format === 'html' || options.format === 'dataset')) {
+		throw new MjError(`--out -: the ${options.format} export is a folder; standard output takes csv, json or jsonl`, {exitCode: ExitCode.usage});
+	}
+	if (toStdout && !options.stdout) throw new MjError('--out -: no standard output to write to here', {exitCode: ExitCode.usage});
+	const out = toStdout ? standardOutput : path.resolve(options.out);
+	// A FIFO or device has no temps beside it to clean (and /dev is no place to look).
+	if (!toStdout && !isSpecialFile(out)) await removeExportLeftovers(options.format, out);
 	const selection: ExportSelection = {query: options.query, filter: options.filter, limit: options.limit};
 	function* counted<Row>(pages: Iterable<Row[]>): Generator<Row[]> {
 		let count = 0;
@@ -73,8 +81,8 @@ export async function runExport(store: ArchiveStore, options: ExportOptions): Pr
 		jsonl: (sink: ExportSink) => writeJsonLines(records(), sink),
 	}[options.format];
 	if (!writer) throw new MjError(`unknown export format ${JSON.stringify(options.format)}`, {exitCode: ExitCode.usage, hint: `Formats: ${exportFormats.join(', ')}`});
-	await mkdir(path.dirname(out), {recursive: true});
-	const sink = new ExportSink(out);
+	if (!toStdout) await mkdir(path.dirname(out), {recursive: true});
+	const sink = new ExportSink(out, {stdout: options.stdout, signal: options.signal});
 	try {
 		const jobs = await writer(sink);
 		await sink.close();

@@ -96,6 +96,23 @@ async function copyIntoArchive(source: string, archiveDir: string, relative: str
 	}
 }
 
+/** Variant of the rows for files whose image index nothing states: kept apart from the planned downloads. */
+export const unplacedVariant = 'file';
+
+/**
+ * Which image row a file fills. Its index comes from its name or metadata; a
+ * job with a single image of that kind (an upscale) can only mean that one.
+ * Otherwise nothing is guessed: a wrong index would mark another image's
+ * planned download done with these bytes, so the file gets a row of its own.
+ */
+function placeOf(records: ArchiveStore['importRecords'], jobId: string, meta: FileMetadata): {index: number; variant: string; placed: boolean} {
+	const variant = meta.format === 'png' ? 'png' : meta.format === 'webp' ? 'webp' : 'url';
+	if (meta.index !== undefined) return {index: meta.index, variant, placed: true};
+	const known = records.indexesOf(jobId, variant);
+	if (known.length === 1) return {index: known[0]!, variant, placed: true};
+	return {index: records.nextFreeIndex(jobId, unplacedVariant), variant: unplacedVariant, placed: false};
+}
+
 /** Import every PNG/JPEG/WebP under `folder`. */
 export async function importFolder(
 	store: ArchiveStore,
@@ -148,10 +165,9 @@ export async function importFolder(
 			report.jobsEnriched++;
 		}
 
-		const index = meta.index ?? 0;
-		const variant = meta.format === 'png' ? 'png' : meta.format === 'webp' ? 'webp' : 'url';
-		const current = records.image(jobId, index, variant);
 		const hash = await sha256File(absolute);
+		const {index, variant, placed} = placeOf(records, jobId, meta);
+		const current = placed ? records.image(jobId, index, variant) : undefined;
 		if (current?.status === 'done') {
 			if (current.sha256 === hash.sha256) {
 				report.alreadyArchived++;
@@ -181,7 +197,7 @@ export async function importFolder(
 		}
 		// The CDN path of a PNG (resolved against cdnBase when fetched) lets --repair fetch it again; other formats get a
 		// file URL, which nothing downloads.
-		const url = variant === 'png' ? `/${jobId}/0_${index}.png` : `file://${absolute}`;
+		const url = placed && variant === 'png' ? `/${jobId}/0_${index}.png` : `file://${absolute}`;
 		records.recordImage({jobId, index, variant, url, path: storedPath, bytes: hash.bytes, sha256: hash.sha256, now: Date.now()});
 		if (options.copy) report.copied++;
 		else report.linked++;

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type {ArchiveStore} from '../archive/store.js';
 import {embedJobMetadata} from './png-text.js';
+import {isDiskFull} from '../downloads/disk-full.js';
 
 /** Files per page: the walk holds one page of rows at a time. */
 const pageSize = 500;
@@ -39,6 +40,8 @@ export async function embedArchiveMetadata(store: ArchiveStore, options: {change
 					report.embedded++;
 				} else report.unchanged++;
 			} catch (error) {
+				// A full disk fails every file after this one too: stop the pass (exit 74) instead of listing them all.
+				if (isDiskFull(error)) throw error;
 				report.failed.push({path: row.path, reason: (error as Error).message});
 			}
 		}

@@ -38,14 +38,27 @@ function splitDescription(text: string): {fullCommand?: string; jobId?: string} 
 	return {fullCommand: trimmed || undefined};
 }
 
-/** The job id and image index encoded in names like `user_prompt_<uuid>_2.png` or `<uuid>/0_2.png`. */
+/**
+ * What may follow the job id in a file name and still say which image it is:
+ * Midjourney's own `<uuid>_0_<i>` (its CDN's `0_<i>`, optionally with the
+ * `_<size>_N` of a smaller rendition) and the website's grid images
+ * `<user>_<prompt>_<uuid>_<i>` (also this app's `{date}_{job_id}_{index}`).
+ * Anything else after the id (or nothing: the website's upscales) says no index.
+ */
+const indexAfterId = /^(?:[_-]0[_-](\d)(?:_\d+_N)?|[_-](\d))(?:\.[a-z0-9]+)?$/i;
+
+/** The job id and image index encoded in names like `user_prompt_<uuid>_2.png`, `<uuid>_0_2.png` or `<uuid>/0_2.png`; no index when the name does not state one unambiguously. */
 export function idFromFileName(filePath: string): {jobId?: string; index?: number} {
 	const base = path.basename(filePath);
-	const match = new RegExp(`(${uuid.source})(?:[_-](\\d))?`, 'i').exec(base);
-	if (match) return {jobId: match[1]!.toLowerCase(), index: match[2] === undefined ? undefined : Number(match[2])};
+	const match = new RegExp(uuid.source, 'i').exec(base);
+	if (match) {
+		const after = indexAfterId.exec(base.slice(match.index + match[0].length));
+		const digit = after?.[1] ?? after?.[2];
+		return {jobId: match[0].toLowerCase(), index: digit === undefined ? undefined : Number(digit)};
+	}
 	const parent = path.basename(path.dirname(filePath));
 	if (new RegExp(`^${uuid.source}$`, 'i').test(parent)) {
-		const index = /^0_(\d)(?:[_.]|$)/.exec(base);
+		const index = /^0_(\d)(?:_\d+_N)?\.[a-z0-9]+$/i.exec(base);
 		return {jobId: parent.toLowerCase(), index: index ? Number(index[1]) : undefined};
 	}
 	return {};

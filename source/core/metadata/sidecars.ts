@@ -11,9 +11,11 @@ import {fileUri, type DoneFile} from '../archive/file-queries.js';
 import type {ArchiveStore} from '../archive/store.js';
 import {stripTerminalControls} from '../terminal-text.js';
 import {buildSidecarXmp} from './xmp.js';
+import {isDiskFull} from '../downloads/disk-full.js';
 
 /** Files per page: the walk holds one page of rows at a time. */
 const pageSize = 500;
+const yieldEvery = 32;
 
 export interface FinishFilesOptions {
 	/** Write or refresh `<image>.xmp` beside each file. */
@@ -143,7 +145,9 @@ export async function finishDownloadedFiles(store: ArchiveStore, options: Finish
 		const page = store.files.donePage(options.changedSince ?? 0, lastId, pageSize);
 		if (page.length === 0) break;
 		lastId = page.at(-1)!.id;
-		for (const file of page) {
+		for (const [position, file] of page.entries()) {
+			// Writing is synchronous: let a signal (or the progress printer) in every few files, not once a page.
+			if (position > 0 && position % yieldEvery === 0) await new Promise(resolve => setImmediate(resolve));
 			options.signal?.throwIfAborted();
 			const absolute = path.isAbsolute(file.path) ? file.path : path.join(store.dir, file.path);
 			try {
@@ -156,6 +160,8 @@ export async function finishDownloadedFiles(store: ArchiveStore, options: Finish
 				// A hard-linked duplicate shares its original's inode, so one time: the original's (the first job that made it).
 				if (options.setMtime && file.duplicateOf === null && setFileTime(absolute, mtimeMs, file.enqueuedAt)) report.timesSet++;
 			} catch (error) {
+				// A full disk fails every file after this one too: stop the pass (exit 74) instead of listing them all.
+				if (isDiskFull(error)) throw error;
 				report.failed.push({path: file.path, reason: (error as Error).message});
 			}
 		}

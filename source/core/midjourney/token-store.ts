@@ -102,14 +102,15 @@ function writeState(file: string, state: StateFile): void {
 	const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
 	const fd = fs.openSync(temporary, 'wx', 0o600);
 	try {
-		fs.writeFileSync(fd, `${JSON.stringify(state, null, '\t')}\n`);
-		fs.fsyncSync(fd);
-	} finally {
-		fs.closeSync(fd);
-	}
-	try {
+		try {
+			fs.writeFileSync(fd, `${JSON.stringify(state, null, '\t')}\n`);
+			fs.fsyncSync(fd);
+		} finally {
+			fs.closeSync(fd);
+		}
 		fs.renameSync(temporary, file);
 	} catch (error) {
+		// A full disk fails the write, not only the rename: never leave a half-written copy of the tokens behind.
 		fs.rmSync(temporary, {force: true});
 		throw error;
 	}
