@@ -18,7 +18,7 @@ export interface CommandEntry {
 }
 
 export const commands: Record<string, CommandEntry> = {
-	clean: {summary: 'Remove stale partial downloads (--parts [--older-than 7d]) and report the space reclaimed', load: async () => (await import('./clean.js')).cleanCommand},
+	clean: {summary: 'Remove stale partial downloads and temp files of interrupted commands (--parts, --temps, --older-than 7d), and report the space reclaimed', load: async () => (await import('./clean.js')).cleanCommand},
 	config: {
 		summary: 'config show: the merged config and where each value came from; config init: write a starter file',
 		load: async () => (await import('./config.js')).configCommand,
@@ -38,7 +38,7 @@ export const commands: Record<string, CommandEntry> = {
 	search: {summary: 'Search archived prompts: words, "phrases", prefix*, AND/OR/NOT, --ar/--v/--stylize filters', load: async () => (await import('./search.js')).searchCommand},
 	sidecars: {summary: 'Write an XMP sidecar beside every downloaded file and set file times to when each job was made', load: async () => (await import('./sidecars.js')).sidecarsCommand},
 	stats: {summary: 'Archive statistics: by month, type and model version, top parameters and words, size, completeness', load: async () => (await import('./stats.js')).statsCommand},
-	verify: {summary: 'Re-hash archived files; report missing, corrupt, orphaned files and stale partials (--repair re-downloads)', load: async () => (await import('./verify.js')).verifyCommand},
+	verify: {summary: 'Re-hash archived files; report missing, corrupt, orphaned files, stale partials and temps (--repair re-downloads)', load: async () => (await import('./verify.js')).verifyCommand},
 };
 
 /** Registered commands, sorted by name. */
