@@ -82,8 +82,11 @@ async function startTui(space: Workspace, env: NodeJS.ProcessEnv, standIn: Stand
 	const tmux = async (...args: string[]) => (await run('tmux', ['-L', socket, ...args], {env: {...process.env, TERM: 'xterm-256color'}})).stdout;
 	const assignments = Object.entries({PATH: process.env.PATH, ...env}).map(([key, value]) => `${key}=${shellQuote(String(value))}`);
 	const line = `cd ${shellQuote(space.project)} && exec env -i ${assignments.join(' ')} TERM=xterm-256color ${shellQuote(process.execPath)} ${shellQuote(builtBin)}`;
-	await tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', '120', '-y', '32', line);
+	// The pane must outlive the app before the app starts: an app that exits at once would otherwise take the
+	// session (and the tmux server) with it before remain-on-exit is set. So hold the pane, set it, then start.
+	await tmux('-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', '120', '-y', '32', 'sleep 3600');
 	await tmux('set-option', '-t', 'main', 'remain-on-exit', 'on');
+	await tmux('respawn-pane', '-k', '-t', 'main', line);
 	const pid = Number((await tmux('display-message', '-p', '-t', 'main', '#{pane_pid}')).trim());
 	const screen = async () => tmux('capture-pane', '-p', '-t', 'main').catch(() => '');
 	// tmux 3.3 leaves #{pane_dead_signal} empty: a pane that died without a status died of the signal we sent.
