@@ -10,6 +10,7 @@ import {createDownloadEngine, type EngineOptions} from './engine.js';
 import {writeMetrics} from './metrics.js';
 import type {DownloadSummary, EngineSnapshot} from './types.js';
 import {planUrls, readUrlList} from './url-list.js';
+import {findStaleParts, removeStaleParts} from './stale-parts.js';
 
 export interface DownloadRunOptions {
 	store: ArchiveStore;
@@ -71,6 +72,10 @@ export async function runDownloads(options: DownloadRunOptions): Promise<Downloa
 		unsubscribe?.();
 		settled();
 	}
+	// A run that went to the end leaves no partial behind that nothing waits for: those of files a killed run had
+	// started and that later finished, failed or were found elsewhere (verify would call them stale). This process
+	// holds the archive's writer claim and its engine has stopped, so nothing else writes under .parts/.
+	if (fatal === undefined && !signal?.aborted) removeStaleParts(store, findStaleParts(store));
 	await writeMetricsOf(config, engine, fatal);
 	if (fatal !== undefined) {
 		if (typeof fatal === 'object' && fatal !== null) summariesOfStoppedRuns.set(fatal, summary());
