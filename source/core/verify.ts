@@ -6,6 +6,7 @@
  */
 import {createHash} from 'node:crypto';
 import {lstat, mkdir, open, rename} from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import type {ArchiveStore} from './archive/store.js';
 import type {Config} from './config/config.js';
@@ -237,5 +238,7 @@ export async function repairArchive(
 		const row = queries.statusOf(id)!;
 		if (row.status !== 'done') after.problems.push({kind: 'missing', path: oldPaths.get(id)!, imageId: id, detail: `download ${row.status}: ${row.last_error ?? ''}`.trim()});
 	}
-	return {requeued: ids.length, quarantined, unrepairable, download, after};
+	// A download run that went to the end clears the partials nothing waits for (run.ts): those are problems no more.
+	const remaining = unrepairable.filter((problem) => problem.kind !== 'stale-partial' || fs.existsSync(path.join(store.dir, problem.path)));
+	return {requeued: ids.length, quarantined, unrepairable: remaining, download, after};
 }
