@@ -40,9 +40,12 @@ export interface Workspace {
 	remove(): void;
 }
 
-/** A fresh workspace, on a 256 MiB tmpfs when possible. */
+/**
+ * A fresh workspace, on a 1 GiB tmpfs when possible: one archive grows through every round (300 rounds reach
+ * ~6,000 files plus exports and copies), and a 256 MiB one filled up for good around round 250.
+ */
 export function createWorkspace(): Workspace {
-	const disk: SmallDisk | string = mountSmallDisk(256 * 1024 * 1024);
+	const disk: SmallDisk | string = mountSmallDisk(1024 * 1024 * 1024);
 	const root = typeof disk === 'string' ? fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mj-tui-chaos-'))) : disk.dir;
 	const home = path.join(root, 'home');
 	const project = path.join(root, 'project');
