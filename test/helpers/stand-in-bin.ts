@@ -2,38 +2,31 @@
  * The installed binary started against a stand-in (as a child process the
  * test can watch, signal and kill), and read-only looks into the archive it writes.
  */
-import {spawn, type ChildProcessWithoutNullStreams} from 'node:child_process';
+import type {ChildProcess} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type {ExecutionContext} from 'ava';
 import Database from 'better-sqlite3';
 import {startStandIn} from '../../fixtures/stand-in.js';
 import type {StandIn, StandInOptions} from '../../fixtures/types.js';
-import {builtBin, runBin, sandbox, type ChildResult} from './cli-io.js';
+import {startBin as startBinRun} from './bin-run.js';
+import {runBin, sandbox, type ChildResult} from './cli-io.js';
 import {standInBaseEnv as standInEnv} from './mj-setup.js';
 export {standInEnv};
 
 
 export interface RunningBin {
-	child: ChildProcessWithoutNullStreams;
+	child: ChildProcess;
 	/** Resolves with the exit code, signal and everything printed. */
 	done: Promise<ChildResult>;
 	output(): string;
 }
 
-/** Start dist/bin/cli.js with these args; the caller waits on `done` (or kills `child`). */
+/** Start dist/bin/cli.js with these args (bin-run's runner, with no hang deadline of its own: the test's timeout rules); the caller waits on `done` (or kills `child`). */
 export function startBin(args: string[], options: {cwd: string; env: NodeJS.ProcessEnv}): RunningBin {
-	const child = spawn(process.execPath, [builtBin, ...args], {cwd: options.cwd, env: {PATH: process.env.PATH, ...options.env}, stdio: 'pipe'});
-	child.stdin.end();
-	let stdout = '';
-	let stderr = '';
-	child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-	child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-	const done = new Promise<ChildResult>((resolve, reject) => {
-		child.on('error', reject);
-		child.on('close', (code, signal) => resolve({code, signal, stdout, stderr}));
-	});
-	return {child, done, output: () => `${stdout}\n${stderr}`};
+	const run = startBinRun(args, {...options, deadlineMs: 30 * 60_000});
+	const done = run.ended.then(({code, signal, stdout, stderr}) => ({code, signal, stdout, stderr}));
+	return {child: run.child, done, output: () => `${run.stdout()}\n${run.stderr()}`};
 }
 
 /** The --json summary: the last line of stdout. */
