@@ -122,6 +122,43 @@ test('the interactive app refuses downloads while another process writes the arc
 	t.is(store.totals().imagesDone, store.totals().images);
 });
 
+test('a claim from another machine holds the archive while its heartbeat is fresh and lapses after', t => {
+	const box = sandbox();
+	const store = ArchiveStore.open(path.join(box.root, 'archive'));
+	t.teardown(() => store.close());
+	const claimFrom = (beatAgoMs: number | undefined) =>
+		store.setMeta(writerClaimKey, JSON.stringify({pid: 4242, host: 'nas-other-box', since: Date.now() - 3_600_000, doing: 'downloading files', ...(beatAgoMs === undefined ? {} : {beat: Date.now() - beatAgoMs})}));
+
+	claimFrom(5000);
+	const error = t.throws(() => claimArchiveNow(store, 'checking'), {instanceOf: MjError});
+	t.is(error?.exitCode, 75);
+	t.regex(error?.message ?? '', /process 4242 on nas-other-box/);
+	t.regex(error?.hint ?? '', /another machine; its last heartbeat was at/);
+
+	claimFrom(10 * 60_000);
+	t.notThrows(() => claimArchiveNow(store, 'checking').release(), 'a heartbeat 10 minutes old: that machine is gone');
+	claimFrom(undefined);
+	t.notThrows(() => claimArchiveNow(store, 'checking').release(), 'a claim without a heartbeat (an older mj-tui) is taken over as before');
+});
+
+test('a running batch renews its claim\'s heartbeat', async t => {
+	const standIn = await startStandIn({jobs: 4, seed: 14, imageBytes: 48 * 1024});
+	t.teardown(() => standIn.close());
+	const box = sandbox();
+	const archive = path.join(box.root, 'archive');
+	const hold = holdDownloading(standIn);
+	const batch = startBin(['--batch', '--archive', archive], {cwd: box.project, env: {...box.env, ...standInEnv(standIn, {MJ_TUI_VIDEOS: 'false'}), ...hold.env, MJ_TUI_CLAIM_BEAT_MS: '50'}});
+	t.teardown(() => batch.child.kill('SIGKILL'));
+	await waitUntil(() => hold.reached(archive) || batch.child.exitCode !== null, 'the batch to be downloading');
+	const first = JSON.parse(claimHolder(archive)!) as {beat: number; pid: number};
+	t.is(first.pid, batch.child.pid!);
+	await waitUntil(() => (JSON.parse(claimHolder(archive) ?? '{"beat":0}') as {beat: number}).beat > first.beat || batch.child.exitCode !== null, 'a newer heartbeat');
+	t.is(batch.child.exitCode, null, batch.output());
+	batch.child.kill('SIGTERM');
+	t.is((await batch.done).code, 143);
+	t.is(claimHolder(archive), undefined, 'the claim is released at the end');
+});
+
 test('the interactive app (real binary, real tmux) beside a running batch: browses and searches, refuses D naming the batch, downloads once it is gone', async t => {
 	const standIn = await startStandIn({jobs: 6, seed: 13, imageBytes: 48 * 1024});
 	t.teardown(() => standIn.close());

@@ -7,8 +7,10 @@
  * process (pid, host), since when and what it is doing. A process takes it
  * once and shares it between its parts; a claim left by a process that no
  * longer runs on this host (or whose pid now belongs to a younger process) is
- * taken over. (A claim written on another host cannot be checked and is taken
- * over too.)
+ * taken over. A process on another host (two machines mounting one archive)
+ * cannot be checked, so the holder renews a heartbeat in its claim every
+ * 30 s: another host's claim blocks while its heartbeat is fresh, and is
+ * taken over once it is 2 minutes old.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,7 +29,13 @@ export interface ClaimHolder {
 	since: number;
 	/** What the holder is doing, e.g. "downloading files". */
 	doing: string;
+	/** Epoch ms of the holder's last heartbeat (0 when an older mj-tui wrote it without). */
+	beat: number;
 }
+
+/** How often a holder renews its heartbeat (MJ_TUI_CLAIM_BEAT_MS shortens it for tests), and when another host's claim counts as abandoned. */
+const beatMs = Number(process.env.MJ_TUI_CLAIM_BEAT_MS) > 0 ? Number(process.env.MJ_TUI_CLAIM_BEAT_MS) : 30_000;
+const foreignStaleMs = 4 * Math.max(beatMs, 30_000);
 
 /** True when a process with this pid exists on this host. */
 export function processAlive(pid: number): boolean {
@@ -49,6 +57,7 @@ function parseHolder(value: string | undefined): ClaimHolder | undefined {
 			host: holder.host,
 			since: typeof holder.since === 'number' ? holder.since : 0,
 			doing: typeof holder.doing === 'string' ? holder.doing : 'writing',
+			beat: typeof holder.beat === 'number' ? holder.beat : 0,
 		};
 	} catch {
 		return undefined;
@@ -75,12 +84,15 @@ function processStartedAt(pid: number): number | undefined {
 const startTimeSlackMs = 2000;
 
 /**
- * A live holder that is not this process blocks a writer; a dead or
- * foreign-host one does not, nor a process that started after the claim was
- * taken (the holder died and its pid was reused, as happens in containers).
+ * A live holder that is not this process blocks a writer; a dead one does
+ * not, nor a process that started after the claim was taken (the holder died
+ * and its pid was reused, as happens in containers). Another host's holder
+ * blocks while its heartbeat is fresh.
  */
 function blocks(holder: ClaimHolder | undefined): holder is ClaimHolder {
-	if (holder === undefined || holder.host !== os.hostname() || holder.pid === process.pid || !processAlive(holder.pid)) return false;
+	if (holder === undefined) return false;
+	if (holder.host !== os.hostname()) return Math.abs(Date.now() - holder.beat) < foreignStaleMs;
+	if (holder.pid === process.pid || !processAlive(holder.pid)) return false;
 	const startedAt = holder.since > 0 ? processStartedAt(holder.pid) : undefined;
 	return startedAt === undefined || startedAt <= holder.since + startTimeSlackMs;
 }
@@ -104,7 +116,8 @@ export class ArchiveClaims {
 			.transaction((): ClaimHolder | undefined => {
 				const current = this.holder();
 				if (blocks(current)) return current;
-				this.#write({pid: process.pid, host: os.hostname(), since: Date.now(), doing});
+				const now = Date.now();
+				this.#write({pid: process.pid, host: os.hostname(), since: now, doing, beat: now});
 				return undefined;
 			})
 			.immediate();
@@ -114,6 +127,12 @@ export class ArchiveClaims {
 	describe(doing: string): void {
 		const current = this.holder();
 		if (current?.pid === process.pid && current.host === os.hostname()) this.#write({...current, doing});
+	}
+
+	/** Renew this process's heartbeat in its claim, so other hosts see it is alive. */
+	renew(): void {
+		const current = this.holder();
+		if (current?.pid === process.pid && current.host === os.hostname()) this.#write({...current, beat: Date.now()});
 	}
 
 	/** Give the claim up, if this process holds it. */
@@ -136,8 +155,21 @@ export interface WriterClaim {
 	release(): void;
 }
 
-/** Claims this process holds, by archive folder, with how many parts of it share each. */
-const heldHere = new Map<string, {claims: ArchiveClaims; users: number}>();
+/** Claims this process holds, by archive folder, with how many parts of it share each and the heartbeat timer. */
+const heldHere = new Map<string, {claims: ArchiveClaims; users: number; heartbeat: NodeJS.Timeout}>();
+
+/** Renew the claim's heartbeat until released; unref'd, as it is no work of its own. A failed write (busy, full disk) waits for the next beat. */
+function startHeartbeat(claims: ArchiveClaims): NodeJS.Timeout {
+	const timer = setInterval(() => {
+		try {
+			claims.renew();
+		} catch {
+			// The next beat tries again; a claim that stays unrenewed is at worst taken over by another host later.
+		}
+	}, beatMs);
+	timer.unref();
+	return timer;
+}
 
 /** How long a second writer waits for the claim before giving up, and how often it looks. */
 export const claimWaitMs = 3000;
@@ -153,7 +185,7 @@ function attempt(archive: {claims: ArchiveClaims; dir: string}, doing: string): 
 	}
 	const holder = archive.claims.tryTake(doing);
 	if (holder) return holder;
-	heldHere.set(archive.dir, {claims: archive.claims, users: 1});
+	heldHere.set(archive.dir, {claims: archive.claims, users: 1, heartbeat: startHeartbeat(archive.claims)});
 	return handle(archive.dir, archive.claims);
 }
 
@@ -198,6 +230,7 @@ function handle(dir: string, claims: ArchiveClaims): WriterClaim {
 			const entry = heldHere.get(dir);
 			if (!entry || --entry.users > 0) return;
 			heldHere.delete(dir);
+			clearInterval(entry.heartbeat);
 			try {
 				claims.release();
 			} catch {
@@ -209,12 +242,14 @@ function handle(dir: string, claims: ArchiveClaims): WriterClaim {
 
 /** The exit-75 error for a held archive: who, where, since when, doing what. */
 export function heldError(dir: string, holder: ClaimHolder): MjError {
-	const since = holder.since > 0 ? `, since ${new Date(holder.since).toISOString().replace(/\.\d+Z$/, 'Z')}` : '';
+	const stamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+	const since = holder.since > 0 ? `, since ${stamp(holder.since)}` : '';
+	const elsewhere = holder.host === os.hostname() ? '' : ` It runs on another machine; its last heartbeat was at ${stamp(holder.beat)}, and its claim lapses ${foreignStaleMs / 60_000} minutes after the last one.`;
 	return new MjError(
 		`The archive ${dir} is in use by another mj-tui (process ${holder.pid} on ${holder.host}${since}, ${holder.doing}); two writers at once would download files twice.`,
 		{
 			exitCode: ExitCode.tempFailure,
-			hint: 'Wait for it to finish (or stop it with Ctrl-C) and run again; search, stats, export and verify without --repair work meanwhile.',
+			hint: `Wait for it to finish (or stop it with Ctrl-C) and run again; search, stats, export and verify without --repair work meanwhile.${elsewhere}`,
 		},
 	);
 }
