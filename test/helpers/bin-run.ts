@@ -1,11 +1,12 @@
 /**
  * The installed binary (dist/bin/cli.js) as a user runs it, for the e2e fault
  * tests and the chaos run: a child process pointed at a stand-in on 127.0.0.1,
- * with a hang deadline (a run still alive past it is killed and reported as
- * hung), waits on what it prints, and its JSON summary. No ava imports: the
+ * with a hang deadline (a run still alive past it, and idle, is killed and
+ * reported as hung), waits on what it prints, and its JSON summary. No ava imports: the
  * chaos script uses this too.
  */
 import {spawn, type ChildProcess} from 'node:child_process';
+import fs from 'node:fs';
 import {builtBin} from './cli-io.js';
 import {standInBaseEnv as standInEnv} from './mj-setup.js';
 export {standInEnv};
@@ -33,7 +34,39 @@ export interface BinRun {
 }
 
 
-/** Start `node dist/bin/cli.js ...args`; killed with SIGKILL if still running after `deadlineMs`. */
+/** CPU time (clock ticks) a process has used, from /proc; undefined where there is none. */
+function cpuTicks(pid: number | undefined): number | undefined {
+	try {
+		const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(')').at(-1)!.trim().split(' ');
+		// utime and stime are fields 14 and 15; after the command name, the 12th and 13th.
+		return Number(fields[11]) + Number(fields[12]);
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * Call `hung` once the child has run `deadlineMs` without using any CPU in
+ * the last stretch of it (waiting on nothing: a real hang), or 10 deadlines
+ * in all (busy forever). A run that is slow because the machine is loaded
+ * keeps using CPU and is not called hung.
+ */
+function hangWatch(child: ChildProcess, deadlineMs: number, hung: () => void): NodeJS.Timeout {
+	const started = Date.now();
+	let lastTicks = cpuTicks(child.pid);
+	const timer = setInterval(() => {
+		const ticks = cpuTicks(child.pid);
+		const busy = ticks !== undefined && lastTicks !== undefined && ticks > lastTicks;
+		lastTicks = ticks;
+		if (!busy || Date.now() - started >= 10 * deadlineMs) {
+			clearInterval(timer);
+			hung();
+		}
+	}, deadlineMs);
+	return timer;
+}
+
+/** Start `node dist/bin/cli.js ...args`; killed with SIGKILL once it idles (or runs on) past `deadlineMs`, see hangWatch. */
 export function startBin(args: string[], options: {cwd: string; env: NodeJS.ProcessEnv; deadlineMs?: number}): BinRun {
 	const child = spawn(process.execPath, [builtBin, ...args], {cwd: options.cwd, env: {PATH: process.env.PATH, ...options.env}, stdio: ['ignore', 'pipe', 'pipe']});
 	let stdout = '';
@@ -53,15 +86,15 @@ export function startBin(args: string[], options: {cwd: string; env: NodeJS.Proc
 		stderr += chunk;
 		wake();
 	});
-	const deadline = setTimeout(() => {
+	const deadline = hangWatch(child, options.deadlineMs ?? 90_000, () => {
 		hung = true;
 		child.kill('SIGKILL');
-	}, options.deadlineMs ?? 90_000);
+	});
 	const ended = new Promise<BinOutcome>((resolve, reject) => {
 		child.on('error', reject);
 		child.on('close', (code, signal) => {
 			exited = true;
-			clearTimeout(deadline);
+			clearInterval(deadline);
 			wake();
 			resolve({code, signal, stdout, stderr, hung, args});
 		});
