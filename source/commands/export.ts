@@ -4,7 +4,9 @@
  * as in `search` (query text with parameter filters, --type, --since, --until,
  * --limit); without a query every job is exported, newest first.
  */
+import fs from 'node:fs';
 import path from 'node:path';
+import {diskFullError, isDiskFull} from '../core/downloads/disk-full.js';
 import {ExitCode, MjError} from '../core/errors.js';
 import {parseSplit} from '../core/export/dataset.js';
 import {exportFormats, runExport, type ExportFormat} from '../core/export/run.js';
@@ -91,6 +93,11 @@ export const exportCommand: Command = {
 			}
 			return ExitCode.ok;
 		} catch (error) {
+			// A full disk: name the disk and its free space (exit 74).
+			if (isDiskFull(error)) {
+				const folder = fs.statSync(out, {throwIfNoEntry: false})?.isDirectory() ? out : path.dirname(out);
+				throw diskFullError(folder, error, {folder: 'the folder', stopped: 'mj-tui export stopped', hint: 'Free some space there and export again; nothing half-written was left at the output path.'});
+			}
 			const code = (error as NodeJS.ErrnoException).code;
 			// Disk full, a file where a folder should be, no permission: say where, keep the archive untouched.
 			if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {

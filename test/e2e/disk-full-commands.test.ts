@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test, {type ExecutionContext} from 'ava';
 import {checkArchive, tokenStateDir, walkFiles} from '../helpers/archive-invariants.js';
-import {exitProblems, runBinTo, type BinOutcome} from '../helpers/bin-run.js';
+import {exitProblems, lastJsonLine, runBinTo, type BinOutcome} from '../helpers/bin-run.js';
 import {faultScene, requireBuiltBin, type FaultScene} from '../helpers/fault-run.js';
 import {mountSmallDisk, smallDiskSkipReason, type SmallDisk} from '../helpers/small-disk.js';
 
@@ -93,6 +93,25 @@ for (const [leave, where] of [[0, 'opening the archive'], [48 * 1024, 'writing f
 		assertArchiveHolds(t, scene);
 		const halfWritten = walkFiles(scene.archive).filter(file => file.endsWith('.xmp') && !fs.readFileSync(file, 'utf8').includes('</x:xmpmeta>'));
 		t.deepEqual(halfWritten, []);
+	});
+}
+
+for (const format of ['dataset', 'html'] as const) {
+	diskTest(`export --format ${format} onto a full disk: 74 naming the disk, not "unreadable" images and exit 0; no temp left`, async t => {
+		const {scene, filler} = await fullArchive(t, 48 * 1024);
+		const out = path.join(path.dirname(scene.archive), `export-${format}`);
+		const full = await run(scene, ['export', '--format', format, '--out', out]);
+		t.log(full.stderr.split('\n')[0]);
+		assertDiskFull(t, full);
+		t.notRegex(full.stderr, /unreadable/);
+		t.deepEqual(temps(out), []);
+		fs.rmSync(filler);
+		assertArchiveHolds(t, scene);
+		const again = await run(scene, ['export', '--format', format, '--out', out, '--json']);
+		t.is(again.code, 0, again.stderr);
+		const report = lastJsonLine<Record<'dataset' | 'gallery', {images: number; unreadable: string[]} | undefined>>(again.stdout)?.[format === 'dataset' ? 'dataset' : 'gallery'];
+		t.true((report?.images ?? 0) > 0, again.stdout);
+		t.deepEqual(report?.unreadable, [], 'with room again, every image is in the export');
 	});
 }
 

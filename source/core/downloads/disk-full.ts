@@ -17,7 +17,8 @@ export function isDiskFull(error: unknown): boolean {
 	for (let current = error, depth = 0; current && depth < 8; current = (current as {cause?: unknown}).cause, depth++) {
 		const code = (current as {code?: unknown}).code;
 		if (typeof code === 'string' && fullCodes.has(code)) return true;
-		if (/database or disk is full/i.test(String((current as Error).message ?? ''))) return true;
+		// sharp (libvips) reports a failed write by its message only.
+		if (/database or disk is full|No space left on device|Disk quota exceeded/i.test(String((current as Error).message ?? ''))) return true;
 	}
 	return false;
 }

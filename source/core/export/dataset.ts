@@ -18,6 +18,7 @@ import {copyFile, link, mkdir, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {ArchiveStore} from '../archive/store.js';
 import {sanitizeSegmentValue} from '../downloads/naming.js';
+import {isDiskFull} from '../downloads/disk-full.js';
 import {ExitCode, MjError} from '../errors.js';
 import {storedPathLocation} from '../verify.js';
 import {recordImages, recordParameters, type ExportRecord} from './records.js';
@@ -122,7 +123,9 @@ export async function writeDataset(store: ArchiveStore, records: Iterable<Export
 						report[await place(source, path.join(outDir, folder, `${base}${ext}`), options.link === true)]++;
 						await writeFile(path.join(outDir, folder, `${base}.txt`), caption);
 					}
-				} catch {
+				} catch (error) {
+					// A full disk under the dataset is no unreadable image: it stops the export (exit 74).
+					if (isDiskFull(error)) throw error;
 					report.unreadable.push(image.path!);
 					continue;
 				}

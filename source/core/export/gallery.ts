@@ -7,6 +7,7 @@
 import {mkdir, rename, rm, stat, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
+import {isDiskFull} from '../downloads/disk-full.js';
 import type {ArchiveStore} from '../archive/store.js';
 import {storedPathLocation, sha256File} from '../verify.js';
 import {galleryCss, galleryHtmlHead, galleryHtmlTail, galleryScript, scriptSafeJson} from './gallery-page.js';
@@ -65,11 +66,18 @@ export async function writeGallery(store: ArchiveStore, records: Iterable<Export
 				return `thumbs/${name}`;
 			}
 			const temporary = temporaryPathFor(target, 'thumbnail');
-			await sharp(source, {failOn: 'none'}).rotate().resize({width: thumbnailEdge, height: thumbnailEdge, fit: 'inside', withoutEnlargement: true}).webp({quality: 72}).toFile(temporary);
-			await rename(temporary, target);
+			try {
+				await sharp(source, {failOn: 'none'}).rotate().resize({width: thumbnailEdge, height: thumbnailEdge, fit: 'inside', withoutEnlargement: true}).webp({quality: 72}).toFile(temporary);
+				await rename(temporary, target);
+			} catch (error) {
+				await rm(temporary, {force: true});
+				throw error;
+			}
 			report.thumbnailsMade++;
 			return `thumbs/${name}`;
-		} catch {
+		} catch (error) {
+			// A full disk under the gallery is no unreadable image: it stops the export (exit 74).
+			if (isDiskFull(error)) throw error;
 			report.unreadable.push(source);
 			return undefined;
 		}
@@ -81,10 +89,16 @@ export async function writeGallery(store: ArchiveStore, records: Iterable<Export
 		await sink.write('{"jobs":[');
 		// Entries wait in order until their thumbnails exist, so thumbnails of several jobs are made at once.
 		const waiting: Array<{entry: object; ready: Promise<unknown>}> = [];
+		// A thumbnail that stops the export (a full disk) is kept here, so no in-flight task rejects with nobody listening.
+		let stopped: {error: unknown} | undefined;
+		const stopIfFailed = () => {
+			if (stopped) throw stopped.error;
+		};
 		const writeReady = async (keep: number) => {
 			while (waiting.length > keep) {
 				const {entry, ready} = waiting.shift()!;
 				await ready;
+				stopIfFailed();
 				await sink.write(`${report.jobs === 0 ? '' : ','}\n${scriptSafeJson(entry)}`);
 				report.jobs++;
 			}
@@ -111,9 +125,15 @@ export async function writeGallery(store: ArchiveStore, records: Iterable<Export
 				const shown: {index: number; full: string; thumb?: string} = {index: image.index, full: relativeUrl(outDir, location)};
 				entry.images.push(shown);
 				if (inFlight.size >= thumbnailsInFlight) await Promise.race(inFlight);
-				const task = thumbnail(location, image.sha256).then(thumb => {
-					shown.thumb = thumb;
-				});
+				stopIfFailed();
+				const task = thumbnail(location, image.sha256).then(
+					thumb => {
+						shown.thumb = thumb;
+					},
+					(error: unknown) => {
+						stopped ??= {error};
+					},
+				);
 				inFlight.add(task);
 				void task.finally(() => inFlight.delete(task));
 				tasks.push(task);
@@ -127,6 +147,8 @@ export async function writeGallery(store: ArchiveStore, records: Iterable<Export
 		await sink.write(galleryHtmlTail);
 		await sink.close();
 	} catch (error) {
+		// Let the thumbnails still being made end (each removes its own temp on failure) before leaving.
+		await Promise.allSettled(inFlight);
 		await sink.abort();
 		await rm(path.join(outDir, 'index.html.tmp'), {force: true});
 		throw error;
