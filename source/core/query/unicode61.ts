@@ -1,0 +1,81 @@
+/**
+ * SQLite FTS5's `unicode61 remove_diacritics 2` tokenizer (the archive's
+ * jobs_fts) in plain TypeScript, for search where there is no SQLite: the
+ * HTML gallery. Text splits into tokens at separators; each character of a
+ * token is case- and accent-folded (`Zürich` → `zurich`), combining accents
+ * vanish. The per-code-point table is measured from SQLite itself
+ * (scripts/unicode61-table.ts), so both sides agree character for character.
+ */
+import {unicode61Runs} from './unicode61-table.js';
+
+const separator = -1;
+/** A token character that folds to nothing (a combining accent). */
+const removed = -2;
+const bmpSize = 0x1_00_00;
+
+/** Run starts and, per run, separator / removed / the fold delta. */
+const runStarts: number[] = [];
+const runKinds: number[] = [];
+let start = 0;
+for (let i = 0; i < unicode61Runs.length; i += 2) {
+	start += unicode61Runs[i] as number;
+	const kind = unicode61Runs[i + 1]!;
+	runStarts.push(start);
+	// A delta is an offset to another code point; the two markers sit outside any delta's range.
+	runKinds.push(kind === 'S' ? separator : kind === 'R' ? removed : (kind as number) + 0x20_00_00);
+}
+
+/** What a code point becomes: separator, removed, or its folded code point. */
+function foldOf(codePoint: number): number {
+	let low = 0;
+	let high = runStarts.length - 1;
+	while (low < high) {
+		const middle = (low + high + 1) >> 1;
+		if (runStarts[middle]! <= codePoint) low = middle;
+		else high = middle - 1;
+	}
+
+	const kind = runKinds[low]!;
+	return kind < 0 ? kind : codePoint + kind - 0x20_00_00;
+}
+
+/** The Basic Multilingual Plane decoded once: nearly every character of a prompt is looked up in one array read. */
+let bmp: Int32Array | undefined;
+
+function foldedBmp(): Int32Array {
+	if (!bmp) {
+		bmp = new Int32Array(bmpSize);
+		for (let c = 0; c < bmpSize; c++) bmp[c] = foldOf(c);
+	}
+
+	return bmp;
+}
+
+/** The tokens FTS5 would index for this text, folded, in order (empty tokens are skipped, as FTS5 does). */
+export function unicode61Tokens(text: string): string[] {
+	const table = foldedBmp();
+	const tokens: string[] = [];
+	let current = '';
+	for (let i = 0; i < text.length; i++) {
+		let codePoint = text.charCodeAt(i);
+		if (codePoint >= 0xd8_00 && codePoint <= 0xdb_ff && i + 1 < text.length) {
+			const next = text.charCodeAt(i + 1);
+			if (next >= 0xdc_00 && next <= 0xdf_ff) {
+				codePoint = ((codePoint - 0xd8_00) << 10) + (next - 0xdc_00) + bmpSize;
+				i++;
+			}
+		}
+
+		// A lone surrogate is looked up as itself: the table gives surrogates U+FFFD's kind, which is what SQLite receives.
+		const folded = codePoint < bmpSize ? table[codePoint]! : foldOf(codePoint);
+		if (folded === separator) {
+			if (current !== '') tokens.push(current);
+			current = '';
+		} else if (folded !== removed) {
+			current += String.fromCodePoint(folded);
+		}
+	}
+
+	if (current !== '') tokens.push(current);
+	return tokens;
+}
