@@ -20,11 +20,16 @@ const lastCodePoint = 0x10_ff_ff;
 export const separatorKind = 'S';
 export const removedKind = 'R';
 
+/** Code points probed per indexed document. */
+const probesPerDocument = 4096;
+
 /**
  * What FTS5 makes of each code point c, as runs of code points that behave
  * alike: [first code point, kind], kind being separatorKind, removedKind, or
  * the delta from c to its folded form (0: kept as it is). Each code point is
- * indexed between two `a`s and the tokens read back through fts5vocab.
+ * indexed between two `a`s (`a<c>a`, probes space-separated) and the tokens
+ * read back in order through fts5vocab: `a`,`a` is a separator, `aa` a
+ * character that folds to nothing, `a<x>a` one that folds to x.
  */
 export function measureUnicode61(): Array<[number, string | number]> {
 	const db = new Database(':memory:');
@@ -32,32 +37,41 @@ export function measureUnicode61(): Array<[number, string | number]> {
 		db.exec(`CREATE VIRTUAL TABLE probe USING fts5(text, tokenize='unicode61 remove_diacritics 2');
 			CREATE VIRTUAL TABLE probe_terms USING fts5vocab(probe, 'instance');`);
 		const insert = db.prepare('INSERT INTO probe(rowid, text) VALUES (?, ?)');
+		// A surrogate reaches SQLite as U+FFFD (better-sqlite3 writes well-formed UTF-8): probe that instead.
+		const probed = (c: number) => (c >= surrogates.first && c <= surrogates.last ? 0xff_fd : c);
 		db.transaction(() => {
-			for (let c = 0; c <= lastCodePoint; c++) {
-				if (c < surrogates.first || c > surrogates.last) insert.run(c + 1, `a${String.fromCodePoint(c)}a`);
+			for (let first = 0; first <= lastCodePoint; first += probesPerDocument) {
+				const probes: string[] = [];
+				for (let c = first; c < first + probesPerDocument && c <= lastCodePoint; c++) probes.push(`a${String.fromCodePoint(probed(c))}a`);
+				insert.run(first / probesPerDocument + 1, probes.join(' '));
 			}
 		})();
-		const terms = new Map<number, string[]>();
-		for (const [term, doc] of db.prepare('SELECT term, doc FROM probe_terms').raw().iterate() as Iterable<[string, number]>) {
-			const list = terms.get(doc - 1);
-			if (list) list.push(term);
-			else terms.set(doc - 1, [term]);
+		// One pass over the index (fts5vocab cannot seek to a document), placed by document and position.
+		const documents: string[][] = [];
+		for (const [term, doc, offset] of db.prepare('SELECT term, doc, offset FROM probe_terms').raw().iterate() as Iterable<[string, number, number]>) {
+			(documents[doc - 1] ??= [])[offset] = term;
 		}
 
-		const kindOf = (c: number): string | number => {
-			const found = terms.get(c) ?? [];
-			if (found.length !== 1) return separatorKind;
-			const inner = [...found[0]!].slice(1, -1);
-			if (inner.length === 0) return removedKind;
-			if (inner.length !== 1) throw new Error(`U+${c.toString(16)} folds to ${inner.length} characters; the table cannot say that`);
-			return inner[0]!.codePointAt(0)! - c;
-		};
-
 		const runs: Array<[number, string | number]> = [];
-		for (let c = 0; c <= lastCodePoint; c++) {
-			// A surrogate reaches SQLite as U+FFFD (better-sqlite3 writes well-formed UTF-8).
-			const kind = c >= surrogates.first && c <= surrogates.last ? kindOf(0xff_fd) : kindOf(c);
-			if (runs.length === 0 || runs.at(-1)![1] !== kind) runs.push([c, kind]);
+		for (let first = 0; first <= lastCodePoint; first += probesPerDocument) {
+			const tokens = documents[first / probesPerDocument]!;
+			let at = 0;
+			for (let c = first; c < first + probesPerDocument && c <= lastCodePoint; c++) {
+				const inner = [...tokens[at++]!].slice(1, -1);
+				let kind: string | number;
+				if (inner.length === 0 && tokens[at - 1] === 'a') {
+					kind = separatorKind;
+					at++;
+				} else if (inner.length === 0) {
+					kind = removedKind;
+				} else if (inner.length === 1) {
+					kind = inner[0]!.codePointAt(0)! - probed(c);
+				} else {
+					throw new Error(`U+${c.toString(16)} folds to ${inner.length} characters; the table cannot say that`);
+				}
+
+				if (runs.length === 0 || runs.at(-1)![1] !== kind) runs.push([c, kind]);
+			}
 		}
 
 		return runs;
