@@ -118,7 +118,9 @@ export const galleryScript = `'use strict';
 	function applyFilters() {
 		// The language of mj-tui search, typed: the last word is a prefix until a space ends it.
 		var matcher = mjQuery.typedMatcher(search.value);
-		shown = tiles.filter(function (tile) { return matches(tile.job, matcher); });
+		// Once per job, not per image: a job's four images share the answer.
+		data.jobs.forEach(function (job) { job._shown = matches(job, matcher); });
+		shown = tiles.filter(function (tile) { return tile.job._shown; });
 		grid.replaceChildren();
 		rendered = 0;
 		renderPage();

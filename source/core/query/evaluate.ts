@@ -24,7 +24,11 @@ export interface SearchableJob {
 /** A job prepared once for many queries: prompt tokens and the archive's derived columns. */
 export interface QueryDocument {
 	job: SearchableJob;
-	tokens: string[];
+	/**
+	 * The prompt's tokens, each with a space before and after (` basalt cliff `):
+	 * a space is a separator, so no token holds one, and a phrase is a substring.
+	 */
+	tokens: string;
 	modelVersion: string | null;
 	aspectRatio: string | null;
 	numbers: Record<NumericParameter, number | null>;
@@ -37,7 +41,7 @@ export function queryDocument(job: SearchableJob): QueryDocument {
 	for (const name of numericParameters) numbers[name] = numericParameterOf(parameters, name);
 	return {
 		job,
-		tokens: unicode61Tokens(job.prompt ?? ''),
+		tokens: ` ${unicode61Tokens(job.prompt ?? '').join(' ')} `,
 		modelVersion: modelVersionOf(parameters, job.job_type),
 		aspectRatio: aspectRatioOf(parameters, job.width, job.height),
 		numbers,
@@ -49,28 +53,21 @@ function asciiLower(text: string): string {
 	return text.replace(/[A-Z]/g, letter => letter.toLowerCase());
 }
 
-/** A query term as tokens, compared as FTS5 compares a quoted string: consecutive tokens, the last a prefix for `*`. */
-interface TermMatcher {
-	tokens: string[];
-	prefix: boolean;
-}
+/**
+ * A query term as FTS5 reads a quoted string: its tokens, consecutive in the
+ * prompt, the last one only a prefix for `*`. As text: ` basalt cliff ` (or
+ * ` basalt cl` for a prefix), found in the document's spaced tokens.
+ */
+type TermMatcher = string | undefined;
 
 function termMatcher(term: Term): TermMatcher {
-	return {tokens: unicode61Tokens(term.text), prefix: term.prefix};
+	const tokens = unicode61Tokens(term.text);
+	// A term without tokens matches nothing, as FTS5's empty phrase.
+	return tokens.length === 0 ? undefined : ` ${tokens.join(' ')}${term.prefix ? '' : ' '}`;
 }
 
-function hasTerm(tokens: readonly string[], term: TermMatcher): boolean {
-	const wanted = term.tokens;
-	// A term without tokens matches nothing, as FTS5's empty phrase.
-	if (wanted.length === 0) return false;
-	const lastAt = wanted.length - 1;
-	for (let start = 0; start + lastAt < tokens.length; start++) {
-		let at = 0;
-		while (at < lastAt && tokens[start + at] === wanted[at]) at++;
-		if (at === lastAt && (term.prefix ? tokens[start + at]!.startsWith(wanted[at]!) : tokens[start + at] === wanted[at])) return true;
-	}
-
-	return false;
+function hasTerm(tokens: string, term: TermMatcher): boolean {
+	return term !== undefined && tokens.includes(term);
 }
 
 /** SQLite's JSON value as text, the way lower(json_extract(...)) sees it: a flag (`true`) is 1. */

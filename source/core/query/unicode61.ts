@@ -55,8 +55,19 @@ function foldedBmp(): Int32Array {
 export function unicode61Tokens(text: string): string[] {
 	const table = foldedBmp();
 	const tokens: string[] = [];
-	let current = '';
+	// A token that folding leaves as it is (most of them) is sliced from the text, not built a character at a time.
+	let start = -1;
+	let folded: number[] | undefined;
+	const end = (at: number) => {
+		// Spread only short arrays into a call: a hostile prompt may hold one token of a million characters.
+		const token = folded ? (folded.length <= 4096 ? String.fromCodePoint(...folded) : folded.map(codePoint => String.fromCodePoint(codePoint)).join('')) : text.slice(start, at);
+		if (token !== '') tokens.push(token);
+		start = -1;
+		folded = undefined;
+	};
+
 	for (let i = 0; i < text.length; i++) {
+		const at = i;
 		let codePoint = text.charCodeAt(i);
 		if (codePoint >= 0xd8_00 && codePoint <= 0xdb_ff && i + 1 < text.length) {
 			const next = text.charCodeAt(i + 1);
@@ -67,15 +78,17 @@ export function unicode61Tokens(text: string): string[] {
 		}
 
 		// A lone surrogate is looked up as itself: the table gives surrogates U+FFFD's kind, which is what SQLite receives.
-		const folded = codePoint < bmpSize ? table[codePoint]! : foldOf(codePoint);
-		if (folded === separator) {
-			if (current !== '') tokens.push(current);
-			current = '';
-		} else if (folded !== removed) {
-			current += String.fromCodePoint(folded);
+		const fold = codePoint < bmpSize ? table[codePoint]! : foldOf(codePoint);
+		if (fold === separator) {
+			if (start !== -1) end(at);
+			continue;
 		}
+
+		if (start === -1) start = at;
+		if (!folded && fold !== codePoint) folded = [...text.slice(start, at)].map(character => character.codePointAt(0)!);
+		if (folded && fold !== removed) folded.push(fold);
 	}
 
-	if (current !== '') tokens.push(current);
+	if (start !== -1) end(text.length);
 	return tokens;
 }
