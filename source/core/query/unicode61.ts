@@ -44,8 +44,13 @@ let bmp: Int32Array | undefined;
 
 function foldedBmp(): Int32Array {
 	if (!bmp) {
+		// Filled run by run (a binary search per code point cost 5 ms of the first search).
 		bmp = new Int32Array(bmpSize);
-		for (let c = 0; c < bmpSize; c++) bmp[c] = foldOf(c);
+		for (let run = 0; run < runStarts.length && runStarts[run]! < bmpSize; run++) {
+			const kind = runKinds[run]!;
+			const end = Math.min(runStarts[run + 1] ?? bmpSize, bmpSize);
+			for (let c = runStarts[run]!; c < end; c++) bmp[c] = kind < 0 ? kind : c + kind - 0x20_00_00;
+		}
 	}
 
 	return bmp;
