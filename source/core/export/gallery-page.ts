@@ -56,21 +56,11 @@ export const galleryScript = `'use strict';
 	var rendered = 0;
 	var current = -1;
 
-	function versionOf(job) {
-		var p = job.parameters || {};
-		if (p.niji !== undefined) return p.niji === true ? 'niji' : 'niji ' + String(p.niji).split(' ')[0];
-		if (p.v !== undefined && p.v !== true) return String(p.v).split(' ')[0];
-		var m = /^v(\\d+(?:\\.\\d+)?)_/.exec(job.job_type || '');
-		return m ? m[1] : '';
-	}
-	function aspectOf(job) {
-		var p = job.parameters || {};
-		return typeof p.ar === 'string' ? p.ar.split(' ')[0] : '';
-	}
+	// The model version and aspect ratio as the archive derives them (what --v and --ar filter on).
 	data.jobs.forEach(function (job) {
-		job._version = versionOf(job);
-		job._aspect = aspectOf(job);
 		job._search = mjQuery.queryDocument(job);
+		job._version = job._search.modelVersion || '';
+		job._aspect = job._search.aspectRatio || '';
 	});
 
 	function fillSelect(select, values) {
