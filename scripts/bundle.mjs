@@ -17,6 +17,23 @@ import {build} from 'esbuild';
 
 const outdir = 'dist/bin';
 rmSync(outdir, {recursive: true, force: true});
+
+// The gallery page's search engine, built now: the bundle carries its text in place of the module that
+// would build it with esbuild at run time (see source/core/export/gallery-query-script.ts).
+const galleryQueryModule = /[\\/]core[\\/]export[\\/]gallery-query-script\.js$/;
+const {buildGalleryQueryScript} = await import('../dist/source/core/export/gallery-query-script.js');
+const galleryQueryText = await buildGalleryQueryScript();
+let galleryQueryInlined = false;
+const inlineGalleryQuery = {
+	name: 'inline-gallery-query',
+	setup(bundle) {
+		bundle.onLoad({filter: galleryQueryModule}, () => {
+			galleryQueryInlined = true;
+			return {contents: `export async function galleryQueryScript() { return ${JSON.stringify(galleryQueryText)}; }`, loader: 'js'};
+		});
+	},
+};
+
 await build({
 	entryPoints: ['dist/source/cli.js'],
 	outdir,
@@ -30,6 +47,8 @@ await build({
 	// CommonJS inside an ESM bundle still calls require() (for Node's built-ins): give every chunk one.
 	banner: {js: "import {createRequire as __mjTuiCreateRequire} from 'node:module'; const require = __mjTuiCreateRequire(import.meta.url);"},
 	logLevel: 'warning',
+	plugins: [inlineGalleryQuery],
 });
+if (!galleryQueryInlined) throw new Error('bundle: the gallery search engine was not inlined (was gallery-query-script moved?)');
 // The bin: npx and a shell run it directly (esbuild writes files without the execute bit).
 chmodSync(`${outdir}/cli.js`, 0o755);

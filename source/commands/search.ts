@@ -19,9 +19,11 @@ const searchFlags = {
 
 const help = `Usage: mj-tui search <query> [flags]
 
-Query: words, "phrases", prefix*, AND / OR / NOT, -word, and Midjourney
-parameters as filters, inside the query or as flags after it:
+Query: words, "phrases", prefix*, AND / OR / NOT, -word, type:<t> and
+id:<prefix> filters, and Midjourney parameters as filters, inside the query
+or as flags after it (the same language as the TUI and the HTML gallery):
   mj-tui search 'red car --ar 16:9'
+  mj-tui search '"basalt cliff" OR fox -snow type:upscale'
   mj-tui search red car --ar 16:9 --v 7 --stylize '>250' --chaos 10..50
 
 Flags:

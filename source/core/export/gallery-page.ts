@@ -2,7 +2,9 @@
  * The static files of the HTML gallery. The page script reads the jobs from a
  * `<script type="application/json">` data block and builds every element with
  * createElement/textContent: prompt text never passes through an HTML parser,
- * so `<script>` or `"><img onerror=...>` in a prompt shows as text.
+ * so `<script>` or `"><img onerror=...>` in a prompt shows as text. Search
+ * goes through `mjQuery`, the search language's engine bundled before this
+ * script in gallery.js (gallery-query-script.ts).
  */
 
 /** Tiles added to the grid per page while scrolling: keeps 100,000 images cheap to open. */
@@ -54,21 +56,11 @@ export const galleryScript = `'use strict';
 	var rendered = 0;
 	var current = -1;
 
-	function versionOf(job) {
-		var p = job.parameters || {};
-		if (p.niji !== undefined) return p.niji === true ? 'niji' : 'niji ' + String(p.niji).split(' ')[0];
-		if (p.v !== undefined && p.v !== true) return String(p.v).split(' ')[0];
-		var m = /^v(\\d+(?:\\.\\d+)?)_/.exec(job.job_type || '');
-		return m ? m[1] : '';
-	}
-	function aspectOf(job) {
-		var p = job.parameters || {};
-		return typeof p.ar === 'string' ? p.ar.split(' ')[0] : '';
-	}
+	// The model version and aspect ratio as the archive derives them (what --v and --ar filter on).
 	data.jobs.forEach(function (job) {
-		job._version = versionOf(job);
-		job._aspect = aspectOf(job);
-		job._text = (job.full_command + ' ' + job.id).toLowerCase();
+		job._search = mjQuery.queryDocument(job);
+		job._version = job._search.modelVersion || '';
+		job._aspect = job._search.aspectRatio || '';
 	});
 
 	function fillSelect(select, values) {
@@ -83,12 +75,11 @@ export const galleryScript = `'use strict';
 	fillSelect(versionSelect, data.jobs.map(function (job) { return job._version; }));
 	fillSelect(aspectSelect, data.jobs.map(function (job) { return job._aspect; }));
 
-	function matches(job, words) {
+	function matches(job, matcher) {
 		if (typeSelect.value && job.job_type !== typeSelect.value) return false;
 		if (versionSelect.value && job._version !== versionSelect.value) return false;
 		if (aspectSelect.value && job._aspect !== aspectSelect.value) return false;
-		for (var i = 0; i < words.length; i++) if (job._text.indexOf(words[i]) === -1) return false;
-		return true;
+		return !matcher || matcher(job._search);
 	}
 
 	function renderPage() {
@@ -101,6 +92,7 @@ export const galleryScript = `'use strict';
 			button.className = 'tile';
 			button.type = 'button';
 			button.dataset.index = String(index);
+			button.dataset.job = tile.job.id;
 			button.title = tile.job.prompt;
 			var img = document.createElement('img');
 			img.loading = 'lazy';
@@ -114,8 +106,11 @@ export const galleryScript = `'use strict';
 	}
 
 	function applyFilters() {
-		var words = search.value.toLowerCase().split(/\\s+/).filter(Boolean);
-		shown = tiles.filter(function (tile) { return matches(tile.job, words); });
+		// The language of mj-tui search, typed: the last word is a prefix until a space ends it.
+		var matcher = mjQuery.typedMatcher(search.value);
+		// Once per job, not per image: a job's four images share the answer.
+		data.jobs.forEach(function (job) { job._shown = matches(job, matcher); });
+		shown = tiles.filter(function (tile) { return tile.job._shown; });
 		grid.replaceChildren();
 		rendered = 0;
 		renderPage();
@@ -200,7 +195,7 @@ export function galleryHtmlHead(title: string): string {
 <body>
 <header>
 <h1>${title}</h1>
-<input id="search" type="search" placeholder="Search prompts" aria-label="Search prompts" autocomplete="off">
+<input id="search" type="search" placeholder="Search: lighthouse &quot;basalt cliff&quot; light* OR fox -snow --ar 16:9 type:upscale" title="The language of mj-tui search: words, &quot;phrases&quot;, prefix*, OR, NOT or -word, --ar/--v/--stylize filters, type: and id:" aria-label="Search prompts" autocomplete="off">
 <select id="type" aria-label="Job type"><option value="">All types</option></select>
 <select id="version" aria-label="Model version"><option value="">All versions</option></select>
 <select id="aspect" aria-label="Aspect ratio"><option value="">All aspect ratios</option></select>

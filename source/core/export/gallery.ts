@@ -11,6 +11,8 @@ import {isDiskFull} from '../downloads/disk-full.js';
 import type {ArchiveStore} from '../archive/store.js';
 import {storedPathLocation, sha256File} from '../verify.js';
 import {galleryCss, galleryHtmlHead, galleryHtmlTail, galleryScript, scriptSafeJson} from './gallery-page.js';
+import {galleryQueryScript} from './gallery-query-script.js';
+import type {SearchableJob} from '../query/evaluate.js';
 import {recordImages, recordParameters, type ExportRecord} from './records.js';
 import {ExportSink} from './sink.js';
 import {temporaryPathFor} from '../temp-files.js';
@@ -35,12 +37,34 @@ function relativeUrl(fromDir: string, file: string): string {
 	return path.relative(fromDir, file).split(path.sep).map(encodeURIComponent).join('/');
 }
 
+/** A job as the page's data block holds it (without its images): what the page shows and searches. */
+export interface GalleryJob extends SearchableJob {
+	enqueue_time: string;
+	full_command: string | null;
+}
+
+/** The page's fields of a record. */
+export function galleryJob(record: ExportRecord): GalleryJob {
+	return {
+		id: record.id,
+		enqueue_time: record.enqueueTime,
+		job_type: record.jobType,
+		event_type: record.eventType,
+		prompt: record.prompt,
+		full_command: record.fullCommand,
+		parameters: recordParameters(record),
+		width: record.width,
+		height: record.height,
+	};
+}
+
 /** Write the gallery for these records into `outDir`. */
 export async function writeGallery(store: ArchiveStore, records: Iterable<ExportRecord>, outDir: string, options: {signal?: AbortSignal; title?: string} = {}): Promise<GalleryReport> {
 	const thumbsDir = path.join(outDir, 'thumbs');
 	await mkdir(thumbsDir, {recursive: true});
 	await writeFile(path.join(outDir, 'gallery.css'), galleryCss);
-	await writeFile(path.join(outDir, 'gallery.js'), galleryScript);
+	// The search engine first: the page script calls the `mjQuery` it defines.
+	await writeFile(path.join(outDir, 'gallery.js'), `${await galleryQueryScript()}\n${galleryScript}`);
 	const report: GalleryReport = {jobs: 0, images: 0, thumbnailsMade: 0, thumbnailsCached: 0, unreadable: []};
 	const inFlight = new Set<Promise<void>>();
 
@@ -107,18 +131,7 @@ export async function writeGallery(store: ArchiveStore, records: Iterable<Export
 			options.signal?.throwIfAborted();
 			const images = recordImages(record).filter(image => image.status === 'done' && image.path && imageVariants.has(image.variant));
 			if (images.length === 0) continue;
-			const entry = {
-				id: record.id,
-				enqueue_time: record.enqueueTime,
-				job_type: record.jobType,
-				event_type: record.eventType,
-				prompt: record.prompt,
-				full_command: record.fullCommand,
-				parameters: recordParameters(record),
-				width: record.width,
-				height: record.height,
-				images: [] as Array<{index: number; full: string; thumb?: string}>,
-			};
+			const entry = {...galleryJob(record), images: [] as Array<{index: number; full: string; thumb?: string}>};
 			const tasks: Array<Promise<void>> = [];
 			for (const image of images) {
 				const location = storedPathLocation(store.dir, image.path!);

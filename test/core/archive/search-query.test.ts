@@ -178,3 +178,26 @@ test('hostile text is never FTS5 or SQL syntax: every expression runs, and user 
 	t.is(db.prepare('SELECT count(*) FROM jobs').pluck().get(), before);
 	t.like(parseSearchQuery('*** ( ) - "'), {match: null, exclude: null}, 'punctuation alone searches for nothing');
 });
+
+test('key filters and negated filters: type: and id: as bound conditions, NOT or - before a filter inverts it', t => {
+	const db = corpus(t);
+	const cases: Array<[string, string[]]> = [
+		['type:v5_diffusion', ['cat', 'dog', 'fox', 'lighthouse', 'quote']],
+		['type:upscale', []],
+		['-type:v5_diffusion', []],
+		['id:li', ['lighthouse']],
+		['id:fox,cat', ['cat', 'fox']],
+		['-id:fox a', ['cat', 'dog', 'lighthouse', 'quote']],
+		['NOT --tile', ['cat', 'dog', 'fox', 'quote']],
+		['NOT --stylize >100', ['cat', 'dog', 'lighthouse', 'quote']],
+		['NOT --ar 16:9 --v 7', []],
+		['NOT id:q', ['cat', 'dog', 'fox', 'lighthouse']],
+	];
+	for (const [text, ids] of cases) {
+		const parsed = parseSearchQuery(text);
+		t.deepEqual(selected(db, parsed), ids, text);
+		for (const condition of parsed.conditions) t.false(/fox|cat|upscale|v5_/.test(condition.sql), `${text}: values are bound`);
+	}
+
+	t.deepEqual(parseSearchQuery('prompt:cat').conditions, [], 'an unknown key is text');
+});
