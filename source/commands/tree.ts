@@ -43,55 +43,70 @@ function nodeLine(node: FamilyNode, asked: string, room: number | undefined): st
 	return `${head} · ${prompt.length > promptRoom ? `${prompt.slice(0, promptRoom - 1)}…` : prompt}`;
 }
 
-/** The tree as text lines: `├─ `, `└─ ` and `│  ` show who was made from whom. Iterative, so deep families print too. */
+/** Generations drawn with their own indentation; deeper ones keep that indentation and carry their number. */
+const indentedGenerations = 24;
+
+/**
+ * The tree as text lines: `├─ `, `└─ ` and `│  ` show who was made from whom.
+ * Iterative, and past 24 generations a line says its generation (`[25] └─ `)
+ * instead of indenting further, so a chain thousands deep prints in linear space.
+ */
 export function treeLines(root: FamilyNode, asked: string, columns: number | undefined): string[] {
 	const lines: string[] = [];
-	const stack: Array<{node: FamilyNode; prefix: string; branch: string}> = [{node: root, prefix: '', branch: ''}];
+	const stack: Array<{node: FamilyNode; prefix: string; branch: string; level: number}> = [{node: root, prefix: '', branch: '', level: 0}];
 	while (stack.length > 0) {
-		const {node, prefix, branch} = stack.pop()!;
-		const lead = `${prefix}${branch}`;
+		const {node, prefix, branch, level} = stack.pop()!;
+		const lead = `${prefix}${level > indentedGenerations ? `[${level}] ` : ''}${branch}`;
 		lines.push(`${lead}${nodeLine(node, asked, columns === undefined ? undefined : columns - [...lead].length)}`);
-		const below = branch === '' ? prefix : `${prefix}${branch === '└─ ' ? '   ' : '│  '}`;
+		const below = branch === '' || level >= indentedGenerations ? prefix : `${prefix}${branch === '└─ ' ? '   ' : '│  '}`;
 		for (let index = node.children.length - 1; index >= 0; index--) {
-			stack.push({node: node.children[index]!, prefix: below, branch: index === node.children.length - 1 ? '└─ ' : '├─ '});
+			stack.push({node: node.children[index]!, prefix: below, branch: index === node.children.length - 1 ? '└─ ' : '├─ ', level: level + 1});
 		}
 	}
 	return lines;
 }
 
-type JsonNode = Record<string, unknown> & {children: JsonNode[]};
-
-/** The tree as nested JSON objects; built without recursion, like the text. */
-export function treeJson(root: FamilyNode, asked: string): JsonNode {
-	const convert = (node: FamilyNode): JsonNode => {
-		if (node.kind === 'missing') return {id: node.id, archived: false, children: []};
-		if (node.kind === 'cycle') return {id: node.id, cycle: true, children: []};
-		const {member} = node;
-		return {
-			id: member.id,
-			archived: true,
-			...(member.id === asked ? {asked: true} : {}),
-			kind: relationOf(member),
-			job_type: member.jobType,
-			event_type: member.eventType,
-			enqueued_at: member.enqueuedAt === null ? null : new Date(member.enqueuedAt).toISOString(),
-			parent_id: member.parentId,
-			parent_grid: member.parentGrid,
-			prompt: member.prompt,
-			children: [],
-		};
+/** A node's own fields as JSON (its children are written after them). */
+function nodeFields(node: FamilyNode, asked: string): Record<string, unknown> {
+	if (node.kind === 'missing') return {id: node.id, archived: false};
+	if (node.kind === 'cycle') return {id: node.id, cycle: true};
+	const {member} = node;
+	return {
+		id: member.id,
+		archived: true,
+		...(member.id === asked ? {asked: true} : {}),
+		kind: relationOf(member),
+		job_type: member.jobType,
+		event_type: member.eventType,
+		enqueued_at: member.enqueuedAt === null ? null : new Date(member.enqueuedAt).toISOString(),
+		parent_id: member.parentId,
+		parent_grid: member.parentGrid,
+		prompt: member.prompt,
 	};
-	const top = convert(root);
-	const pending: Array<[FamilyNode, JsonNode]> = [[root, top]];
-	while (pending.length > 0) {
-		const [node, json] = pending.pop()!;
-		for (const child of node.children) {
-			const converted = convert(child);
-			json.children.push(converted);
-			pending.push([child, converted]);
+}
+
+/**
+ * The tree as nested JSON text: `{...fields, "children": [...]}` per node.
+ * Written with an explicit stack, not JSON.stringify of nested objects, which
+ * runs out of call stack near 3,000 generations.
+ */
+export function treeJsonText(root: FamilyNode, asked: string): string {
+	const parts: string[] = [];
+	const stack: Array<FamilyNode | string> = [root];
+	while (stack.length > 0) {
+		const next = stack.pop()!;
+		if (typeof next === 'string') {
+			parts.push(next);
+			continue;
+		}
+		parts.push(`${JSON.stringify(nodeFields(next, asked)).slice(0, -1)},"children":[`);
+		stack.push(']}');
+		for (let index = next.children.length - 1; index >= 0; index--) {
+			stack.push(next.children[index]!);
+			if (index > 0) stack.push(',');
 		}
 	}
-	return top;
+	return parts.join('');
 }
 
 export const treeCommand: Command = {
@@ -118,7 +133,8 @@ export const treeCommand: Command = {
 				});
 			}
 			if (wantsJson(context.config, flags)) {
-				await writeLine(context, JSON.stringify({job: asked, root: nodeId(tree.root), jobs: tree.size, generations: tree.depth + 1, tree: treeJson(tree.root, asked)}));
+				const summary = JSON.stringify({job: asked, root: nodeId(tree.root), jobs: tree.size, generations: tree.depth + 1});
+				await writeLine(context, `${summary.slice(0, -1)},"tree":${treeJsonText(tree.root, asked)}}`);
 				return ExitCode.ok;
 			}
 			const columns = context.io.stdout.isTTY ? context.io.stdout.columns : undefined;
