@@ -44,7 +44,9 @@ export function useDetails({archive, currentJob, dataVersion, engine, refreshSna
 	const familyRef = useRef(family.lines);
 	familyRef.current = family.lines;
 	const [row, setRow, rowRef] = useSyncState(0);
-	useEffect(() => setRow(0), [job?.id, setRow]);
+	const startLine = useRef(family.takeStartLine);
+	startLine.current = family.takeStartLine;
+	useEffect(() => setRow(startLine.current()), [job?.id, setRow]);
 	const fileIndex = Math.max(0, row - family.lines.length);
 
 	const handlers = useMemo(() => {

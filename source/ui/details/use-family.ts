@@ -66,14 +66,23 @@ export function useFamily({archive, job, dataVersion, jumpTo, clearFilter, info}
 		[archive, jumpTo, clearFilter, info],
 	);
 
+	// The job `u` left: the parent's details select its line, so Enter goes back down.
+	const cameFrom = useRef<string | undefined>(undefined);
 	const toParent = useCallback(
 		(target: Job | undefined) => {
 			if (!target) return info('no job selected');
 			if (!target.parentId) return info(`${toSingleLine(target.id)} has no parent: it is an original ${relationOf(target)}`);
+			cameFrom.current = target.id;
 			jump({role: 'parent', id: target.parentId, member: undefined, fromImage: target.parentGrid});
 		},
 		[jump, info],
 	);
+	/** The line to select when a new job is shown: the child `u` came from, else the first. */
+	const takeStartLine = useCallback(() => {
+		const from = cameFrom.current;
+		cameFrom.current = undefined;
+		return Math.max(0, lines.findIndex((line) => line.id === from));
+	}, [lines]);
 
-	return {lines, jump, toParent};
+	return {lines, jump, toParent, takeStartLine};
 }
