@@ -127,7 +127,8 @@ export function DetailsPane({job, family, images, row, width, height, theme, foc
 	const first = lines.findIndex((line) => line.item === cursor);
 	const last = lines.findLastIndex((line) => line.item === cursor);
 	const previous = scroll.current.jobId === job.id ? scroll.current.top : 0;
-	const top = first < 0 ? 0 : scrollTop(previous, first, last, listHeight, lines.length);
+	// On the first line the heading above it shows too.
+	const top = first < 0 || cursor === 0 ? 0 : scrollTop(previous, first, last, listHeight, lines.length);
 	scroll.current = {jobId: job.id, top};
 	return (
 		<Box flexDirection="column" width={width} height={height}>
