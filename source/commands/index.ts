@@ -38,6 +38,7 @@ export const commands: Record<string, CommandEntry> = {
 	search: {summary: 'Search archived prompts: words, "phrases", prefix*, AND/OR/NOT, --ar/--v/--stylize filters', load: async () => (await import('./search.js')).searchCommand},
 	sidecars: {summary: 'Write an XMP sidecar beside every downloaded file and set file times to when each job was made', load: async () => (await import('./sidecars.js')).sidecarsCommand},
 	stats: {summary: 'Archive statistics: by month, type and model version, top parameters and words, size, completeness', load: async () => (await import('./stats.js')).statsCommand},
+	tree: {summary: 'A job\'s whole family as a tree: ancestors up to the root grid, every variation, upscale, pan and video made from them', load: async () => (await import('./tree.js')).treeCommand},
 	verify: {summary: 'Re-hash archived files; report missing, corrupt, orphaned files, stale partials and temps (--repair re-downloads)', load: async () => (await import('./verify.js')).verifyCommand},
 };
 

@@ -77,7 +77,8 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 		const hit = searchRef.current.open && wide ? currentHit(searchRef.current)?.job : undefined;
 		return hit ?? selectedJob(table.ref.current);
 	}, [wide, searchRef, table.ref]);
-	const details = useDetails({archive, currentJob, dataVersion: refresh.dataVersion, engine, refreshSnapshot, openImage: services.openImage, info});
+	const clearFilter = useCallback(() => filtering.paneCommands['clear-filter']?.(), [filtering.paneCommands]);
+	const details = useDetails({archive, currentJob, dataVersion: refresh.dataVersion, engine, refreshSnapshot, openImage: services.openImage, info, jumpTo: table.jumpTo, clearFilter});
 	const queue = useQueue({engine, snapshot, refreshSnapshot, height: queueListHeight(layout.panes.queue.height), info, confirm: bottom.confirm});
 
 	const activeJobIds = useMemo(() => {
@@ -161,7 +162,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 							details={
 								<Box flexDirection="column" width={detailsRect.width} height={detailsRect.height}>
 									<PaneTitle title="Details" focused={focus === 'details'} theme={theme} />
-									<DetailsPane job={details.job} images={details.images} fileIndex={details.fileIndex} width={detailsRect.width} height={detailsRect.height - 1} theme={theme} focused={focus === 'details'} />
+									<DetailsPane job={details.job} family={details.family} images={details.images} row={details.row} width={detailsRect.width} height={detailsRect.height - 1} theme={theme} focused={focus === 'details'} />
 								</Box>
 							}
 							queue={<QueuePane snapshot={snapshot} state={queue.state} width={queueRect.width} height={queueRect.height} theme={theme} focused={focus === 'queue'} />}

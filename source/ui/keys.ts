@@ -28,6 +28,8 @@ export type Command =
 	| 'download-job'
 	| 'open'
 	| 'show-details'
+	| 'jump'
+	| 'go-parent'
 	| 'next-hit'
 	| 'prev-hit'
 	| 'filter'
@@ -91,6 +93,9 @@ export const keyTable: readonly KeyBinding[] = [
 	{command: 'next-hit', keys: [{input: 'n'}], label: 'n', description: 'Next search hit', scopes: ['jobs', 'details']},
 	{command: 'prev-hit', keys: [{input: 'N'}], label: 'N', description: 'Previous search hit', scopes: ['jobs', 'details']},
 	{command: 'open', keys: [{input: 'o'}], label: 'o', description: 'Open the image (system viewer), or show its path', scopes: ['jobs', 'details'], hint: 'open'},
+	// Details: the job's family
+	{command: 'jump', keys: [{key: 'return'}], label: 'Enter', description: 'On a family line: go to that job (clears a filter that hides it); on a file: open it', scopes: ['details']},
+	{command: 'go-parent', keys: [{input: 'u'}], label: 'u', description: 'Go to the job’s parent (the grid it was made from)', scopes: ['jobs', 'details']},
 	{command: 'back', keys: [{key: 'escape'}], label: 'Esc', description: 'Back to the jobs', scopes: ['details', 'queue']},
 	// Queue
 	{command: 'retry', keys: [{input: 'r'}], label: 'r', description: 'Retry the selected transfer', scopes: ['queue'], hint: 'retry'},

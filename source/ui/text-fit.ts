@@ -67,3 +67,54 @@ export function fitStart(text: string, width: number): string {
 	}
 	return `…${characters.slice(start).join('')}`;
 }
+
+/**
+ * `text` cut in the middle to at most `width` cells: the start (a folder) and
+ * the end (`_0.png` vs `_1.png`) both stay, so paths that differ only in their
+ * last characters remain distinguishable.
+ */
+export function fitMiddle(text: string, width: number): string {
+	if (width <= 0) return '';
+	if (textWidth(text) <= width) return text;
+	if (width <= 2) return fitStart(text, width);
+	// The end tells files apart: it gets the larger half.
+	const tail = fitStart(text, Math.ceil((width - 1) / 2) + 1).slice(1);
+	const head = fitEnd(text, width - textWidth(tail));
+	return `${head}${tail}`;
+}
+
+/**
+ * `text` broken into lines of at most `width` cells: at spaces where it can,
+ * inside a word longer than a line where it must; its own line breaks are kept.
+ */
+export function wrapText(text: string, width: number): string[] {
+	const lines: string[] = [];
+	const room = Math.max(1, width);
+	for (const paragraph of text.split('\n')) {
+		let line = '';
+		let used = 0;
+		for (const word of paragraph.split(' ')) {
+			const cells = textWidth(word);
+			if (used > 0 && used + 1 + cells <= room) {
+				line += ` ${word}`;
+				used += 1 + cells;
+				continue;
+			}
+			if (used > 0) lines.push(line);
+			line = '';
+			used = 0;
+			for (const character of word) {
+				const size = cellsOf(character.codePointAt(0)!);
+				if (used + size > room) {
+					lines.push(line);
+					line = '';
+					used = 0;
+				}
+				line += character;
+				used += size;
+			}
+		}
+		lines.push(line);
+	}
+	return lines;
+}

@@ -1,23 +1,32 @@
 /**
- * The selected job in full: prompt (wrapped), parameters, dimensions, parent,
- * and each file with its path, size, sha256 and status. Network text is
- * stripped of terminal controls; the prompt keeps its line breaks.
+ * The selected job in full: its fields, the prompt (wrapped, as many lines as
+ * it needs or a fair share when space is short), then a part that scrolls with
+ * the cursor: the Family section (parent and children) and every file with its
+ * path, size, sha256 and status. Network text is stripped of terminal
+ * controls; the prompt keeps its line breaks.
  */
-import React from 'react';
+import React, {useRef} from 'react';
 import {Box, Text} from 'ink';
 import type {JobFile} from '../../core/archive/images.js';
 import type {Job} from '../../core/job.js';
 import {stripTerminalControls, toSingleLine} from '../../core/terminal-text.js';
 import {formatBytes} from '../../core/units.js';
 import {formatJobDate} from '../jobs-table/job-columns.js';
-import {windowTop} from '../queue/use-queue-state.js';
+import {fitEnd, fitMiddle, wrapText} from '../text-fit.js';
 import type {Theme} from '../theme.js';
+import {FamilyHeading, FamilyRow} from './family-section.js';
+import type {FamilyLine} from './use-family.js';
+
+/** The one-line fields above the prompt: Job, Type, Size, Params. */
+const fieldRows = 4;
 
 export interface DetailsPaneProps {
 	job: Job | undefined;
+	/** The job's parent and children (use-family.ts). */
+	family: readonly FamilyLine[];
 	images: readonly JobFile[];
-	/** Selected file (for `o`). */
-	fileIndex: number;
+	/** The selected line: family lines first, then files. */
+	row: number;
 	width: number;
 	height: number;
 	theme: Theme;
@@ -46,31 +55,47 @@ function Field({name, children, theme}: {name: string; children: React.ReactNode
 	);
 }
 
-function FileLines({image, selected, focused, theme}: {image: JobFile; selected: boolean; focused: boolean; theme: Theme}) {
+/** A file's first line: `› #0 png done 1.2 MiB (2 tries) last error`, or its sha256 once done. */
+function FileStatusLine({image, selected, focused, theme}: {image: JobFile; selected: boolean; focused: boolean; theme: Theme}) {
 	const size = image.bytes ?? image.totalBytes;
 	return (
-		<Box flexDirection="column" height={2}>
-			<Text wrap="truncate-end" inverse={selected && focused}>
-				{selected ? '› ' : '  '}#{image.index} {toSingleLine(image.variant)} <Text color={statusColour(image.status, theme)}>{toSingleLine(image.status)}</Text>
-				{size === null ? '' : ` ${formatBytes(size)}`}
-				{image.attempts > 1 ? ` (${image.attempts} tries)` : ''}
-				{image.lastError && image.status !== 'done' ? <Text color={theme.error}>{` ${toSingleLine(image.lastError)}`}</Text> : null}
-			</Text>
-			<Text wrap="truncate-end" color={theme.muted}>
-				{'   '}
-				{image.path ? toSingleLine(image.path) : '(not downloaded)'}
-				{image.sha256 ? ` sha256 ${toSingleLine(image.sha256)}` : ''}
-			</Text>
-		</Box>
+		<Text wrap="truncate-end" inverse={selected && focused}>
+			{selected ? '› ' : '  '}#{image.index} {toSingleLine(image.variant)} <Text color={statusColour(image.status, theme)}>{toSingleLine(image.status)}</Text>
+			{size === null ? '' : ` ${formatBytes(size)}`}
+			{image.attempts > 1 ? ` (${image.attempts} tries)` : ''}
+			{image.lastError && image.status !== 'done' ? <Text color={theme.error}>{` ${toSingleLine(image.lastError)}`}</Text> : null}
+			{image.sha256 ? <Text color={theme.muted}>{` sha256 ${toSingleLine(image.sha256)}`}</Text> : null}
+		</Text>
 	);
 }
 
-/** Lines the prompt may use: what is left after the fields and at least two files. */
-function promptLines(height: number, files: number): number {
-	return Math.max(1, height - 7 - Math.min(files, 2) * 2);
+/** A file's second line: its path, shortened in the middle so `_0.png` and `_1.png` stay apart. */
+function filePathText(image: JobFile, width: number): string {
+	return `   ${image.path ? fitMiddle(toSingleLine(image.path), width - 3) : '(not downloaded)'}`;
 }
 
-export function DetailsPane({job, images, fileIndex, width, height, theme, focused}: DetailsPaneProps) {
+/** One line of the scrolling part; `item` is the selectable line it belongs to, if any. */
+interface ListLine {
+	key: string;
+	node: React.ReactNode;
+	item?: number;
+}
+
+/** The first line to show so that lines first..last stay in view, moving as little as possible from `top`. */
+function scrollTop(top: number, first: number, last: number, height: number, count: number): number {
+	let next = top;
+	if (last >= next + height) next = last - height + 1;
+	if (first < next) next = first;
+	return Math.max(0, Math.min(next, Math.max(0, count - height)));
+}
+
+/** Rows the prompt gets: all it needs when everything fits, else at least a third of the room (and two lines). */
+function promptRows(promptLines: number, listLines: number, room: number): number {
+	return Math.min(promptLines, Math.max(Math.min(2, promptLines), room - listLines, Math.floor(room / 3)));
+}
+
+export function DetailsPane({job, family, images, row, width, height, theme, focused}: DetailsPaneProps) {
+	const scroll = useRef<{jobId: string | undefined; top: number}>({jobId: undefined, top: 0});
 	if (!job) {
 		return (
 			<Box width={width} height={height}>
@@ -78,13 +103,33 @@ export function DetailsPane({job, images, fileIndex, width, height, theme, focus
 			</Box>
 		);
 	}
-	const prompt = stripTerminalControls(job.prompt || job.fullCommand).replace(/\t/g, ' ');
-	const maxPromptLines = promptLines(height, images.length);
-	const filesHeight = Math.max(0, height - 6 - maxPromptLines);
-	const visibleFiles = Math.max(0, Math.floor(filesHeight / 2));
-	const top = windowTop(0, fileIndex, Math.max(1, visibleFiles), images.length);
+	const cursor = Math.max(0, Math.min(row, family.length + images.length - 1));
 	const done = images.filter((image) => image.status === 'done').length;
 	const failed = images.filter((image) => image.status === 'failed').length;
+	const lines: ListLine[] = [{key: 'family', node: <FamilyHeading lines={family} width={width} theme={theme} />}];
+	family.forEach((line, index) => lines.push({key: `r${line.id}`, item: index, node: <FamilyRow line={line} selected={index === cursor} focused={focused} width={width} theme={theme} />}));
+	lines.push({
+		key: 'files',
+		node: <Text bold wrap="truncate-end">Files {images.length ? `(${done}/${images.length} done${failed ? `, ${failed} failed` : ''})` : '(none known yet: d queues them)'}</Text>,
+	});
+	images.forEach((image, index) => {
+		const item = family.length + index;
+		lines.push({key: `s${image.id}`, item, node: <FileStatusLine image={image} selected={item === cursor} focused={focused} theme={theme} />});
+		lines.push({key: `p${image.id}`, item, node: <Text wrap="truncate-end" color={theme.muted}>{filePathText(image, width)}</Text>});
+	});
+
+	const room = Math.max(0, height - fieldRows);
+	const wrapped = wrapText(stripTerminalControls(job.prompt || job.fullCommand).replace(/\t/g, ' '), width);
+	const promptHeight = promptRows(wrapped.length, lines.length, room);
+	const shownPrompt = wrapped.slice(0, promptHeight);
+	if (promptHeight < wrapped.length && promptHeight > 0) shownPrompt[promptHeight - 1] = fitEnd(`${shownPrompt[promptHeight - 1]!} …`, width);
+	const listHeight = room - promptHeight;
+	const first = lines.findIndex((line) => line.item === cursor);
+	const last = lines.findLastIndex((line) => line.item === cursor);
+	const previous = scroll.current.jobId === job.id ? scroll.current.top : 0;
+	// On the first line the heading above it shows too.
+	const top = first < 0 || cursor === 0 ? 0 : scrollTop(previous, first, last, listHeight, lines.length);
+	scroll.current = {jobId: job.id, top};
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Field name="Job" theme={theme}>
@@ -98,20 +143,18 @@ export function DetailsPane({job, images, fileIndex, width, height, theme, focus
 				{job.width}×{job.height} · batch {job.batchSize}
 				{job.rating === null ? '' : ` · rating ${job.rating}`}
 			</Field>
-			<Field name="Parent" theme={theme}>
-				{job.parentId ? `${toSingleLine(job.parentId)}${job.parentGrid === null ? '' : ` (image ${job.parentGrid})`}` : '-'}
-			</Field>
 			<Field name="Params" theme={theme}>
 				{formatParameters(job)}
 			</Field>
-			<Box height={maxPromptLines} overflow="hidden" flexShrink={0}>
-				<Text wrap="wrap">{prompt}</Text>
-			</Box>
-			<Text bold>
-				Files {images.length ? `(${done}/${images.length} done${failed ? `, ${failed} failed` : ''})` : '(none known yet: d queues them)'}
-			</Text>
-			{images.slice(top, top + visibleFiles).map((image, offset) => (
-				<FileLines key={image.id} image={image} selected={top + offset === fileIndex} focused={focused} theme={theme} />
+			{shownPrompt.map((text, index) => (
+				<Text key={`prompt${index}`} wrap="truncate-end">
+					{text || ' '}
+				</Text>
+			))}
+			{lines.slice(top, top + listHeight).map((line) => (
+				<Box key={line.key} height={1}>
+					{line.node}
+				</Box>
 			))}
 		</Box>
 	);

@@ -1,10 +1,11 @@
 /**
- * The details pane's hook: the job it shows, that job's files (read again when
- * the archive changed), the selected file, and the commands on the job:
- * download its missing files, open an image.
+ * The details pane's hook: the job it shows, its family (use-family.ts) and
+ * files (read again when the archive changed), the selected line (family
+ * lines first, then files), and the commands on the job: download its missing
+ * files, open an image, go to a relative.
  */
 import path from 'node:path';
-import {useEffect, useMemo} from 'react';
+import {useEffect, useMemo, useRef} from 'react';
 import type {DownloadControls} from '../../core/downloads/types.js';
 import type {JobFile} from '../../core/archive/images.js';
 import type {Job} from '../../core/job.js';
@@ -14,6 +15,7 @@ import type {CommandHandlers} from '../keys.js';
 import {listCommands} from '../list-commands.js';
 import type {TuiServices} from '../services.js';
 import {useSyncState} from '../use-sync-state.js';
+import {useFamily, type FamilyOptions} from './use-family.js';
 
 export interface DetailsOptions {
 	archive: ArchiveSource;
@@ -26,18 +28,32 @@ export interface DetailsOptions {
 	refreshSnapshot: () => void;
 	openImage: TuiServices['openImage'];
 	info: (text: string) => void;
+	jumpTo: FamilyOptions['jumpTo'];
+	clearFilter: FamilyOptions['clearFilter'];
 }
 
-/** The shown job, its files and selected file; `commands` for the details pane, `jobCommands` for d/o in the jobs pane. */
-export function useDetails({archive, currentJob, dataVersion, engine, refreshSnapshot, openImage, info}: DetailsOptions) {
+/**
+ * The shown job, its family lines and files, the selected line (`row`: family
+ * lines, then files) and file; `commands` for the details pane, `jobCommands`
+ * for d/o/u in the jobs pane.
+ */
+export function useDetails({archive, currentJob, dataVersion, engine, refreshSnapshot, openImage, info, jumpTo, clearFilter}: DetailsOptions) {
 	const job = currentJob();
 	const images = useMemo(() => (job ? archive.images.ofJob(job.id) : []), [archive, job?.id, dataVersion]);
-	const [fileIndex, setFileIndex, fileIndexRef] = useSyncState(0);
-	useEffect(() => setFileIndex(0), [job?.id, setFileIndex]);
+	const family = useFamily({archive, job, dataVersion, jumpTo, clearFilter, info});
+	const familyRef = useRef(family.lines);
+	familyRef.current = family.lines;
+	const [row, setRow, rowRef] = useSyncState(0);
+	const startLine = useRef(family.takeStartLine);
+	startLine.current = family.takeStartLine;
+	useEffect(() => setRow(startLine.current()), [job?.id, setRow]);
+	const fileIndex = Math.max(0, row - family.lines.length);
 
 	const handlers = useMemo(() => {
 		const filesOf = (target: Job | undefined) => (target ? archive.images.ofJob(target.id) : []);
-		const lastFile = () => Math.max(0, filesOf(currentJob()).length - 1);
+		const lastRow = () => Math.max(0, familyRef.current.length + filesOf(currentJob()).length - 1);
+		/** The file under the cursor, or (on a family line) the first downloaded one. */
+		const selectedFile = (files: JobFile[]) => files[rowRef.current - familyRef.current.length] ?? files.find((file) => file.status === 'done');
 		/** Open the image `pick` chooses among the current job's files, or say why not. */
 		const open = (pick: (files: JobFile[]) => JobFile | undefined) => () => {
 			const target = currentJob();
@@ -55,21 +71,28 @@ export function useDetails({archive, currentJob, dataVersion, engine, refreshSna
 			info(queued ? `queued ${queued} file${queued === 1 ? '' : 's'} of ${toSingleLine(target.id)}` : 'nothing missing for this job');
 		};
 		const commands: CommandHandlers = {
-			// The file list is short: a page is one file.
+			// The lines are few: a page is one line.
 			...listCommands(
-				(delta) => setFileIndex((index) => Math.max(0, Math.min(lastFile(), index + delta))),
+				(delta) => setRow((index) => Math.max(0, Math.min(lastRow(), index + delta))),
 				() => 1,
-				() => setFileIndex(0),
-				() => setFileIndex(lastFile()),
+				() => setRow(0),
+				() => setRow(lastRow()),
 			),
-			open: open((files) => files[fileIndexRef.current]),
+			open: open(selectedFile),
+			jump() {
+				const line = familyRef.current[rowRef.current];
+				if (line) family.jump(line);
+				else open(selectedFile)();
+			},
+			'go-parent': () => family.toParent(currentJob()),
 			'download-job': downloadJob,
 		};
 		const jobCommands: CommandHandlers = {
 			open: open((files) => files.find((file) => file.status === 'done')),
+			'go-parent': () => family.toParent(currentJob()),
 			'download-job': downloadJob,
 		};
 		return {commands, jobCommands};
-	}, [archive, currentJob, engine, refreshSnapshot, openImage, info, setFileIndex, fileIndexRef]);
-	return {job, images, fileIndex, ...handlers};
+	}, [archive, currentJob, engine, refreshSnapshot, openImage, info, setRow, rowRef, family.jump, family.toParent]);
+	return {job, images, family: family.lines, row, fileIndex, ...handlers};
 }
