@@ -23,12 +23,14 @@ Query: words, "phrases", prefix*, AND / OR / NOT, -word, and Midjourney
 parameters as filters, inside the query or as flags after it:
   mj-tui search 'red car --ar 16:9'
   mj-tui search red car --ar 16:9 --v 7 --stylize '>250' --chaos 10..50
+  mj-tui search 'lighthouse liked:yes'   (jobs you liked; liked:no the others)
 
 Flags:
   --type <t>       job_type or event_type (repeat or comma-separate)
   --since <when>   2025-01-31, ISO time, or a duration ago (7d)
   --until <when>   same forms; a bare date includes that whole day
   --limit <n>      at most n results (default 50)
+  --liked          only jobs you liked on the site (synced with --likes)
   --rank-all       rank every match (default: the newest 5,000 matches, which
                    keeps a broad query over a million prompts in milliseconds)
   --json           one JSON object per line

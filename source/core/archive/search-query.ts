@@ -3,12 +3,14 @@
  *
  * Accepts words, "phrases", prefix*, AND / OR / NOT (upper case, as FTS5),
  * -word, and Midjourney parameters as filters: `--ar 16:9`, `--v 7`,
- * `--niji 6`, `--stylize >250`, `--chaos 10..50`, `--tile`, `--style raw`.
+ * `--niji 6`, `--stylize >250`, `--chaos 10..50`, `--tile`, `--style raw`,
+ * and `liked:yes` / `liked:no` (jobs the account liked).
  * Every word reaches FTS5 as a quoted string, so no user text can produce an
  * FTS5 syntax error; an unclosed quote runs to the end of the text.
  */
 import {normaliseParameter, type NumericParameter, numericParameters} from './parameters.js';
 import type {SqlCondition} from './list.js';
+import {likedCondition} from './likes.js';
 
 export interface ParsedSearch {
 	/** FTS5 expression for jobs to find, or null when the text holds no positive terms. */
@@ -177,6 +179,14 @@ export function parseSearchQuery(text: string, options: {prefixLast?: boolean} =
 
 	for (let index = 0; index < chunks.length; index++) {
 		const chunk = chunks[index];
+		// `liked:yes` / `liked:no`: the account's likes (schema 5), a filter like the parameters.
+		const liked = chunk.kind === 'word' && !chunk.negated ? /^liked:(yes|no)$/i.exec(chunk.text) : null;
+		if (liked) {
+			conditions.push(likedCondition(liked[1].toLowerCase() === 'yes'));
+			lastTerm = undefined;
+			continue;
+		}
+
 		const parameter = chunk.kind === 'word' && !chunk.negated ? /^(?:--|\u2014)([a-zA-Z][\w-]*)$/.exec(chunk.text) : null;
 		if (parameter) {
 			// Normalised as stored jobs are: `--raw` is `--style raw`, `--v 7.0` is `--v 7`, `--profile` is `--p`.

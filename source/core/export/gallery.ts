@@ -103,6 +103,7 @@ export async function writeGallery(store: ArchiveStore, records: Iterable<Export
 				parameters: recordParameters(record),
 				width: record.width,
 				height: record.height,
+				liked: record.liked === 1,
 				images: [] as Array<{index: number; full: string; thumb?: string}>,
 			};
 			const tasks: Array<Promise<void>> = [];
