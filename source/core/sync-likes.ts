@@ -19,7 +19,7 @@
  * meanwhile, miss one that moved up a page: the next `--full` finds it.
  */
 import {setTimeout as sleep} from 'node:timers/promises';
-import {OddityTally} from './archive/job-rows.js';
+import {kindOf, OddityTally} from './archive/job-rows.js';
 import type {LikeAuthor} from './archive/likes.js';
 import type {ArchiveStore} from './archive/store.js';
 import type {ApiJob} from './job.js';
@@ -82,8 +82,11 @@ function readPending(store: ArchiveStore): LikesSegment | undefined {
 function authorText(job: ApiJob, field: string, oddities: OddityTally): string | null {
 	const value = job[field];
 	if (typeof value === 'string' && value !== '') return value;
-	if (typeof value === 'number') return String(value);
-	if (value !== undefined && value !== null && value !== '') oddities.add(`${field} as ${Array.isArray(value) ? 'an array' : `a ${typeof value}`} (liked job; kept in raw)`);
+	if (typeof value === 'number') {
+		oddities.add(`${field} as a number (liked job; stored as text)`);
+		return String(value);
+	}
+	if (value !== undefined && value !== null && value !== '') oddities.add(`${field} as ${kindOf(value)} (liked job; kept in raw only)`);
 	return null;
 }
 
