@@ -186,7 +186,8 @@ export function checkMatchesStandIn(archive: string, standIn: StandIn, options: 
 			else if (row.status !== 'done') problems.push(`${cdnPath} is ${row.status}, not done`);
 		}
 
-		const mediaFiles = walkFiles(path.join(archive, 'images')).length;
+		// XMP sidecars (--sidecars) sit beside the files they describe; they are not files of the stand-in.
+		const mediaFiles = walkFiles(path.join(archive, 'images')).filter(file => !file.endsWith('.xmp')).length;
 		if (mediaFiles !== expected.length) problems.push(`${mediaFiles} files under images/, the stand-in serves ${expected.length}`);
 	} finally {
 		db.close();
