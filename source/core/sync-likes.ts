@@ -62,7 +62,7 @@ export interface LikesWalkOptions {
 	pagePauseMs: number;
 	signal?: AbortSignal;
 	/** Called after each stored page. */
-	onPage?: (summary: LikesSummary, oddities: Record<string, number>) => void;
+	onPage?: (summary: LikesSummary) => void;
 	/** Odd fields are counted here (the listing's tally: one report per run). */
 	oddities: OddityTally;
 }
@@ -151,13 +151,14 @@ export async function walkLikes(store: ArchiveStore, client: MidjourneyClient, o
 						store.meta.set(likesPendingMetaKey, JSON.stringify({...segment, page: page + 1}));
 					}
 				} else if (why === 'end') {
-					// The head walk reached the end: it covered whatever a pending walk still had to see.
+					// The head walk reached the end: it covered whatever a pending walk still had to see (and, for a --full one, saw every like).
 					store.meta.set(likesCompleteMetaKey, 'true');
 					store.meta.delete(likesPendingMetaKey);
+					if (pending?.full) summary.unliked += store.likes.markUnseenUnliked(pending.startedAt, now);
 				}
 			});
 			options.oddities.merge(pageOddities.toJSON());
-			options.onPage?.({...summary}, options.oddities.toJSON());
+			options.onPage?.({...summary});
 			if (why) return why;
 		}
 	};

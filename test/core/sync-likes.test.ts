@@ -183,3 +183,21 @@ test('a likes route that answers something else than an array of jobs stops with
 	t.is(store.countJobs(), standIn.jobs().length, 'the listing stored before stays');
 	t.is(likedNow(store).size, 0);
 });
+
+test('a --full likes walk killed midway is finished by the next run, which then marks the withdrawn likes', async t => {
+	const {standIn, store, client} = await setup(t, 0);
+	await syncJobs(store, client, {pagePauseMs: 0, likes: true});
+	const withdrawn = standIn.likedJobs()[70];
+	standIn.unlike(withdrawn.id);
+	standIn.setFault({kind: 'server-error', status: 503, pathIncludes: 'explore-likes?page=2', count: 1});
+	await t.throwsAsync(syncJobs(store, client, {pagePauseMs: 0, likes: true, full: true}));
+	t.like(JSON.parse(store.meta.get(likesPendingMetaKey)!), {page: 2, full: true});
+	t.true(likedNow(store).has(withdrawn.id), 'not marked before the walk saw every page');
+
+	const before = likesPages(standIn).length;
+	const summary = await syncJobs(store, client, {pagePauseMs: 0, likes: true});
+	t.deepEqual(likesPages(standIn).slice(before), [1, 2, 3]);
+	t.is(summary.likes!.unliked, 1);
+	t.false(likedNow(store).has(withdrawn.id));
+	t.is(store.likes.counts().liked, standIn.likedJobs().length);
+});
