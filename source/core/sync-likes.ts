@@ -25,6 +25,7 @@ import type {ArchiveStore} from './archive/store.js';
 import type {ApiJob} from './job.js';
 import {ExitCode, MjError} from './errors.js';
 import type {MidjourneyClient} from './midjourney/client.js';
+import {surveyPage} from './midjourney/page-survey.js';
 import {storableJobs} from './midjourney/validate.js';
 
 /** What the likes walk did; counts cover stored pages, also when a later one failed. */
@@ -121,6 +122,8 @@ export async function walkLikes(store: ArchiveStore, client: MidjourneyClient, o
 			const answer = await client.likesPage({page, signal});
 			const pageOddities = new OddityTally();
 			const jobs = storableJobs(answer.data, pageOddities);
+			// Fields the contract does not know (the earliest sign the route changed; doctor's survey): counted once per kind.
+			for (const [field, count] of Object.entries(surveyPage(answer).unknownFields)) pageOddities.add(`an unknown field "${field}" (liked job; kept verbatim in raw)`, count);
 			const ids = jobs.map(job => job.id);
 			// A service that ignores `page` would send the same jobs forever: stop instead of looping.
 			if (ids.length > 0 && ids.join(',') === previousIds) {
