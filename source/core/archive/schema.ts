@@ -217,7 +217,7 @@ export const migrations: readonly string[] = [
 	// liked job itself is a row of jobs (source 'likes' when the listing did not bring it). A like removed
 	// upstream is kept with its time (unliked_at), so the author stays known.
 	`
-	CREATE TABLE likes (
+	CREATE TABLE IF NOT EXISTS likes (
 		job_id          TEXT PRIMARY KEY REFERENCES jobs(id),
 		author_id       TEXT,             -- the liked job's user_id, as explore-likes sent it (NULL when it sent none)
 		author_name     TEXT,             -- its display_name
