@@ -40,6 +40,7 @@ export const globalFlags = {
 	naming: {type: 'string', value: '<template>', configKey: 'naming', description: 'File naming template, must contain {ext}'},
 	format: {type: 'string', value: 'png|webp', configKey: 'format', description: 'Rendition to download'},
 	embedMetadata: {type: 'boolean', configKey: 'embedMetadata', description: 'Write the prompt and job id into each downloaded PNG'},
+	likes: {type: 'boolean', configKey: 'likes', description: 'Also archive the jobs you liked (other people\'s too), marked liked'},
 	sidecars: {type: 'boolean', configKey: 'sidecars', description: 'Write an <image>.xmp sidecar beside each downloaded file'},
 	setMtime: {type: 'boolean', configKey: 'setMtime', description: "Set downloaded files' mtime to the job's enqueue time (default on)"},
 	metricsFile: {type: 'string', value: '<file>', configKey: 'metricsFile', description: 'Write Prometheus textfile metrics after a batch run'},

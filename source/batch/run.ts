@@ -14,7 +14,7 @@ import type {DownloadSummary} from '../core/downloads/types.js';
 import {ExitCode, MjError, exitCodeOf} from '../core/errors.js';
 import {safeText, type Logger} from '../core/log.js';
 import {openApiSession, type ApiSession} from '../core/midjourney/api-session.js';
-import {syncJobs, type SyncSummary} from '../core/sync.js';
+import {syncJobs, type LikesSummary, type SyncSummary} from '../core/sync.js';
 import {embedArchiveMetadata} from '../core/metadata/embed-archive.js';
 import {writingArchiveTemps} from '../core/temp-files.js';
 import {finishDownloadedFiles} from '../core/metadata/sidecars.js';
@@ -47,6 +47,8 @@ export interface BatchSummary {
 	syncStoppedBecause: SyncSummary['stoppedBecause'] | null;
 	/** Odd fields in the jobs stored, counted once per kind: {"parent_grid as a string": 12}. */
 	oddities: Record<string, number>;
+	/** The likes walk (--likes): pages, liked jobs seen, new jobs, newly liked, unliked, why it stopped; null without --likes. */
+	likes: LikesSummary | null;
 	downloaded: number;
 	skipped: number;
 	failed: number;
@@ -73,7 +75,7 @@ export async function runBatch(options: BatchOptions): Promise<number> {
 	const startedAt = Date.now();
 	const progress = new BatchProgress({stream: io.stderr, log, intervalMs: options.progressIntervalMs});
 	const summary: BatchSummary = {
-		jobsSeen: 0, jobsNew: 0, jobsUpdated: 0, pages: 0, syncStoppedBecause: null, oddities: {},
+		jobsSeen: 0, jobsNew: 0, jobsUpdated: 0, pages: 0, syncStoppedBecause: null, oddities: {}, likes: null,
 		downloaded: 0, skipped: 0, failed: 0, bytes: 0, failures: [], embedded: 0, sidecars: 0,
 		durationMs: 0,
 		phases: {sync: 'skipped', download: 'skipped'},
@@ -151,6 +153,7 @@ async function syncPhase(store: ArchiveStore, options: BatchOptions, session: Ap
 	try {
 		const result = await syncJobs(store, client, {
 			full: run.full,
+			likes: config.likes,
 			since: run.since,
 			until: run.until,
 			types: run.types.length > 0 ? run.types : undefined,
@@ -160,13 +163,14 @@ async function syncPhase(store: ArchiveStore, options: BatchOptions, session: Ap
 			signal,
 			onProgress(state) {
 				// What is stored counts even if a later page fails: the summary follows every stored page.
-				Object.assign(summary, {jobsSeen: state.jobsSeen, jobsNew: state.jobsNew, jobsUpdated: state.jobsUpdated, pages: state.pages, oddities: state.oddities});
+				Object.assign(summary, {jobsSeen: state.jobsSeen, jobsNew: state.jobsNew, jobsUpdated: state.jobsUpdated, pages: state.pages, oddities: state.oddities, likes: state.likes ?? null});
 				progress.sync(state);
 			},
 		});
-		Object.assign(summary, {jobsSeen: result.jobsSeen, jobsNew: result.jobsNew, jobsUpdated: result.jobsUpdated, pages: result.pages, syncStoppedBecause: result.stoppedBecause, oddities: result.oddities});
+		Object.assign(summary, {jobsSeen: result.jobsSeen, jobsNew: result.jobsNew, jobsUpdated: result.jobsUpdated, pages: result.pages, syncStoppedBecause: result.stoppedBecause, oddities: result.oddities, likes: result.likes ?? null});
 		summary.phases.sync = result.stoppedBecause === 'aborted' ? 'interrupted' : 'done';
 		progress.note(`sync: ${result.stoppedBecause === 'aborted' ? 'interrupted' : 'done'}: ${result.pages} pages, ${result.jobsSeen} jobs seen, ${result.jobsNew} new, ${result.jobsUpdated} updated (${result.stoppedBecause})`);
+		if (result.likes) progress.note(`likes: ${result.likes.pages} pages, ${result.likes.jobsSeen} liked jobs seen, ${result.likes.jobsNew} new to the archive, ${result.likes.liked} newly liked, ${result.likes.unliked} no longer liked (${result.likes.stoppedBecause ?? 'stopped'})`);
 	} catch (error) {
 		if (signal.aborted && isAbort(error)) summary.phases.sync = 'interrupted';
 		throw error;
@@ -237,6 +241,7 @@ function printSummary(summary: BatchSummary, config: Config, io: CommandIo, log:
 	if (log.level === 'quiet') return;
 	const parts: string[] = [];
 	if (summary.phases.sync !== 'skipped') parts.push(`${summary.jobsSeen} jobs seen (${summary.jobsNew} new, ${summary.jobsUpdated} updated) in ${summary.pages} pages`);
+	if (summary.likes) parts.push(`${summary.likes.jobsSeen} liked jobs seen (${summary.likes.jobsNew} new, ${summary.likes.liked} newly liked) in ${summary.likes.pages} pages`);
 	const oddJobs = Object.values(summary.oddities).reduce((sum, jobs) => sum + jobs, 0);
 	if (oddJobs > 0) parts.push(`${oddJobs} odd ${oddJobs === 1 ? 'field' : 'fields'}, stored as far as readable (--verbose lists them)`);
 	if (summary.phases.download !== 'skipped') parts.push(`${summary.downloaded} files downloaded (${formatBytes(summary.bytes)}), ${summary.skipped} skipped, ${summary.failed} failed`);

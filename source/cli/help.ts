@@ -8,7 +8,7 @@ import {flagLines} from '../args/help-lines.js';
 
 const groups: Array<{title: string; names: Array<keyof typeof globalFlags>}> = [
 	{title: 'Mode', names: ['batch', 'demo', 'urls', 'download', 'json']},
-	{title: 'Sync', names: ['full', 'since', 'until', 'type', 'limit']},
+	{title: 'Sync', names: ['full', 'likes', 'since', 'until', 'type', 'limit']},
 	{title: 'Archive and downloads', names: ['archive', 'concurrency', 'limitRate', 'naming', 'format', 'embedMetadata', 'sidecars', 'setMtime', 'metricsFile']},
 	{title: 'Service', names: ['apiBase', 'cdnBase', 'tokenBase', 'userId', 'retries', 'transport', 'browser']},
 	{title: 'General', names: ['config', 'verbose', 'quiet', 'version', 'help']},

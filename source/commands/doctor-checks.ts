@@ -1,8 +1,8 @@
 /**
  * The checks of `mj-tui doctor`, in the order a run needs them: config,
  * credentials, token (with a real refresh), account, the API through the
- * direct and the browser route, one listing page, one CDN file, disk space,
- * the archive. Each says ok / warning / problem with the fix; a problem
+ * direct and the browser route, one listing page, one CDN file, the likes
+ * route (`--likes`), disk space, the archive. Each says ok / warning / problem with the fix; a problem
  * carries the sysexits code a sync or download would have died with. No
  * text here ever holds a secret: everything passes through redact().
  */
@@ -106,6 +106,7 @@ export async function runDoctorChecks(config: Config, env: NodeJS.ProcessEnv, si
 		const working = routes.find(route => route.route === config.transport && route.page) ?? routes.find(route => route.page);
 		checks.push(listingCheck(routes.find(route => route.route === config.transport)!, working));
 		checks.push(working?.page ? await cdnCheck(working, config, signal) : {step: 'cdn file', status: 'skipped', detail: 'no listing page to take a file from'});
+		if (working?.session) checks.push(await likesCheck(working.session, config, signal));
 	} finally {
 		for (const session of sessions) await session.close().catch(() => {});
 	}
@@ -222,6 +223,29 @@ function listingCheck(inUse: RouteResult, working: RouteResult | undefined): Doc
 	const detail = `${survey.jobs} jobs valid; ${unknown.length} unknown field${unknown.length === 1 ? '' : 's'}${unknown.length ? ` (${unknown.slice(0, 6).map(([name, count]) => `${name} ×${count}`).join(', ')})` : ''}; ${survey.oddJobs} odd job${survey.oddJobs === 1 ? '' : 's'}${survey.oddities.length ? ` (${survey.oddities.join('; ')})` : ''}`;
 	if (unknown.length === 0 && survey.oddJobs === 0) return {step: 'listing page', status: 'ok', detail: clean(detail)};
 	return {step: 'listing page', status: 'warning', detail: clean(detail), fix: 'The site changed its format a little: mj-tui keeps unknown fields in the raw JSON; if jobs go missing, please report it.'};
+}
+
+/**
+ * The likes route (`--likes`): known from public clients, not an official API, so doctor says whether it
+ * answered and in what shape. Blocking only when `likes` is on; otherwise a failure is a warning.
+ */
+async function likesCheck(session: ApiSession, config: Config, signal: AbortSignal): Promise<DoctorCheck> {
+	const step = 'likes page';
+	let page: ImagineListPage;
+	try {
+		page = await session.client.likesPage({page: 1, signal});
+	} catch (error) {
+		const check = problemOf(step, error, config.likes ? undefined : 'Only --likes needs this route; the listing and downloads do not.');
+		return config.likes ? check : {...check, status: 'warning', exitCode: undefined};
+	}
+	const survey = surveyPage(page);
+	const userId = session.client.userId();
+	const jobs = page.data.filter((job): job is Record<string, unknown> => typeof job === 'object' && job !== null);
+	const byOthers = jobs.filter(job => typeof job.user_id === 'string' && job.user_id !== userId).length;
+	const withAuthor = jobs.filter(job => typeof job.user_id === 'string').length;
+	const unknown = Object.keys(survey.unknownFields);
+	const detail = `HTTP 200, ${survey.jobs} liked jobs on page 1 (${byOthers} by others, ${withAuthor} with user_id); ${unknown.length} unknown field${unknown.length === 1 ? '' : 's'}${unknown.length ? ` (${unknown.slice(0, 6).join(', ')})` : ''}; ${survey.oddJobs} odd job${survey.oddJobs === 1 ? '' : 's'}${config.likes ? '' : ' (likes are off: --likes to archive them)'}`;
+	return {step, status: survey.oddJobs > 0 ? 'warning' : 'ok', detail: clean(detail), ...(survey.oddJobs > 0 ? {fix: 'Odd liked jobs are stored as far as readable; if likes go missing, please report it.'} : {})};
 }
 
 async function cdnCheck(route: RouteResult, config: Config, signal: AbortSignal): Promise<DoctorCheck> {

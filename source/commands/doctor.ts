@@ -18,8 +18,10 @@ const help = `Usage: mj-tui doctor [--json]
 Checks, in order: config files; credentials; the token's expiry and a real
 refresh; the account id; the API through the direct route and (when Chrome or
 Chromium is found) the browser route, Cloudflare's challenge included; one
-listing page (unknown fields, odd jobs); one CDN file; free disk space at the
-archive; the archive's schema and PRAGMA quick_check.
+listing page (unknown fields, odd jobs); one CDN file; one page of likes
+(/api/explore-likes: whether it answers and its shape; blocking only with
+--likes); free disk space at the archive; the archive's schema and PRAGMA
+quick_check.
 
 Prints each step as ok / warning / problem with the fix. Exit 0 when sync and
 download would work, else the exit code of the first blocking problem

@@ -23,6 +23,7 @@ const help = `Usage: mj-tui export --format <csv|json|jsonl|html|dataset> --out 
                            parameter filters go inside the quoted query ("cat --ar 16:9")
                            or after -- (mj-tui export ... -- cat --ar 16:9)
   --type, --since, --until, --limit   as in mj-tui search
+  --liked                  only jobs you liked on the site (or liked:yes in the query)
   --split 0.9,0.05,0.05    dataset: train,validation,test fractions
   --seed <n>               dataset: seed of the split (default 0)
   --captions-with-params   dataset: keep --ar/--v/... in captions
@@ -34,6 +35,7 @@ const help = `Usage: mj-tui export --format <csv|json|jsonl|html|dataset> --out 
 Examples:
   mj-tui export --format csv --out jobs.csv --since 2025-01-01
   mj-tui export --format html --out gallery "red car --v 7"
+  mj-tui export --format json --out liked.json --liked
   mj-tui export --format dataset --out ds --split 0.8,0.1,0.1 --seed 7`;
 
 const exportFlags = {

@@ -25,12 +25,14 @@ or as flags after it (the same language as the TUI and the HTML gallery):
   mj-tui search 'red car --ar 16:9'
   mj-tui search '"basalt cliff" OR fox -snow type:upscale'
   mj-tui search red car --ar 16:9 --v 7 --stylize '>250' --chaos 10..50
+  mj-tui search 'lighthouse liked:yes'   (jobs you liked; liked:no the others)
 
 Flags:
   --type <t>       job_type or event_type (repeat or comma-separate)
   --since <when>   2025-01-31, ISO time, or a duration ago (7d)
   --until <when>   same forms; a bare date includes that whole day
   --limit <n>      at most n results (default 50)
+  --liked          only jobs you liked on the site (synced with --likes)
   --rank-all       rank every match (default: the newest 5,000 matches, which
                    keeps a broad query over a million prompts in milliseconds)
   --json           one JSON object per line

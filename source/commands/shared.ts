@@ -43,6 +43,7 @@ export const selectionFlags = {
 	since: {type: 'string', value: '<when>', description: 'From this date (2025-01-31, ISO time) or a duration ago (7d)'},
 	until: {type: 'string', value: '<when>', description: 'Up to this date (a bare date includes that whole day)'},
 	limit: {type: 'string', value: '<n>', description: 'At most n jobs'},
+	liked: {type: 'boolean', description: 'Only jobs you liked on the site (synced with --likes); --no-liked: the others'},
 } as const satisfies FlagDefinitions;
 
 /** `2025-01-31`, an ISO 8601 time, or a duration ago (`7d`, `12h`) → epoch ms; a bare --until date includes its whole day. */
@@ -59,13 +60,14 @@ export function parseCountFlag(flag: string, value: unknown): number | undefined
 	return Number(value);
 }
 
-/** The JobFilter described by --type, --since and --until. */
+/** The JobFilter described by --type, --since, --until and --liked. */
 export function filterFromFlags(flags: Record<string, unknown>): JobFilter {
 	const filter: JobFilter = {};
 	const types = ((flags.type as string[] | undefined) ?? []).flatMap(type => type.split(',')).map(type => type.trim()).filter(Boolean);
 	if (types.length > 0) filter.types = types;
 	if (typeof flags.since === 'string') filter.since = parseTimeFlag('since', flags.since);
 	if (typeof flags.until === 'string') filter.until = parseTimeFlag('until', flags.until);
+	if (typeof flags.liked === 'boolean') filter.liked = flags.liked;
 	if (filter.since !== undefined && filter.until !== undefined && filter.since >= filter.until) {
 		throw new MjError(`--since ${String(flags.since)} is not before --until ${String(flags.until)}; nothing could match`, {exitCode: ExitCode.usage});
 	}

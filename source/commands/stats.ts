@@ -5,6 +5,7 @@
  */
 import {statSync} from 'node:fs';
 import path from 'node:path';
+import type {LikeCounts} from '../core/archive/likes.js';
 import type {ArchiveStore} from '../core/archive/store.js';
 import {ExitCode} from '../core/errors.js';
 import {toSingleLine} from '../core/terminal-text.js';
@@ -32,6 +33,8 @@ export interface ArchiveStats {
 	byModelVersion: Array<{name: string; jobs: number}>;
 	parameters: Array<{name: string; jobs: number; topValues: Array<{value: string; jobs: number}>}>;
 	words: Array<{word: string; jobs: number}>;
+	/** Jobs liked on the site (`--likes`): how many, by others, the account's own, and likes withdrawn since. */
+	likes: LikeCounts;
 }
 
 function fileSize(file: string): number {
@@ -66,6 +69,7 @@ export function archiveStats(store: ArchiveStore, top = 15): ArchiveStats {
 		byModelVersion: store.stats.jobsBy('model_version', top),
 		parameters: store.stats.topParameters(top, 5),
 		words,
+		likes: store.likes.counts(),
 	};
 }
 
@@ -82,7 +86,7 @@ export const statsCommand: Command = {
 	async run(context) {
 		const {flags} = parseCommandArgs('stats', context.argv, {});
 		if (flags.help) {
-			await writeLine(context, 'Usage: mj-tui stats [--json]\n\nJobs and images by month, type and model version; most used parameters and\nprompt words; archive size on disk; download completeness.');
+			await writeLine(context, 'Usage: mj-tui stats [--json]\n\nJobs and images by month, type and model version; most used parameters and\nprompt words; archive size on disk; download completeness; liked jobs (by others, your own).');
 			return ExitCode.ok;
 		}
 		// Read-write: fts5vocab lives in the temp schema; nothing in the archive is written.
@@ -97,6 +101,7 @@ export const statsCommand: Command = {
 			const lines = [
 				`${stats.jobs} jobs, ${stats.images} images (${stats.imagesDone} downloaded, ${stats.imagesPending} pending, ${stats.imagesFailed} failed): ${(stats.completeness * 100).toFixed(1)}% complete, ${stats.jobsComplete} jobs complete`,
 				`On disk: ${formatBytes(stats.bytes.images)} of images, ${formatBytes(stats.bytes.database)} of database`,
+				`Liked: ${stats.likes.liked} jobs (${stats.likes.byOthers} by others, ${stats.likes.own} your own)${stats.likes.unliked ? `; ${stats.likes.unliked} likes withdrawn` : ''}`,
 				...table('By month (jobs / images downloaded)', stats.byMonth.map(row => [row.month, `${row.jobs} / ${row.images}`])),
 				...table('By job type', stats.byJobType.map(row => [clean(row.name), String(row.jobs)])),
 				...table('By event type', stats.byEventType.map(row => [clean(row.name), String(row.jobs)])),

@@ -85,4 +85,6 @@ export interface JobFilter {
 	until?: number;
 	/** Only jobs whose files are all done, some missing, or some failed. */
 	fileStatus?: 'complete' | 'missing' | 'failed';
+	/** Only jobs the account liked (true) or did not (false). */
+	liked?: boolean;
 }

@@ -23,6 +23,9 @@ import {ExitCode, MjError} from './errors.js';
 import {ListingHttpError, type MidjourneyClient} from './midjourney/client.js';
 import {storableJobs} from './midjourney/validate.js';
 import {redact} from './secrets.js';
+import {walkLikes, type LikesSummary} from './sync-likes.js';
+
+export type {LikesSummary} from './sync-likes.js';
 
 /** What the run has stored so far (also when it fails later: earlier pages stay stored). */
 export interface SyncProgress {
@@ -35,11 +38,15 @@ export interface SyncProgress {
 	jobsUpdated: number;
 	/** Odd fields counted so far: "video_segments as a number" → jobs. */
 	oddities: Record<string, number>;
+	/** The likes walk so far (--likes), once it began. */
+	likes?: LikesSummary;
 }
 
 export interface SyncOptions {
-	/** Re-walk the whole listing instead of stopping at already-archived jobs. */
+	/** Re-walk the whole listing instead of stopping at already-archived jobs (and, with likes, every page of likes). */
 	full?: boolean;
+	/** After the listing, walk the jobs the account liked (sync-likes.ts); the filters apply to the listing only. */
+	likes?: boolean;
 	/** Epoch ms bounds on enqueue time. */
 	since?: number;
 	until?: number;
@@ -62,6 +69,8 @@ export interface SyncSummary {
 	stoppedBecause: 'caught-up' | 'end' | 'limit' | 'since' | 'aborted';
 	/** Odd fields of this run's jobs, counted once per kind ("12 jobs had parent_grid as a string"). */
 	oddities: Record<string, number>;
+	/** The likes walk, when asked for (--likes). */
+	likes?: LikesSummary;
 }
 
 /** Meta keys of the walk state (documented for people reading archive.db). */
@@ -178,7 +187,8 @@ export async function syncJobs(store: ArchiveStore, client: MidjourneyClient, op
 	const seen = new Set<string>();
 	const counts = {pages: 0, jobsSeen: 0, jobsNew: 0, jobsUpdated: 0};
 	const oddities = new OddityTally();
-	const report = (state: SyncProgress['state']) => onProgress?.({state, page: counts.pages, ...counts, oddities: oddities.toJSON()});
+	let likes: LikesSummary | undefined;
+	const report = (state: SyncProgress['state']) => onProgress?.({state, page: counts.pages, ...counts, oddities: oddities.toJSON(), ...(likes ? {likes} : {})});
 
 	const state = readWalkState(store);
 	// The head segment of this run. Pending head segments (left by filtered runs) merge into it, keeping the oldest marker.
@@ -288,19 +298,26 @@ export async function syncJobs(store: ArchiveStore, client: MidjourneyClient, op
 				if (state.segments.length === 0) break;
 			}
 		}
+		if (options.likes) {
+			likes = {pages: 0, jobsSeen: 0, jobsNew: 0, liked: 0, unliked: 0, stoppedBecause: null};
+			likes = await walkLikes(store, client, {full: options.full, pagePauseMs, signal, oddities, onPage(progress) {
+				likes = progress;
+				report('listing');
+			}});
+		}
 		run.finish('ok');
 		report('done');
 	} catch (error) {
 		if (signal?.aborted) {
 			run.finish('interrupted', 'aborted');
 			report('done');
-			return {...counts, durationMs: Date.now() - startedAt, stoppedBecause: 'aborted', oddities: oddities.toJSON()};
+			return {...counts, durationMs: Date.now() - startedAt, stoppedBecause: 'aborted', oddities: oddities.toJSON(), ...(likes ? {likes: {...likes, stoppedBecause: 'aborted' as const}} : {})};
 		}
 		run.finish('failed', redact(error instanceof Error ? error.message : String(error)));
 		report('failed');
 		throw error;
 	}
-	return {...counts, durationMs: Date.now() - startedAt, stoppedBecause, oddities: oddities.toJSON()};
+	return {...counts, durationMs: Date.now() - startedAt, stoppedBecause, oddities: oddities.toJSON(), ...(likes ? {likes} : {})};
 }
 
 /** A job's enqueue time in epoch ms, or null when it has none that reads as a date. */

@@ -108,7 +108,7 @@ export function createArchiveServer(store: ArchiveStore, version: string): McpSe
 
 	server.registerTool('search_prompts', {
 		title: 'Search prompts',
-		description: 'Full-text search over the archived Midjourney prompts, with the query language of `mj-tui search`: words, "phrases", prefix*, AND / OR / NOT, -word, type:upscale and id:<prefix> filters, and parameters as filters (--ar 16:9, --v 7, --stylize >250, --chaos 10..50). Best matches first; each hit lists its downloaded files as resource URIs.',
+		description: 'Full-text search over the archived Midjourney prompts, with the query language of `mj-tui search`: words, "phrases", prefix*, AND / OR / NOT, -word, type:upscale, id:<prefix> and liked:yes / liked:no (jobs the user liked on the site) filters, and parameters as filters (--ar 16:9, --v 7, --stylize >250, --chaos 10..50). Best matches first; each hit lists its downloaded files as resource URIs.',
 		inputSchema: {
 			query: z.string().min(1).describe('The query, e.g. `lighthouse -isometric --ar 16:9`'),
 			limit: z.number().int().min(1).max(maximumHits).optional().describe('At most this many hits (default 20)'),

@@ -109,7 +109,7 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 					if (session === opening) session = undefined;
 				});
 			}
-			return syncJobs(store, (await session).client, {signal, onProgress, pageSize: config.pageSize});
+			return syncJobs(store, (await session).client, {signal, onProgress, pageSize: config.pageSize, likes: config.likes});
 		},
 		openImage: (absolutePath) => openWithSystemViewer(absolutePath),
 	};

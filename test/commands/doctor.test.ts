@@ -56,7 +56,7 @@ test('doctor on a healthy stand-in: every step ok through both routes, a real re
 	t.is(result.code, 0, result.stdout + result.stderr);
 	const {ok, checks} = report(result);
 	t.true(ok);
-	t.deepEqual(checks.map(check => check.step), ['config', 'credentials', 'token', 'account', 'api (direct)', 'api (browser)', 'listing page', 'cdn file', 'disk space', 'archive']);
+	t.deepEqual(checks.map(check => check.step), ['config', 'credentials', 'token', 'account', 'api (direct)', 'api (browser)', 'listing page', 'cdn file', 'likes page', 'disk space', 'archive']);
 	for (const check of checks) t.not(check.status, 'problem', `${check.step}: ${check.detail}`);
 	t.regex(checks.find(check => check.step === 'token')!.detail, /a real refresh worked/);
 	t.is(standIn.requests().filter(request => request.route === 'token').length, 1);
@@ -64,7 +64,24 @@ test('doctor on a healthy stand-in: every step ok through both routes, a real re
 	t.regex(checks.find(check => check.step === 'cdn file')!.detail, /HTTP 20[06], png/);
 	t.regex(checks.find(check => check.step === 'listing page')!.detail, /^10 jobs valid; \d+ unknown fields? .*; 0 odd jobs$/);
 	t.regex(checks.find(check => check.step === 'archive')!.detail, /no archive yet/);
+	const likes = standIn.likedJobs();
+	const others = likes.filter(job => job.user_id !== standIn.userId).length;
+	t.regex(checks.find(check => check.step === 'likes page')!.detail, new RegExp(`^HTTP 200, ${Math.min(50, likes.length)} liked jobs on page 1 \\(\\d+ by others, ${Math.min(50, likes.length)} with user_id\\); \\d+ unknown fields?.*; 0 odd jobs \\(likes are off`));
+	t.true(others > 0);
 	assertNoSecret(t, result, secrets);
+});
+
+test('doctor with a likes route that breaks its shape: a warning while likes are off, exit 65 with likes on', async t => {
+	const fault: Fault = {kind: 'bad-page', shape: 'data-not-array', pathIncludes: 'explore-likes'};
+	const off = await doctor(t, {}, standIn => ({MJ_TUI_TOKEN: standIn.token}), {fault});
+	t.is(off.result.code, 0, off.result.stdout);
+	const warned = report(off.result).checks.find(check => check.step === 'likes page')!;
+	t.is(warned.status, 'warning');
+	t.regex(warned.detail, /likes page 1 .*breaks the likes contract/);
+	const on = await doctor(t, {}, standIn => ({MJ_TUI_TOKEN: standIn.token, MJ_TUI_LIKES: 'true'}), {fault});
+	t.is(on.result.code, 65);
+	t.like(report(on.result).checks.find(check => check.step === 'likes page'), {status: 'problem', exitCode: 65});
+	assertNoSecret(t, on.result, on.secrets);
 });
 
 test('doctor behind the browser check without a browser: the direct route meets the challenge, exit 69, the fix names --transport browser and login', async t => {

@@ -180,3 +180,13 @@ test('without an archive, mcp exits 78 naming the folder instead of serving noth
 	t.regex(result.stderr, /no archive at .*nowhere/);
 	t.is(result.stdout, '');
 });
+
+test.serial('search_prompts understands liked:yes and liked:no (the likes a --likes sync records)', async t => {
+	const [first, second] = upstream().filter(job => job.batch_size > 0);
+	archive.store.likes.record([first, second].map(job => ({jobId: job.id, authorId: 'u-1', authorName: null, authorUsername: null, own: true})), Date.now());
+	const {hits} = await callJson<{hits: Array<{id: string}>}>('search_prompts', {query: 'liked:yes', limit: 50});
+	t.deepEqual(hits.map(hit => hit.id).sort(), [first.id, second.id].sort());
+	const others = await callJson<{hits: Array<{id: string}>}>('search_prompts', {query: 'liked:no', limit: 200});
+	t.is(others.hits.length, archive.store.countJobs() - 2);
+	t.false(others.hits.some(hit => hit.id === first.id || hit.id === second.id));
+});

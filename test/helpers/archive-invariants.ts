@@ -159,9 +159,9 @@ function checkRows(db: Database.Database, archive: string, media: string[], repo
 /**
  * Every done row holds exactly the bytes the stand-in's CDN serves for its
  * URL; with `complete`, the archive also holds every file the stand-in has
- * and nothing else (after a clean run).
+ * and nothing else (after a clean run); with `likes`, the liked jobs' files count too.
  */
-export function checkMatchesStandIn(archive: string, standIn: StandIn, options: {complete: boolean} = {complete: true}): string[] {
+export function checkMatchesStandIn(archive: string, standIn: StandIn, options: {complete: boolean; likes?: boolean} = {complete: true}): string[] {
 	const problems: string[] = [];
 	const dbFile = path.join(archive, 'archive.db');
 	if (!options.complete && !fs.existsSync(dbFile)) return problems;
@@ -170,7 +170,9 @@ export function checkMatchesStandIn(archive: string, standIn: StandIn, options: 
 		if (!options.complete && !hasTable(db, 'images')) return problems;
 		const rows = db.prepare("SELECT url, path, sha256, status FROM images WHERE url LIKE 'http%' OR url LIKE '/%'").all() as ImageRow[];
 		const byPath = new Map(rows.map(row => [new URL(row.url, standIn.cdnBase).pathname, row]));
-		const expected = standIn.jobs().flatMap(job => standIn.filePaths(job.id));
+		// With likes (--likes) the archive also holds the liked jobs, other people's included; the account's own liked ones once.
+		const jobIds = new Set([...standIn.jobs(), ...(options.likes ? standIn.likedJobs() : [])].map(job => job.id));
+		const expected = [...jobIds].flatMap(id => standIn.filePaths(id));
 		const wanted = new Set(expected);
 		for (const [cdnPath, row] of byPath) {
 			if (!wanted.has(cdnPath)) problems.push(`a row for ${cdnPath}, which the stand-in does not serve`);
@@ -184,7 +186,8 @@ export function checkMatchesStandIn(archive: string, standIn: StandIn, options: 
 			else if (row.status !== 'done') problems.push(`${cdnPath} is ${row.status}, not done`);
 		}
 
-		const mediaFiles = walkFiles(path.join(archive, 'images')).length;
+		// XMP sidecars (--sidecars) sit beside the files they describe; they are not files of the stand-in.
+		const mediaFiles = walkFiles(path.join(archive, 'images')).filter(file => !file.endsWith('.xmp')).length;
 		if (mediaFiles !== expected.length) problems.push(`${mediaFiles} files under images/, the stand-in serves ${expected.length}`);
 	} finally {
 		db.close();

@@ -24,14 +24,14 @@ export interface ToolsArchive {
 	close(): Promise<void>;
 }
 
-/** Sync `jobs` jobs from a fresh stand-in and download every image; call close() when done. */
-export async function syncedArchive(jobs = 36): Promise<ToolsArchive> {
-	const standIn = await startStandIn({jobs, seed: 5});
+/** Sync `jobs` jobs from a fresh stand-in (with `likedOthers`, its likes too) and download every image; call close() when done. */
+export async function syncedArchive(jobs = 36, options: {likedOthers?: number} = {}): Promise<ToolsArchive> {
+	const standIn = await startStandIn({jobs, seed: 5, likedOthers: options.likedOthers});
 	const dir = temporaryArchive();
 	const config = standInConfig(standIn, {archive: dir, videos: false, concurrency: 4});
 	const store = ArchiveStore.open(dir);
 	const client = new MidjourneyClient(config);
-	await syncJobs(store, client, {pagePauseMs: 0});
+	await syncJobs(store, client, {pagePauseMs: 0, likes: options.likedOthers !== undefined});
 	await client.close();
 	const summary = await runDownloads({store, config});
 	if (summary.failed > 0) throw new Error(`set-up downloads failed: ${JSON.stringify(summary.failures)}`);

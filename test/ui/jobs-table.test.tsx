@@ -84,6 +84,17 @@ test('filter line: parses type, dates and status, and says what is wrong', (t) =
 	t.true('error' in parseFilterText('colour:red'));
 });
 
+test('filter line: liked:yes and liked:no keep the liked jobs or the others, and read back as typed', (t) => {
+	for (const [text, liked] of [['liked:yes', true], ['liked:no', false]] as const) {
+		const parsed = parseFilterText(`type:upscale ${text}`);
+		if (!('filter' in parsed)) return t.fail(parsed.error);
+		t.is(parsed.filter.liked, liked);
+		t.is(formatFilterText(parsed.filter), `type:upscale ${text}`);
+	}
+	const bad = parseFilterText('liked:maybe');
+	t.true('error' in bad && bad.error.includes('yes or no'));
+});
+
 function TableHarness({archive, height}: {archive: ArchiveSource; height: number}) {
 	const table = useJobsTable(archive, React.useMemo(() => ({}), []), height);
 	useInput((input) => {

@@ -9,6 +9,7 @@
 import type Database from 'better-sqlite3';
 import type {JobFilter} from '../job.js';
 import {DonePathsWorker} from './done-paths.js';
+import {likedNowSql} from './likes.js';
 import {jobFilterConditions, whereClause, type SqlCondition} from './list.js';
 import {rowidBounds, searchRows} from './search.js';
 import {StatementCache} from './statements.js';
@@ -44,6 +45,8 @@ export interface ExportRecord {
 	isVideo: number;
 	/** JSON array text of ExportImage. */
 	imagesJson: string;
+	/** 1 when the account liked the job (schema 5), else 0. */
+	liked: number;
 }
 
 /** What the csv reads of a job, as an array (followed by the job's rowid, which the csv ignores). */
@@ -74,7 +77,8 @@ const recordShape: RowShape = {
 	j.prompt AS prompt, j.full_command AS fullCommand, j.parameters AS parametersJson, j.width AS width, j.height AS height,
 	j.batch_size AS batchSize, j.parent_id AS parentId, j.parent_grid AS parentGrid, j.rating AS rating, j.is_video AS isVideo,
 	(SELECT json_group_array(json_object('index', i.idx, 'variant', i.variant, 'path', i.path, 'bytes', i.bytes, 'sha256', i.sha256, 'status', i.status))
-		FROM images i WHERE i.job_id = j.id) AS imagesJson`,
+		FROM images i WHERE i.job_id = j.id) AS imagesJson,
+	${likedNowSql} AS liked`,
 };
 // Images come in archive (row id) order, which is the order they were planned: sorting them in SQL halved the export rate.
 

@@ -4,6 +4,7 @@
  * image resources read. Read-only: nothing here writes.
  */
 import type Database from 'better-sqlite3';
+import {likedNowSql} from './likes.js';
 import {StatementCache} from './statements.js';
 
 /** One downloaded file and what its sidecar says about its job. */
@@ -32,6 +33,8 @@ export interface DoneFile {
 	rating: number | null;
 	/** JSON array from the API's `personalization_codes`, or null when absent. */
 	personalizationCodes: string | null;
+	/** 1 when the account liked the job (schema 5), else 0. */
+	liked: number;
 }
 
 /**
@@ -47,7 +50,8 @@ export function fileUri(file: Pick<DoneFile, 'jobId' | 'index' | 'variant'>): st
 const doneFileColumns = `i.id AS id, j.id AS jobId, i.idx AS "index", i.variant AS variant, i.path AS path, i.sha256 AS sha256, i.bytes AS bytes, i.duplicate_of AS duplicateOf,
 	j.enqueued_at AS enqueuedAt, j.job_type AS jobType, j.event_type AS eventType, j.prompt AS prompt, j.full_command AS fullCommand,
 	j.parameters AS parameters, j.model_version AS modelVersion, j.aspect_ratio AS aspectRatio, j.rating AS rating,
-	json_extract(CASE WHEN json_valid(j.raw) THEN j.raw END, '$.personalization_codes') AS personalizationCodes`;
+	json_extract(CASE WHEN json_valid(j.raw) THEN j.raw END, '$.personalization_codes') AS personalizationCodes,
+	${likedNowSql} AS liked`;
 
 const doneFilesOnly = `i.status = 'done' AND i.path IS NOT NULL`;
 

@@ -8,7 +8,8 @@
 import type {ApiJob, Job, JobFileCounts} from '../job.js';
 import {aspectRatioOf, modelVersionOf, numericParameterOf, parseFullCommand} from './parameters.js';
 
-export type JobSource = 'api' | 'import' | 'responses';
+/** Where a row came from: the listing, files on disk, saved API answers, or the likes (`/api/explore-likes`). */
+export type JobSource = 'api' | 'import' | 'responses' | 'likes';
 
 /** A jobs row as bound to the insert/update statements (named parameters). */
 export interface JobRow {

@@ -5,6 +5,7 @@
  */
 import type {JobFileCounts, JobFilter} from '../job.js';
 import {jobColumns, type SelectedJobRow} from './job-rows.js';
+import {likedCondition} from './likes.js';
 import type {StatementCache} from './statements.js';
 
 /** A piece of a WHERE clause with its bound values. */
@@ -75,6 +76,7 @@ export function jobFilterConditions(filter: JobFilter | undefined): SqlCondition
 		}
 	}
 
+	if (filter.liked !== undefined) conditions.push(likedCondition(filter.liked));
 	return conditions;
 }
 

@@ -213,4 +213,19 @@ export const migrations: readonly string[] = [
 	`
 	CREATE INDEX IF NOT EXISTS jobs_by_parent ON jobs(parent_id) WHERE parent_id IS NOT NULL;
 	`,
+	// 5: likes (issue 13 §1). The jobs the account liked (`/api/explore-likes`), other people's included; the
+	// liked job itself is a row of jobs (source 'likes' when the listing did not bring it). A like removed
+	// upstream is kept with its time (unliked_at), so the author stays known.
+	`
+	CREATE TABLE IF NOT EXISTS likes (
+		job_id          TEXT PRIMARY KEY REFERENCES jobs(id),
+		author_id       TEXT,             -- the liked job's user_id, as explore-likes sent it (NULL when it sent none)
+		author_name     TEXT,             -- its display_name
+		author_username TEXT,             -- its username_v2
+		own             INTEGER,          -- 1: the account's own job, 0: someone else's, NULL: author unknown
+		liked_seen_at   INTEGER NOT NULL, -- epoch ms of the sync that first saw the like (again, after an unlike)
+		seen_at         INTEGER NOT NULL, -- epoch ms of the last sync that saw it
+		unliked_at      INTEGER           -- set when a --full walk of the likes no longer found it; NULL while liked
+	) WITHOUT ROWID;
+	`,
 ];

@@ -5,6 +5,7 @@
  * FTS5 syntax error, and every user value is a bound parameter.
  */
 import {type Conjunction, type Filter, type FilterKey, parseQuery, type ParameterTest, type Term} from '../query/parse.js';
+import {likedCondition} from './likes.js';
 import {jobFilterConditions, type SqlCondition} from './list.js';
 
 export interface ParsedSearch {
@@ -87,6 +88,7 @@ function parameterCondition(test: ParameterTest): SqlCondition {
 const keyConditions: {[Key in FilterKey]: (values: string[]) => SqlCondition} = {
 	// The same condition as the `--type` flag.
 	type: values => jobFilterConditions({types: values})[0]!,
+	liked: values => likedCondition(values[0] === 'yes'),
 	id: values => ({sql: `(${values.map(() => 'substr(j.id, 1, length(?)) = ?').join(' OR ')})`, params: values.flatMap(value => [value, value])}),
 };
 

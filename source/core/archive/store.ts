@@ -12,6 +12,7 @@ import {jobFromRow, jobRowFromApi, noFiles, rowidSlotsPerMillisecond, timeOrdere
 import {ImagesTable} from './images.js';
 import {FileQueries} from './file-queries.js';
 import {LineageQueries} from './lineage.js';
+import {LikesTable} from './likes.js';
 import {countJobRows, fileCountsFor, listJobRows, selectJobColumns, type JobCursor} from './list.js';
 import {ImportRecords} from './import-records.js';
 import {Meta} from './meta.js';
@@ -54,6 +55,9 @@ export interface ArchiveTotals {
 	bytesOnDisk: number;
 }
 
+/** Which source's JSON wins when two disagree about one job: the account's listing (or its saved answers) over the likes, both over files. */
+const sourceStrength: Readonly<Record<JobSource, number>> = {import: 0, likes: 1, api: 2, responses: 2};
+
 /** Rows per keyset page while iterating: small enough for flat memory, large enough to amortise the seek. */
 const iterationPageSize = 500;
 
@@ -90,6 +94,8 @@ export class ArchiveStore {
 	readonly files: FileQueries;
 	/** A job's ancestors and descendants by parent_id. */
 	readonly lineage: LineageQueries;
+	/** The jobs the account liked, with their authors (see likes.ts). */
+	readonly likes: LikesTable;
 	readonly #statements: StatementCache;
 	readonly #upsert: (jobs: readonly ApiJob[], source: JobSource, oddities: OddityTally | undefined) => UpsertResult;
 	/** The images table (downloads' durable state): see images.ts. */
@@ -107,6 +113,7 @@ export class ArchiveStore {
 		this.images = new ImagesTable(db);
 		this.files = new FileQueries(db);
 		this.lineage = new LineageQueries(db);
+		this.likes = new LikesTable(db);
 		this.#statements = new StatementCache(db);
 		this.meta = new Meta(db);
 		this.syncRuns = new SyncRuns(db);
@@ -174,8 +181,8 @@ export class ArchiveStore {
 				}
 
 				const stored = existing.get(row.id) as {raw: string; source: JobSource};
-				// What files tell us never replaces what the API itself (or its saved responses) sent.
-				const weaker = source === 'import' && stored.source !== 'import';
+				// What files tell us never replaces what the API sent; what the likes tell never replaces the listing's own answer.
+				const weaker = sourceStrength[source] < sourceStrength[stored.source];
 				if (stored.raw === row.raw || weaker) {
 					result.unchanged++;
 				} else {
@@ -193,7 +200,8 @@ export class ArchiveStore {
 	 * whose API JSON changed is rewritten (typed columns and FTS follow). Each
 	 * job needs only its string id (validate.ts's storableJobs() picks those);
 	 * odd fields become null columns and are counted in `oddities`.
-	 * Rows from `import` never overwrite rows the API sent.
+	 * Rows from `import` never overwrite rows the API sent, nor rows from the
+	 * likes a row the listing sent (the account's own job, liked).
 	 */
 	upsertJobs(jobs: readonly ApiJob[], source: JobSource = 'api', oddities?: OddityTally): UpsertResult {
 		return this.#upsert(jobs, source, oddities);
@@ -236,7 +244,7 @@ export class ArchiveStore {
 
 	/** How many jobs match the filter; without one, read from the trigger-kept job_count. */
 	countJobs(filter?: JobFilter): number {
-		const unfiltered = !filter || (!filter.types?.length && filter.since === undefined && filter.until === undefined && filter.fileStatus === undefined);
+		const unfiltered = !filter || (!filter.types?.length && filter.since === undefined && filter.until === undefined && filter.fileStatus === undefined && filter.liked === undefined);
 		return unfiltered ? this.#statements.get('SELECT jobs FROM job_count').pluck().get() as number : countJobRows(this.#statements, filter);
 	}
 

@@ -52,6 +52,8 @@ export interface Config {
 	naming: string;
 	/** Which rendition to download: full-size PNG or the WebP. */
 	format: 'png' | 'webp';
+	/** Also archive the jobs the account liked (`/api/explore-likes`), other people's included, marked liked. */
+	likes: boolean;
 	/** Also download grid composites. */
 	grids: boolean;
 	/** Also download videos of video jobs. */
@@ -91,6 +93,7 @@ export const defaultConfig: Config = {
 	limitRate: 0,
 	naming: 'images/{yyyy}/{mm}/{date}_{job_id}_{index}.{ext}',
 	format: 'png',
+	likes: false,
 	grids: false,
 	videos: true,
 	stallTimeoutMs: 30_000,

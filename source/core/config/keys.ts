@@ -64,6 +64,7 @@ export const keySpecs: readonly KeySpec[] = [
 	{key: 'embedMetadata', type: {kind: 'boolean'}, summary: 'Write the full command and job id into each downloaded PNG (Description + XMP)', example: 'false'},
 	{key: 'sidecars', type: {kind: 'boolean'}, summary: 'Write an <image>.xmp sidecar (prompt, job id, rating, tags) beside each downloaded file', example: 'false'},
 	{key: 'setMtime', type: {kind: 'boolean'}, summary: "Set each downloaded file's mtime to its job's enqueue time", example: 'true'},
+	{key: 'likes', type: {kind: 'boolean'}, summary: 'Also archive the jobs the account liked (other people\'s too) and mark them liked', example: 'false'},
 	{key: 'grids', type: {kind: 'boolean'}, summary: 'Also download grid composites', example: 'false'},
 	{key: 'videos', type: {kind: 'boolean'}, summary: 'Also download the videos of video jobs', example: 'true'},
 	{key: 'stallTimeoutMs', type: {kind: 'duration', min: 1000, max: 10 * minute}, summary: 'Abort a download that sends no bytes for this long (ms, or 30s)', example: '30000'},

@@ -50,6 +50,7 @@ export const galleryScript = `'use strict';
 	var typeSelect = document.getElementById('type');
 	var versionSelect = document.getElementById('version');
 	var aspectSelect = document.getElementById('aspect');
+	var likedSelect = document.getElementById('liked');
 	var count = document.getElementById('count');
 	var lightbox = document.getElementById('lightbox');
 	var shown = [];
@@ -79,6 +80,7 @@ export const galleryScript = `'use strict';
 		if (typeSelect.value && job.job_type !== typeSelect.value) return false;
 		if (versionSelect.value && job._version !== versionSelect.value) return false;
 		if (aspectSelect.value && job._aspect !== aspectSelect.value) return false;
+		if (likedSelect.value && String(Boolean(job.liked)) !== likedSelect.value) return false;
 		return !matcher || matcher(job._search);
 	}
 
@@ -93,6 +95,7 @@ export const galleryScript = `'use strict';
 			button.type = 'button';
 			button.dataset.index = String(index);
 			button.dataset.job = tile.job.id;
+			button.dataset.liked = tile.job.liked ? 'true' : 'false';
 			button.title = tile.job.prompt;
 			var img = document.createElement('img');
 			img.loading = 'lazy';
@@ -142,6 +145,7 @@ export const galleryScript = `'use strict';
 		field(params, 'date', job.enqueue_time);
 		field(params, 'type', job.job_type + ' / ' + job.event_type);
 		field(params, 'size', job.width + ' x ' + job.height);
+		if (job.liked) field(params, 'liked', 'yes');
 		Object.keys(job.parameters || {}).forEach(function (name) {
 			var value = job.parameters[name];
 			field(params, '--' + name, value === true ? 'on' : String(value));
@@ -171,7 +175,7 @@ export const galleryScript = `'use strict';
 		else if (event.key === 'ArrowRight') open(current + 1);
 	});
 	search.addEventListener('input', applyFilters);
-	[typeSelect, versionSelect, aspectSelect].forEach(function (select) { select.addEventListener('change', applyFilters); });
+	[typeSelect, versionSelect, aspectSelect, likedSelect].forEach(function (select) { select.addEventListener('change', applyFilters); });
 
 	new IntersectionObserver(function (entries) {
 		if (entries.some(function (entry) { return entry.isIntersecting; })) renderPage();
@@ -199,6 +203,7 @@ export function galleryHtmlHead(title: string): string {
 <select id="type" aria-label="Job type"><option value="">All types</option></select>
 <select id="version" aria-label="Model version"><option value="">All versions</option></select>
 <select id="aspect" aria-label="Aspect ratio"><option value="">All aspect ratios</option></select>
+<select id="liked" aria-label="Liked"><option value="">Liked or not</option><option value="true">Liked</option><option value="false">Not liked</option></select>
 <span id="count"></span>
 </header>
 <main id="grid"></main>

@@ -55,6 +55,7 @@ export function galleryJob(record: ExportRecord): GalleryJob {
 		parameters: recordParameters(record),
 		width: record.width,
 		height: record.height,
+		liked: record.liked === 1,
 	};
 }
 

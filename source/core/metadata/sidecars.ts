@@ -86,6 +86,7 @@ export function sidecarXml(file: DoneFile): string {
 		createdAt: file.enqueuedAt,
 		rating: file.rating ?? undefined,
 		tags: sidecarTags(file),
+		liked: file.liked === 1,
 	});
 }
 

@@ -96,6 +96,8 @@ export interface SidecarFields {
 	rating?: number;
 	/** Keywords as [category, value] pairs, e.g. ['Model', '7']: flat, `|`- and `/`-hierarchies are derived. */
 	tags: ReadonlyArray<readonly [string, string]>;
+	/** The account liked the job: the keyword `liked` (and `Midjourney|Liked` in the hierarchies). */
+	liked?: boolean;
 }
 
 /** The root of every hierarchical keyword mj-tui writes, so its tags stay in one branch of a photo manager's tree. */
@@ -117,7 +119,8 @@ function leaf(value: string): string {
 /** A standalone XMP sidecar: prompt, job id, creation time, rating, keywords and the full command, readable by digiKam, Lightroom, darktable and exiftool. */
 export function buildSidecarXmp(fields: SidecarFields): string {
 	const rating = fields.rating === undefined ? [] : [`<xmp:Rating>${Math.max(0, Math.min(5, Math.round(fields.rating)))}</xmp:Rating>`];
-	const flat = [tagRoot, ...fields.tags.map(([category, value]) => `${category.toLowerCase()}:${value}`)];
+	const flat = [tagRoot, ...fields.tags.map(([category, value]) => `${category.toLowerCase()}:${value}`), ...(fields.liked ? ['liked'] : [])];
+	const hierarchy = (separator: string) => [...fields.tags.map(([category, value]) => [tagRoot, category, leaf(value)].join(separator)), ...(fields.liked ? [[tagRoot, 'Liked'].join(separator)] : [])];
 	return [
 		'<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?>',
 		'<x:xmpmeta xmlns:x="adobe:ns:meta/" x:xmptk="mj-tui">',
@@ -139,8 +142,8 @@ export function buildSidecarXmp(fields: SidecarFields): string {
 		`<xmpMM:DocumentID>${escapeXml(fields.documentId)}</xmpMM:DocumentID>`,
 		// The full command with its parameters: exif:UserComment is the free-text field every reader shows.
 		`<exif:UserComment>${altLang(fields.fullCommand)}</exif:UserComment>`,
-		`<lr:hierarchicalSubject>${bag(fields.tags.map(([category, value]) => [tagRoot, category, leaf(value)].join('|')))}</lr:hierarchicalSubject>`,
-		`<digiKam:TagsList>${bag(fields.tags.map(([category, value]) => [tagRoot, category, leaf(value)].join('/')))}</digiKam:TagsList>`,
+		`<lr:hierarchicalSubject>${bag(hierarchy('|'))}</lr:hierarchicalSubject>`,
+		`<digiKam:TagsList>${bag(hierarchy('/'))}</digiKam:TagsList>`,
 		'<Iptc4xmpExt:DigitalSourceType>http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia</Iptc4xmpExt:DigitalSourceType>',
 		'</rdf:Description>',
 		'</rdf:RDF>',

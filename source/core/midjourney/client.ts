@@ -108,10 +108,26 @@ export class MidjourneyClient {
 		url.searchParams.set('user_id', userId);
 		url.searchParams.set('page_size', String(options.pageSize ?? this.config.pageSize));
 		if (options.cursor) url.searchParams.set('cursor', options.cursor);
-		const where = `listing page ${options.page ?? '?'} (GET ${redact(url.href)})`;
+		return this.getPage(`listing page ${options.page ?? '?'} (GET ${redact(url.href)})`, url, options.signal, 'the listing contract');
+	}
 
-		const response = await this.withAuth(where, options.signal, () =>
-			this.send(where, options.signal, () => ({
+	/**
+	 * One page of the jobs the account liked (`/api/explore-likes?page=<n>&_ql=explore`, pages from 1): a bare
+	 * array of jobs, other people's included; an empty one ends the likes. Retries and refreshes as listPage.
+	 */
+	async likesPage(options: {page: number; signal?: AbortSignal}): Promise<ImagineListPage> {
+		await this.ensureToken(options.signal);
+		if (!this.auth.hasToken()) throw authError('No Midjourney token is configured (MJ_TUI_TOKEN, MJ_TUI_COOKIE or `token` in the config).');
+		const url = endpoint(this.config.apiBase, '/api/explore-likes');
+		url.searchParams.set('page', String(options.page));
+		url.searchParams.set('_ql', 'explore');
+		return this.getPage(`likes page ${options.page} (GET ${redact(url.href)})`, url, options.signal, 'the likes contract', true);
+	}
+
+	/** GET one page of jobs: status checked, JSON parsed, the page validated as a whole (a bare array allowed where the route sends one). */
+	private async getPage(where: string, url: URL, signal: AbortSignal | undefined, contract: string, bareArray = false): Promise<ImagineListPage> {
+		const response = await this.withAuth(where, signal, () =>
+			this.send(where, signal, () => ({
 				url: url.href,
 				method: 'GET',
 				headers: this.apiHeaders(),
@@ -129,9 +145,9 @@ export class MidjourneyClient {
 				hint: 'Run the sync again later; if it persists, the service changed its format (please report it).',
 			});
 		}
-		const problem = findPageProblem(parsed);
+		const problem = findPageProblem(parsed, {bareArray});
 		if (problem) {
-			throw new MjError(`The response to ${where} breaks the listing contract: ${networkText(problem)}; nothing from this page was stored.`, {
+			throw new MjError(`The response to ${where} breaks ${contract}: ${networkText(problem)}; nothing from this page was stored.`, {
 				exitCode: ExitCode.dataError,
 				hint: 'Run the sync again later; if it persists, the service changed its format (please report it).',
 			});

@@ -19,6 +19,8 @@ export interface SearchableJob {
 	parameters: JobParameters;
 	width: number | null;
 	height: number | null;
+	/** Liked by the account on the site (the archive's likes table). */
+	liked?: boolean;
 }
 
 /** A job prepared once for many queries: prompt tokens and the archive's derived columns. */
@@ -127,6 +129,7 @@ function passesParameter(document: QueryDocument, test: ParameterTest): boolean 
 const keyTests: {[Key in FilterKey]: (job: SearchableJob, values: string[]) => boolean} = {
 	type: (job, values) => values.some(value => value === job.job_type || value === job.event_type),
 	id: (job, values) => values.some(value => job.id.startsWith(value)),
+	liked: (job, values) => (values[0] === 'yes') === (job.liked === true),
 };
 
 function passes(document: QueryDocument, filter: Filter): boolean {

@@ -59,6 +59,8 @@ export const keyFilters = {
 	type: (value: string) => listValues(value),
 	/** `id:1a2b3c4d` (or `id:1a2b*`): the job id starts with this. */
 	id: (value: string) => listValues(value.replace(/\*+$/, '')),
+	/** `liked:yes` / `liked:no`: the jobs the account liked on the site (`--likes`). */
+	liked: (value: string) => (/^(?:yes|true)$/i.test(value) ? ['yes'] : /^(?:no|false)$/i.test(value) ? ['no'] : undefined),
 } satisfies Record<string, (value: string) => string[] | undefined>;
 
 export type FilterKey = keyof typeof keyFilters;

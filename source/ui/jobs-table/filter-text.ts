@@ -1,6 +1,6 @@
 /**
  * The jobs filter as one typed line: `type:upscale,diffusion since:2024-01-01
- * until:2024-07 status:missing`. Dates are local days; `until` is inclusive of
+ * until:2024-07 status:missing liked:yes`. Dates are local days; `until` is inclusive of
  * the day (or month/year) typed.
  */
 import type {JobFilter} from '../../core/job.js';
@@ -28,7 +28,7 @@ export function parseFilterText(text: string): {filter: JobFilter} | {error: str
 	for (const word of text.trim().split(/\s+/).filter(Boolean)) {
 		const [name, ...rest] = word.split(':');
 		const value = rest.join(':');
-		if (!value) return {error: `“${word}”: write name:value (type:, since:, until:, status:)`};
+		if (!value) return {error: `“${word}”: write name:value (type:, since:, until:, status:, liked:)`};
 		switch (name) {
 			case 'type': {
 				filter.types = value.split(',').filter(Boolean);
@@ -42,13 +42,18 @@ export function parseFilterText(text: string): {filter: JobFilter} | {error: str
 				else filter.until = day.next;
 				break;
 			}
+			case 'liked': {
+				if (value !== 'yes' && value !== 'no') return {error: `“${word}”: liked is yes or no`};
+				filter.liked = value === 'yes';
+				break;
+			}
 			case 'status': {
 				if (!(statuses as readonly string[]).includes(value)) return {error: `“${word}”: status is one of ${statuses.join(', ')}`};
 				filter.fileStatus = value as JobFilter['fileStatus'];
 				break;
 			}
 			default:
-				return {error: `“${name}”: unknown filter (type:, since:, until:, status:)`};
+				return {error: `“${name}”: unknown filter (type:, since:, until:, status:, liked:)`};
 		}
 	}
 	return {filter};
@@ -68,5 +73,6 @@ export function formatFilterText(filter: JobFilter): string {
 	// `until` is exclusive in the filter and inclusive as typed: show the last day included.
 	if (filter.until !== undefined) words.push(`until:${day(filter.until - 1)}`);
 	if (filter.fileStatus) words.push(`status:${filter.fileStatus}`);
+	if (filter.liked !== undefined) words.push(`liked:${filter.liked ? 'yes' : 'no'}`);
 	return words.join(' ');
 }

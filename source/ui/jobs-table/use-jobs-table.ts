@@ -21,7 +21,7 @@ const beforeOldest: JobCursor = {enqueuedAt: null, id: ''};
 
 /** The archive keeps the unfiltered count in a one-row table: reading it costs nothing, unlike counting a filter. */
 function countIsCheap(filter: JobFilter): boolean {
-	return !filter.types?.length && filter.since === undefined && filter.until === undefined && filter.fileStatus === undefined;
+	return !filter.types?.length && filter.since === undefined && filter.until === undefined && filter.fileStatus === undefined && filter.liked === undefined;
 }
 
 /** The newest page of `filter` as a reset; the total when already `known` or cheap, else NaN (counted later). */

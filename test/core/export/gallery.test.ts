@@ -23,7 +23,7 @@ let galleryUrl: string;
 const chromiumPath = '/usr/bin/chromium';
 
 test.before(async () => {
-	archive = await syncedArchive(40);
+	archive = await syncedArchive(40, {likedOthers: 5});
 	jobs = [...archive.store.iterateJobs()].filter(job => job.files.done > 0);
 	const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mj-tui-gallery-'));
 	const result = await runCommand(exportCommand, ['--format', 'html', '--out', path.join(out, 'gallery')], archive.config);
@@ -104,6 +104,27 @@ test('search and filters narrow the grid', async t => {
 	const ofAspect = jobs.filter(job => square.has(job.id));
 	t.true(ofAspect.some(job => job.parameters.ar === undefined), 'some 1:1 jobs were typed without --ar');
 	await page.waitForFunction(expected => document.querySelectorAll('#grid .tile').length === expected, imageCount(ofAspect));
+	t.deepEqual(errors, []);
+	await page.close();
+});
+
+test('the liked filter keeps the liked images; each tile says whether it is liked', async t => {
+	const {page, errors} = await openGallery();
+	const liked = new Set(archive.store.search('liked:yes', {limit: 1000}).map(hit => hit.job.id));
+	const likedJobs = jobs.filter(job => liked.has(job.id));
+	t.true(likedJobs.length > 5 && likedJobs.length < jobs.length, 'liked and not liked jobs, other people\'s among the liked');
+	await page.selectOption('#liked', 'true');
+	await page.waitForFunction(expected => document.querySelectorAll('#grid .tile').length === expected, imageCount(likedJobs));
+	t.is(await page.locator('#grid .tile[data-liked="false"]').count(), 0);
+	t.regex((await page.locator('#count').textContent())!, new RegExp(`^${imageCount(likedJobs)} of `));
+	await page.locator('#grid .tile').first().click();
+	t.regex((await page.locator('#lb-params').textContent())!, /likedyes/);
+	await page.keyboard.press('Escape');
+	await page.selectOption('#liked', 'false');
+	const others = jobs.filter(job => !liked.has(job.id));
+	await page.waitForFunction(expected => document.querySelectorAll('#grid .tile').length === Math.min(expected, 120), imageCount(others));
+	t.is(await page.locator('#grid .tile[data-liked="true"]').count(), 0);
+	t.regex((await page.locator('#count').textContent())!, new RegExp(`^${imageCount(others)} of `));
 	t.deepEqual(errors, []);
 	await page.close();
 });

@@ -32,7 +32,10 @@ test.before(() => {
 	dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mj-query-agreement-'));
 	store = ArchiveStore.open(dir);
 	const extras: StandInJob[] = extraCommands.map((command, index) => ({...generateJobs(1, 9)[0]!, id: `extra-${index}`, full_command: command}));
-	store.upsertJobs([...generateJobs(400, 1), ...extras]);
+	const jobs = [...generateJobs(400, 1), ...extras];
+	store.upsertJobs(jobs);
+	// Every third job liked (the extras' Zürich tram among them), so liked: has both sides to agree on.
+	store.likes.record(jobs.filter((_, index) => index % 3 === 0).map(job => ({jobId: job.id, authorId: null, authorName: null, authorUsername: null, own: true})), Date.now());
 	documents = [...store.exports.recordPages({})].flat().map(record => queryDocument(galleryJob(record)));
 });
 test.after.always(() => {
@@ -50,6 +53,7 @@ const queries = [
 	'--raw', '--style raw', '--no text', '--no PEOPLE', '--sref https://s.mj.run/abc', '--sref 3725990145', '--p', '--profile',
 	'--seed 42', '--motion low', '--video', 'NOT --tile', 'NOT --ar 1:1 fox', 'type:upscale', 'type:variation,pan lighthouse',
 	'-type:diffusion', 'NOT type:upscale snow', 'type:v7_diffusion --ar 16:9', 'id:extra-', 'id:extra-1,extra-2', '-id:extra',
+	'liked:yes', 'liked:no fox', '-liked:yes lighthouse', 'NOT liked:no', 'zurich liked:yes',
 	'lighthouse type:nothing', 'xyzzy', 'cat or dog', '"a dog and', 'fo*x', 'a', 'ab', 'the',
 ];
 
