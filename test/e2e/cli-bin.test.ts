@@ -147,6 +147,7 @@ test('the bundled command keeps Ink and React in chunks it loads only for the in
 });
 
 test('npx mj-tui runs the bin from the checkout', async t => {
-	const {stdout} = await promisify(execFile)('npx', ['--no-install', 'mj-tui', '--version'], {cwd: repoRoot});
+	// npx links the checkout into its cache as a `file:` package and would run its `prepare` (a rebuild of dist/ while other tests run it): no scripts.
+	const {stdout} = await promisify(execFile)('npx', ['--no-install', 'mj-tui', '--version'], {cwd: repoRoot, env: {...process.env, npm_config_ignore_scripts: 'true'}});
 	t.is(stdout, `${version}\n`);
 });
