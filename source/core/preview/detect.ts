@@ -117,3 +117,10 @@ export function chooseRenderer(mode: PreviewMode, env: NodeJS.ProcessEnv, answer
 	const why = answers && !answers.answered ? 'the terminal did not answer' : 'no graphics protocol found';
 	return {...base, renderer: 'blocks', reason: `half blocks (${why})`};
 }
+
+/** The renderer for `mode` in this terminal: asks the terminal only when the answer can matter (auto, or a graphics protocol that needs the cell size). */
+export async function detectRenderer(mode: PreviewMode, env: NodeJS.ProcessEnv, terminal?: {input: TerminalInput; output: {write(text: string): unknown}}): Promise<RendererChoice> {
+	const mayAsk = mode !== 'off' && mode !== 'blocks' && !(mode === 'auto' && env['NO_COLOR']);
+	const answers = mayAsk && terminal ? await queryTerminal(terminal.input, terminal.output) : undefined;
+	return chooseRenderer(mode, env, answers);
+}

@@ -47,8 +47,4 @@ export class PictureCache<Value> {
 	get size(): number {
 		return this.#entries.size;
 	}
-
-	values(): IterableIterator<Value> {
-		return [...this.#entries.values()].map((entry) => entry.value)[Symbol.iterator]();
-	}
 }

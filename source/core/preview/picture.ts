@@ -22,7 +22,7 @@ export interface CellBox {
  * top-left cell after the frame (sixel, iTerm2).
  */
 export type PreviewPicture =
-	| {kind: 'lines'; columns: number; rows: number; lines: string[]; setup?: string; teardown?: string; bytes: number}
+	| {kind: 'lines'; columns: number; rows: number; lines: string[]; kitty?: {imageId: number; setup: string; teardown: string}; bytes: number}
 	| {kind: 'overlay'; columns: number; rows: number; escape: string; bytes: number};
 
 /** The largest box of cells inside `box` with the image's aspect on cells of `cell` pixels (at least 1x1). */
@@ -102,5 +102,5 @@ export async function makePicture(source: string | Buffer, box: CellBox, choice:
 	const wrap = (escape: string) => (choice.tmux ? tmuxPassthrough(escape) : escape);
 	const setup = kittyTransmit(png, {imageId, ...cells}).map(wrap).join('');
 	const lines = kittyPlaceholderLines({imageId, ...cells});
-	return {kind: 'lines', ...cells, lines, setup, teardown: wrap(kittyDelete(imageId)), bytes: setup.length};
+	return {kind: 'lines', ...cells, lines, kitty: {imageId, setup, teardown: wrap(kittyDelete(imageId))}, bytes: setup.length};
 }

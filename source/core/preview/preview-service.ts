@@ -81,13 +81,6 @@ export class PreviewService {
 		void this.#work();
 	}
 
-	/** The escapes that free terminal-side images (kitty) of every picture made: written on quit. */
-	teardown(): string {
-		let escapes = '';
-		for (const result of this.#pictures.values()) if ('picture' in result && result.picture.kind === 'lines' && result.picture.teardown) escapes += result.picture.teardown;
-		return escapes;
-	}
-
 	close(): void {
 		this.#closed = true;
 		this.#wanted = [];

@@ -22,6 +22,9 @@ export interface DetailsPaneProps {
 	height: number;
 	theme: Theme;
 	focused: boolean;
+	/** The picture, drawn under the fields in `previewRows` lines (see previewRowsFor). */
+	preview?: React.ReactNode;
+	previewRows?: number;
 }
 
 function formatParameters(job: Job): string {
@@ -65,15 +68,22 @@ function FileLines({image, selected, focused, theme}: {image: JobFile; selected:
 	);
 }
 
+/** Lines the preview gets in a pane `height` high: at most half, and only what leaves the fields, 3 prompt lines and 2 files; none below 4. */
+export function previewRowsFor(height: number, files: number): number {
+	const rows = Math.min(height - 5 - 3 - 1 - Math.min(files, 2) * 2, Math.floor(height / 2));
+	return rows >= 4 ? rows : 0;
+}
+
 /** Lines the prompt may use: what is left after the fields and at least two files. */
 function promptLines(height: number, files: number): number {
 	return Math.max(1, height - 7 - Math.min(files, 2) * 2);
 }
 
-export function DetailsPane({job, images, fileIndex, width, height, theme, focused}: DetailsPaneProps) {
+export function DetailsPane({job, images, fileIndex, width, height: paneHeight, theme, focused, preview, previewRows = 0}: DetailsPaneProps) {
+	const height = paneHeight - (preview ? previewRows : 0);
 	if (!job) {
 		return (
-			<Box width={width} height={height}>
+			<Box width={width} height={paneHeight}>
 				<Text color={theme.muted}>No job selected.</Text>
 			</Box>
 		);
@@ -86,7 +96,7 @@ export function DetailsPane({job, images, fileIndex, width, height, theme, focus
 	const done = images.filter((image) => image.status === 'done').length;
 	const failed = images.filter((image) => image.status === 'failed').length;
 	return (
-		<Box flexDirection="column" width={width} height={height}>
+		<Box flexDirection="column" width={width} height={paneHeight}>
 			<Field name="Job" theme={theme}>
 				{toSingleLine(job.id)} · {formatJobDate(job.enqueuedAt)}
 			</Field>
@@ -104,6 +114,7 @@ export function DetailsPane({job, images, fileIndex, width, height, theme, focus
 			<Field name="Params" theme={theme}>
 				{formatParameters(job)}
 			</Field>
+			{preview}
 			<Box height={maxPromptLines} overflow="hidden" flexShrink={0}>
 				<Text wrap="wrap">{prompt}</Text>
 			</Box>

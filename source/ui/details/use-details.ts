@@ -14,6 +14,7 @@ import type {CommandHandlers} from '../keys.js';
 import {listCommands} from '../list-commands.js';
 import type {TuiServices} from '../services.js';
 import {useSyncState} from '../use-sync-state.js';
+import {pictureFiles, previewFiles, selectedPicture} from './use-preview.js';
 
 export interface DetailsOptions {
 	archive: ArchiveSource;
@@ -54,6 +55,16 @@ export function useDetails({archive, currentJob, dataVersion, engine, refreshSna
 			refreshSnapshot();
 			info(queued ? `queued ${queued} file${queued === 1 ? '' : 's'} of ${toSingleLine(target.id)}` : 'nothing missing for this job');
 		};
+		/** `[`/`]`: select the previous/next picture file of the job (the preview and `o` follow the selection). */
+		const stepImage = (step: number) => () => {
+			const files = previewFiles(currentJob(), filesOf(currentJob()));
+			const pictures = pictureFiles(files);
+			const current = selectedPicture(files, fileIndexRef.current);
+			if (pictures.length === 0 || !current) return info('this job has no images');
+			const next = pictures[(pictures.indexOf(current) + step + pictures.length) % pictures.length]!;
+			setFileIndex(files.indexOf(next));
+		};
+		const imageCommands: CommandHandlers = {'prev-image': stepImage(-1), 'next-image': stepImage(1)};
 		const commands: CommandHandlers = {
 			// The file list is short: a page is one file.
 			...listCommands(
@@ -64,12 +75,14 @@ export function useDetails({archive, currentJob, dataVersion, engine, refreshSna
 			),
 			open: open((files) => files[fileIndexRef.current]),
 			'download-job': downloadJob,
+			...imageCommands,
 		};
 		const jobCommands: CommandHandlers = {
 			open: open((files) => files.find((file) => file.status === 'done')),
 			'download-job': downloadJob,
+			...imageCommands,
 		};
-		return {commands, jobCommands};
+		return {commands, jobCommands, imageCommands};
 	}, [archive, currentJob, engine, refreshSnapshot, openImage, info, setFileIndex, fileIndexRef]);
 	return {job, images, fileIndex, ...handlers};
 }

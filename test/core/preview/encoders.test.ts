@@ -204,6 +204,6 @@ test('sixel and kitty pictures from a file are sized to whole cells of the termi
 	const kitty = await makePicture(png, {columns: 20, rows: 10}, {...base, renderer: 'kitty'}, 'a');
 	t.is(kitty.kind, 'lines');
 	if (kitty.kind !== 'lines') return;
-	t.true(kitty.setup!.startsWith('\u001BPtmux;\u001B\u001B_G'), 'inside tmux the transmission is wrapped for passthrough');
+	t.true(kitty.kitty!.setup.startsWith('\u001BPtmux;\u001B\u001B_G'), 'inside tmux the transmission is wrapped for passthrough');
 	t.is(kitty.lines.length, kitty.rows);
 });
