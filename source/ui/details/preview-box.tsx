@@ -78,7 +78,13 @@ function Slot({slot, theme, graphics, boxRef}: {slot: PreviewSlot; theme: Theme;
 export function PreviewBox({slots, rows, width, theme, graphics}: PreviewBoxProps) {
 	const elements = useRef<Array<DOMElement | null>>([]);
 	// Stable per slot: the graphics output asks where each box is when it draws, after Ink laid the frame out.
-	const slotRefs = useMemo(() => Array.from({length: 8}, (_, index) => (element: DOMElement | null) => (elements.current[index] = element)), []);
+	const slotRefs = useMemo(
+		() =>
+			Array.from({length: 8}, (_, index) => (element: DOMElement | null) => {
+				elements.current[index] = element;
+			}),
+		[],
+	);
 	const locators = useMemo(() => Array.from({length: 8}, (_, index) => () => screenCell(elements.current[index] ?? null)), []);
 	const overlays: Overlay[] = [];
 	slots.forEach((slot, index) => {
@@ -86,8 +92,15 @@ export function PreviewBox({slots, rows, width, theme, graphics}: PreviewBoxProp
 		if (result && 'picture' in result && result.picture.kind === 'overlay' && locators[index]) overlays.push({escape: result.picture.escape, locate: locators[index]});
 	});
 	// After every commit: the output compares with what it draws and redraws only on a change.
-	useEffect(() => graphics.setOverlays(overlays));
-	useEffect(() => () => graphics.setOverlays([]), [graphics]);
+	useEffect(() => {
+		graphics.setOverlays(overlays);
+	});
+	useEffect(
+		() => () => {
+			graphics.setOverlays([]);
+		},
+		[graphics],
+	);
 	return (
 		<Box height={rows} width={width} columnGap={1} overflow="hidden" flexShrink={0}>
 			{slots.map((slot, index) => (
