@@ -15,7 +15,7 @@ import {jobId} from '../../fixtures/jobs.js';
 import {makePicture} from '../../source/core/preview/picture.js';
 import {defaultCellPixels} from '../../source/core/preview/renderers.js';
 import {readArchiveDb} from '../helpers/archive-db.js';
-import {builtBin} from '../helpers/cli-io.js';
+import {builtBin, runBin, sandbox} from '../helpers/cli-io.js';
 import {shellPrompt, TmuxTerminal} from '../helpers/ui-tmux.js';
 
 const jobs = 12;
@@ -139,6 +139,19 @@ test.serial('80x24: the details pane shows the picture; the queue pane does not,
 	const screen = await terminal.press('Tab', (text) => text.includes('State') && !text.includes('Params'), 'the queue pane');
 	t.false(screen.includes('▀'), `no half block outside the details pane:\n${screen}`);
 	await terminal.press('BTab', (text) => text.includes('Params') && text.includes('▀'), 'the details again, with the picture');
+});
+
+test('a bad --preview is a usage error (64) naming the flag and the choices; a bad preview in a config file is 78 naming the file', async (t) => {
+	const box = sandbox();
+	const flag = await runBin(['--preview', 'ascii'], {cwd: box.project, env: box.env});
+	t.is(flag.code, 64);
+	t.regex(flag.stderr, /--preview must be one of auto, kitty, iterm, sixel, blocks, off; got "ascii"/);
+	const file = path.join(box.userConfigDir, 'config.yaml');
+	fs.writeFileSync(file, 'preview: chafa\n');
+	const config = await runBin(['config', 'show'], {cwd: box.project, env: box.env});
+	t.is(config.code, 78);
+	t.true(config.stderr.includes(file), config.stderr);
+	t.regex(config.stderr, /preview.*must be one of auto, kitty, iterm, sixel, blocks, off; got "chafa"/);
 });
 
 async function waitForEscapes(terminal: TmuxTerminal, predicate: (screen: string) => boolean, what: string, timeoutMs = 15_000): Promise<string> {

@@ -17,7 +17,7 @@ import type {RendererChoice} from './renderers.js';
 export interface PreviewFile {
 	jobId: string;
 	index: number;
-	/** Relative to the archive. */
+	/** Relative to the archive (an imported file kept where it was: absolute). */
 	path: string | null;
 	sha256: string | null;
 	status: string;
@@ -109,7 +109,7 @@ export class PreviewService {
 	async #make(file: PreviewFile, box: CellBox, key: string): Promise<PreviewResult> {
 		if (file.status === 'done' && file.path) {
 			try {
-				return {picture: await makePicture(path.join(this.#options.archiveDir, file.path), box, this.choice, key), from: 'file'};
+				return {picture: await makePicture(path.resolve(this.#options.archiveDir, file.path), box, this.choice, key), from: 'file'};
 			} catch (error) {
 				return {message: `cannot show ${path.basename(file.path)}: ${reasonOf(error)}`};
 			}
