@@ -7,8 +7,8 @@ import React, {useCallback, useMemo} from 'react';
 import {Box} from 'ink';
 import {DetailsPane, previewRowsFor} from './details/details-pane.js';
 import {PictureViewer} from './details/picture-viewer.js';
-import {PreviewBox} from './details/preview-box.js';
-import {previewRowsNeeded, usePreview} from './details/use-preview.js';
+import {LivePreview} from './details/preview-box.js';
+import {previewRowsNeeded} from './details/use-preview.js';
 import {useDetails} from './details/use-details.js';
 import {useEngineSnapshot} from './engine-store.js';
 import {errorLine} from './error-line.js';
@@ -147,16 +147,10 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 	const previewBox = {columns: detailsRect.width, rows: previewRowsFor(detailsRect.height - 1, details.images.length)};
 	const previewRows = services.previews ? previewRowsNeeded(details.job, details.images, previewBox, services.previews.choice.cell) : 0;
 	const detailsOnScreen = !helpOpen && !viewerOpen && (wide || (focus === 'details' && !search.open));
-	const previewSlots = usePreview({
-		previews: services.previews,
-		images: details.images,
-		fileIndex: details.fileIndex,
-		box: {columns: detailsRect.width, rows: previewRows},
-		active: detailsOnScreen && previewRows > 0,
-		sideBySide: true,
-		job: details.job,
-	});
-	const preview = services.previews && previewRows > 0 ? <PreviewBox slots={previewSlots} rows={previewRows} width={detailsRect.width} theme={theme} graphics={graphics} /> : undefined;
+	const preview =
+		services.previews && previewRows > 0 && detailsOnScreen ? (
+			<LivePreview previews={services.previews} images={details.images} fileIndex={details.fileIndex} box={{columns: detailsRect.width, rows: previewRows}} active sideBySide job={details.job} theme={theme} graphics={graphics} />
+		) : undefined;
 
 	return (
 		<TickProvider active={busy}>

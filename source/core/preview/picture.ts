@@ -3,12 +3,19 @@
  * (keeping its aspect on the terminal's cell shape), scale it with sharp
  * (off the main thread, in libuv's pool) and encode it.
  */
-import sharp, {type Sharp} from 'sharp';
+import type {Sharp} from 'sharp';
 import {halfBlockLines} from './half-blocks.js';
 import {itermInlineImage} from './iterm.js';
 import {kittyDelete, kittyMaxRows, kittyPlaceholderLines, kittyTransmit, tmuxPassthrough} from './kitty.js';
 import type {CellPixels, RendererChoice, RgbImage} from './renderers.js';
 import {encodeSixel} from './sixel.js';
+
+let sharpModule: Promise<typeof import('sharp')> | undefined;
+
+/** sharp, a native addon that takes a while to load: loaded with the first picture (or a warm-up after the first frame), not with the app. */
+export async function loadSharp(): Promise<typeof import('sharp').default> {
+	return (await (sharpModule ??= import('sharp'))).default;
+}
 
 /** A box of terminal cells. */
 export interface CellBox {
@@ -75,6 +82,7 @@ export function kittyImageId(key: string): number {
 
 /** Scale and encode `source` (a file path or its bytes) for `choice`, fitted into `box`. `key` names the picture (kitty's image id). */
 export async function makePicture(source: string | Buffer, box: CellBox, choice: RendererChoice, key: string): Promise<PreviewPicture> {
+	const sharp = await loadSharp();
 	// Pictures over transparent parts sit on black, like the terminal's usual background.
 	const input = () => sharp(source, {failOn: 'none'}).rotate().flatten({background: '#000000'});
 	const meta = await sharp(source, {failOn: 'none'}).metadata();

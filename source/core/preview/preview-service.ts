@@ -10,7 +10,7 @@ import path from 'node:path';
 import {cookieAllowed, resolveFileUrl} from '../downloads/cdn-url.js';
 import {isCloudflareChallenge} from '../midjourney/cloudflare.js';
 import {PictureCache} from './picture-cache.js';
-import {makePicture, type CellBox, type PreviewPicture} from './picture.js';
+import {loadSharp, makePicture, type CellBox, type PreviewPicture} from './picture.js';
 import type {RendererChoice} from './renderers.js';
 
 /** One file the UI wants a picture of (a row of the images table). */
@@ -62,6 +62,8 @@ export class PreviewService {
 	constructor(options: PreviewServiceOptions) {
 		this.#options = options;
 		this.choice = options.choice;
+		// sharp loads once the first frame is out, so neither the start nor the first picture waits for it.
+		setTimeout(() => void loadSharp().catch(() => {}), 500).unref();
 	}
 
 	/** What is ready for `file` in `box`: a picture, a message, or undefined while it is being made. */

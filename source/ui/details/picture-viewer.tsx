@@ -8,8 +8,8 @@ import {toSingleLine} from '../../core/terminal-text.js';
 import {PaneTitle} from '../pane-chrome.js';
 import type {GraphicsOutput} from '../terminal-graphics.js';
 import type {Theme} from '../theme.js';
-import {PreviewBox} from './preview-box.js';
-import {pictureFiles, previewFiles, selectedPicture, usePreview} from './use-preview.js';
+import {LivePreview} from './preview-box.js';
+import {pictureFiles, previewFiles, selectedPicture} from './use-preview.js';
 
 export interface PictureViewerProps {
 	job: Job | undefined;
@@ -24,16 +24,15 @@ export interface PictureViewerProps {
 
 export function PictureViewer({job, images, fileIndex, previews, graphics, width, height, theme}: PictureViewerProps) {
 	const rows = Math.max(1, height - 1);
-	const slots = usePreview({previews, images, fileIndex, box: {columns: width, rows}, active: true, sideBySide: false, job});
 	const files = previewFiles(job, images);
 	const pictures = pictureFiles(files);
 	const shown = selectedPicture(files, fileIndex);
 	const position = shown ? `image ${pictures.indexOf(shown) + 1} of ${pictures.length}` : 'no image';
-	const why = !job ? 'No job selected.' : !previews ? 'Previews are off (preview: off, or NO_COLOR).' : slots.length === 0 ? 'This job has no images.' : undefined;
+	const why = !job ? 'No job selected.' : !previews ? 'Previews are off (preview: off, or NO_COLOR).' : pictures.length === 0 ? 'This job has no images.' : undefined;
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<PaneTitle title="Picture" focused theme={theme} extra={job ? `${toSingleLine(job.id)} · ${position}` : undefined} />
-			{why ? <Text color={theme.muted}>{why}</Text> : <PreviewBox slots={slots} rows={rows} width={width} theme={theme} graphics={graphics} />}
+			{why ? <Text color={theme.muted}>{why}</Text> : <LivePreview previews={previews} images={images} fileIndex={fileIndex} box={{columns: width, rows}} active sideBySide={false} job={job} theme={theme} graphics={graphics} />}
 		</Box>
 	);
 }

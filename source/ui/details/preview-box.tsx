@@ -11,7 +11,7 @@ import {Box, Text, type DOMElement} from 'ink';
 import {toSingleLine} from '../../core/terminal-text.js';
 import type {GraphicsOutput, Overlay} from '../terminal-graphics.js';
 import type {Theme} from '../theme.js';
-import type {PreviewSlot} from './use-preview.js';
+import {usePreview, type PreviewOptions, type PreviewSlot} from './use-preview.js';
 
 export interface PreviewBoxProps {
 	slots: readonly PreviewSlot[];
@@ -108,4 +108,13 @@ export function PreviewBox({slots, rows, width, theme, graphics}: PreviewBoxProp
 			))}
 		</Box>
 	);
+}
+
+/**
+ * The preview of what `options` selects, re-rendered on its own as pictures
+ * arrive: a picture becoming ready redraws this box, not the whole app.
+ */
+export function LivePreview({theme, graphics, ...options}: PreviewOptions & {theme: Theme; graphics: GraphicsOutput}) {
+	const slots = usePreview(options);
+	return <PreviewBox slots={slots} rows={options.box.rows} width={options.box.columns} theme={theme} graphics={graphics} />;
 }
