@@ -36,6 +36,8 @@ export interface PreviewServiceOptions {
 	fetchTimeoutMs?: number;
 	/** How long a failure (offline, 404) is remembered before it is tried again, ms. */
 	failureMemoryMs?: number;
+	/** How long the wish must stay the same before work starts, ms: keys held down pass jobs by without fetching each one's pictures. */
+	settleMs?: number;
 }
 
 /** The thumbnail rendition asked for a file not downloaded yet (the contract's `0_<i>_<size>_N.webp`). */
@@ -58,6 +60,8 @@ export class PreviewService {
 	#working = false;
 	#fetch: {key: string; controller: AbortController} | undefined;
 	#closed = false;
+	#settle: NodeJS.Timeout | undefined;
+	#notify: NodeJS.Timeout | undefined;
 
 	constructor(options: PreviewServiceOptions) {
 		this.#options = options;
@@ -80,11 +84,14 @@ export class PreviewService {
 		this.#onReady = onReady;
 		const fetching = this.#fetch;
 		if (fetching && !this.#wanted.some(({file, box}) => pictureKey(file, box, this.choice) === fetching.key)) fetching.controller.abort();
-		void this.#work();
+		clearTimeout(this.#settle);
+		if (this.#wanted.length > 0) this.#settle = setTimeout(() => void this.#work(), this.#options.settleMs ?? 60);
 	}
 
 	close(): void {
 		this.#closed = true;
+		clearTimeout(this.#settle);
+		clearTimeout(this.#notify);
 		this.#wanted = [];
 		this.#fetch?.controller.abort();
 	}
@@ -101,11 +108,20 @@ export class PreviewService {
 				if ('picture' in result) this.#pictures.set(key, result, result.picture.bytes);
 				else if (result.message === aborted) continue;
 				else this.#failures.set(key, {message: result.message, until: Date.now() + (this.#options.failureMemoryMs ?? 30_000)});
-				this.#onReady();
+				this.#ready();
 			}
 		} finally {
 			this.#working = false;
 		}
+	}
+
+	/** Tell the UI, once for pictures finished close together: each telling redraws the frame. */
+	#ready(): void {
+		if (this.#notify) return;
+		this.#notify = setTimeout(() => {
+			this.#notify = undefined;
+			this.#onReady();
+		}, 30);
 	}
 
 	async #make(file: PreviewFile, box: CellBox, key: string): Promise<PreviewResult> {
