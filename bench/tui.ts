@@ -6,7 +6,9 @@
  *   time to first frame, key-to-frame latency for scrolling (j, PgDn) and for
  *   search keystrokes (echo, and until the hits show), peak RSS, CPU while
  *   idle and while 16 transfers run, and bytes written to the terminal per
- *   second while they run.
+ *   second while they run. Those run with previews off; then the app starts
+ *   again with half-block previews and the scroll is timed while pictures
+ *   load (thumbnails from the stand-in's CDN for the newest 200 jobs).
  * BENCH_NODE_FLAGS passes flags to the app's node (e.g. --cpu-prof --heap-prof).
  * BENCH_JOBS changes the archive size (default 1,000,000); the archive is
  * built once under the temp dir and reused. Downloads come from the stand-in
@@ -151,6 +153,33 @@ const percentile = (values: number[], p: number) => {
 	return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 };
 
+/**
+ * The app again with half-block previews: each `j` selects a job whose
+ * pictures are not downloaded, so the details pane asks the CDN for their
+ * thumbnails and draws them when they arrive; the key's frame must not wait.
+ */
+async function scrollWithPreviews(terminal: Terminal, command: string, total: string): Promise<Array<{name: string; value: number; unit: string; goal?: number}>> {
+	terminal.tmux('send-keys', '-t', 'main', '-l', command);
+	terminal.send('Enter');
+	await terminal.waitForScreen((screen) => screen.includes(`of ${total}`) && screen.includes('Files'), 'the first frame with previews');
+	await sleep(1500);
+	const scroll: number[] = [];
+	const started = performance.now();
+	for (let index = 0; index < 60; index++) {
+		scroll.push(await terminal.outputAfter(terminal.send('j')));
+		await sleep(110);
+	}
+	// Pictures drawn while scrolling: frames carrying half blocks.
+	const pictures = terminal.outputs.filter((output) => output.at >= started && output.text.includes('▀')).length;
+	terminal.send('q');
+	await terminal.waitForScreen((screen) => screen.trimEnd().endsWith('bench$'), 'the shell after quitting', 15_000, 50);
+	return [
+		{name: 'scroll with previews on: key→frame j p50', value: percentile(scroll, 50), unit: 'ms'},
+		{name: 'scroll with previews on: key→frame j p95', value: percentile(scroll, 95), unit: 'ms', goal: 50},
+		{name: '  frames with pictures while scrolling', value: pictures, unit: 'frames'},
+	];
+}
+
 // ---- Run -------------------------------------------------------------------
 const standIn = await startStandIn({jobs: 200, imageBytes: 2 * 1024 * 1024});
 const terminal = new Terminal();
@@ -159,7 +188,7 @@ try {
 	terminal.start();
 	await terminal.waitForScreen((screen) => screen.includes('bench$'), 'the shell');
 	const env = `env -u FORCE_COLOR -u CI -u CONTINUOUS_INTEGRATION TZ=UTC MJ_TUI_TOKEN='${standIn.token}' MJ_TUI_REFRESH_TOKEN='${standIn.refreshToken}' MJ_TUI_TOKEN_API_KEY='${standIn.tokenApiKey}' MJ_TUI_PER_HOST_CONCURRENCY=16`;
-	const flags = `--archive ${archive} --api-base ${standIn.apiBase} --cdn-base ${standIn.cdnBase} --token-base ${standIn.tokenBase} --user-id ${standIn.userId} --concurrency 16 --limit-rate 6M`;
+	const flags = `--preview off --archive ${archive} --api-base ${standIn.apiBase} --cdn-base ${standIn.cdnBase} --token-base ${standIn.tokenBase} --user-id ${standIn.userId} --concurrency 16 --limit-rate 6M`;
 	const total = jobs.toLocaleString('en-US');
 
 	// Time to first frame: from pressing Enter on the command line to the table on screen.
@@ -245,6 +274,8 @@ try {
 
 	terminal.send('q');
 	await terminal.waitForScreen((screen) => screen.trimEnd().endsWith('bench$'), 'the shell after quitting', 15_000, 50);
+
+	results.push(...(await scrollWithPreviews(terminal, `${env} node ${binary} ${flags.replace('--preview off', '--preview blocks')}`, total)));
 } finally {
 	terminal.stop();
 	await standIn.close();

@@ -51,6 +51,7 @@ export const globalFlags = {
 	browser: {type: 'string', value: '<path>', configKey: 'browser', description: 'Chrome/Chromium executable (default: found on PATH)'},
 	userId: {type: 'string', value: '<id>', configKey: 'userId', description: "Account id (default: from the token's midjourney_id claim)"},
 	retries: {type: 'string', value: '<n>', configKey: 'retries', description: 'Retries of one request before it fails (0-20)'},
+	preview: {type: 'string', value: 'auto|kitty|iterm|sixel|blocks|off', configKey: 'preview', description: 'How the interactive app shows pictures (auto asks the terminal)'},
 	config: {type: 'string', value: '<file>', description: 'Read this config file instead of searching for one'},
 	verbose: {type: 'boolean', configKey: 'verbose', description: 'More detail; error stack traces'},
 	quiet: {type: 'boolean', configKey: 'quiet', description: 'Only errors'},

@@ -11,6 +11,7 @@ const groups: Array<{title: string; names: Array<keyof typeof globalFlags>}> = [
 	{title: 'Sync', names: ['full', 'likes', 'since', 'until', 'type', 'limit']},
 	{title: 'Archive and downloads', names: ['archive', 'concurrency', 'limitRate', 'naming', 'format', 'embedMetadata', 'sidecars', 'setMtime', 'metricsFile']},
 	{title: 'Service', names: ['apiBase', 'cdnBase', 'tokenBase', 'userId', 'retries', 'transport', 'browser']},
+	{title: 'Interactive app', names: ['preview']},
 	{title: 'General', names: ['config', 'verbose', 'quiet', 'version', 'help']},
 ];
 

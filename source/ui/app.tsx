@@ -5,7 +5,10 @@
  */
 import React, {useCallback, useMemo} from 'react';
 import {Box} from 'ink';
-import {DetailsPane} from './details/details-pane.js';
+import {DetailsPane, previewRowsFor} from './details/details-pane.js';
+import {PictureViewer} from './details/picture-viewer.js';
+import {LivePreview} from './details/preview-box.js';
+import {previewRowsNeeded} from './details/use-preview.js';
 import {useDetails} from './details/use-details.js';
 import {useEngineSnapshot} from './engine-store.js';
 import {errorLine} from './error-line.js';
@@ -35,6 +38,7 @@ import {useKeyDispatch} from './use-key-dispatch.js';
 import {useQuit} from './use-quit.js';
 import {useSyncRun} from './use-sync-run.js';
 import {useSyncState} from './use-sync-state.js';
+import {noGraphics} from './terminal-graphics.js';
 
 export interface AppProps {
 	services: TuiServices;
@@ -57,6 +61,8 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 	// Modes the key dispatcher reads back at once (keys may arrive faster than frames).
 	const [focus, setFocus, focusRef] = useSyncState<Pane>('jobs');
 	const [helpOpen, setHelpOpen, helpRef] = useSyncState(false);
+	const [viewerOpen, setViewerOpen, viewerRef] = useSyncState(false);
+	const graphics = services.graphics ?? noGraphics;
 	const bottom = useBottomLine();
 	const {info} = bottom;
 	const filtering = useFilterPrompt(info);
@@ -90,6 +96,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 	// What each place does with its commands; the pane hooks own the handlers, the shell only routes.
 	const handlers = useMemo((): Record<KeyScope, CommandHandlers> => {
 		const back = () => setFocus('jobs');
+		const viewImage = () => setViewerOpen(true);
 		const stepPane = (step: number) => () => setFocus((pane) => paneOrder[(paneOrder.indexOf(pane) + step + paneOrder.length) % paneOrder.length]!);
 		return {
 			global: {
@@ -104,8 +111,9 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 				},
 				...queue.everywhere,
 			},
-			jobs: {...table.commands, ...details.jobCommands, ...searching.commands.hits, ...filtering.paneCommands, 'show-details': showDetails},
-			details: {...details.commands, ...searching.commands.hits, back},
+			jobs: {...table.commands, ...details.jobCommands, ...searching.commands.hits, ...filtering.paneCommands, 'show-details': showDetails, 'view-image': viewImage},
+			details: {...details.commands, ...searching.commands.hits, back, 'view-image': viewImage},
+			viewer: {...details.imageCommands, 'viewer-close': () => setViewerOpen(false)},
 			queue: {...queue.commands, back},
 			search: searching.commands.line,
 			filter: filtering.promptCommands,
@@ -114,7 +122,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 		};
 	}, [
 		quit, setHelpOpen, setFocus, syncRun.start, searching.commands, queue.everywhere, queue.commands, table.commands, details.jobCommands, details.commands,
-		filtering.paneCommands, filtering.promptCommands, showDetails, bottom.confirmCommands,
+		filtering.paneCommands, filtering.promptCommands, showDetails, bottom.confirmCommands, setViewerOpen, details.imageCommands,
 	]);
 
 	useKeyDispatch({
@@ -122,6 +130,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 			quittingRef.current ? 'quitting'
 			: bottom.confirmationRef.current ? 'confirm'
 			: helpRef.current ? 'help'
+			: viewerRef.current ? 'viewer'
 			: filtering.promptRef.current ? 'filter'
 			: searchRef.current.open ? 'search'
 			: focusRef.current,
@@ -131,11 +140,18 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 		fail: bottom.fail,
 	});
 
-	const footerScope: KeyScope = bottom.confirmation ? 'confirm' : search.open ? 'search' : focus;
+	const footerScope: KeyScope = bottom.confirmation ? 'confirm' : viewerOpen ? 'viewer' : search.open ? 'search' : focus;
 	// Transfers redraw the screen through engine snapshots; only a sync on its own needs the tick.
 	const busy = syncRun.sync.state === 'syncing' && snapshot.totals.active === 0;
 	const filterText = formatFilterText(filter);
 	const {jobs: jobsRect, details: detailsRect, queue: queueRect} = layout.panes;
+	const previewBox = {columns: detailsRect.width, rows: previewRowsFor(detailsRect.height - 1, details.images.length)};
+	const previewRows = services.previews ? previewRowsNeeded(details.job, details.images, previewBox, services.previews.choice.cell) : 0;
+	const detailsOnScreen = !helpOpen && !viewerOpen && (wide || (focus === 'details' && !search.open));
+	const preview =
+		services.previews && previewRows > 0 && detailsOnScreen ? (
+			<LivePreview previews={services.previews} images={details.images} fileIndex={details.fileIndex} box={{columns: detailsRect.width, rows: previewRows}} active sideBySide job={details.job} theme={theme} graphics={graphics} />
+		) : undefined;
 
 	return (
 		<TickProvider active={busy}>
@@ -144,6 +160,8 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 				<Box flexDirection="column" height={layout.frameHeight - 2}>
 					{helpOpen ? (
 						<HelpOverlay width={columns} height={layout.contentHeight + (wide ? 0 : 1)} theme={theme} scope={focus} />
+					) : viewerOpen ? (
+						<PictureViewer job={details.job} images={details.images} fileIndex={details.fileIndex} previews={services.previews} graphics={graphics} width={columns} height={layout.contentHeight + (wide ? 0 : 1)} theme={theme} />
 					) : (
 						<Panes
 							layout={layout}
@@ -162,7 +180,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 							details={
 								<Box flexDirection="column" width={detailsRect.width} height={detailsRect.height}>
 									<PaneTitle title="Details" focused={focus === 'details'} theme={theme} />
-									<DetailsPane job={details.job} family={details.family} images={details.images} row={details.row} width={detailsRect.width} height={detailsRect.height - 1} theme={theme} focused={focus === 'details'} />
+									<DetailsPane job={details.job} family={details.family} images={details.images} row={details.row} width={detailsRect.width} height={detailsRect.height - 1} theme={theme} focused={focus === 'details'} preview={preview} previewRows={previewRows} />
 								</Box>
 							}
 							queue={<QueuePane snapshot={snapshot} state={queue.state} width={queueRect.width} height={queueRect.height} theme={theme} focused={focus === 'queue'} />}

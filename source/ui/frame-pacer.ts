@@ -50,6 +50,7 @@ export class FramePacer implements FrameSignal {
 	#lastWriteAt = Number.NEGATIVE_INFINITY;
 	#timer: NodeJS.Timeout | undefined;
 	readonly #waiting = new Set<() => void>();
+	readonly #frameListeners = new Set<() => void>();
 
 	constructor(stdout: NodeJS.WriteStream, fps = maxFps) {
 		this.#stdout = stdout;
@@ -107,6 +108,12 @@ export class FramePacer implements FrameSignal {
 		};
 	}
 
+	/** Run `listener` after every write that reaches the terminal (pictures drawn over the frame redraw then); returns a remove function. */
+	onFrame(listener: () => void): () => void {
+		this.#frameListeners.add(listener);
+		return () => this.#frameListeners.delete(listener);
+	}
+
 	#write(text: string): void {
 		this.#pending.push(text);
 		if (this.#timer) return;
@@ -124,5 +131,6 @@ export class FramePacer implements FrameSignal {
 		this.#lastWriteAt = performance.now();
 		this.writes++;
 		for (const wake of [...this.#waiting]) wake();
+		for (const listener of this.#frameListeners) listener();
 	}
 }

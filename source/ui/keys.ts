@@ -7,9 +7,9 @@ import type {Key} from 'ink';
 
 export type Pane = 'jobs' | 'queue' | 'details';
 /** Where a binding applies: everywhere, one pane, a text line (search, filter), help, or a confirmation. */
-export type KeyScope = 'global' | Pane | 'search' | 'filter' | 'help' | 'confirm';
+export type KeyScope = 'global' | Pane | 'search' | 'filter' | 'help' | 'confirm' | 'viewer';
 /** Scopes that take no global keys: text lines type them, help and confirmations answer only their own. */
-const ownKeysOnly: readonly KeyScope[] = ['search', 'filter', 'help', 'confirm'];
+const ownKeysOnly: readonly KeyScope[] = ['search', 'filter', 'help', 'confirm', 'viewer'];
 
 export type Command =
 	| 'quit'
@@ -58,7 +58,11 @@ export type Command =
 	| 'clear-line'
 	| 'help-close'
 	| 'confirm-yes'
-	| 'confirm-no';
+	| 'confirm-no'
+	| 'prev-image'
+	| 'next-image'
+	| 'view-image'
+	| 'viewer-close';
 
 /** One key: a typed character, or a named key from Ink's Key with optional modifiers. */
 export type KeySpec = {input: string; ctrl?: boolean} | {key: keyof Key; shift?: boolean; ctrl?: boolean};
@@ -97,6 +101,11 @@ export const keyTable: readonly KeyBinding[] = [
 	{command: 'jump', keys: [{key: 'return'}], label: 'Enter', description: 'On a family line: go to that job (clears a filter that hides it); on a file: open it', scopes: ['details']},
 	{command: 'go-parent', keys: [{input: 'u'}], label: 'u', description: 'Go to the job’s parent (the grid it was made from)', scopes: ['jobs', 'details']},
 	{command: 'back', keys: [{key: 'escape'}], label: 'Esc', description: 'Back to the jobs', scopes: ['details', 'queue']},
+	// Pictures (the details pane's preview, and full screen)
+	{command: 'view-image', keys: [{input: 'v'}], label: 'v', description: 'Show the picture full-screen (Esc returns)', scopes: ['jobs', 'details'], hint: 'view'},
+	{command: 'prev-image', keys: [{input: '['}], label: '[', description: 'Previous image of the job', scopes: ['jobs', 'details', 'viewer']},
+	{command: 'next-image', keys: [{input: ']'}], label: ']', description: 'Next image of the job', scopes: ['jobs', 'details', 'viewer']},
+	{command: 'viewer-close', keys: [{key: 'escape'}, {input: 'v'}, {input: 'q'}], label: 'Esc/v/q', description: 'Back from the full-screen picture', scopes: ['viewer'], hint: 'back'},
 	// Queue
 	{command: 'retry', keys: [{input: 'r'}], label: 'r', description: 'Retry the selected transfer', scopes: ['queue'], hint: 'retry'},
 	{command: 'retry-failed', keys: [{input: 'R'}], label: 'R', description: 'Retry every failed transfer', scopes: ['queue'], hint: 'retry all'},
@@ -172,6 +181,7 @@ export const helpSections: ReadonlyArray<{title: string; scope: KeyScope}> = [
 	{title: 'Details', scope: 'details'},
 	{title: 'Search line', scope: 'search'},
 	{title: 'Filter line', scope: 'filter'},
+	{title: 'Full-screen picture', scope: 'viewer'},
 	{title: 'Help', scope: 'help'},
 	{title: 'Confirmations', scope: 'confirm'},
 ];

@@ -12,10 +12,13 @@ import type {Config} from '../core/config/config.js';
 import {createDownloadEngine} from '../core/downloads/engine.js';
 import {ExitCode, MjError} from '../core/errors.js';
 import type {ApiSession} from '../core/midjourney/api-session.js';
+import {detectRenderer} from '../core/preview/detect.js';
+import {PreviewService} from '../core/preview/preview-service.js';
 import {App} from './app.js';
 import {errorLine} from './error-line.js';
 import {FramePacer, inkMaxFps} from './frame-pacer.js';
 import {engineUnderClaim, openWithSystemViewer, type TuiServices} from './services.js';
+import {TerminalGraphics} from './terminal-graphics.js';
 import {boundYoungGeneration} from './young-generation.js';
 
 export interface TuiOptions {
@@ -116,14 +119,26 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 
 	// Ink draws through this: frames paced to 15 fps (frame-pacer.ts); anything written straight to stdout flushes it first.
 	const frames = new FramePacer(stdout);
+	const graphics = new TerminalGraphics(frames, stdout);
+	services.graphics = graphics;
+	let previews: PreviewService | undefined;
 	let restored = false;
 	const restore = () => {
 		if (restored) return;
 		restored = true;
 		frames.flush();
-		stdout.write(leaveScreen);
+		previews?.close();
+		// Kitty images live in the terminal until deleted.
+		stdout.write(graphics.close() + leaveScreen);
 	};
 	stdout.write(enterScreen);
+	// Asked on the alternate screen, which is cleared after: a terminal that prints a query it does not know leaves nothing behind.
+	const previewChoice = await detectRenderer(config.preview, process.env, {input: stdin, output: stdout});
+	stdout.write(clearScreen);
+	if (previewChoice.renderer !== 'off') {
+		previews = new PreviewService({archiveDir: config.archive, choice: previewChoice, cdnBase: config.cdnBase, userAgent: config.userAgent, ...(config.cookie ? {cookie: config.cookie} : {})});
+		services.previews = previews;
+	}
 
 	let crash: Error | null = null;
 	let signalCode: number | undefined;

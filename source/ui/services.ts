@@ -5,8 +5,10 @@
  */
 import {spawn} from 'node:child_process';
 import type {DownloadControls} from '../core/downloads/types.js';
+import type {PreviewService} from '../core/preview/preview-service.js';
 import type {SyncProgress, SyncSummary} from '../core/sync.js';
 import type {ArchiveSource} from './archive-source.js';
+import type {GraphicsOutput} from './terminal-graphics.js';
 
 export interface TuiServices {
 	archive: ArchiveSource;
@@ -15,6 +17,10 @@ export interface TuiServices {
 	sync(options: {signal: AbortSignal; onProgress: (progress: SyncProgress) => void}): Promise<SyncSummary>;
 	/** Show an image: the system viewer where there is a display, else tell its path. Returns the line to show. */
 	openImage(absolutePath: string): string;
+	/** Pictures for the details pane and `v`; absent when previews are off. */
+	previews?: PreviewService;
+	/** Where graphics escapes go (kitty images, sixel and iTerm2 pictures); absent: nothing outside the frame. */
+	graphics?: GraphicsOutput;
 }
 
 /** Engine calls that start transfers: each needs the archive's writer claim first. */

@@ -7,6 +7,8 @@
  * (loadConfig), the key table with types and ranges config/keys.ts. A loaded
  * Config has `archive` and `metricsFile` as absolute paths.
  */
+import type {PreviewMode} from '../preview/renderers.js';
+
 export interface Config {
 	/** Archive folder; holds archive.db, images/, .parts/. */
 	archive: string;
@@ -68,6 +70,8 @@ export interface Config {
 	setMtime: boolean;
 	/** Write Prometheus textfile metrics here after each batch run. */
 	metricsFile?: string;
+	/** How the interactive app shows pictures: a graphics protocol, half blocks, `auto` (ask the terminal) or `off`. */
+	preview: PreviewMode;
 
 	verbose: boolean;
 	quiet: boolean;
@@ -100,6 +104,7 @@ export const defaultConfig: Config = {
 	embedMetadata: false,
 	sidecars: false,
 	setMtime: true,
+	preview: 'auto',
 	verbose: false,
 	quiet: false,
 	json: false,

@@ -5,6 +5,7 @@
  * new key is added in one place.
  */
 import {namingTokens, validateTemplate} from '../downloads/naming.js';
+import {previewModes} from '../preview/renderers.js';
 import {parseBytes, parseDuration} from '../units.js';
 import type {Config} from './config.js';
 
@@ -69,6 +70,7 @@ export const keySpecs: readonly KeySpec[] = [
 	{key: 'videos', type: {kind: 'boolean'}, summary: 'Also download the videos of video jobs', example: 'true'},
 	{key: 'stallTimeoutMs', type: {kind: 'duration', min: 1000, max: 10 * minute}, summary: 'Abort a download that sends no bytes for this long (ms, or 30s)', example: '30000'},
 	{key: 'metricsFile', type: {kind: 'path'}, summary: 'Write Prometheus textfile metrics here after each batch run', example: '/var/lib/node_exporter/mj-tui.prom'},
+	{key: 'preview', type: {kind: 'enum', values: previewModes}, summary: 'Pictures in the interactive app: auto (ask the terminal), kitty, iterm, sixel, blocks (half blocks), off', example: 'auto'},
 	{key: 'verbose', type: {kind: 'boolean'}, summary: 'More detail in logs', example: 'false'},
 	{key: 'quiet', type: {kind: 'boolean'}, summary: 'Only errors in logs', example: 'false'},
 	{key: 'json', type: {kind: 'boolean'}, summary: 'Machine-readable output (batch summary, commands)', example: 'false'},

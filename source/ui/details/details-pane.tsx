@@ -1,5 +1,5 @@
 /**
- * The selected job in full: its fields, the prompt (wrapped, as many lines as
+ * The selected job in full: its fields, its pictures (the preview, when on), the prompt (wrapped, as many lines as
  * it needs or a fair share when space is short), then a part that scrolls with
  * the cursor: the Family section (parent and children) and every file with its
  * path, size, sha256 and status. Network text is stripped of terminal
@@ -31,6 +31,9 @@ export interface DetailsPaneProps {
 	height: number;
 	theme: Theme;
 	focused: boolean;
+	/** The picture, drawn under the fields in `previewRows` lines (see previewRowsFor). */
+	preview?: React.ReactNode;
+	previewRows?: number;
 }
 
 function formatParameters(job: Job): string {
@@ -89,12 +92,18 @@ function scrollTop(top: number, first: number, last: number, height: number, cou
 	return Math.max(0, Math.min(next, Math.max(0, count - height)));
 }
 
+/** Lines the preview gets in a pane `height` high: at most half, and only what leaves the fields, 3 prompt lines and 2 files; none below 4. */
+export function previewRowsFor(height: number, files: number): number {
+	const rows = Math.min(height - 5 - 3 - 1 - Math.min(files, 2) * 2, Math.floor(height / 2));
+	return rows >= 4 ? rows : 0;
+}
+
 /** Rows the prompt gets: all it needs when everything fits, else at least a third of the room (and two lines). */
 function promptRows(promptLines: number, listLines: number, room: number): number {
 	return Math.min(promptLines, Math.max(Math.min(2, promptLines), room - listLines, Math.floor(room / 3)));
 }
 
-export function DetailsPane({job, family, images, row, width, height, theme, focused}: DetailsPaneProps) {
+export function DetailsPane({job, family, images, row, width, height, theme, focused, preview, previewRows = 0}: DetailsPaneProps) {
 	const scroll = useRef<{jobId: string | undefined; top: number}>({jobId: undefined, top: 0});
 	if (!job) {
 		return (
@@ -118,7 +127,7 @@ export function DetailsPane({job, family, images, row, width, height, theme, foc
 		lines.push({key: `p${image.id}`, item, node: <Text wrap="truncate-end" color={theme.muted}>{filePathText(image, width)}</Text>});
 	});
 
-	const room = Math.max(0, height - fieldRows);
+	const room = Math.max(0, height - fieldRows - (preview ? previewRows : 0));
 	const wrapped = wrapText(stripTerminalControls(job.prompt || job.fullCommand).replace(/\t/g, ' '), width);
 	const promptHeight = promptRows(wrapped.length, lines.length, room);
 	const shownPrompt = wrapped.slice(0, promptHeight);
@@ -146,6 +155,7 @@ export function DetailsPane({job, family, images, row, width, height, theme, foc
 			<Field name="Params" theme={theme}>
 				{formatParameters(job)}
 			</Field>
+			{preview}
 			{shownPrompt.map((text, index) => (
 				<Text key={`prompt${index}`} wrap="truncate-end">
 					{text || ' '}

@@ -16,6 +16,7 @@ import {listCommands} from '../list-commands.js';
 import type {TuiServices} from '../services.js';
 import {useSyncState} from '../use-sync-state.js';
 import {useFamily, type FamilyOptions} from './use-family.js';
+import {pictureFiles, previewFiles, selectedPicture} from './use-preview.js';
 
 export interface DetailsOptions {
 	archive: ArchiveSource;
@@ -70,6 +71,17 @@ export function useDetails({archive, currentJob, dataVersion, engine, refreshSna
 			refreshSnapshot();
 			info(queued ? `queued ${queued} file${queued === 1 ? '' : 's'} of ${toSingleLine(target.id)}` : 'nothing missing for this job');
 		};
+		/** `[`/`]`: select the previous/next picture file of the job (the preview and `o` follow the selection). */
+		const stepImage = (step: number) => () => {
+			const files = previewFiles(currentJob(), filesOf(currentJob()));
+			const pictures = pictureFiles(files);
+			const current = selectedPicture(files, Math.max(0, rowRef.current - familyRef.current.length));
+			if (pictures.length === 0 || !current) return info('this job has no images');
+			const next = pictures[(pictures.indexOf(current) + step + pictures.length) % pictures.length]!;
+			// Files follow the family lines in the pane's list.
+			setRow(familyRef.current.length + files.indexOf(next));
+		};
+		const imageCommands: CommandHandlers = {'prev-image': stepImage(-1), 'next-image': stepImage(1)};
 		const commands: CommandHandlers = {
 			// The lines are few: a page is one line.
 			...listCommands(
@@ -86,13 +98,15 @@ export function useDetails({archive, currentJob, dataVersion, engine, refreshSna
 			},
 			'go-parent': () => family.toParent(currentJob()),
 			'download-job': downloadJob,
+			...imageCommands,
 		};
 		const jobCommands: CommandHandlers = {
 			open: open((files) => files.find((file) => file.status === 'done')),
 			'go-parent': () => family.toParent(currentJob()),
 			'download-job': downloadJob,
+			...imageCommands,
 		};
-		return {commands, jobCommands};
+		return {commands, jobCommands, imageCommands};
 	}, [archive, currentJob, engine, refreshSnapshot, openImage, info, setRow, rowRef, family.jump, family.toParent]);
 	return {job, images, family: family.lines, row, fileIndex, ...handlers};
 }

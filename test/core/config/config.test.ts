@@ -190,6 +190,9 @@ test('env errors name the variable and the key; flag errors name the flag and ar
 	const flagError = await loadError({cwd: box.project, env: box.env, flags: {format: 'gif'}});
 	t.is(flagError.exitCode, 64);
 	t.true(flagError.message.includes('--format must be one of png, webp; got "gif"'), flagError.message);
+	const previewError = await loadError({cwd: box.project, env: box.env, flags: {preview: 'ascii'}});
+	t.is(previewError.exitCode, 64);
+	t.true(previewError.message.includes('--preview must be one of auto, kitty, iterm, sixel, blocks, off; got "ascii"'), previewError.message);
 	const urlError = await loadError({cwd: box.project, env: box.env, flags: {apiBase: 'javascript:alert(1)'}});
 	t.regex(urlError.message, /--api-base must be an http:\/\/ or https:\/\/ URL/);
 });
@@ -203,7 +206,7 @@ test('every config key can be set from the environment as MJ_TUI_<KEY_IN_SNAKE_U
 		pageSize: '10', pagePauseMs: '0', retries: '1', retryAfterCapMs: '1000', requestTimeoutMs: '2000', concurrency: '2',
 		perHostConcurrency: '2', limitRate: '1k', naming: '{job_id}.{ext}', format: 'webp', grids: 'yes', videos: 'no',
 		embedMetadata: 'true', sidecars: 'on', setMtime: 'off', likes: 'true', stallTimeoutMs: '5s', metricsFile: 'm.prom', verbose: '1', quiet: '0', json: 'true',
-		transport: 'browser', browser: '/usr/bin/chromium',
+		transport: 'browser', browser: '/usr/bin/chromium', preview: 'sixel',
 	};
 	t.deepEqual(Object.keys(samples).sort(), keySpecs.map(spec => spec.key).sort(), 'a sample for every key');
 	for (const [key, value] of Object.entries(samples)) env[`MJ_TUI_${key.replace(/[A-Z]/g, letter => `_${letter}`).toUpperCase()}`] = value;
@@ -216,6 +219,7 @@ test('every config key can be set from the environment as MJ_TUI_<KEY_IN_SNAKE_U
 	t.is(config.sidecars, true);
 	t.is(config.setMtime, false);
 	t.is(config.limitRate, 1024);
+	t.is(config.preview, 'sixel');
 });
 
 test('an unknown MJ_TUI_ variable is a warning with a suggestion; an empty one counts as unset', async t => {

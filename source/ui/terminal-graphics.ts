@@ -1,0 +1,94 @@
+/**
+ * Pictures written outside Ink's text model. Kitty images are sent once
+ * (their placeholders are text in the frame) and deleted on quit. Sixel and
+ * iTerm2 pictures are drawn at the cursor: after the frame, at their box's
+ * cell (cursor saved and restored, so Ink's relative moves stay right), and
+ * again once frames stop arriving, because Ink rewrites a changed line whole,
+ * which erases what was drawn over it. The UI clears a picture by rendering
+ * different blanks under it, so Ink rewrites those lines (see PreviewBox).
+ */
+import type {FramePacer} from './frame-pacer.js';
+
+/** A picture drawn over the frame; `locate` says its box's 0-based top-left cell when drawn (undefined: not on screen). */
+export interface Overlay {
+	escape: string;
+	locate: () => {column: number; row: number} | undefined;
+}
+
+/** What the preview components need from the terminal; tests and the bench use `noGraphics`. */
+export interface GraphicsOutput {
+	/** Send a kitty image once (by its id). */
+	transmit(imageId: number, setup: string, teardown: string): void;
+	/** The pictures to keep drawn over the frame now (an empty list stops drawing). */
+	setOverlays(overlays: Overlay[]): void;
+}
+
+export const noGraphics: GraphicsOutput = {transmit() {}, setOverlays() {}};
+
+/** Quiet time after the last frame before overlays are drawn again: scrolling does not resend pictures each frame. */
+const redrawAfterMs = 120;
+
+export class TerminalGraphics implements GraphicsOutput {
+	readonly #frames: Pick<FramePacer, 'flush' | 'onFrame'>;
+	readonly #stdout: {write(text: string): unknown};
+	readonly #sent = new Map<number, string>();
+	#overlays: Overlay[] = [];
+	#timer: NodeJS.Timeout | undefined;
+	readonly #stopListening: () => void;
+
+	constructor(frames: Pick<FramePacer, 'flush' | 'onFrame'>, stdout: {write(text: string): unknown}) {
+		this.#frames = frames;
+		this.#stdout = stdout;
+		this.#stopListening = frames.onFrame(() => {
+			if (this.#overlays.length > 0) this.#scheduleRedraw();
+		});
+	}
+
+	transmit(imageId: number, setup: string, teardown: string): void {
+		if (this.#sent.has(imageId)) return;
+		this.#sent.set(imageId, teardown);
+		this.#direct(setup);
+	}
+
+	setOverlays(overlays: Overlay[]): void {
+		const same = overlays.length === this.#overlays.length && overlays.every((overlay, index) => sameOverlay(overlay, this.#overlays[index]!));
+		this.#overlays = overlays;
+		if (!same && overlays.length > 0) this.#scheduleRedraw();
+	}
+
+	/** Stop drawing; the escapes that free what the terminal keeps (kitty images), for the caller to write before leaving the screen. */
+	close(): string {
+		clearTimeout(this.#timer);
+		this.#stopListening();
+		this.#overlays = [];
+		const teardown = [...this.#sent.values()].join('');
+		this.#sent.clear();
+		return teardown;
+	}
+
+	#scheduleRedraw(): void {
+		clearTimeout(this.#timer);
+		this.#timer = setTimeout(() => this.#draw(), redrawAfterMs);
+	}
+
+	#draw(): void {
+		if (this.#overlays.length === 0) return;
+		// Save the cursor, draw each picture at its cell, restore: Ink's next frame moves relative to where it left the cursor.
+		let pictures = '';
+		for (const overlay of this.#overlays) {
+			const at = overlay.locate();
+			if (at) pictures += `\u001B[${at.row + 1};${at.column + 1}H${overlay.escape}`;
+		}
+		if (pictures) this.#direct(`\u001B7${pictures}\u001B8`);
+	}
+
+	#direct(text: string): void {
+		// Held frame writes go first: the picture belongs after the frame it sits on.
+		this.#frames.flush();
+		this.#stdout.write(text);
+	}
+}
+
+function sameOverlay(a: Overlay, b: Overlay): boolean {
+	return a.locate === b.locate && a.escape === b.escape;
+}
