@@ -22,12 +22,13 @@
  * `--cpus 1`: every tool under `taskset -c 0` with a burner spinning the
  * other core (bench/lib/cpus.ts); the stand-in is not pinned (it is the far end).
  */
-import {execFileSync, spawn} from 'node:child_process';
+import {execFileSync} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {cpuModeFromArgs, pinnedCommand, startBurner, type CpuMode} from './lib/cpus.js';
+import {cpuModeFromArgs, startBurner} from './lib/cpus.js';
+import {median, timed} from './lib/timed.js';
 
 const mib = 1024 * 1024;
 
@@ -88,33 +89,12 @@ async function fsyncFloor(directory: string, files: number, bytes: number): Prom
 interface Measured {
 	wallMs: number;
 	rssKiB: number;
-	/** User + system CPU seconds of the whole process (its threads and children included). */
 	cpuSeconds: number;
 	/** The engine's own runDownloads time (without node + tsx start-up). */
 	innerMs?: number;
 	/** The engine's CPU seconds inside runDownloads, and the kernel's part of them. */
 	innerCpuSeconds?: number;
 	innerSystemSeconds?: number;
-}
-
-/** Run a command under /usr/bin/time -v (pinned as `mode` says); returns wall time, peak RSS and CPU, throws on failure. */
-async function timed(mode: CpuMode, command: string, args: string[], options: {cwd?: string} = {}): Promise<Measured & {stdout: string}> {
-	return new Promise((resolve, reject) => {
-		const started = performance.now();
-		const child = spawn('/usr/bin/time', ['-v', ...pinnedCommand(mode, command, args).flat()], {cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe']});
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-		child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-		child.on('exit', (code) => {
-			const wallMs = performance.now() - started;
-			const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-			const user = /User time \(seconds\): ([\d.]+)/.exec(stderr);
-			const system = /System time \(seconds\): ([\d.]+)/.exec(stderr);
-			if (code !== 0 || !rss || !user || !system) reject(new Error(`${command} exited ${code}: ${stderr.slice(-2000)}`));
-			else resolve({wallMs, rssKiB: Number(rss[1]), cpuSeconds: Number(user[1]) + Number(system[1]), stdout});
-		});
-	});
 }
 
 function ensureTool(binary: string, debianPackage: string): void {
@@ -127,12 +107,6 @@ function ensureTool(binary: string, debianPackage: string): void {
 	const run = (args: string[]) => execFileSync(sudo[0] ?? args[0]!, sudo.length > 0 ? args : args.slice(1), {stdio: 'inherit', env: {...process.env, DEBIAN_FRONTEND: 'noninteractive'}});
 	run(['apt-get', 'update', '-qq']);
 	run(['apt-get', 'install', '-y', '-qq', debianPackage]);
-}
-
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	const middle = Math.floor(sorted.length / 2);
-	return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function sha256(data: Buffer): string {
