@@ -12,12 +12,23 @@
  * measurement, the fsync floor (`--fsync-floor`), writes the same bytes with
  * the engine's durability steps and nothing else: what the guarantee alone
  * costs on this disk, which curl and aria2c do not pay.
+ *
+ * CPU seconds per GB (user + sys, from /usr/bin/time) of each tool, and of
+ * the engine's runDownloads alone (process.cpuUsage around it, which counts
+ * its worker and libuv threads), so the engine's CPU is compared with curl's
+ * without node's and tsx's start-up.
+ *
+ * BENCH_NODE_FLAGS passes flags to the engine child's node (--cpu-prof).
+ * `--cpus 1`: every tool under `taskset -c 0` with a burner spinning the
+ * other core (bench/lib/cpus.ts); the stand-in is not pinned (it is the far end).
  */
-import {execFileSync, spawn} from 'node:child_process';
+import {execFileSync} from 'node:child_process';
 import {createHash} from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {cpuModeFromArgs, startBurner} from './lib/cpus.js';
+import {median, timed} from './lib/timed.js';
 
 const mib = 1024 * 1024;
 
@@ -36,14 +47,16 @@ async function engineChild(urlsFile: string, archive: string, cdnBase: string): 
 	const {runDownloads} = await import('../source/core/downloads/run.js');
 	const store = ArchiveStore.open(archive);
 	const started = performance.now();
+	const cpuBefore = process.cpuUsage();
 	const summary = await runDownloads({store, urlsFile, config: {...defaultConfig, archive, cdnBase, concurrency: 16, perHostConcurrency: 16}});
 	const ms = performance.now() - started;
+	const cpu = process.cpuUsage(cpuBefore);
 	store.close();
 	const {openArchiveDb} = await import('./lib/archive-db.js');
 	const db = openArchiveDb(archive);
 	const done = (db.prepare("SELECT COUNT(*) AS n FROM images WHERE status = 'done' AND sha256 IS NOT NULL").get() as {n: number}).n;
 	db.close();
-	process.stdout.write(`${JSON.stringify({ms, done, downloaded: summary.downloaded, failed: summary.failed, bytes: summary.bytes})}\n`);
+	process.stdout.write(`${JSON.stringify({ms, cpuSeconds: (cpu.user + cpu.system) / 1e6, systemSeconds: cpu.system / 1e6, done, downloaded: summary.downloaded, failed: summary.failed, bytes: summary.bytes})}\n`);
 }
 
 /**
@@ -76,26 +89,12 @@ async function fsyncFloor(directory: string, files: number, bytes: number): Prom
 interface Measured {
 	wallMs: number;
 	rssKiB: number;
+	cpuSeconds: number;
 	/** The engine's own runDownloads time (without node + tsx start-up). */
 	innerMs?: number;
-}
-
-/** Run a command under /usr/bin/time -v; returns wall time and peak RSS, throws on failure. */
-async function timed(command: string, args: string[], options: {cwd?: string} = {}): Promise<Measured & {stdout: string}> {
-	return new Promise((resolve, reject) => {
-		const started = performance.now();
-		const child = spawn('/usr/bin/time', ['-v', command, ...args], {cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe']});
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-		child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-		child.on('exit', (code) => {
-			const wallMs = performance.now() - started;
-			const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr);
-			if (code !== 0 || !rss) reject(new Error(`${command} exited ${code}: ${stderr.slice(-2000)}`));
-			else resolve({wallMs, rssKiB: Number(rss[1]), stdout});
-		});
-	});
+	/** The engine's CPU seconds inside runDownloads, and the kernel's part of them. */
+	innerCpuSeconds?: number;
+	innerSystemSeconds?: number;
 }
 
 function ensureTool(binary: string, debianPackage: string): void {
@@ -110,12 +109,6 @@ function ensureTool(binary: string, debianPackage: string): void {
 	run(['apt-get', 'install', '-y', '-qq', debianPackage]);
 }
 
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	const middle = Math.floor(sorted.length / 2);
-	return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
-
 function sha256(data: Buffer): string {
 	return createHash('sha256').update(data).digest('hex');
 }
@@ -123,6 +116,9 @@ function sha256(data: Buffer): string {
 async function main(): Promise<void> {
 	const fileCount = Number(process.env.BENCH_FILES ?? 1000);
 	const runs = Number(process.env.BENCH_RUNS ?? 3);
+	const mode = cpuModeFromArgs();
+	// BENCH_NODE_FLAGS: flags for the engine child's node, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof.
+	const engineNodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 	ensureTool('curl', 'curl');
 	ensureTool('aria2c', 'aria2');
 	const {startStandIn} = await import('../fixtures/stand-in.js');
@@ -144,6 +140,7 @@ async function main(): Promise<void> {
 	fs.writeFileSync(path.join(work, 'aria2.txt'), paths.map((p, i) => `${urls[i]}\n  out=${flatName(p)}\n`).join(''));
 
 	const results: Record<'engine' | 'curl' | 'aria2c' | 'floor', Measured[]> = {engine: [], curl: [], aria2c: [], floor: []};
+	const stopBurner = startBurner(mode);
 	const self = new URL(import.meta.url).pathname;
 	for (let run = 1; run <= runs; run++) {
 		// Rotate the order so no tool always enjoys (or suffers) the page cache state left by another.
@@ -152,24 +149,24 @@ async function main(): Promise<void> {
 			const out = path.join(work, `${tool}-${run}`);
 			fs.mkdirSync(out);
 			if (tool === 'engine') {
-				const measured = await timed(process.execPath, ['--import', 'tsx', self, '--engine-child', path.join(work, 'urls.txt'), out, standIn.cdnBase]);
-				const report = JSON.parse(measured.stdout.trim().split('\n').at(-1)!) as {ms: number; done: number; failed: number};
+				const measured = await timed(mode, process.execPath, [...engineNodeFlags, '--import', 'tsx', self, '--engine-child', path.join(work, 'urls.txt'), out, standIn.cdnBase]);
+				const report = JSON.parse(measured.stdout.trim().split('\n').at(-1)!) as {ms: number; cpuSeconds: number; systemSeconds: number; done: number; failed: number};
 				if (report.done !== fileCount || report.failed !== 0) throw new Error(`engine: ${JSON.stringify(report)}`);
 				// Spot-check the engine's files against the served bytes.
 				for (const p of paths.filter((_, i) => i % 50 === 0)) {
 					const file = path.join(out, 'urls', new URL(standIn.cdnBase).host.replace(':', '_'), ...p.slice(1).split('/'));
 					if (sha256(fs.readFileSync(file)) !== expected.get(p)) throw new Error(`engine: wrong bytes in ${file}`);
 				}
-				results.engine.push({wallMs: measured.wallMs, rssKiB: measured.rssKiB, innerMs: report.ms});
+				results.engine.push({wallMs: measured.wallMs, rssKiB: measured.rssKiB, cpuSeconds: measured.cpuSeconds, innerMs: report.ms, innerCpuSeconds: report.cpuSeconds, innerSystemSeconds: report.systemSeconds});
 			} else if (tool === 'floor') {
-				const measured = await timed(process.execPath, ['--import', 'tsx', self, '--fsync-floor', out, String(fileCount), String(mib)]);
+				const measured = await timed(mode, process.execPath, ['--import', 'tsx', self, '--fsync-floor', out, String(fileCount), String(mib)]);
 				results.floor.push({...measured, innerMs: (JSON.parse(measured.stdout.trim()) as {ms: number}).ms});
 			} else if (tool === 'curl') {
-				const measured = await timed('curl', ['-sS', '--fail', '--parallel', '--parallel-max', '16', '-K', path.join(work, 'curl.cfg')], {cwd: out});
+				const measured = await timed(mode, 'curl', ['-sS', '--fail', '--parallel', '--parallel-max', '16', '-K', path.join(work, 'curl.cfg')], {cwd: out});
 				if (fs.readdirSync(out).length !== fileCount) throw new Error('curl: missing files');
 				results.curl.push(measured);
 			} else {
-				const measured = await timed('aria2c', ['-j', '16', '-i', path.join(work, 'aria2.txt'), '-d', out, '-q', '--file-allocation=none', '--auto-file-renaming=false', '--allow-overwrite=true', '--summary-interval=0', '--console-log-level=error']);
+				const measured = await timed(mode, 'aria2c', ['-j', '16', '-i', path.join(work, 'aria2.txt'), '-d', out, '-q', '--file-allocation=none', '--auto-file-renaming=false', '--allow-overwrite=true', '--summary-interval=0', '--console-log-level=error']);
 				if (fs.readdirSync(out).filter((name) => name.endsWith('.png')).length !== fileCount) throw new Error('aria2c: missing files');
 				results.aria2c.push(measured);
 			}
@@ -177,31 +174,42 @@ async function main(): Promise<void> {
 			process.stderr.write(`run ${run} ${tool}: ${(results[tool].at(-1)!.wallMs / 1000).toFixed(2)} s\n`);
 		}
 	}
+	stopBurner();
 	await standIn.close();
 	fs.rmSync(work, {recursive: true, force: true});
 
 	const mb = totalBytes / 1e6;
-	const row = (name: string, wallMs: number, rssKiB: number) =>
-		`${name.padEnd(34)} ${(wallMs / 1000).toFixed(2).padStart(7)} s ${(mb / (wallMs / 1000)).toFixed(0).padStart(6)} MB/s ${(rssKiB / 1024).toFixed(0).padStart(6)} MiB`;
-	const engineWall = median(results.engine.map((r) => r.wallMs));
-	const engineInner = median(results.engine.map((r) => r.innerMs!));
-	const curlWall = median(results.curl.map((r) => r.wallMs));
-	const ariaWall = median(results.aria2c.map((r) => r.wallMs));
-	const engineRss = median(results.engine.map((r) => r.rssKiB));
-	const floorInner = median(results.floor.map((r) => r.innerMs!));
+	const gb = totalBytes / 1e9;
+	const row = (name: string, wallMs: number, rssKiB: number, cpuSeconds: number) =>
+		`${name.padEnd(34)} ${(wallMs / 1000).toFixed(2).padStart(7)} s ${(mb / (wallMs / 1000)).toFixed(0).padStart(6)} MB/s ${(rssKiB / 1024).toFixed(0).padStart(6)} MiB ${(cpuSeconds / gb).toFixed(2).padStart(7)} CPU s/GB`;
+	const med = (tool: keyof typeof results, pick: (r: Measured) => number) => median(results[tool].map(pick));
+	const engineWall = med('engine', (r) => r.wallMs);
+	const engineInner = med('engine', (r) => r.innerMs!);
+	const curlWall = med('curl', (r) => r.wallMs);
+	const ariaWall = med('aria2c', (r) => r.wallMs);
+	const engineRss = med('engine', (r) => r.rssKiB);
+	const floorInner = med('floor', (r) => r.innerMs!);
+	const engineCpu = med('engine', (r) => r.innerCpuSeconds!);
+	const curlCpu = med('curl', (r) => r.cpuSeconds);
+	const ariaCpu = med('aria2c', (r) => r.cpuSeconds);
+	const perRun = (ratio: (i: number) => number) => median(results.engine.map((_, i) => ratio(i))).toFixed(2);
+	const verdict = (value: number, goal: number) => (value <= goal ? 'met' : 'MISSED');
 	const lines = [
-		`download bench: ${fileCount} files x ${(totalBytes / fileCount / mib).toFixed(2)} MiB = ${mb.toFixed(0)} MB from the stand-in CDN on 127.0.0.1, 16 in flight, median of ${runs} runs`,
-		`${'tool'.padEnd(34)} ${'wall'.padStart(9)} ${'rate'.padStart(11)} ${'peak RSS'.padStart(10)}`,
-		row('mj-tui engine (process, incl. tsx)', engineWall, engineRss),
-		row('mj-tui engine (runDownloads only)', engineInner, engineRss),
-		row('curl --parallel --parallel-max 16', curlWall, median(results.curl.map((r) => r.rssKiB))),
-		row('aria2c -j 16', ariaWall, median(results.aria2c.map((r) => r.rssKiB))),
+		`download bench: ${fileCount} files x ${(totalBytes / fileCount / mib).toFixed(2)} MiB = ${mb.toFixed(0)} MB from the stand-in CDN on 127.0.0.1, 16 in flight, median of ${runs} runs; ${mode.describe}; load average ${os.loadavg().map((n) => n.toFixed(1)).join(' ')}`,
+		`${'tool'.padEnd(34)} ${'wall'.padStart(9)} ${'rate'.padStart(11)} ${'peak RSS'.padStart(10)} ${'CPU/GB'.padStart(15)}`,
+		row('mj-tui engine (process, incl. tsx)', engineWall, engineRss, med('engine', (r) => r.cpuSeconds)),
+		`${row('mj-tui engine (runDownloads only)', engineInner, engineRss, engineCpu)} (kernel ${(med('engine', (r) => r.innerSystemSeconds!) / gb).toFixed(2)})`,
+		row('curl --parallel --parallel-max 16', curlWall, med('curl', (r) => r.rssKiB), curlCpu),
+		row('aria2c -j 16', ariaWall, med('aria2c', (r) => r.rssKiB), ariaCpu),
+		row('fsync floor (no network, no hash)', floorInner, med('floor', (r) => r.rssKiB), med('floor', (r) => r.cpuSeconds)),
 		'',
-		`engine / curl time:   ${(engineInner / curlWall).toFixed(2)}x (process: ${(engineWall / curlWall).toFixed(2)}x; median of per-run ratios ${median(results.engine.map((r, i) => r.innerMs! / results.curl[i]!.wallMs)).toFixed(2)}x)   goal <= 2x`,
-		`engine / aria2c time: ${(engineInner / ariaWall).toFixed(2)}x (process: ${(engineWall / ariaWall).toFixed(2)}x)   goal < 1x`,
+		`engine / curl time:   ${(engineInner / curlWall).toFixed(2)}x (process: ${(engineWall / curlWall).toFixed(2)}x; median of per-run ratios ${perRun((i) => results.engine[i]!.innerMs! / results.curl[i]!.wallMs)}x)   goal <= 2x, ${verdict(engineInner / curlWall, 2)}`,
+		`engine / fsync floor: ${(engineInner / floorInner).toFixed(2)}x (median of per-run ratios ${perRun((i) => results.engine[i]!.innerMs! / results.floor[i]!.innerMs!)}x)   goal <= 1.25x, ${verdict(engineInner / floorInner, 1.25)}`,
+		`engine / curl CPU:    ${(engineCpu / curlCpu).toFixed(2)}x (median of per-run ratios ${perRun((i) => results.engine[i]!.innerCpuSeconds! / results.curl[i]!.cpuSeconds)}x; sha256 + fsync + rows included)   goal <= 1.5x, ${verdict(engineCpu / curlCpu, 1.5)}`,
+		`engine / aria2c time: ${(engineInner / ariaWall).toFixed(2)}x (process: ${(engineWall / ariaWall).toFixed(2)}x); CPU ${(engineCpu / ariaCpu).toFixed(2)}x   goal < 1x`,
 		`engine peak RSS: ${(engineRss / 1024).toFixed(0)} MiB   goal < 200 MiB`,
 		'',
-		`fsync floor (same bytes, 16 writers, fsync + rename + folder fsync each, no network): ${(floorInner / 1000).toFixed(2)} s; engine above the floor: ${((engineInner - floorInner) / 1000).toFixed(2)} s; curl and aria2c do not fsync`,
+		`fsync floor: the same bytes, 16 writers, fsync + rename + folder fsync each, no network; engine above the floor: ${((engineInner - floorInner) / 1000).toFixed(2)} s; curl and aria2c do not fsync`,
 	];
 	process.stdout.write(lines.join('\n') + '\n');
 }

@@ -43,6 +43,10 @@ await build({
 	format: 'esm',
 	platform: 'node',
 	target: 'node20',
+	// React, its reconciler and scheduler ship a production and a development build chosen at run time by
+	// NODE_ENV; the app always runs production (ui/run.tsx), so the development builds (~1 MB of the 1.7 MB
+	// Ink chunk) are dropped here instead of being read and parsed before every first frame.
+	define: {'process.env.NODE_ENV': '"production"'},
 	external: ['better-sqlite3', 'sharp', 'undici', 'playwright-core', 'typescript', 'react-devtools-core'],
 	// CommonJS inside an ESM bundle still calls require() (for Node's built-ins): give every chunk one.
 	banner: {js: "import {createRequire as __mjTuiCreateRequire} from 'node:module'; const require = __mjTuiCreateRequire(import.meta.url);"},

@@ -13,7 +13,10 @@ let mountModule: Promise<typeof import('./mount.js')> | undefined;
  */
 export function preloadTui(): Promise<typeof import('./mount.js')> {
 	mountModule ??= (async () => {
-		process.env['NODE_ENV'] ??= 'production';
+		// Through a local: the bundle (scripts/bundle.mjs) defines process.env.NODE_ENV as a constant, and this must
+		// still set it when the sources run unbundled (tsx, tests).
+		const env = process.env;
+		env['NODE_ENV'] ??= 'production';
 		// Node 22+ keeps compiled modules on disk, so later starts skip most of the cost of loading Ink and React.
 		const nodeModule = (await import('node:module')) as {enableCompileCache?: () => unknown};
 		nodeModule.enableCompileCache?.();

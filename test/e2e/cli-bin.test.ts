@@ -144,6 +144,9 @@ test('the bundled command keeps Ink and React in chunks it loads only for the in
 	const chunks = path.join(repoRoot, 'dist', 'bin', 'chunks');
 	const all = fs.readdirSync(chunks).map(file => fs.readFileSync(path.join(chunks, file), 'utf8')).join('\n');
 	t.true(all.includes('ink-root'), 'Ink is in the bundle, in a chunk loaded on demand');
+	// The app always runs React's production build: the development builds are ~1 MB that every first frame would parse.
+	t.true(all.includes('react-reconciler.production'), 'the reconciler is in the bundle');
+	t.false(all.includes('react-reconciler.development'), "React's development build is left out");
 });
 
 test('npx mj-tui runs the bin from the checkout', async t => {

@@ -145,13 +145,31 @@ export class ImagesTable {
 	/** Add planned files; rows that exist already (same URL or job/index/variant) are left alone. Returns how many were new. */
 	insert(images: readonly PlannedImage[]): number {
 		const now = Date.now();
-		let added = 0;
-		this.#db.transaction(() => {
+		return this.batch(() => {
+			let added = 0;
 			for (const image of images) {
 				added += this.#statements.insert.run({...image, priority: image.priority ?? 0, now}).changes;
 			}
-		})();
-		return added;
+			return added;
+		});
+	}
+
+	/**
+	 * Run `work` (a planning batch: its lookups and its inserts) in one write transaction.
+	 * Outside one, every lookup takes and drops WAL read locks (fcntl and fstat calls, a third of planning's CPU
+	 * once the inserts were fixed). And the image_totals trigger's upsert and the foreign key make SQLite keep a
+	 * statement journal for every INSERT, which on disk costs a pwrite per page touched: in memory it holds one
+	 * batch's pages (~17 MiB at 1,000 jobs) and is freed after, only for this transaction, so large sorts
+	 * elsewhere still spill to disk. Measured with bench:batch (planning 4 M files).
+	 */
+	batch<T>(work: () => T): T {
+		if (this.#db.inTransaction) return work();
+		this.#db.pragma('temp_store = MEMORY');
+		try {
+			return this.#db.transaction(work).immediate();
+		} finally {
+			this.#db.pragma('temp_store = DEFAULT');
+		}
 	}
 
 	get(id: number): ImageRow | undefined {

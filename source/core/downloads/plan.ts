@@ -110,6 +110,13 @@ export class MissingPlanner {
 	/** Plan the next batch of jobs; returns the rows added by it. Sets `done` after the last. */
 	step(): number {
 		if (this.done) return 0;
+		// One transaction for the batch's reads and inserts (see ImagesTable.batch).
+		const added = this.#images.batch(() => this.#planBatch());
+		this.added += added;
+		return added;
+	}
+
+	#planBatch(): number {
 		const jobs = this.#nextJobs();
 		if (!jobs) {
 			this.done = true;
@@ -124,9 +131,7 @@ export class MissingPlanner {
 				planned.push({jobId: job.id, idx: file.idx, variant: file.variant, url: file.url, path: uniquePath(this.#images, safeName(this.#config.naming, fields), taken), priority: this.#priority});
 			}
 		}
-		const added = this.#images.insert(planned);
-		this.added += added;
-		return added;
+		return this.#images.insert(planned);
 	}
 }
 
