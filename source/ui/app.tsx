@@ -78,7 +78,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 		return hit ?? selectedJob(table.ref.current);
 	}, [wide, searchRef, table.ref]);
 	const details = useDetails({archive, currentJob, dataVersion: refresh.dataVersion, engine, refreshSnapshot, openImage: services.openImage, info});
-	const queue = useQueue({engine, snapshot, refreshSnapshot, height: queueListHeight(layout.panes.queue.height), info, confirm: bottom.confirm});
+	const queue = useQueue({engine, rows: archive.queueRows, snapshot, refreshSnapshot, height: queueListHeight(layout.panes.queue.height), info, confirm: bottom.confirm});
 
 	const activeJobIds = useMemo(() => {
 		const ids = new Set<string>();
@@ -164,7 +164,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 									<DetailsPane job={details.job} images={details.images} fileIndex={details.fileIndex} width={detailsRect.width} height={detailsRect.height - 1} theme={theme} focused={focus === 'details'} />
 								</Box>
 							}
-							queue={<QueuePane snapshot={snapshot} state={queue.state} width={queueRect.width} height={queueRect.height} theme={theme} focused={focus === 'queue'} />}
+							queue={<QueuePane snapshot={snapshot} list={queue.list} state={queue.state} width={queueRect.width} height={queueRect.height} theme={theme} focused={focus === 'queue'} />}
 						/>
 					)}
 				</Box>

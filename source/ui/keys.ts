@@ -94,17 +94,17 @@ export const keyTable: readonly KeyBinding[] = [
 	{command: 'back', keys: [{key: 'escape'}], label: 'Esc', description: 'Back to the jobs', scopes: ['details', 'queue']},
 	// Queue
 	{command: 'retry', keys: [{input: 'r'}], label: 'r', description: 'Retry the selected transfer', scopes: ['queue'], hint: 'retry'},
-	{command: 'retry-failed', keys: [{input: 'R'}], label: 'R', description: 'Retry every failed transfer', scopes: ['queue'], hint: 'retry all'},
 	{command: 'cancel', keys: [{input: 'x'}], label: 'x', description: 'Cancel the selected transfer (asks first; keeps the partial)', scopes: ['queue'], hint: 'cancel'},
 	{command: 'pause', keys: [{input: 'p'}], label: 'p', description: 'Pause/resume the selected transfer', scopes: ['queue'], hint: 'pause'},
+	{command: 'sort-speed', keys: [{input: 'S'}], label: 'S', description: 'Sort by speed (again: reverse)', scopes: ['queue'], hint: 'sort'},
+	{command: 'sort-eta', keys: [{input: 'E'}], label: 'E', description: 'Sort by ETA (again: reverse)', scopes: ['queue'], hint: 'sort'},
+	{command: 'sort-remaining', keys: [{input: 'B'}], label: 'B', description: 'Sort by bytes remaining (again: reverse)', scopes: ['queue'], hint: 'sort'},
+	{command: 'sort-name', keys: [{input: 'N'}], label: 'N', description: 'Sort by name: files to fetch, then failed and canceled ones (again: reverse)', scopes: ['queue'], hint: 'sort'},
+	{command: 'sort-state', keys: [{input: 'T'}], label: 'T', description: 'Sort by state: running, failed, held, paused, queued in download order, canceled (again: reverse)', scopes: ['queue'], hint: 'sort'},
+	{command: 'retry-failed', keys: [{input: 'R'}], label: 'R', description: 'Retry every failed transfer', scopes: ['queue'], hint: 'retry all'},
 	{command: 'pause-all', keys: [{input: 'P'}], label: 'P', description: 'Pause/resume all transfers', scopes: ['queue'], hint: 'pause all'},
 	{command: 'concurrency-up', keys: [{input: '+'}, {input: '='}], label: '+', description: 'More downloads at once', scopes: ['queue'], hint: 'conc'},
 	{command: 'concurrency-down', keys: [{input: '-'}], label: '-', description: 'Fewer downloads at once', scopes: ['queue']},
-	{command: 'sort-speed', keys: [{input: 'S'}], label: 'S', description: 'Sort by speed (again: reverse)', scopes: ['queue'], hint: 'speed'},
-	{command: 'sort-eta', keys: [{input: 'E'}], label: 'E', description: 'Sort by ETA (again: reverse)', scopes: ['queue'], hint: 'eta'},
-	{command: 'sort-remaining', keys: [{input: 'B'}], label: 'B', description: 'Sort by bytes remaining (again: reverse)', scopes: ['queue'], hint: 'left'},
-	{command: 'sort-name', keys: [{input: 'N'}], label: 'N', description: 'Sort by name (again: reverse)', scopes: ['queue'], hint: 'name'},
-	{command: 'sort-state', keys: [{input: 'T'}], label: 'T', description: 'Sort by state (again: reverse)', scopes: ['queue'], hint: 'state'},
 	// Everywhere
 	{command: 'search', keys: [{input: '/'}], label: '/', description: 'Search prompts (FTS5; --ar 16:9, --v 7 filter)', scopes: ['global'], hint: 'search'},
 	{command: 'sync', keys: [{input: 's'}], label: 's', description: 'Sync now (fetch new jobs)', scopes: ['global'], hint: 'sync'},
@@ -149,11 +149,17 @@ export function commandFor(input: string, key: Key, scope: KeyScope): Command | 
 	return keyTable.find((binding) => binding.scopes.includes('global') && binding.keys.some((spec) => matches(spec, input, key)))?.command;
 }
 
-/** Footer hints for a pane: its own bindings first, then the global ones. */
+/** Footer hints for a pane: its own bindings first, then the global ones; bindings sharing a hint become one (`S/E/B/N/T sort`). */
 export function hintsFor(scope: KeyScope): Array<{label: string; hint: string}> {
 	const own = keyTable.filter((binding) => binding.hint && binding.scopes.includes(scope));
 	const global = ownKeysOnly.includes(scope) ? [] : keyTable.filter((binding) => binding.hint && binding.scopes.includes('global'));
-	return [...own, ...global].map((binding) => ({label: binding.label, hint: binding.hint!}));
+	const hints: Array<{label: string; hint: string}> = [];
+	for (const binding of [...own, ...global]) {
+		const same = hints.find((hint) => hint.hint === binding.hint);
+		if (same) same.label += `/${binding.label}`;
+		else hints.push({label: binding.label, hint: binding.hint!});
+	}
+	return hints;
 }
 
 /** What a command does where it applies; dispatch looks the command up here (pane hooks export these). */

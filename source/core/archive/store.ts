@@ -10,6 +10,7 @@ import {EmbedQueries} from './embed-queries.js';
 import {ExportQueries} from './export-queries.js';
 import {jobFromRow, jobRowFromApi, noFiles, rowidSlotsPerMillisecond, timeOrderedRowid, type JobRow, type JobSource, type OddityTally, type SelectedJobRow} from './job-rows.js';
 import {ImagesTable} from './images.js';
+import {QueueRows} from './queue-rows.js';
 import {FileQueries} from './file-queries.js';
 import {LineageQueries} from './lineage.js';
 import {countJobRows, fileCountsFor, listJobRows, selectJobColumns, type JobCursor} from './list.js';
@@ -94,6 +95,8 @@ export class ArchiveStore {
 	readonly #upsert: (jobs: readonly ApiJob[], source: JobSource, oddities: OddityTally | undefined) => UpsertResult;
 	/** The images table (downloads' durable state): see images.ts. */
 	readonly images: ImagesTable;
+	/** The download queue as the queue pane lists it: see queue-rows.ts. */
+	readonly queueRows: QueueRows;
 
 	private constructor(db: Database.Database, dir: string) {
 		this.#db = db;
@@ -105,6 +108,7 @@ export class ArchiveStore {
 		this.verifyQueries = new VerifyQueries(db);
 		this.tempMarkers = new TempMarkers(db);
 		this.images = new ImagesTable(db);
+		this.queueRows = new QueueRows(db);
 		this.files = new FileQueries(db);
 		this.lineage = new LineageQueries(db);
 		this.#statements = new StatementCache(db);
