@@ -183,6 +183,7 @@ export function QueuePane({snapshot, list, state, width, height, theme, focused}
 	const visible = list.slice(top, listHeight);
 	const selected = visible[index - top];
 	const lastError = selected?.lastError ? toSingleLine(selected.lastError) : undefined;
+	const position = fitEnd(queuePosition(index, list.length, state), width);
 	// The sorted column's title carries the direction, as in htop.
 	const title = (text: string, sort: QueueSort) => (state.sort === sort ? `${text}${state.descending ? '↓' : '↑'}` : text);
 	return (
@@ -209,8 +210,9 @@ export function QueuePane({snapshot, list, state, width, height, theme, focused}
 					))
 				)}
 			</Box>
-			<Text wrap="truncate-end" color={lastError ? theme.error : theme.muted}>
-				{fitEnd(lastError ? `last error: ${lastError}` : queuePosition(index, list.length, state), width)}
+			<Text wrap="truncate-end">
+				<Text color={theme.muted}>{position}</Text>
+				{lastError ? <Text color={theme.error}>{fitEnd(` · last error: ${lastError}`, Math.max(0, width - position.length))}</Text> : null}
 			</Text>
 		</Box>
 	);
