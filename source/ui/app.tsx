@@ -59,7 +59,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 	const [helpOpen, setHelpOpen, helpRef] = useSyncState(false);
 	const bottom = useBottomLine();
 	const {info} = bottom;
-	const filtering = useFilterPrompt(info);
+	const filtering = useFilterPrompt(info, archive.jobTypes);
 	const {filter} = filtering;
 
 	const table = useJobsTable(archive, filter, Math.max(1, layout.panes.jobs.height - 2));
@@ -173,6 +173,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 					totals={refresh.totals}
 					engine={snapshot.totals}
 					engineError={snapshot.fatal ? errorLine(`${snapshot.fatal.message}${snapshot.fatal.hint ? ` (${snapshot.fatal.hint})` : ''}`) : undefined}
+					problem={filtering.prompt?.error ?? undefined}
 					width={columns}
 					theme={theme}
 				/>

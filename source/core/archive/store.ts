@@ -11,6 +11,7 @@ import {ExportQueries} from './export-queries.js';
 import {jobFromRow, jobRowFromApi, noFiles, rowidSlotsPerMillisecond, timeOrderedRowid, type JobRow, type JobSource, type OddityTally, type SelectedJobRow} from './job-rows.js';
 import {ImagesTable} from './images.js';
 import {QueueRows} from './queue-rows.js';
+import {JobTypes} from './job-types.js';
 import {FileQueries} from './file-queries.js';
 import {LineageQueries} from './lineage.js';
 import {countJobRows, fileCountsFor, listJobRows, selectJobColumns, type JobCursor} from './list.js';
@@ -97,6 +98,8 @@ export class ArchiveStore {
 	readonly images: ImagesTable;
 	/** The download queue as the queue pane lists it: see queue-rows.ts. */
 	readonly queueRows: QueueRows;
+	/** Which job types the archive holds (warnings for a --type no job has): see job-types.ts. */
+	readonly jobTypes: JobTypes;
 
 	private constructor(db: Database.Database, dir: string) {
 		this.#db = db;
@@ -109,6 +112,7 @@ export class ArchiveStore {
 		this.tempMarkers = new TempMarkers(db);
 		this.images = new ImagesTable(db);
 		this.queueRows = new QueueRows(db);
+		this.jobTypes = new JobTypes(db);
 		this.files = new FileQueries(db);
 		this.lineage = new LineageQueries(db);
 		this.#statements = new StatementCache(db);

@@ -45,6 +45,7 @@ export function StatusLine({
 	totals,
 	engine,
 	engineError,
+	problem,
 	width,
 	theme,
 }: {
@@ -53,6 +54,8 @@ export function StatusLine({
 	engine: EngineTotals;
 	/** Why downloads stopped (CDN refused auth, Cloudflare), if they did. */
 	engineError?: string;
+	/** What is wrong with the line being typed (an unknown filter word): shown first, in the error colour. */
+	problem?: string;
 	width: number;
 	theme: Theme;
 }) {
@@ -63,6 +66,7 @@ export function StatusLine({
 	return (
 		<Box width={width} height={1}>
 			<Text wrap="truncate-end">
+				{problem ? <Text color={theme.error}>{`${toSingleLine(problem)}  `}</Text> : null}
 				<SyncPart sync={sync} theme={theme} />
 				{engineError ? <Text color={theme.error}>{`  downloads stopped: ${toSingleLine(engineError)}`}</Text> : null}
 				{`  ${flow}  ${archive}`}
