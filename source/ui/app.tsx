@@ -8,7 +8,7 @@ import {Box} from 'ink';
 import {DetailsPane} from './details/details-pane.js';
 import {useDetails} from './details/use-details.js';
 import {useEngineSnapshot} from './engine-store.js';
-import {errorLine} from './error-line.js';
+import {errorLine, messageText} from './error-line.js';
 import {unpacedFrames, type FrameSignal} from './frame-pacer.js';
 import {HelpOverlay} from './help/help-overlay.js';
 import {formatFilterText} from './jobs-table/filter-text.js';
@@ -17,6 +17,8 @@ import {useJobsTable} from './jobs-table/use-jobs-table.js';
 import {selectedJob} from './jobs-table/use-jobs-table-state.js';
 import type {CommandHandlers, KeyScope, Pane} from './keys.js';
 import {layoutFor, paneOrder} from './layout.js';
+import {MessageBox, messageBodyHeight} from './message-box/message-box.js';
+import {useMessageBox, type Message} from './message-box/use-message-box.js';
 import {PaneTitle, Panes} from './pane-chrome.js';
 import {useFilterPrompt} from './prompt/use-filter-prompt.js';
 import {QueuePane, queueListHeight} from './queue/queue-pane.js';
@@ -71,6 +73,16 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 	const refresh = useArchiveRefresh({archive, reload: table.reload, filter, settled, onError: bottom.fail});
 	const syncRun = useSyncRun(services.sync, refresh.jobsArrived, info);
 	const {quitting, quittingRef, quit} = useQuit(engine, syncRun.stop, onQuit);
+	// Errors too long for the status line (a missing token's instructions) open in a box that can be read in full.
+	const {fatal} = snapshot;
+	const sync = syncRun.sync;
+	const latestMessage = useMemo((): Message | undefined => {
+		if (fatal) return {title: 'Downloads stopped', text: messageText(fatal.message, fatal.hint)};
+		if (sync.state === 'error') return {title: 'Sync failed', text: sync.text ?? sync.message};
+		return undefined;
+	}, [fatal, sync]);
+	const overlayHeight = layout.contentHeight + (wide ? 0 : 1);
+	const messages = useMessageBox(latestMessage, wide ? columns : layout.panes.jobs.width, messageBodyHeight(overlayHeight), info);
 
 	/** The job the details pane and d/o act on: the highlighted hit while searching on a wide screen, else the table's selection. */
 	const currentJob = useCallback(() => {
@@ -94,6 +106,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 			global: {
 				quit,
 				help: () => setHelpOpen(true),
+				'show-message': messages.show,
 				'next-pane': stepPane(1),
 				'prev-pane': stepPane(-1),
 				sync: syncRun.start,
@@ -109,17 +122,19 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 			search: searching.commands.line,
 			filter: filtering.promptCommands,
 			help: {'help-close': () => setHelpOpen(false)},
+			message: messages.commands,
 			confirm: bottom.confirmCommands,
 		};
 	}, [
 		quit, setHelpOpen, setFocus, syncRun.start, searching.commands, queue.everywhere, queue.commands, table.commands, details.jobCommands, details.commands,
-		filtering.paneCommands, filtering.promptCommands, showDetails, bottom.confirmCommands,
+		filtering.paneCommands, filtering.promptCommands, showDetails, bottom.confirmCommands, messages.show, messages.commands,
 	]);
 
 	useKeyDispatch({
 		place: () =>
 			quittingRef.current ? 'quitting'
 			: bottom.confirmationRef.current ? 'confirm'
+			: messages.boxRef.current ? 'message'
 			: helpRef.current ? 'help'
 			: filtering.promptRef.current ? 'filter'
 			: searchRef.current.open ? 'search'
@@ -130,7 +145,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 		fail: bottom.fail,
 	});
 
-	const footerScope: KeyScope = bottom.confirmation ? 'confirm' : search.open ? 'search' : focus;
+	const footerScope: KeyScope = bottom.confirmation ? 'confirm' : messages.box ? 'message' : search.open ? 'search' : focus;
 	// Transfers redraw the screen through engine snapshots; only a sync on its own needs the tick.
 	const busy = syncRun.sync.state === 'syncing' && snapshot.totals.active === 0;
 	const filterText = formatFilterText(filter);
@@ -141,8 +156,10 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 			{/* No overflow clipping here: every pane is sized to fit, and a clip makes Ink re-slice every string each frame. */}
 			<Box flexDirection="column" width={wide ? columns : jobsRect.width} height={layout.frameHeight}>
 				<Box flexDirection="column" height={layout.frameHeight - 2}>
-					{helpOpen ? (
-						<HelpOverlay width={columns} height={layout.contentHeight + (wide ? 0 : 1)} theme={theme} scope={focus} />
+					{messages.box ? (
+						<MessageBox box={messages.box} width={wide ? columns : jobsRect.width} height={overlayHeight} theme={theme} />
+					) : helpOpen ? (
+						<HelpOverlay width={columns} height={overlayHeight} theme={theme} scope={focus} />
 					) : (
 						<Panes
 							layout={layout}

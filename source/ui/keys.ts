@@ -7,9 +7,9 @@ import type {Key} from 'ink';
 
 export type Pane = 'jobs' | 'queue' | 'details';
 /** Where a binding applies: everywhere, one pane, a text line (search, filter), help, or a confirmation. */
-export type KeyScope = 'global' | Pane | 'search' | 'filter' | 'help' | 'confirm';
+export type KeyScope = 'global' | Pane | 'search' | 'filter' | 'help' | 'confirm' | 'message';
 /** Scopes that take no global keys: text lines type them, help and confirmations answer only their own. */
-const ownKeysOnly: readonly KeyScope[] = ['search', 'filter', 'help', 'confirm'];
+const ownKeysOnly: readonly KeyScope[] = ['search', 'filter', 'help', 'confirm', 'message'];
 
 export type Command =
 	| 'quit'
@@ -56,7 +56,13 @@ export type Command =
 	| 'clear-line'
 	| 'help-close'
 	| 'confirm-yes'
-	| 'confirm-no';
+	| 'confirm-no'
+	| 'show-message'
+	| 'message-down'
+	| 'message-up'
+	| 'message-page-down'
+	| 'message-page-up'
+	| 'message-close';
 
 /** One key: a typed character, or a named key from Ink's Key with optional modifiers. */
 export type KeySpec = {input: string; ctrl?: boolean} | {key: keyof Key; shift?: boolean; ctrl?: boolean};
@@ -127,6 +133,13 @@ export const keyTable: readonly KeyBinding[] = [
 	{command: 'clear-line', keys: [{input: 'u', ctrl: true}], label: '^U', description: 'Clear the line', scopes: textLines},
 	// Help
 	{command: 'help-close', keys: [{input: '?'}, {key: 'escape'}, {input: 'q'}], label: '?/Esc/q', description: 'Close help', scopes: ['help']},
+	{command: 'show-message', keys: [{input: '!'}], label: '!', description: 'Show the last error in full (a message box)', scopes: ['global']},
+	// Message box
+	{command: 'message-down', keys: [{input: 'j'}, {key: 'downArrow'}], label: 'j/↓', description: 'Scroll down a line', scopes: ['message'], hint: 'scroll'},
+	{command: 'message-up', keys: [{input: 'k'}, {key: 'upArrow'}], label: 'k/↑', description: 'Scroll up a line', scopes: ['message']},
+	{command: 'message-page-down', keys: [{key: 'pageDown'}, {input: ' '}], label: 'PgDn/Space', description: 'Scroll down a page', scopes: ['message']},
+	{command: 'message-page-up', keys: [{key: 'pageUp'}], label: 'PgUp', description: 'Scroll up a page', scopes: ['message']},
+	{command: 'message-close', keys: [{key: 'escape'}, {key: 'return'}, {input: 'q'}], label: 'Esc/Enter', description: 'Close the message', scopes: ['message'], hint: 'close'},
 	// Confirmations
 	{command: 'confirm-yes', keys: [{input: 'y'}, {input: 'Y'}], label: 'y', description: 'Confirm', scopes: ['confirm']},
 	{command: 'confirm-no', keys: [{input: 'n'}, {input: 'N'}, {key: 'escape'}], label: 'n/Esc', description: 'Keep things as they are', scopes: ['confirm']},
@@ -175,6 +188,7 @@ export const helpSections: ReadonlyArray<{title: string; scope: KeyScope}> = [
 	{title: 'Filter line', scope: 'filter'},
 	{title: 'Help', scope: 'help'},
 	{title: 'Confirmations', scope: 'confirm'},
+	{title: 'Message box', scope: 'message'},
 ];
 
 /** Bindings listed under one help section. */

@@ -15,7 +15,8 @@ export type SyncState =
 	| {state: 'idle'}
 	| {state: 'syncing'; page: number; jobsNew: number}
 	| {state: 'done'; jobsNew: number; jobsUpdated: number}
-	| {state: 'error'; message: string};
+	/** `text`: the whole message with its hint, for the message box. */
+	| {state: 'error'; message: string; text?: string};
 
 const count = (value: number) => value.toLocaleString('en-US');
 
