@@ -5,35 +5,11 @@
  * reported in the status line, where a long typed line cannot cut it off.
  */
 import test from 'ava';
-import React from 'react';
-import {render} from 'ink-testing-library';
-import {defaultConfig} from '../../source/core/config/config.js';
-import {createDownloadEngine} from '../../source/core/downloads/engine.js';
-import {App} from '../../source/ui/app.js';
-import type {TuiServices} from '../../source/ui/services.js';
-import {themeFor} from '../../source/ui/theme.js';
-import {keys, makeArchive, waitForFrame} from '../helpers/ui-testing.js';
-
-const plain = themeFor({NO_COLOR: '1'});
+import {renderAppOnArchive} from '../helpers/app-on-archive.js';
+import {keys, waitForFrame} from '../helpers/ui-testing.js';
 
 function app80x24(t: {teardown(fn: () => unknown): void}) {
-	const archive = makeArchive(30);
-	const engine = createDownloadEngine(archive.store, {...defaultConfig, archive: archive.dir});
-	t.teardown(async () => {
-		await engine.stop({immediate: true});
-		archive.cleanup();
-	});
-	const services: TuiServices = {
-		archive: archive.store,
-		engine,
-		sync: () => Promise.reject(new Error('no sync in this test')),
-		openImage: (file) => `image: ${file}`,
-	};
-	const app = render(<App services={services} columns={80} rows={24} theme={plain} searchDebounceMs={30} />);
-	Object.defineProperty(app.stdout, 'columns', {get: () => 80});
-	app.stdout.emit('resize');
-	t.teardown(() => app.unmount());
-	return {app, archive};
+	return renderAppOnArchive(t, {columns: 80, rows: 24, jobs: 30});
 }
 
 /** The frame's lines, last first: the footer, then the status line. */
