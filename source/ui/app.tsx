@@ -29,7 +29,7 @@ import {useSearch} from './search/use-search.js';
 import type {TuiServices} from './services.js';
 import {TickProvider} from './spinner.js';
 import {BottomLine} from './status-line/bottom-line.js';
-import {StatusLine} from './status-line/status-line.js';
+import {firstSyncText, StatusLine} from './status-line/status-line.js';
 import {useBottomLine} from './status-line/use-bottom-line.js';
 import {themeFor, type Theme} from './theme.js';
 import {useArchiveRefresh} from './use-archive-refresh.js';
@@ -171,7 +171,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 								) : (
 									<Box flexDirection="column" width={jobsRect.width} height={jobsRect.height}>
 										<PaneTitle title="Jobs" focused={focus === 'jobs'} theme={theme} extra={`${jobsPosition(table.state)}${filterText ? ` · filter: ${filterText}` : ''}`} />
-										<JobsTable state={table.state} width={jobsRect.width} theme={theme} focused={focus === 'jobs'} activeJobIds={activeJobIds} />
+										<JobsTable state={table.state} width={jobsRect.width} theme={theme} focused={focus === 'jobs'} activeJobIds={activeJobIds} emptyText={firstSyncText(syncRun.sync)} />
 									</Box>
 								)
 							}

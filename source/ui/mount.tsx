@@ -11,6 +11,7 @@ import {ArchiveStore} from '../core/archive/store.js';
 import type {Config} from '../core/config/config.js';
 import {createDownloadEngine} from '../core/downloads/engine.js';
 import {ExitCode, MjError} from '../core/errors.js';
+import {toSingleLine} from '../core/terminal-text.js';
 import type {ApiSession} from '../core/midjourney/api-session.js';
 import {App} from './app.js';
 import {errorLine} from './error-line.js';
@@ -84,8 +85,17 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 		});
 	}
 
+	// Opening a big archive (or migrating one) takes a moment: the screen says so until the first frame.
+	stdout.write(`${enterScreen}mj-tui: opening the archive at ${toSingleLine(config.archive)}…`);
+	let store: ArchiveStore;
+	try {
+		store = ArchiveStore.open(config.archive);
+	} catch (error) {
+		stdout.write(leaveScreen);
+		throw error;
+	}
+	stdout.write(clearScreen);
 	const unboundYoungGeneration = boundYoungGeneration();
-	const store = ArchiveStore.open(config.archive);
 	// Hashing on the UI thread costs ~0.7 ms per MiB; a hashing worker would cost ~11 MiB of the app's memory.
 	const engine = createDownloadEngine(store, config, {hashOnMainThread: true});
 	let session: Promise<ApiSession> | undefined;
@@ -123,7 +133,6 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 		frames.flush();
 		stdout.write(leaveScreen);
 	};
-	stdout.write(enterScreen);
 
 	let crash: Error | null = null;
 	let signalCode: number | undefined;

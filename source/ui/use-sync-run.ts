@@ -17,7 +17,7 @@ export function useSyncRun(sync: TuiServices['sync'], onJobs: () => void, info: 
 		sync({
 			signal: controller.signal,
 			onProgress(progress) {
-				if (progress.state === 'listing') setState({state: 'syncing', page: progress.page, jobsNew: progress.jobsNew});
+				if (progress.state === 'listing') setState({state: 'syncing', page: progress.page, jobsNew: progress.jobsNew, jobsSeen: progress.jobsSeen});
 				onJobs();
 			},
 		})
