@@ -21,6 +21,11 @@ export interface DemoOptions {
 	log: Logger;
 }
 
+/** Where the demo archives unless --archive says otherwise: subcommands given --demo read it there too. */
+export function demoArchivePath(cwd: string): string {
+	return path.resolve(cwd, 'mj-archive-demo');
+}
+
 /** Jobs the demo account holds unless MJ_TUI_DEMO_JOBS says otherwise. */
 export const demoJobs = 300;
 
@@ -80,7 +85,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 	try {
 		for (const fault of faults) standIn.setFault(fault);
 		// Only an explicit --archive moves the demo archive: a configured one is the user's real archive.
-		const archive = run.configFlags.archive === undefined ? path.resolve(io.cwd, 'mj-archive-demo') : loaded.config.archive;
+		const archive = run.configFlags.archive === undefined ? demoArchivePath(io.cwd) : loaded.config.archive;
 		const demo = overrideConfig(loaded, {...standInConfigValues(standIn), archive}, {source: 'demo'});
 		log.info(`demo: a stand-in Midjourney with ${jobs} jobs at ${standIn.apiBase}; archiving into ${archive}`);
 		if (run.batch) {

@@ -28,7 +28,7 @@ export const globalFlags = {
 	batch: {type: 'boolean', description: 'Run headless: sync, then download what is missing'},
 	download: {type: 'boolean', description: 'Sync only; download nothing'},
 	json: {type: 'boolean', configKey: 'json', description: 'Print a JSON summary as the last line of stdout'},
-	demo: {type: 'boolean', description: 'Run against a built-in stand-in of Midjourney (no account needed)'},
+	demo: {type: 'boolean', description: 'Run against a built-in stand-in of Midjourney (no account needed); with a subcommand, use the demo\'s archive'},
 	full: {type: 'boolean', description: 'Re-walk the whole listing instead of stopping at archived jobs'},
 	since: {type: 'string', value: '<date>', description: 'Only jobs enqueued on or after this date (2025-01-01)'},
 	until: {type: 'string', value: '<date>', description: 'Only jobs enqueued on or before this date (whole day)'},

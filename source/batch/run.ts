@@ -19,6 +19,7 @@ import {embedArchiveMetadata} from '../core/metadata/embed-archive.js';
 import {writingArchiveTemps} from '../core/temp-files.js';
 import {finishDownloadedFiles} from '../core/metadata/sidecars.js';
 import {formatBytes} from '../core/units.js';
+import {unmatchedTypesWarning} from '../core/type-warning.js';
 import {BatchProgress} from './progress.js';
 import {reportError} from '../cli/report-error.js';
 import type {RunOptions} from '../cli/run-options.js';
@@ -171,6 +172,8 @@ async function syncPhase(store: ArchiveStore, options: BatchOptions, session: Ap
 		summary.phases.sync = result.stoppedBecause === 'aborted' ? 'interrupted' : 'done';
 		progress.note(`sync: ${result.stoppedBecause === 'aborted' ? 'interrupted' : 'done'}: ${result.pages} pages, ${result.jobsSeen} jobs seen, ${result.jobsNew} new, ${result.jobsUpdated} updated (${result.stoppedBecause})`);
 		if (result.likes) progress.note(`likes: ${result.likes.pages} pages, ${result.likes.jobsSeen} liked jobs seen, ${result.likes.jobsNew} new to the archive, ${result.likes.liked} newly liked, ${result.likes.unliked} no longer liked (${result.likes.stoppedBecause ?? 'stopped'})`);
+		const typeWarning = run.types.length > 0 ? unmatchedTypesWarning(store.jobTypes, run.types) : undefined;
+		if (typeWarning) options.log.warn(typeWarning);
 	} catch (error) {
 		if (signal.aborted && isAbort(error)) summary.phases.sync = 'interrupted';
 		throw error;

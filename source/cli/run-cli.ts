@@ -22,6 +22,7 @@ import {hasTerminal} from './interactive.js';
 import {packageVersion} from './version.js';
 import {interruptedExitCode} from './signals.js';
 import {diskFullError, isDiskFull} from '../core/downloads/disk-full.js';
+import {demoArchivePath} from '../demo.js';
 
 export interface CliIo extends CommandIo {
 	/** Aborted on SIGINT/SIGTERM by the bin; tests pass their own. */
@@ -75,9 +76,11 @@ async function dispatch(argv: readonly string[], io: CliIo, state: {verbose: boo
 		flags = {...flags, ...globalFlagsAfterCommand(commandName!, commandArgv, command)};
 	}
 	const run = parseRunOptions(flags, io.cwd);
-	if (command && (run.batch || run.demo)) {
-		throw new MjError(`--batch, --demo and --urls run mj-tui itself; they do not combine with the ${commandName} command`, {exitCode: ExitCode.usage});
+	if (command && run.batch) {
+		throw new MjError(`--batch and --urls run mj-tui itself; they do not combine with the ${commandName} command`, {exitCode: ExitCode.usage});
 	}
+	// With a subcommand, --demo means the demo's archive (an explicit --archive still wins).
+	if (command && run.demo) run.configFlags.archive ??= demoArchivePath(io.cwd);
 	state.verbose = flags.verbose === true;
 	// The interactive app: load Ink and React while the config files are searched (first frame sooner).
 	if (!command && !run.batch && !run.demo && hasTerminal(io)) {

@@ -15,7 +15,10 @@ import type {Config} from '../core/config/config.js';
 import {ExitCode, MjError} from '../core/errors.js';
 import type {JobFilter} from '../core/job.js';
 import {parseDuration} from '../core/units.js';
+import {createLogger, logLevelOf} from '../core/log.js';
+import {unmatchedTypesWarning} from '../core/type-warning.js';
 import type {CommandContext} from './types.js';
+import {demoArchivePath} from '../demo.js';
 
 export interface ParsedCommandArgv {
 	/** Own and global flags by camelCase name; absent when not given (no defaults applied). */
@@ -78,14 +81,25 @@ export function filterFromFlags(flags: Record<string, unknown>): JobFilter {
 export function openArchive(context: CommandContext, flags: Record<string, unknown>, options: {readonly?: boolean} = {}): ArchiveStore {
 	const dir = archiveDir(context, flags);
 	if (!existsSync(path.join(dir, 'archive.db'))) {
-		throw new MjError(`no archive at ${dir} (archive.db not found)`, {exitCode: ExitCode.config, hint: 'Run mj-tui (or mj-tui --batch) to sync first, or pass --archive <folder>.'});
+		const demo = demoArchivePath(context.io.cwd);
+		const hint =
+			demo !== dir && existsSync(path.join(demo, 'archive.db'))
+				? `The demo's archive is at ${demo}: add --demo to use it. For your own, run mj-tui (or mj-tui --batch) to sync first, or pass --archive <folder>.`
+				: 'Run mj-tui (or mj-tui --batch) to sync first, or pass --archive <folder>.';
+		throw new MjError(`no archive at ${dir} (archive.db not found)`, {exitCode: ExitCode.config, hint});
 	}
-	return ArchiveStore.open(dir, options);
+	const store = ArchiveStore.open(dir, options);
+	// A --type no job has gives an empty answer that looks like "nothing matched the rest": say so.
+	const types = filterFromFlags({type: flags.type}).types;
+	const warning = types ? unmatchedTypesWarning(store.jobTypes, types) : undefined;
+	if (warning) createLogger({stream: context.io.stderr, level: logLevelOf(context.config)}).warn(warning);
+	return store;
 }
 
-/** The archive folder: --archive after the subcommand, else the config's. */
+/** The archive folder: --archive after the subcommand, else the demo's with --demo, else the config's. */
 export function archiveDir(context: CommandContext, flags: Record<string, unknown>): string {
-	return path.resolve(context.io.cwd, typeof flags.archive === 'string' ? flags.archive : context.config.archive);
+	if (typeof flags.archive === 'string') return path.resolve(context.io.cwd, flags.archive);
+	return flags.demo === true ? demoArchivePath(context.io.cwd) : path.resolve(context.io.cwd, context.config.archive);
 }
 
 /** Write one line to stdout, waiting when the pipe is full. */

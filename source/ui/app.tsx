@@ -11,7 +11,7 @@ import {LivePreview} from './details/preview-box.js';
 import {previewRowsNeeded} from './details/use-preview.js';
 import {useDetails} from './details/use-details.js';
 import {useEngineSnapshot} from './engine-store.js';
-import {errorLine} from './error-line.js';
+import {errorLine, messageText} from './error-line.js';
 import {unpacedFrames, type FrameSignal} from './frame-pacer.js';
 import {HelpOverlay} from './help/help-overlay.js';
 import {formatFilterText} from './jobs-table/filter-text.js';
@@ -20,6 +20,8 @@ import {useJobsTable} from './jobs-table/use-jobs-table.js';
 import {selectedJob} from './jobs-table/use-jobs-table-state.js';
 import type {CommandHandlers, KeyScope, Pane} from './keys.js';
 import {layoutFor, paneOrder} from './layout.js';
+import {MessageBox, messageBodyHeight} from './message-box/message-box.js';
+import {useMessageBox, type Message} from './message-box/use-message-box.js';
 import {PaneTitle, Panes} from './pane-chrome.js';
 import {useFilterPrompt} from './prompt/use-filter-prompt.js';
 import {QueuePane, queueListHeight} from './queue/queue-pane.js';
@@ -30,7 +32,7 @@ import {useSearch} from './search/use-search.js';
 import type {TuiServices} from './services.js';
 import {TickProvider} from './spinner.js';
 import {BottomLine} from './status-line/bottom-line.js';
-import {StatusLine} from './status-line/status-line.js';
+import {firstSyncText, StatusLine} from './status-line/status-line.js';
 import {useBottomLine} from './status-line/use-bottom-line.js';
 import {themeFor, type Theme} from './theme.js';
 import {useArchiveRefresh} from './use-archive-refresh.js';
@@ -65,7 +67,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 	const graphics = services.graphics ?? noGraphics;
 	const bottom = useBottomLine();
 	const {info} = bottom;
-	const filtering = useFilterPrompt(info);
+	const filtering = useFilterPrompt(info, archive.jobTypes);
 	const {filter} = filtering;
 
 	const table = useJobsTable(archive, filter, Math.max(1, layout.panes.jobs.height - 2));
@@ -77,6 +79,16 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 	const refresh = useArchiveRefresh({archive, reload: table.reload, filter, settled, onError: bottom.fail});
 	const syncRun = useSyncRun(services.sync, refresh.jobsArrived, info);
 	const {quitting, quittingRef, quit} = useQuit(engine, syncRun.stop, onQuit);
+	// Errors too long for the status line (a missing token's instructions) open in a box that can be read in full.
+	const {fatal} = snapshot;
+	const sync = syncRun.sync;
+	const latestMessage = useMemo((): Message | undefined => {
+		if (fatal) return {title: 'Downloads stopped', text: messageText(fatal.message, fatal.hint)};
+		if (sync.state === 'error') return {title: 'Sync failed', text: sync.text ?? sync.message};
+		return undefined;
+	}, [fatal, sync]);
+	const overlayHeight = layout.contentHeight + (wide ? 0 : 1);
+	const messages = useMessageBox(latestMessage, wide ? columns : layout.panes.jobs.width, messageBodyHeight(overlayHeight), info);
 
 	/** The job the details pane and d/o act on: the highlighted hit while searching on a wide screen, else the table's selection. */
 	const currentJob = useCallback(() => {
@@ -85,7 +97,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 	}, [wide, searchRef, table.ref]);
 	const clearFilter = useCallback(() => filtering.paneCommands['clear-filter']?.(), [filtering.paneCommands]);
 	const details = useDetails({archive, currentJob, dataVersion: refresh.dataVersion, engine, refreshSnapshot, openImage: services.openImage, info, jumpTo: table.jumpTo, clearFilter});
-	const queue = useQueue({engine, snapshot, refreshSnapshot, height: queueListHeight(layout.panes.queue.height), info, confirm: bottom.confirm});
+	const queue = useQueue({engine, rows: archive.queueRows, snapshot, refreshSnapshot, height: queueListHeight(layout.panes.queue.height), info, confirm: bottom.confirm});
 
 	const activeJobIds = useMemo(() => {
 		const ids = new Set<string>();
@@ -102,6 +114,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 			global: {
 				quit,
 				help: () => setHelpOpen(true),
+				'show-message': messages.show,
 				'next-pane': stepPane(1),
 				'prev-pane': stepPane(-1),
 				sync: syncRun.start,
@@ -118,17 +131,19 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 			search: searching.commands.line,
 			filter: filtering.promptCommands,
 			help: {'help-close': () => setHelpOpen(false)},
+			message: messages.commands,
 			confirm: bottom.confirmCommands,
 		};
 	}, [
 		quit, setHelpOpen, setFocus, syncRun.start, searching.commands, queue.everywhere, queue.commands, table.commands, details.jobCommands, details.commands,
-		filtering.paneCommands, filtering.promptCommands, showDetails, bottom.confirmCommands, setViewerOpen, details.imageCommands,
+		filtering.paneCommands, filtering.promptCommands, showDetails, bottom.confirmCommands, setViewerOpen, details.imageCommands, messages.show, messages.commands,
 	]);
 
 	useKeyDispatch({
 		place: () =>
 			quittingRef.current ? 'quitting'
 			: bottom.confirmationRef.current ? 'confirm'
+			: messages.boxRef.current ? 'message'
 			: helpRef.current ? 'help'
 			: viewerRef.current ? 'viewer'
 			: filtering.promptRef.current ? 'filter'
@@ -140,14 +155,14 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 		fail: bottom.fail,
 	});
 
-	const footerScope: KeyScope = bottom.confirmation ? 'confirm' : viewerOpen ? 'viewer' : search.open ? 'search' : focus;
+	const footerScope: KeyScope = bottom.confirmation ? 'confirm' : messages.box ? 'message' : viewerOpen ? 'viewer' : search.open ? 'search' : focus;
 	// Transfers redraw the screen through engine snapshots; only a sync on its own needs the tick.
 	const busy = syncRun.sync.state === 'syncing' && snapshot.totals.active === 0;
 	const filterText = formatFilterText(filter);
 	const {jobs: jobsRect, details: detailsRect, queue: queueRect} = layout.panes;
 	const previewBox = {columns: detailsRect.width, rows: previewRowsFor(detailsRect.height - 1, details.images.length)};
 	const previewRows = services.previews ? previewRowsNeeded(details.job, details.images, previewBox, services.previews.choice.cell) : 0;
-	const detailsOnScreen = !helpOpen && !viewerOpen && (wide || (focus === 'details' && !search.open));
+	const detailsOnScreen = !helpOpen && !viewerOpen && !messages.box && (wide || (focus === 'details' && !search.open));
 	const preview =
 		services.previews && previewRows > 0 && detailsOnScreen ? (
 			<LivePreview previews={services.previews} images={details.images} fileIndex={details.fileIndex} box={{columns: detailsRect.width, rows: previewRows}} active sideBySide job={details.job} theme={theme} graphics={graphics} />
@@ -158,10 +173,12 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 			{/* No overflow clipping here: every pane is sized to fit, and a clip makes Ink re-slice every string each frame. */}
 			<Box flexDirection="column" width={wide ? columns : jobsRect.width} height={layout.frameHeight}>
 				<Box flexDirection="column" height={layout.frameHeight - 2}>
-					{helpOpen ? (
-						<HelpOverlay width={columns} height={layout.contentHeight + (wide ? 0 : 1)} theme={theme} scope={focus} />
+					{messages.box ? (
+						<MessageBox box={messages.box} width={wide ? columns : jobsRect.width} height={overlayHeight} theme={theme} />
+					) : helpOpen ? (
+						<HelpOverlay width={columns} height={overlayHeight} theme={theme} scope={focus} />
 					) : viewerOpen ? (
-						<PictureViewer job={details.job} images={details.images} fileIndex={details.fileIndex} previews={services.previews} graphics={graphics} width={columns} height={layout.contentHeight + (wide ? 0 : 1)} theme={theme} />
+						<PictureViewer job={details.job} images={details.images} fileIndex={details.fileIndex} previews={services.previews} graphics={graphics} width={columns} height={overlayHeight} theme={theme} />
 					) : (
 						<Panes
 							layout={layout}
@@ -173,7 +190,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 								) : (
 									<Box flexDirection="column" width={jobsRect.width} height={jobsRect.height}>
 										<PaneTitle title="Jobs" focused={focus === 'jobs'} theme={theme} extra={`${jobsPosition(table.state)}${filterText ? ` · filter: ${filterText}` : ''}`} />
-										<JobsTable state={table.state} width={jobsRect.width} theme={theme} focused={focus === 'jobs'} activeJobIds={activeJobIds} />
+										<JobsTable state={table.state} width={jobsRect.width} theme={theme} focused={focus === 'jobs'} activeJobIds={activeJobIds} emptyText={firstSyncText(syncRun.sync)} />
 									</Box>
 								)
 							}
@@ -183,7 +200,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 									<DetailsPane job={details.job} family={details.family} images={details.images} row={details.row} width={detailsRect.width} height={detailsRect.height - 1} theme={theme} focused={focus === 'details'} preview={preview} previewRows={previewRows} />
 								</Box>
 							}
-							queue={<QueuePane snapshot={snapshot} state={queue.state} width={queueRect.width} height={queueRect.height} theme={theme} focused={focus === 'queue'} />}
+							queue={<QueuePane snapshot={snapshot} list={queue.list} state={queue.state} width={queueRect.width} height={queueRect.height} theme={theme} focused={focus === 'queue'} />}
 						/>
 					)}
 				</Box>
@@ -192,6 +209,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 					totals={refresh.totals}
 					engine={snapshot.totals}
 					engineError={snapshot.fatal ? errorLine(`${snapshot.fatal.message}${snapshot.fatal.hint ? ` (${snapshot.fatal.hint})` : ''}`) : undefined}
+					problem={filtering.prompt?.error ?? undefined}
 					width={columns}
 					theme={theme}
 				/>

@@ -8,3 +8,14 @@ export function errorLine(error: unknown): string {
 	const hint = error instanceof MjError && error.hint ? ` (${error.hint})` : '';
 	return toSingleLine(redact(message + hint)) || 'unknown error';
 }
+
+/** Any thrown value as text to read in full (the message box): the message, then its hint as a paragraph; no secrets, no escapes. */
+export function errorText(error: unknown): string {
+	const message = error instanceof Error ? error.message : String(error);
+	return messageText(message, error instanceof MjError ? error.hint : undefined);
+}
+
+/** A message and its hint as paragraphs, each stripped of secrets and terminal controls. */
+export function messageText(message: string, hint?: string): string {
+	return [message, hint].filter(Boolean).map((part) => toSingleLine(redact(part!))).join('\n\n') || 'unknown error';
+}

@@ -7,9 +7,9 @@ import type {Key} from 'ink';
 
 export type Pane = 'jobs' | 'queue' | 'details';
 /** Where a binding applies: everywhere, one pane, a text line (search, filter), help, or a confirmation. */
-export type KeyScope = 'global' | Pane | 'search' | 'filter' | 'help' | 'confirm' | 'viewer';
+export type KeyScope = 'global' | Pane | 'search' | 'filter' | 'help' | 'confirm' | 'viewer' | 'message';
 /** Scopes that take no global keys: text lines type them, help and confirmations answer only their own. */
-const ownKeysOnly: readonly KeyScope[] = ['search', 'filter', 'help', 'confirm', 'viewer'];
+const ownKeysOnly: readonly KeyScope[] = ['search', 'filter', 'help', 'confirm', 'viewer', 'message'];
 
 export type Command =
 	| 'quit'
@@ -62,7 +62,13 @@ export type Command =
 	| 'prev-image'
 	| 'next-image'
 	| 'view-image'
-	| 'viewer-close';
+	| 'viewer-close'
+	| 'show-message'
+	| 'message-down'
+	| 'message-up'
+	| 'message-page-down'
+	| 'message-page-up'
+	| 'message-close';
 
 /** One key: a typed character, or a named key from Ink's Key with optional modifiers. */
 export type KeySpec = {input: string; ctrl?: boolean} | {key: keyof Key; shift?: boolean; ctrl?: boolean};
@@ -108,17 +114,17 @@ export const keyTable: readonly KeyBinding[] = [
 	{command: 'viewer-close', keys: [{key: 'escape'}, {input: 'v'}, {input: 'q'}], label: 'Esc/v/q', description: 'Back from the full-screen picture', scopes: ['viewer'], hint: 'back'},
 	// Queue
 	{command: 'retry', keys: [{input: 'r'}], label: 'r', description: 'Retry the selected transfer', scopes: ['queue'], hint: 'retry'},
-	{command: 'retry-failed', keys: [{input: 'R'}], label: 'R', description: 'Retry every failed transfer', scopes: ['queue'], hint: 'retry all'},
 	{command: 'cancel', keys: [{input: 'x'}], label: 'x', description: 'Cancel the selected transfer (asks first; keeps the partial)', scopes: ['queue'], hint: 'cancel'},
 	{command: 'pause', keys: [{input: 'p'}], label: 'p', description: 'Pause/resume the selected transfer', scopes: ['queue'], hint: 'pause'},
+	{command: 'sort-speed', keys: [{input: 'S'}], label: 'S', description: 'Sort by speed (again: reverse)', scopes: ['queue'], hint: 'sort'},
+	{command: 'sort-eta', keys: [{input: 'E'}], label: 'E', description: 'Sort by ETA (again: reverse)', scopes: ['queue'], hint: 'sort'},
+	{command: 'sort-remaining', keys: [{input: 'B'}], label: 'B', description: 'Sort by bytes remaining (again: reverse)', scopes: ['queue'], hint: 'sort'},
+	{command: 'sort-name', keys: [{input: 'N'}], label: 'N', description: 'Sort by name (again: reverse)', scopes: ['queue'], hint: 'sort'},
+	{command: 'sort-state', keys: [{input: 'T'}], label: 'T', description: 'Sort by state (again: reverse)', scopes: ['queue'], hint: 'sort'},
+	{command: 'retry-failed', keys: [{input: 'R'}], label: 'R', description: 'Retry every failed transfer', scopes: ['queue'], hint: 'retry all'},
 	{command: 'pause-all', keys: [{input: 'P'}], label: 'P', description: 'Pause/resume all transfers', scopes: ['queue'], hint: 'pause all'},
 	{command: 'concurrency-up', keys: [{input: '+'}, {input: '='}], label: '+', description: 'More downloads at once', scopes: ['queue'], hint: 'conc'},
 	{command: 'concurrency-down', keys: [{input: '-'}], label: '-', description: 'Fewer downloads at once', scopes: ['queue']},
-	{command: 'sort-speed', keys: [{input: 'S'}], label: 'S', description: 'Sort by speed (again: reverse)', scopes: ['queue'], hint: 'speed'},
-	{command: 'sort-eta', keys: [{input: 'E'}], label: 'E', description: 'Sort by ETA (again: reverse)', scopes: ['queue'], hint: 'eta'},
-	{command: 'sort-remaining', keys: [{input: 'B'}], label: 'B', description: 'Sort by bytes remaining (again: reverse)', scopes: ['queue'], hint: 'left'},
-	{command: 'sort-name', keys: [{input: 'N'}], label: 'N', description: 'Sort by name (again: reverse)', scopes: ['queue'], hint: 'name'},
-	{command: 'sort-state', keys: [{input: 'T'}], label: 'T', description: 'Sort by state (again: reverse)', scopes: ['queue'], hint: 'state'},
 	// Everywhere
 	{command: 'search', keys: [{input: '/'}], label: '/', description: 'Search prompts (FTS5; --ar 16:9, --v 7 filter)', scopes: ['global'], hint: 'search'},
 	{command: 'sync', keys: [{input: 's'}], label: 's', description: 'Sync now (fetch new jobs)', scopes: ['global'], hint: 'sync'},
@@ -141,6 +147,13 @@ export const keyTable: readonly KeyBinding[] = [
 	{command: 'clear-line', keys: [{input: 'u', ctrl: true}], label: '^U', description: 'Clear the line', scopes: textLines},
 	// Help
 	{command: 'help-close', keys: [{input: '?'}, {key: 'escape'}, {input: 'q'}], label: '?/Esc/q', description: 'Close help', scopes: ['help']},
+	{command: 'show-message', keys: [{input: '!'}], label: '!', description: 'Show the last error in full (a message box)', scopes: ['global']},
+	// Message box
+	{command: 'message-down', keys: [{input: 'j'}, {key: 'downArrow'}], label: 'j/↓', description: 'Scroll down a line', scopes: ['message'], hint: 'scroll'},
+	{command: 'message-up', keys: [{input: 'k'}, {key: 'upArrow'}], label: 'k/↑', description: 'Scroll up a line', scopes: ['message']},
+	{command: 'message-page-down', keys: [{key: 'pageDown'}, {input: ' '}], label: 'PgDn/Space', description: 'Scroll down a page', scopes: ['message']},
+	{command: 'message-page-up', keys: [{key: 'pageUp'}], label: 'PgUp', description: 'Scroll up a page', scopes: ['message']},
+	{command: 'message-close', keys: [{key: 'escape'}, {key: 'return'}, {input: 'q'}], label: 'Esc/Enter', description: 'Close the message', scopes: ['message'], hint: 'close'},
 	// Confirmations
 	{command: 'confirm-yes', keys: [{input: 'y'}, {input: 'Y'}], label: 'y', description: 'Confirm', scopes: ['confirm']},
 	{command: 'confirm-no', keys: [{input: 'n'}, {input: 'N'}, {key: 'escape'}], label: 'n/Esc', description: 'Keep things as they are', scopes: ['confirm']},
@@ -163,11 +176,17 @@ export function commandFor(input: string, key: Key, scope: KeyScope): Command | 
 	return keyTable.find((binding) => binding.scopes.includes('global') && binding.keys.some((spec) => matches(spec, input, key)))?.command;
 }
 
-/** Footer hints for a pane: its own bindings first, then the global ones. */
+/** Footer hints for a pane: its own bindings first, then the global ones; bindings sharing a hint become one (`S/E/B/N/T sort`). */
 export function hintsFor(scope: KeyScope): Array<{label: string; hint: string}> {
 	const own = keyTable.filter((binding) => binding.hint && binding.scopes.includes(scope));
 	const global = ownKeysOnly.includes(scope) ? [] : keyTable.filter((binding) => binding.hint && binding.scopes.includes('global'));
-	return [...own, ...global].map((binding) => ({label: binding.label, hint: binding.hint!}));
+	const hints: Array<{label: string; hint: string}> = [];
+	for (const binding of [...own, ...global]) {
+		const same = hints.find((hint) => hint.hint === binding.hint);
+		if (same) same.label += `/${binding.label}`;
+		else hints.push({label: binding.label, hint: binding.hint!});
+	}
+	return hints;
 }
 
 /** What a command does where it applies; dispatch looks the command up here (pane hooks export these). */
@@ -184,6 +203,7 @@ export const helpSections: ReadonlyArray<{title: string; scope: KeyScope}> = [
 	{title: 'Full-screen picture', scope: 'viewer'},
 	{title: 'Help', scope: 'help'},
 	{title: 'Confirmations', scope: 'confirm'},
+	{title: 'Message box', scope: 'message'},
 ];
 
 /** Bindings listed under one help section. */

@@ -11,6 +11,7 @@ import {ArchiveStore} from '../core/archive/store.js';
 import type {Config} from '../core/config/config.js';
 import {createDownloadEngine} from '../core/downloads/engine.js';
 import {ExitCode, MjError} from '../core/errors.js';
+import {toSingleLine} from '../core/terminal-text.js';
 import type {ApiSession} from '../core/midjourney/api-session.js';
 import {detectRenderer} from '../core/preview/detect.js';
 import {PreviewService} from '../core/preview/preview-service.js';
@@ -87,8 +88,17 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 		});
 	}
 
+	// Opening a big archive (or migrating one) takes a moment: the screen says so until the first frame.
+	stdout.write(`${enterScreen}mj-tui: opening the archive at ${toSingleLine(config.archive)}…`);
+	let store: ArchiveStore;
+	try {
+		store = ArchiveStore.open(config.archive);
+	} catch (error) {
+		stdout.write(leaveScreen);
+		throw error;
+	}
+	stdout.write(clearScreen);
 	const unboundYoungGeneration = boundYoungGeneration();
-	const store = ArchiveStore.open(config.archive);
 	// Hashing on the UI thread costs ~0.7 ms per MiB; a hashing worker would cost ~11 MiB of the app's memory.
 	const engine = createDownloadEngine(store, config, {hashOnMainThread: true});
 	let session: Promise<ApiSession> | undefined;
@@ -131,8 +141,7 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 		// Kitty images live in the terminal until deleted.
 		stdout.write(graphics.close() + leaveScreen);
 	};
-	stdout.write(enterScreen);
-	// Asked on the alternate screen, which is cleared after: a terminal that prints a query it does not know leaves nothing behind.
+	// Asked on the alternate screen (entered above), which is cleared after: a terminal that prints a query it does not know leaves nothing behind.
 	const previewChoice = await detectRenderer(config.preview, process.env, {input: stdin, output: stdout});
 	stdout.write(clearScreen);
 	if (previewChoice.renderer !== 'off') {

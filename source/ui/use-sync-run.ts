@@ -1,6 +1,6 @@
 /** One sync at a time from the app (`s`): its state for the status line, and a way to stop it on quit. */
 import {useCallback, useRef, useState} from 'react';
-import {errorLine} from './error-line.js';
+import {errorLine, errorText} from './error-line.js';
 import type {TuiServices} from './services.js';
 import type {SyncState} from './status-line/status-line.js';
 
@@ -17,13 +17,13 @@ export function useSyncRun(sync: TuiServices['sync'], onJobs: () => void, info: 
 		sync({
 			signal: controller.signal,
 			onProgress(progress) {
-				if (progress.state === 'listing') setState({state: 'syncing', page: progress.page, jobsNew: progress.jobsNew});
+				if (progress.state === 'listing') setState({state: 'syncing', page: progress.page, jobsNew: progress.jobsNew, jobsSeen: progress.jobsSeen});
 				onJobs();
 			},
 		})
 			.then(
 				(summary) => setState({state: 'done', jobsNew: summary.jobsNew, jobsUpdated: summary.jobsUpdated}),
-				(error: unknown) => setState({state: 'error', message: errorLine(error)}),
+				(error: unknown) => setState({state: 'error', message: errorLine(error), text: errorText(error)}),
 			)
 			.finally(() => {
 				running.current = null;

@@ -56,7 +56,7 @@ const badValues: Array<[string[], RegExp]> = [
 	[['--batch', '--archive'], /--archive must be a non-empty path; got ""/],
 	[['--urls', 'missing.txt'], /--urls missing\.txt: no such file/],
 	[['--batch', '--no-download', '--urls', 'x'], /--urls and --no-download together would do nothing/],
-	[['config', 'show', '--batch'], /--batch, --demo and --urls run mj-tui itself/],
+	[['config', 'show', '--batch'], /--batch and --urls run mj-tui itself/],
 ];
 
 for (const [argv, message] of badValues) {

@@ -117,7 +117,7 @@ test('80x24: sync fills the table, the frame fits rows-1 and 80 columns, Tab wal
 	t.true(frame.includes('Files'));
 	app.stdin.write(keys.tab);
 	frame = await waitForFrame(app.lastFrame, (text) => text.includes('Nothing queued'));
-	t.regex(frame, /S speed/, 'the queue footer lists its sort keys');
+	t.regex(frame, /S\/E\/B\/N\/T sort  \? help  q\/\^C quit/, 'the queue footer lists its sort keys, and help and quit still fit');
 	app.stdin.write(keys.shiftTab);
 	frame = await waitForFrame(app.lastFrame, (text) => text.includes('Params'));
 	app.stdin.write(keys.escape);

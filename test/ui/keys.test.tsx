@@ -60,6 +60,15 @@ test('the footer shows the focused pane’s hints first and fits the width', (t)
 	const queue = footerText('queue', 80);
 	t.true(queue.length <= 80);
 	t.true(queue.startsWith('j/↓ move  r retry'));
-	t.true(hintsFor('queue').some((hint) => hint.label === 'E' && hint.hint === 'eta'));
+	t.true(hintsFor('queue').some((hint) => hint.label === 'S/E/B/N/T' && hint.hint === 'sort'), 'the five sort keys share one hint');
 	t.false(footerText('jobs', 200).includes('retry'), 'queue keys are not offered in the jobs pane');
+});
+
+test('at 80 columns every pane’s footer still ends with ? help and q quit', (t) => {
+	for (const scope of ['jobs', 'details', 'queue'] as const) {
+		const footer = footerText(scope, 80);
+		t.true(footer.length <= 80, footer);
+		t.true(footer.endsWith('? help  q/^C quit'), `${scope}: ${footer}`);
+	}
+	t.true(footerText('jobs', 200).includes('s sync'), 'a wide footer still shows the rest');
 });

@@ -5,7 +5,8 @@ import type {EngineSnapshot, TransferSnapshot} from '../../source/core/downloads
 import {createEngineStore} from '../../source/ui/engine-store.js';
 import {QueuePane} from '../../source/ui/queue/queue-pane.js';
 import {sortTransfers} from '../../source/ui/queue/transfer-order.js';
-import {initialQueueState, queueReducer} from '../../source/ui/queue/use-queue-state.js';
+import {initialQueueState, orderedIds, queueReducer, type QueueState} from '../../source/ui/queue/use-queue-state.js';
+import {queueList} from '../../source/ui/queue/queue-list.js';
 import {themeFor} from '../../source/ui/theme.js';
 import {waitForFrame} from '../helpers/ui-testing.js';
 
@@ -56,6 +57,11 @@ function snapshotOf(transfers: TransferSnapshot[]): EngineSnapshot {
 	};
 }
 
+/** The pane's list for a snapshot alone (no archive behind it). */
+function listOf(snapshot: EngineSnapshot, state: QueueState) {
+	return queueList({transfers: snapshot.transfers, pending: null, done: new Set(), sort: state.sort, descending: state.descending, resolve: () => new Map()});
+}
+
 const sample = [
 	transfer(1, {state: 'active', bytes: 500, total: 1000, speed: 100, eta: 5, attempts: 1, name: 'images/a-slow.png'}),
 	transfer(2, {state: 'active', bytes: 100, total: 1000, speed: 900, eta: 1, attempts: 1, name: 'images/b-fast.png'}),
@@ -82,14 +88,14 @@ test('reducer: pressing a sort key again reverses it; the selection follows its 
 	state = queueReducer(state, {type: 'sort', sort: 'speed'});
 	t.true(state.descending, 'speed starts fastest first');
 	const order = [2, 1, 3, 4, 5];
-	state = queueReducer(state, {type: 'move', delta: 1, ids: order, height: 3});
+	state = queueReducer(state, {type: 'move', delta: 1, ids: orderedIds(order), height: 3});
 	t.is(state.selectedId, 1);
-	t.is(queueReducer(state, {type: 'move', delta: 0, ids: order, height: 3}), state, 'no change, same object');
+	t.is(queueReducer(state, {type: 'move', delta: 0, ids: orderedIds(order), height: 3}), state, 'no change, same object');
 });
 
 test('view: header totals, progress, failed reason stripped of escapes, sort shown', async (t) => {
 	const state = queueReducer(initialQueueState, {type: 'sort', sort: 'eta'});
-	const app = render(<QueuePane snapshot={snapshotOf(sample)} state={state} width={120} height={10} theme={plain} focused />);
+	const app = render(<QueuePane snapshot={snapshotOf(sample)} list={listOf(snapshotOf(sample), state)} state={state} width={120} height={10} theme={plain} focused />);
 	const frame = await waitForFrame(app.lastFrame, (text) => text.includes('b-fast'));
 	t.regex(frame, /3 active · 1 queued · 0 held · 0 paused · 1 failed · 7 done/);
 	t.true(frame.includes('2.00 MiB/s'), 'overall throughput in the header');
@@ -108,7 +114,7 @@ test('view: header totals, progress, failed reason stripped of escapes, sort sho
 });
 
 test('view: fits 80 columns with the failed reason still readable', async (t) => {
-	const app = render(<QueuePane snapshot={snapshotOf(sample)} state={initialQueueState} width={80} height={8} theme={plain} focused />);
+	const app = render(<QueuePane snapshot={snapshotOf(sample)} list={listOf(snapshotOf(sample), initialQueueState)} state={initialQueueState} width={80} height={8} theme={plain} focused />);
 	const frame = await waitForFrame(app.lastFrame, (text) => text.includes('c-broken'));
 	for (const line of frame.split('\n')) t.true([...line].length <= 80, line);
 	t.true(frame.includes('✗ HTTP 500'));
@@ -117,10 +123,10 @@ test('view: fits 80 columns with the failed reason still readable', async (t) =>
 
 test('view: when the per-host limit caps --concurrency, the header says how many run and why', async (t) => {
 	const capped = {...snapshotOf(sample), concurrency: 16, perHostConcurrency: 4, effectiveConcurrency: 4, limitedBy: 'perHostConcurrency' as const};
-	const app = render(<QueuePane snapshot={capped} state={initialQueueState} width={160} height={10} theme={plain} focused />);
+	const app = render(<QueuePane snapshot={capped} list={listOf(capped, initialQueueState)} state={initialQueueState} width={160} height={10} theme={plain} focused />);
 	const frame = await waitForFrame(app.lastFrame, (text) => text.includes('b-fast'));
 	t.true(frame.includes('×4 of 16 (per-host limit 4)'), frame);
-	app.rerender(<QueuePane snapshot={{...capped, concurrency: 4, effectiveConcurrency: 4, limitedBy: null}} state={initialQueueState} width={160} height={10} theme={plain} focused />);
+	app.rerender(<QueuePane snapshot={{...capped, concurrency: 4, effectiveConcurrency: 4, limitedBy: null}} list={listOf(capped, initialQueueState)} state={initialQueueState} width={160} height={10} theme={plain} focused />);
 	const uncapped = await waitForFrame(app.lastFrame, (text) => !text.includes(' of 16'));
 	t.true(uncapped.includes('×4'), uncapped);
 	t.false(uncapped.includes('per-host limit'));

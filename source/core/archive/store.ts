@@ -10,6 +10,8 @@ import {EmbedQueries} from './embed-queries.js';
 import {ExportQueries} from './export-queries.js';
 import {jobFromRow, jobRowFromApi, noFiles, rowidSlotsPerMillisecond, timeOrderedRowid, type JobRow, type JobSource, type OddityTally, type SelectedJobRow} from './job-rows.js';
 import {ImagesTable} from './images.js';
+import {QueueRows} from './queue-rows.js';
+import {JobTypes} from './job-types.js';
 import {FileQueries} from './file-queries.js';
 import {LineageQueries} from './lineage.js';
 import {LikesTable} from './likes.js';
@@ -100,6 +102,10 @@ export class ArchiveStore {
 	readonly #upsert: (jobs: readonly ApiJob[], source: JobSource, oddities: OddityTally | undefined) => UpsertResult;
 	/** The images table (downloads' durable state): see images.ts. */
 	readonly images: ImagesTable;
+	/** The download queue as the queue pane lists it: see queue-rows.ts. */
+	readonly queueRows: QueueRows;
+	/** Which job types the archive holds (warnings for a --type no job has): see job-types.ts. */
+	readonly jobTypes: JobTypes;
 
 	private constructor(db: Database.Database, dir: string) {
 		this.#db = db;
@@ -111,6 +117,8 @@ export class ArchiveStore {
 		this.verifyQueries = new VerifyQueries(db);
 		this.tempMarkers = new TempMarkers(db);
 		this.images = new ImagesTable(db);
+		this.queueRows = new QueueRows(db);
+		this.jobTypes = new JobTypes(db);
 		this.files = new FileQueries(db);
 		this.lineage = new LineageQueries(db);
 		this.likes = new LikesTable(db);

@@ -46,3 +46,25 @@ export class RateLimiter {
 		this.#last = now;
 	}
 }
+
+/** Steps at which bytes held back by the rate cap are counted (about ten a second). */
+const payOutStepMs = 100;
+
+/**
+ * Hand `bytes` to `count` in even steps over `waitMs`, then call `done`; every byte is counted before it.
+ * Once `aborted()` the rest is counted at the next step and `done` follows at once (a pause does not wait out the cap).
+ */
+export function payOut(bytes: number, waitMs: number, count: (bytes: number) => void, done: () => void, aborted: () => boolean = () => false): void {
+	const steps = Math.max(1, Math.ceil(waitMs / payOutStepMs));
+	let paid = 0;
+	let step = 0;
+	const next = () => {
+		step = aborted() ? steps : step + 1;
+		const due = Math.round((bytes * step) / steps);
+		count(due - paid);
+		paid = due;
+		if (step < steps) setTimeout(next, waitMs / steps);
+		else done();
+	};
+	setTimeout(next, waitMs / steps);
+}

@@ -119,6 +119,34 @@ export function perHostSetExplicitly(config: Config): boolean {
 	return config.perHostConcurrency !== defaultConfig.perHostConcurrency;
 }
 
+/** What is left to fetch, for the header's bytes left and ETA (see estimateRemaining). */
+export interface RemainingWork {
+	/** Bytes still to fetch of files whose size is known. */
+	knownBytes: number;
+	/** Files whose size is not known yet (queued ones that never started, mostly). */
+	unsizedFiles: number;
+	/** Files whose size is known (finished this run, or in flight with a Content-Length) and their total bytes. */
+	sized: {files: number; bytes: number};
+}
+
+/**
+ * Bytes left, counting every file still to fetch: known sizes as they are,
+ * unknown ones at the mean of the known ones (then `estimated`); null when
+ * some sizes are unknown and none is known yet to estimate them from.
+ */
+export function estimateRemaining(work: RemainingWork): {bytes: number | null; estimated: boolean; meanFileSize: number | null} {
+	const meanFileSize = work.sized.files > 0 ? work.sized.bytes / work.sized.files : null;
+	if (work.unsizedFiles === 0) return {bytes: work.knownBytes, estimated: false, meanFileSize};
+	if (meanFileSize === null) return {bytes: null, estimated: true, meanFileSize};
+	return {bytes: Math.round(work.knownBytes + work.unsizedFiles * meanFileSize), estimated: true, meanFileSize};
+}
+
+/** Seconds left at `speed` (the decayed overall speed): null when nothing moves or the bytes left are unknown. */
+export function etaFor(bytesLeft: number | null, speed: number): number | null {
+	if (speed <= 0 || bytesLeft === null || bytesLeft <= 0) return null;
+	return bytesLeft / speed;
+}
+
 /**
  * The live transfers and totals of a snapshot: active, paused and held ones
  * listed, the first queued ones by priority (bounded), everything counted.
@@ -126,21 +154,27 @@ export function perHostSetExplicitly(config: Config): boolean {
 export function summarise(
 	lives: Iterable<LiveTransfer>,
 	run: {counts: StatusCounts; stats: EngineRunStats; meter: SpeedMeter; feeding: boolean},
+	now = performance.now(),
 ): {transfers: TransferSnapshot[]; totals: EngineTotals; hostsWithWork: Set<string>} {
-	const now = performance.now();
 	const transfers: TransferSnapshot[] = [];
 	const counted = {active: 0, paused: 0, held: 0};
-	let bytesRemaining = 0;
 	const speed = run.meter.sample(run.stats.bytes, now);
 	const queuedOnes: LiveTransfer[] = [];
 	const hostsWithWork = new Set<string>();
-	let unknownSize = 0;
+	const finished = run.stats.downloaded + run.stats.duplicates;
+	const work: RemainingWork = {knownBytes: 0, unsizedFiles: 0, sized: {files: finished, bytes: run.stats.finishedBytes}};
+	let livesSeen = 0;
 	for (const live of lives) {
+		livesSeen++;
 		// Downloaded, waiting for the disk (done a moment later): not in flight, so not listed; totals count it as queued.
 		if (live.finishing) continue;
 		if (live.state !== 'paused') hostsWithWork.add(live.host);
-		if (live.total !== null) bytesRemaining += Math.max(0, live.total - live.bytes);
-		else if (live.state !== 'queued') unknownSize++;
+		if (live.total === null) work.unsizedFiles++;
+		else {
+			work.knownBytes += Math.max(0, live.total - live.bytes);
+			work.sized.files++;
+			work.sized.bytes += live.total;
+		}
 		if (live.state === 'queued') {
 			queuedOnes.push(live);
 			continue;
@@ -151,6 +185,9 @@ export function summarise(
 	queuedOnes.sort((a, b) => b.row.priority - a.row.priority || a.row.id - b.row.id);
 	for (const live of queuedOnes.slice(0, queuedInSnapshot)) transfers.push(liveSnapshot(live, now));
 	const queued = Math.max(0, run.counts.pending - counted.active - counted.paused - counted.held);
+	// Pending rows not in memory yet: the queue's tail, sizes unknown until they start.
+	if (run.feeding) work.unsizedFiles += Math.max(0, run.counts.pending - livesSeen);
+	const remaining = estimateRemaining(work);
 	const totals: EngineTotals = {
 		queued: run.feeding ? queued : 0,
 		...counted,
@@ -158,24 +195,19 @@ export function summarise(
 		failed: run.counts.failed,
 		canceled: run.counts.canceled,
 		bytesDone: run.stats.bytes,
-		bytesRemaining,
+		bytesRemaining: remaining.bytes ?? work.knownBytes,
+		bytesRemainingEstimated: remaining.estimated,
+		bytesRemainingUnknown: remaining.bytes === null,
 		speed,
-		eta: etaOf(run.stats, speed, bytesRemaining, queued + unknownSize),
+		eta: etaFor(remaining.bytes, speed),
 	};
 	return {transfers, totals, hostsWithWork};
 }
 
-/** Seconds left: known remaining bytes, plus files of unknown size at this run's average file size. */
-function etaOf(stats: EngineRunStats, speed: number, knownRemaining: number, filesOfUnknownSize: number): number | null {
-	if (speed <= 0) return null;
-	const finished = stats.downloaded + stats.duplicates;
-	const estimate = knownRemaining + (finished > 0 ? (filesOfUnknownSize * stats.finishedBytes) / finished : 0);
-	return estimate > 0 ? estimate / speed : null;
-}
-
 /**
  * Throttled snapshots for subscribers (~10 a second at most): emitted on a
- * tick after a change, or every tick while bytes flow. The ticker is unref'd:
+ * tick after a change, or every tick while bytes flow and until the speed
+ * shown has decayed to zero. The ticker is unref'd:
  * progress display alone must not keep a process alive.
  */
 export class SnapshotPublisher {
@@ -184,6 +216,8 @@ export class SnapshotPublisher {
 	readonly #flowing: () => boolean;
 	#ticker?: NodeJS.Timeout;
 	#dirty = true;
+	/** The speed last published: ticks go on until it has decayed to zero, or the display would freeze at the last rate. */
+	#lastSpeed = 0;
 
 	/** `snapshot` makes one; `flowing` says whether transfers are moving bytes (then every tick emits). */
 	constructor(snapshot: () => EngineSnapshot, flowing: () => boolean) {
@@ -212,6 +246,7 @@ export class SnapshotPublisher {
 	emit(): void {
 		if (this.#listeners.size === 0) return;
 		const snapshot = this.#snapshot();
+		this.#lastSpeed = snapshot.totals.speed;
 		for (const listener of this.#listeners) listener(snapshot);
 	}
 
@@ -221,7 +256,7 @@ export class SnapshotPublisher {
 	}
 
 	#tick(): void {
-		if (!this.#dirty && !this.#flowing()) return;
+		if (!this.#dirty && !this.#flowing() && this.#lastSpeed === 0) return;
 		this.#dirty = false;
 		this.emit();
 	}

@@ -13,7 +13,7 @@ import {isCloudflareChallenge} from '../midjourney/cloudflare.js';
 import {acceptedKinds, detectContentKind, headBytesNeeded, looksLikeHtml} from './content-check.js';
 import {loadUndici} from './undici-loader.js';
 import type {PartialState} from '../archive/images.js';
-import type {RateLimiter} from './rate-limit.js';
+import {payOut, type RateLimiter} from './rate-limit.js';
 
 /** Why a transfer did not complete, and what the engine should do about it. */
 export type TransferFailureKind =
@@ -416,13 +416,24 @@ class FileSink extends Writable {
 		fs.writev(this.#fd, buffers, position, (error) => {
 			if (error) return callback(error);
 			this.offset = position + n;
-			this.#context.onBytes(n);
 			const wait = this.#context.limiter.take(n);
-			if (wait === 0) return callback();
-			setTimeout(() => {
-				this.#stall.refresh();
-				callback();
-			}, wait);
+			if (wait === 0) {
+				this.#context.onBytes(n);
+				return callback();
+			}
+			// Under --limit-rate a small file is on disk at once and then waits for the cap: counting its bytes as
+			// the cap lets them through shows real progress and speed, not "100% 0 B/s" for the whole wait.
+			payOut(
+				n,
+				wait,
+				(bytes) => this.#context.onBytes(bytes),
+				() => {
+					this.#stall.refresh();
+					callback();
+				},
+				() => this.#signal.aborted,
+			);
 		});
 	}
 }
+

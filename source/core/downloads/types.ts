@@ -40,11 +40,18 @@ export interface EngineTotals {
 	canceled: number;
 	/** Bytes written this run. */
 	bytesDone: number;
-	/** Bytes still to fetch for transfers whose size is known. */
+	/**
+	 * Bytes still to fetch for every file in the queue: known sizes as they are, files of unknown size
+	 * at the mean of the known ones (then bytesRemainingEstimated). When no size is known yet, only the known part.
+	 */
 	bytesRemaining: number;
-	/** Overall bytes/s averaged over recent samples. */
+	/** True when bytesRemaining includes files whose size is estimated ("≈"). */
+	bytesRemainingEstimated?: boolean;
+	/** True when some files have unknown sizes and no size is known to estimate them from (bytesRemaining is a lower bound). */
+	bytesRemainingUnknown?: boolean;
+	/** Overall bytes/s over the last seconds; falls to zero once nothing moves. */
 	speed: number;
-	/** Seconds until the known remaining bytes are done at the current speed. */
+	/** Seconds until bytesRemaining is fetched at `speed`; null when unknown or nothing moves. */
 	eta: number | null;
 }
 

@@ -2,7 +2,7 @@
 import React from 'react';
 import {Box, Text} from 'ink';
 import {bindingsIn, helpSections, type KeyScope} from '../keys.js';
-import {fitEnd} from '../text-fit.js';
+import {wrapWords} from '../wrap-text.js';
 import type {Theme} from '../theme.js';
 
 interface HelpLine {
@@ -40,10 +40,16 @@ const minColumnWidth = 40;
  */
 export function HelpOverlay({width, height, theme, scope}: {width: number; height: number; theme: Theme; scope: KeyScope}) {
 	const bodyHeight = Math.max(1, height - 1);
-	const all = helpLines(['global', scope]);
+	const entries = helpLines(['global', scope]);
 	// As few columns as the lines need (wider ones read better), as many as fit.
-	const columnCount = Math.max(1, Math.min(Math.floor(width / minColumnWidth), Math.ceil(all.length / bodyHeight)));
+	const columnCount = Math.max(1, Math.min(Math.floor(width / minColumnWidth), Math.ceil(entries.length / bodyHeight)));
 	const columnWidth = Math.floor(width / columnCount);
+	// Descriptions wrap under their key instead of being cut: every word of help can be read.
+	const all = entries.flatMap((line): HelpLine[] => {
+		if (line.title) return [line];
+		const [first = '', ...more] = wrapWords(line.description!, Math.max(10, columnWidth - 9));
+		return [{...line, description: first}, ...more.map((description) => ({label: '', description}))];
+	});
 	// Cut at a section boundary, so no section is shown half.
 	const capacity = columnCount * bodyHeight;
 	let shown = all.length;
@@ -74,8 +80,7 @@ export function HelpOverlay({width, height, theme, scope}: {width: number; heigh
 								</Text>
 							) : (
 								<Text key={index} wrap="truncate-end">
-									<Text color={theme.accent}>{line.label!.padEnd(8)}</Text>
-									{fitEnd(line.description!, columnWidth - 9)}
+									<Text color={theme.accent}>{line.label!.padEnd(8)}</Text> {line.description}
 								</Text>
 							),
 						)}

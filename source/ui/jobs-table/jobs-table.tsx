@@ -17,6 +17,8 @@ export interface JobsTableProps {
 	focused: boolean;
 	/** Jobs with a transfer running now, marked with an arrow. */
 	activeJobIds?: ReadonlySet<string>;
+	/** What an empty table says (the first sync says how far it got). */
+	emptyText?: string;
 }
 
 function toneColour(tone: FilesTone, theme: Theme): string | undefined {
@@ -59,7 +61,7 @@ const JobRow = memo(function JobRow({job, columns, selected, focused, active, th
 });
 
 /** Header plus the visible window of rows. */
-export function JobsTable({state, width, theme, focused, activeJobIds}: JobsTableProps) {
+export function JobsTable({state, width, theme, focused, activeJobIds, emptyText = 'No jobs here yet. Press s to sync, or f to change the filter.'}: JobsTableProps) {
 	const columns = jobColumns(width);
 	const rows = visibleRows(state);
 	const selectedId = state.rows[state.cursor]?.id;
@@ -82,7 +84,7 @@ export function JobsTable({state, width, theme, focused, activeJobIds}: JobsTabl
 				</Box>
 			</Box>
 			{rows.length === 0 ? (
-				<Text color={theme.muted}>No jobs here yet. Press s to sync, or f to change the filter.</Text>
+				<Text color={theme.muted}>{emptyText}</Text>
 			) : (
 				rows.map((job) => (
 					<JobRow

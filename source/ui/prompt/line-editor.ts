@@ -5,7 +5,7 @@
  * characters.
  */
 import type {Key} from 'ink';
-import {toSingleLine} from '../../core/terminal-text.js';
+import {stripTerminalControls} from '../../core/terminal-text.js';
 import type {Command} from '../keys.js';
 
 const edits: Partial<Record<Command, (text: string) => string>> = {
@@ -19,6 +19,7 @@ export function editLine(text: string, command: Command | undefined, input: stri
 	if (command) return edits[command]?.(text);
 	if (key.ctrl || key.meta || key.escape || key.return || key.tab || key.upArrow || key.downArrow) return undefined;
 	if (!input) return undefined;
-	const typed = toSingleLine(input) || (input.includes(' ') ? ' ' : '');
+	// A paste arrives as one input: its spaces (and line breaks, as spaces) stay where they were, so words stay apart.
+	const typed = stripTerminalControls(input.replace(/\s+/g, ' '));
 	return typed ? text + typed : undefined;
 }

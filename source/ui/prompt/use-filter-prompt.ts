@@ -5,7 +5,9 @@
  */
 import {useMemo, useState} from 'react';
 import type {Key} from 'ink';
+import type {JobTypes} from '../../core/archive/job-types.js';
 import type {JobFilter} from '../../core/job.js';
+import {unmatchedTypesWarning} from '../../core/type-warning.js';
 import {formatFilterText, parseFilterText} from '../jobs-table/filter-text.js';
 import type {Command, CommandHandlers} from '../keys.js';
 import {useSyncState} from '../use-sync-state.js';
@@ -17,8 +19,11 @@ export interface FilterPrompt {
 	error: string | null;
 }
 
-/** The filter, the prompt (null when closed), and their command handlers; `info` tells the user what was applied. */
-export function useFilterPrompt(info: (text: string) => void) {
+/**
+ * The filter, the prompt (null when closed), and their command handlers; `info` tells the user what was applied,
+ * and `jobTypes` lets it warn about a type no archived job has.
+ */
+export function useFilterPrompt(info: (text: string) => void, jobTypes?: Pick<JobTypes, 'unmatched' | 'all'>) {
 	const [filter, setFilter] = useState<JobFilter>({});
 	const [prompt, setPrompt, promptRef] = useSyncState<FilterPrompt | null>(null);
 
@@ -42,7 +47,8 @@ export function useFilterPrompt(info: (text: string) => void) {
 				setFilter(parsed.filter);
 				setPrompt(null);
 				const applied = formatFilterText(parsed.filter);
-				info(applied ? `filter: ${applied}` : 'filter cleared');
+				const warning = parsed.filter.types && jobTypes ? unmatchedTypesWarning(jobTypes, parsed.filter.types, 'type') : undefined;
+				info(applied ? `filter: ${applied}${warning ? ` · ${warning}` : ''}` : 'filter cleared');
 			},
 		};
 		/** Any other key while the prompt is open: edit the line. */
@@ -52,5 +58,5 @@ export function useFilterPrompt(info: (text: string) => void) {
 			if (text !== undefined) setPrompt({text, error: null});
 		};
 		return {filter, prompt, promptRef, paneCommands, promptCommands, edit};
-	}, [filter, prompt, promptRef, setPrompt, info]);
+	}, [filter, prompt, promptRef, setPrompt, info, jobTypes]);
 }

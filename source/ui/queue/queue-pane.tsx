@@ -3,7 +3,7 @@
  * list of transfers (progress, speed, ETA, bytes left, attempts), failed ones
  * with their reason, and the selected transfer's last error under the list.
  */
-import React, {memo, useMemo} from 'react';
+import React, {memo} from 'react';
 import {Box, Text} from 'ink';
 import type {EngineSnapshot, TransferSnapshot} from '../../core/downloads/types.js';
 import {toSingleLine} from '../../core/terminal-text.js';
@@ -12,12 +12,15 @@ import type {Theme} from '../theme.js';
 import {Spinner} from '../spinner.js';
 import {fitEnd, fitStart} from '../text-fit.js';
 import {ProgressBar} from './progress-bar.js';
-import {remainingBytes, sortTransfers, type QueueSort} from './transfer-order.js';
+import type {QueueList} from './queue-list.js';
+import {remainingBytes, type QueueSort} from './transfer-order.js';
 import {selectedIndex, windowTop, type QueueState} from './use-queue-state.js';
 import {concurrencyCap} from '../../core/downloads/snapshots.js';
 
 export interface QueuePaneProps {
 	snapshot: EngineSnapshot;
+	/** The whole queue in the pane's order (useQueue's list). */
+	list: QueueList;
 	state: QueueState;
 	width: number;
 	/** Lines available, header and error line included. */
@@ -26,16 +29,12 @@ export interface QueuePaneProps {
 	focused: boolean;
 }
 
-const sortLabels: Record<QueueSort, string> = {state: 'state', speed: 'speed', eta: 'ETA', remaining: 'left', name: 'name'};
+/** The sorts' names as the pane says them (the column titles are shorter). */
+export const sortLabels: Record<QueueSort, string> = {state: 'state', speed: 'speed', eta: 'ETA', remaining: 'bytes left', name: 'name'};
 
 /** Rows of the list (the pane's height minus its header, column titles and error line). */
 export function queueListHeight(height: number): number {
 	return Math.max(1, height - 3);
-}
-
-/** Transfers in display order (shared by the view and the key handlers). */
-export function useOrderedTransfers(snapshot: EngineSnapshot, state: QueueState): TransferSnapshot[] {
-	return useMemo(() => sortTransfers(snapshot.transfers, state.sort, state.descending), [snapshot.transfers, state.sort, state.descending]);
 }
 
 interface Columns {
@@ -81,6 +80,13 @@ function reasonOf(transfer: TransferSnapshot): string | undefined {
 	return undefined;
 }
 
+/** Whole percent done; 100 only for a finished file (a paused or waiting one with every byte in is not done). */
+export function percentOf(transfer: Pick<TransferSnapshot, 'bytes' | 'total' | 'state'>): number {
+	if (!transfer.total) return 0;
+	const percent = Math.floor((transfer.bytes / transfer.total) * 100);
+	return transfer.state === 'done' ? percent : Math.min(99, percent);
+}
+
 const TransferRow = memo(function TransferRow({transfer, columns, selected, focused, theme}: {transfer: TransferSnapshot; columns: Columns; selected: boolean; focused: boolean; theme: Theme}) {
 	const inverse = selected && focused;
 	const reason = reasonOf(transfer);
@@ -117,7 +123,7 @@ const TransferRow = memo(function TransferRow({transfer, columns, selected, focu
 					) : null}
 					{columns.percent ? (
 						<Box width={columns.percent} flexShrink={0}>
-							<Text>{transfer.total ? `${Math.floor(fraction * 100)}%`.padStart(4) : '  ? '}</Text>
+							<Text>{transfer.total ? `${percentOf(transfer)}%`.padStart(4) : '  ? '}</Text>
 						</Box>
 					) : null}
 					<Box width={columns.speed} flexShrink={0}>
@@ -144,37 +150,47 @@ function concurrencyText(snapshot: EngineSnapshot): string {
 	return cap ? `×${snapshot.effectiveConcurrency} of ${snapshot.concurrency} (${cap})` : `×${snapshot.concurrency}`;
 }
 
-/** One line of totals: counts by state, throughput, what is left, concurrency, the sort. Narrow screens drop zero counts. */
-export function queueSummary(snapshot: EngineSnapshot, state: QueueState, width = 200): string {
+/** Bytes left as the header says them: `≈` when sizes were estimated, `≥` when some are not known at all. */
+export function bytesLeftText(totals: EngineSnapshot['totals']): string {
+	const mark = totals.bytesRemainingUnknown ? '≥' : totals.bytesRemainingEstimated ? '≈' : '';
+	return `${mark}${formatBytes(totals.bytesRemaining)} left`;
+}
+
+/** One line of totals: counts by state, throughput, what is left, concurrency. Narrow screens drop zero counts. */
+export function queueSummary(snapshot: EngineSnapshot, width = 200): string {
 	const {totals} = snapshot;
 	const narrow = width < 120;
 	const counts = (['active', 'queued', 'held', 'paused', 'failed', 'done'] as const)
 		.filter((name) => !narrow || totals[name] > 0 || name === 'active')
 		.map((name) => `${totals[name].toLocaleString('en-US')} ${name}`)
 		.join(narrow ? ' ' : ' · ');
-	const flow = `↓ ${formatRate(totals.speed)} · ETA ${formatEta(totals.eta)} · ${formatBytes(totals.bytesRemaining)} left · ${concurrencyText(snapshot)}`;
+	const flow = `↓ ${formatRate(totals.speed)} · ETA ${formatEta(totals.eta)} · ${bytesLeftText(totals)} · ${concurrencyText(snapshot)}`;
 	const flags = `${snapshot.paused ? ' · PAUSED' : ''}${snapshot.stopping ? ' · stopping' : ''}`;
-	const sort = narrow ? '' : `  sort: ${sortLabels[state.sort]}${state.descending ? '↓' : '↑'}`;
-	return `${counts}${flags}  ${flow}${sort}`;
+	return `${counts}${flags}  ${flow}`;
 }
 
-export function QueuePane({snapshot, state, width, height, theme, focused}: QueuePaneProps) {
-	const ordered = useOrderedTransfers(snapshot, state);
+/** The pane's last line: where the selection is in the whole queue, and the sort by its full name. */
+export function queuePosition(index: number, length: number, state: Pick<QueueState, 'sort' | 'descending'>): string {
+	const sort = `sort: ${sortLabels[state.sort]} ${state.descending ? '↓' : '↑'}`;
+	return length === 0 ? sort : `${(index + 1).toLocaleString('en-US')} of ${length.toLocaleString('en-US')} · ${sort}`;
+}
+
+export function QueuePane({snapshot, list, state, width, height, theme, focused}: QueuePaneProps) {
 	const columns = queueColumns(width);
 	const listHeight = queueListHeight(height);
-	const ids = ordered.map((transfer) => transfer.id);
-	const index = selectedIndex(state, ids);
-	const top = windowTop(state.top, index, listHeight, ordered.length);
-	const visible = ordered.slice(top, top + listHeight);
-	const selected = ordered[index];
+	const index = selectedIndex(state, list);
+	const top = windowTop(state.top, index, listHeight, list.length);
+	const visible = list.slice(top, listHeight);
+	const selected = visible[index - top];
 	const lastError = selected?.lastError ? toSingleLine(selected.lastError) : undefined;
+	const position = fitEnd(queuePosition(index, list.length, state), width);
 	// The sorted column's title carries the direction, as in htop.
 	const title = (text: string, sort: QueueSort) => (state.sort === sort ? `${text}${state.descending ? '↓' : '↑'}` : text);
 	return (
 		<Box flexDirection="column" width={width} height={height}>
 			<Text wrap="truncate-end" bold={focused}>
 				<Text color={theme.accent}>Queue </Text>
-				{fitEnd(queueSummary(snapshot, state, width), width - 6)}
+				{fitEnd(queueSummary(snapshot, width), width - 6)}
 			</Text>
 			<Box height={1}>
 				<Text bold wrap="truncate-end">
@@ -194,8 +210,9 @@ export function QueuePane({snapshot, state, width, height, theme, focused}: Queu
 					))
 				)}
 			</Box>
-			<Text wrap="truncate-end" color={lastError ? theme.error : theme.muted}>
-				{fitEnd(lastError ? `last error: ${lastError}` : ordered.length > visible.length ? `${index + 1}/${ordered.length}` : ' ', width)}
+			<Text wrap="truncate-end">
+				<Text color={theme.muted}>{position}</Text>
+				{lastError ? <Text color={theme.error}>{fitEnd(` · last error: ${lastError}`, Math.max(0, width - position.length))}</Text> : null}
 			</Text>
 		</Box>
 	);

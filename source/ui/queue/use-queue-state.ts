@@ -13,16 +13,28 @@ export interface QueueState {
 	top: number;
 }
 
+/** The list in its display order, as far as the selection needs it (a QueueList, or an array of ids in tests). */
+export interface OrderedIds {
+	readonly length: number;
+	idAt(index: number): number | undefined;
+	indexOf(id: number): number;
+}
+
+/** An array of ids as OrderedIds. */
+export function orderedIds(ids: readonly number[]): OrderedIds {
+	return {length: ids.length, idAt: (index) => ids[index], indexOf: (id) => ids.indexOf(id)};
+}
+
 export type QueueAction =
 	| {type: 'sort'; sort: QueueSort}
 	/** `ids` is the current display order; `height` the visible rows. */
-	| {type: 'move'; delta: number; ids: readonly number[]; height: number}
-	| {type: 'move-to'; index: number; ids: readonly number[]; height: number};
+	| {type: 'move'; delta: number; ids: OrderedIds; height: number}
+	| {type: 'move-to'; index: number; ids: OrderedIds; height: number};
 
 export const initialQueueState: QueueState = {sort: 'state', descending: false, selectedId: null, cursor: 0, top: 0};
 
 /** Index of the selection in the current order (falls back to the last known row). */
-export function selectedIndex(state: QueueState, ids: readonly number[]): number {
+export function selectedIndex(state: QueueState, ids: OrderedIds): number {
 	const index = state.selectedId === null ? -1 : ids.indexOf(state.selectedId);
 	return index >= 0 ? index : Math.max(0, Math.min(state.cursor, ids.length - 1));
 }
@@ -47,7 +59,7 @@ export function queueReducer(state: QueueState, action: QueueAction): QueueState
 		case 'move-to': {
 			if (action.ids.length === 0) return state;
 			const index = Math.max(0, Math.min(action.index, action.ids.length - 1));
-			const selectedId = action.ids[index]!;
+			const selectedId = action.ids.idAt(index)!;
 			const top = windowTop(state.top, index, action.height, action.ids.length);
 			if (selectedId === state.selectedId && index === state.cursor && top === state.top) return state;
 			return {...state, selectedId, cursor: index, top};

@@ -3,17 +3,22 @@
  * handlers that act through the engine on the selected transfer or on all of
  * them. Handlers read the engine's latest snapshot, not the one of their render.
  */
-import {useMemo, useRef} from 'react';
-import type {DownloadControls, EngineSnapshot, TransferSnapshot} from '../../core/downloads/types.js';
+import {useEffect, useMemo, useRef} from 'react';
+import type {QueueRows} from '../../core/archive/queue-rows.js';
+import type {DownloadControls, EngineSnapshot, EngineTotals, TransferSnapshot} from '../../core/downloads/types.js';
 import {toSingleLine} from '../../core/terminal-text.js';
+import {formatBytes} from '../../core/units.js';
 import type {CommandHandlers} from '../keys.js';
 import {listCommands} from '../list-commands.js';
 import {useSyncReducer} from '../use-sync-state.js';
-import {sortTransfers, type QueueSort} from './transfer-order.js';
-import {initialQueueState, queueReducer} from './use-queue-state.js';
+import type {QueueSort} from './transfer-order.js';
+import {useQueueList} from './use-queue-list.js';
+import {initialQueueState, queueReducer, selectedIndex} from './use-queue-state.js';
 
 export interface QueueOptions {
 	engine: DownloadControls;
+	/** The archive's pending files, so the pane lists the whole queue, not the engine's window. */
+	rows: Pick<QueueRows, 'pendingIds' | 'rows'>;
 	snapshot: EngineSnapshot;
 	/** Take an engine snapshot now, so the user's action shows at once. */
 	refreshSnapshot: () => void;
@@ -34,19 +39,45 @@ const sortKeys: ReadonlyArray<[command: 'sort-speed' | 'sort-eta' | 'sort-remain
 
 const settledStates: ReadonlySet<string> = new Set(['done', 'canceled', 'failed']);
 
-/** The queue's state, its pane's command handlers, and `everywhere`: the download keys that work in any pane. */
-export function useQueue({engine, snapshot, refreshSnapshot, height, info, confirm}: QueueOptions) {
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** What a queue that just emptied did, from the totals when it started and now. */
+export function queueEmptiedNotice(start: Pick<EngineTotals, 'done' | 'failed' | 'bytesDone'>, now: EngineTotals): string {
+	const done = now.done - start.done;
+	const failed = Math.max(0, now.failed - start.failed);
+	const bytes = now.bytesDone - start.bytesDone;
+	return `queue empty: ${count(done)} file${done === 1 ? '' : 's'} downloaded (${formatBytes(bytes)}), ${count(failed)} failed${failed ? ' (R in the queue retries them)' : ''}`;
+}
+
+/** Says what was done once the queue empties (nothing queued, running, held or paused any more). */
+function useQueueEmptiedNotice(totals: EngineTotals, info: (text: string) => void): void {
+	// The totals while the queue was last empty: files may finish before the first busy snapshot arrives.
+	const idle = useRef<EngineTotals>(totals);
+	const busy = useRef(false);
+	useEffect(() => {
+		const waiting = totals.queued + totals.active + totals.held + totals.paused;
+		if (waiting > 0) busy.current = true;
+		else {
+			if (busy.current) info(queueEmptiedNotice(idle.current, totals));
+			busy.current = false;
+			idle.current = totals;
+		}
+	}, [totals, info]);
+}
+
+/** The queue's state, the whole queue in its order, its pane's command handlers, and `everywhere`: the download keys that work in any pane. */
+export function useQueue({engine, rows, snapshot, refreshSnapshot, height, info, confirm}: QueueOptions) {
 	const [state, dispatch, ref] = useSyncReducer(queueReducer, initialQueueState);
-	const latest = useRef({snapshot, height});
-	latest.current = {snapshot, height};
+	const list = useQueueList(rows, snapshot, state.sort, state.descending);
+	const latest = useRef({snapshot, height, list});
+	latest.current = {snapshot, height, list};
+	useQueueEmptiedNotice(snapshot.totals, info);
 
 	const handlers = useMemo(() => {
 		/** Transfers in the queue's current order, and the selected one. */
 		const order = () => {
-			const {sort, descending, selectedId, cursor} = ref.current;
-			const ordered = sortTransfers(latest.current.snapshot.transfers, sort, descending);
-			const index = selectedId === null ? -1 : ordered.findIndex((transfer) => transfer.id === selectedId);
-			return {ids: ordered.map((transfer) => transfer.id), selected: ordered[index >= 0 ? index : Math.min(cursor, ordered.length - 1)]};
+			const {list} = latest.current;
+			return {ids: list, selected: list.slice(selectedIndex(ref.current, list), 1)[0]};
 		};
 		const moveTo = (last: boolean) => {
 			const {ids} = order();
@@ -109,5 +140,5 @@ export function useQueue({engine, snapshot, refreshSnapshot, height, info, confi
 		};
 		return {commands, everywhere};
 	}, [ref, dispatch, engine, refreshSnapshot, info, confirm]);
-	return {state, ...handlers};
+	return {state, list, ...handlers};
 }

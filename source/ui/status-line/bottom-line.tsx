@@ -37,7 +37,8 @@ export function BottomLine({quitting, confirmation, filterPrompt, notice, scope,
 				<Text color={theme.accent}>filter: </Text>
 				{filterPrompt.text}
 				<Text inverse> </Text>
-				<Text color={filterPrompt.error ? theme.error : theme.muted}>{`  ${filterPrompt.error ?? 'type: since: until: status: · Enter applies · Esc'}`}</Text>
+				{/* The error, if any, is in the status line above: a long typed line would cut it here. */}
+				<Text color={theme.muted}>{`  ${filterPrompt.error ? 'Enter applies · Esc' : 'type: since: until: status: · Enter applies · Esc'}`}</Text>
 			</Text>
 		);
 	}

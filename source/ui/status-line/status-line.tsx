@@ -13,11 +13,27 @@ import type {Theme} from '../theme.js';
 
 export type SyncState =
 	| {state: 'idle'}
-	| {state: 'syncing'; page: number; jobsNew: number}
+	| {state: 'syncing'; page: number; jobsNew: number; jobsSeen?: number}
 	| {state: 'done'; jobsNew: number; jobsUpdated: number}
-	| {state: 'error'; message: string};
+	/** `text`: the whole message with its hint, for the message box. */
+	| {state: 'error'; message: string; text?: string};
 
 const count = (value: number) => value.toLocaleString('en-US');
+
+/** What a running sync is doing: signing in and waiting for the first page, then how far the listing got. */
+export function syncingText(sync: {page: number; jobsNew: number; jobsSeen?: number}): string {
+	if (sync.page === 0) return 'sync: signing in, asking for the first page…';
+	const seen = sync.jobsSeen === undefined ? '' : `${count(sync.jobsSeen)} jobs, `;
+	return `syncing page ${count(sync.page)} (${seen}${count(sync.jobsNew)} new)`;
+}
+
+/** The empty jobs table during the first sync: what is happening, and how far it got. */
+export function firstSyncText(sync: SyncState): string | undefined {
+	if (sync.state !== 'syncing') return undefined;
+	return sync.page === 0
+		? 'First sync: signing in and asking Midjourney for the first page of jobs…'
+		: `First sync: page ${count(sync.page)}, ${count(sync.jobsSeen ?? sync.jobsNew)} jobs so far…`;
+}
 
 function SyncPart({sync, theme}: {sync: SyncState; theme: Theme}) {
 	switch (sync.state) {
@@ -26,7 +42,7 @@ function SyncPart({sync, theme}: {sync: SyncState; theme: Theme}) {
 		case 'syncing':
 			return (
 				<Text color={theme.accent}>
-					<Spinner /> syncing page {sync.page} ({count(sync.jobsNew)} new)
+					<Spinner /> {syncingText(sync)}
 				</Text>
 			);
 		case 'done':
@@ -45,6 +61,7 @@ export function StatusLine({
 	totals,
 	engine,
 	engineError,
+	problem,
 	width,
 	theme,
 }: {
@@ -53,6 +70,8 @@ export function StatusLine({
 	engine: EngineTotals;
 	/** Why downloads stopped (CDN refused auth, Cloudflare), if they did. */
 	engineError?: string;
+	/** What is wrong with the line being typed (an unknown filter word): shown first, in the error colour. */
+	problem?: string;
 	width: number;
 	theme: Theme;
 }) {
@@ -63,6 +82,7 @@ export function StatusLine({
 	return (
 		<Box width={width} height={1}>
 			<Text wrap="truncate-end">
+				{problem ? <Text color={theme.error}>{`${toSingleLine(problem)}  `}</Text> : null}
 				<SyncPart sync={sync} theme={theme} />
 				{engineError ? <Text color={theme.error}>{`  downloads stopped: ${toSingleLine(engineError)}`}</Text> : null}
 				{`  ${flow}  ${archive}`}
