@@ -15,6 +15,7 @@ import {LineageQueries} from './lineage.js';
 import {countJobRows, fileCountsFor, listJobRows, selectJobColumns, type JobCursor} from './list.js';
 import {ImportRecords} from './import-records.js';
 import {Meta} from './meta.js';
+import {PerceptualHashes} from './perceptual-hashes.js';
 import {rederiveJobColumns} from './rederive.js';
 import {ArchiveClaims} from './claims.js';
 import {openArchiveDatabase, type OpenOptions} from './open.js';
@@ -90,6 +91,8 @@ export class ArchiveStore {
 	readonly files: FileQueries;
 	/** A job's ancestors and descendants by parent_id. */
 	readonly lineage: LineageQueries;
+	/** Perceptual hashes of downloaded images (similar, families, dedupe): see perceptual-hashes.ts. */
+	readonly perceptualHashes: PerceptualHashes;
 	readonly #statements: StatementCache;
 	readonly #upsert: (jobs: readonly ApiJob[], source: JobSource, oddities: OddityTally | undefined) => UpsertResult;
 	/** The images table (downloads' durable state): see images.ts. */
@@ -107,6 +110,7 @@ export class ArchiveStore {
 		this.images = new ImagesTable(db);
 		this.files = new FileQueries(db);
 		this.lineage = new LineageQueries(db);
+		this.perceptualHashes = new PerceptualHashes(db);
 		this.#statements = new StatementCache(db);
 		this.meta = new Meta(db);
 		this.syncRuns = new SyncRuns(db);

@@ -11,6 +11,7 @@ import {writeMetrics} from './metrics.js';
 import type {DownloadSummary, EngineSnapshot} from './types.js';
 import {planUrls, readUrlList} from './url-list.js';
 import {findStaleParts, removeStaleParts} from './stale-parts.js';
+import {BackgroundHasher} from '../similar/fill-hashes.js';
 
 export interface DownloadRunOptions {
 	store: ArchiveStore;
@@ -37,7 +38,9 @@ export async function runDownloads(options: DownloadRunOptions): Promise<Downloa
 	const {store, config, signal} = options;
 	const started = Date.now();
 	const urls = options.urlsFile ? readUrlList(options.urlsFile) : undefined;
-	const engine = createDownloadEngine(store, config, options.engineOptions);
+	// Perceptual hashes of the finished files, computed beside the transfers (similar, families, dedupe).
+	const perceptual = new BackgroundHasher(store);
+	const engine = createDownloadEngine(store, config, {...options.engineOptions, onFilesRecorded: (ids) => perceptual.add(ids)});
 	const unsubscribe = options.onSnapshot ? engine.subscribe(options.onSnapshot) : undefined;
 	const onAbort = (): void => void engine.stop();
 	signal?.addEventListener('abort', onAbort, {once: true});
@@ -69,6 +72,8 @@ export async function runDownloads(options: DownloadRunOptions): Promise<Downloa
 	} finally {
 		signal?.removeEventListener('abort', onAbort);
 		await engine.stop();
+		// Interrupted: stop at the file in hand (verify fills in the rest); else finish what the run handed over.
+		await (signal?.aborted || fatal !== undefined ? perceptual.stop() : perceptual.drain());
 		unsubscribe?.();
 		settled();
 	}
