@@ -7,9 +7,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type {FlagDefinitions} from '../args/flags.js';
 import {ExitCode, MjError} from '../core/errors.js';
-import {hashOfImageFile, hashesOfJob, nearestTo, type SimilarImage} from '../core/similar/similar-images.js';
+import {hashOfImageFile, hashesOfJob, nearestTo, parseDistanceFlag, type SimilarImage} from '../core/similar/similar-images.js';
 import {maxLookupDistance} from '../core/similar/hash-index.js';
 import {toSingleLine} from '../core/terminal-text.js';
+// Plain string code (no Ink): the width rules the TUI's columns use, for the CJK prompts the text lines show.
+import {fitEnd, textWidth} from '../ui/text-fit.js';
 import {openArchive, parseCommandArgs, parseCountFlag, wantsJson, writeLine} from './shared.js';
 import type {Command} from './types.js';
 
@@ -41,15 +43,10 @@ Exit 65: unknown job id, or the file is not an image; 66: the file is missing
 or unreadable. Hashes come with downloads, import and verify (which fills in
 files downloaded before).`;
 
-const jobIdPattern = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i;
+/** Characters of the prompt a text line shows. */
+const promptWidth = 32;
 
-function parseDistance(value: unknown): number | undefined {
-	if (value === undefined) return undefined;
-	if (typeof value !== 'string' || !/^\d+$/.test(value) || Number(value) > maxLookupDistance) {
-		throw new MjError(`--max-distance ${JSON.stringify(value)}: expected a whole number from 0 to ${maxLookupDistance}`, {exitCode: ExitCode.usage});
-	}
-	return Number(value);
-}
+const jobIdPattern = /^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/i;
 
 function parseImageIndex(value: unknown): number | undefined {
 	if (value === undefined) return undefined;
@@ -73,7 +70,7 @@ export const similarCommand: Command = {
 			return ExitCode.ok;
 		}
 		if (input.length !== 1) throw new MjError(`mj-tui similar: expected one job id or image file, got ${input.length}`, {exitCode: ExitCode.usage, hint: 'e.g. mj-tui similar 3f0a2c1e-... or mj-tui similar ./picture.png'});
-		const maxDistance = parseDistance(flags.maxDistance);
+		const maxDistance = parseDistanceFlag('--max-distance', flags.maxDistance);
 		const limit = parseCountFlag('limit', flags.limit) ?? 20;
 		const imageIndex = parseImageIndex(flags.image);
 		const target = input[0];
@@ -101,14 +98,13 @@ export const similarCommand: Command = {
 				context.io.stderr.write(`No archived image within distance ${maxDistance ?? 10} of ${toSingleLine(target)}\n`);
 				return ExitCode.ok;
 			}
-			const width = context.io.stdout.columns ?? 120;
-			await writeLine(context, `${'DIST'.padStart(4)}  ${'JOB'.padEnd(36)}  IMG  ${'PATH'.padEnd(40)}  PROMPT`);
+			// The prompt's start, then the whole path (to copy into a viewer), however long.
+			await writeLine(context, `${'DIST'.padStart(4)}  ${'JOB'.padEnd(36)}  IMG  ${'PROMPT'.padEnd(promptWidth)}  PATH`);
 			for (const image of results) {
-				const file = toSingleLine(image.path);
-				const shownPath = file.length > 40 ? `…${file.slice(-39)}` : file.padEnd(40);
-				const promptWidth = Math.max(10, width - 4 - 2 - 36 - 2 - 3 - 2 - 40 - 2);
 				const prompt = toSingleLine(image.prompt ?? '');
-				await writeLine(context, `${String(image.distance).padStart(4)}  ${toSingleLine(image.jobId ?? '(url)').padEnd(36)}  ${String(image.index).padStart(3)}  ${shownPath}  ${prompt.length > promptWidth ? `${prompt.slice(0, promptWidth - 1)}…` : prompt}`);
+				const fitted = fitEnd(prompt, promptWidth);
+				const shown = fitted + ' '.repeat(Math.max(0, promptWidth - textWidth(fitted)));
+				await writeLine(context, `${String(image.distance).padStart(4)}  ${toSingleLine(image.jobId ?? '(url)').padEnd(36)}  ${String(image.index).padStart(3)}  ${shown}  ${toSingleLine(image.path)}`);
 			}
 			return ExitCode.ok;
 		} finally {

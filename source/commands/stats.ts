@@ -9,6 +9,9 @@ import type {ArchiveStore} from '../core/archive/store.js';
 import {ExitCode} from '../core/errors.js';
 import {toSingleLine} from '../core/terminal-text.js';
 import {formatBytes} from '../core/units.js';
+import type {HashCoverage} from '../core/archive/perceptual-hashes.js';
+import {defaultFamilyDistance, summariseFamilies, type FamilySummary} from '../core/similar/families.js';
+import {similarityIndexOf} from '../core/similar/similar-images.js';
 import {openArchive, parseCommandArgs, wantsJson, writeLine} from './shared.js';
 import type {Command} from './types.js';
 
@@ -32,6 +35,8 @@ export interface ArchiveStats {
 	byModelVersion: Array<{name: string; jobs: number}>;
 	parameters: Array<{name: string; jobs: number; topValues: Array<{value: string; jobs: number}>}>;
 	words: Array<{word: string; jobs: number}>;
+	/** Near-duplicate families by perceptual hash, and how many files have a hash. */
+	similar: FamilySummary & {hashes: HashCoverage};
 }
 
 function fileSize(file: string): number {
@@ -66,6 +71,7 @@ export function archiveStats(store: ArchiveStore, top = 15): ArchiveStats {
 		byModelVersion: store.stats.jobsBy('model_version', top),
 		parameters: store.stats.topParameters(top, 5),
 		words,
+		similar: {...summariseFamilies(similarityIndexOf(store).families(defaultFamilyDistance), defaultFamilyDistance), hashes: store.perceptualHashes.coverage()},
 	};
 }
 
@@ -82,7 +88,7 @@ export const statsCommand: Command = {
 	async run(context) {
 		const {flags} = parseCommandArgs('stats', context.argv, {});
 		if (flags.help) {
-			await writeLine(context, 'Usage: mj-tui stats [--json]\n\nJobs and images by month, type and model version; most used parameters and\nprompt words; archive size on disk; download completeness.');
+			await writeLine(context, 'Usage: mj-tui stats [--json]\n\nJobs and images by month, type and model version; most used parameters and\nprompt words; archive size on disk; download completeness; near-duplicate\nfamilies (images within 6 bits of perceptual hash: mj-tui similar lists them).');
 			return ExitCode.ok;
 		}
 		// Read-write: fts5vocab lives in the temp schema; nothing in the archive is written.
@@ -103,6 +109,9 @@ export const statsCommand: Command = {
 				...table('By model version', stats.byModelVersion.map(row => [clean(row.name), String(row.jobs)])),
 				...table('Most used parameters (jobs; top values)', stats.parameters.map(row => [`--${clean(row.name)}`, `${row.jobs}; ${row.topValues.map(value => `${clean(value.value)} (${value.jobs})`).join(', ')}`])),
 				...table('Most used words (jobs)', stats.words.map(row => [clean(row.word), String(row.jobs)])),
+				'',
+				`Near-duplicate families (perceptual hash within ${stats.similar.maxDistance} bits): ${stats.similar.families} families holding ${stats.similar.images} images (largest ${stats.similar.largest})`,
+				`  ${stats.similar.hashes.hashed} files hashed, ${stats.similar.hashes.unhashable} not hashable (videos, undecodable)${stats.similar.hashes.missing ? `, ${stats.similar.hashes.missing} not hashed yet (mj-tui verify computes them)` : ''}`,
 			];
 			for (const line of lines) await writeLine(context, line);
 			return ExitCode.ok;

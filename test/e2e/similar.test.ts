@@ -84,7 +84,7 @@ test.serial('similar <job> lists the variations and upscales of its image, neare
 	const [key, children] = groups[0];
 	const text = await similar([key.split('/')[0], '--image', key.split('/')[1]]);
 	t.is(text.code, 0);
-	t.regex(text.stdout, /^DIST {2}JOB +IMG {2}PATH +PROMPT$/m);
+	t.regex(text.stdout, /^DIST {2}JOB +IMG {2}PROMPT +PATH$/m);
 	t.regex(text.stdout, new RegExp(`^ +\\d+ {2}${children[0].id} +\\d `, 'm'));
 });
 
@@ -117,7 +117,7 @@ test.serial('clear errors: unknown job 65, missing file 66, not an image 65, bad
 	t.regex(text.stderr, /notes\.png is not an image mj-tui can read/);
 	const distance = await similar([notImage, '--max-distance', '40']);
 	t.is(distance.code, 64);
-	t.regex(distance.stderr, /--max-distance "40": expected a whole number from 0 to 16/);
+	t.regex(distance.stderr, /--max-distance "40": expected a whole number from 0 to 16 \(bits of 64 that may differ\)/);
 	t.false(/at .*\.js:\d+/.test(unknown.stderr + missing.stderr + text.stderr), 'no stack trace');
 });
 
@@ -134,4 +134,81 @@ test.serial('verify computes the hashes files lack, once: a second run has nothi
 	const second = await runBin(['verify', '--archive', dir], {cwd: box.project, env: box.env});
 	t.is(second.code, 0);
 	t.notRegex(second.stdout, /Perceptual hashes/);
+});
+
+/** Hamming distance of two hex hashes, computed here independently of the product's code. */
+function bitsApart(a: string, b: string): number {
+	let x = BigInt(`0x${a}`) ^ BigInt(`0x${b}`);
+	let bits = 0;
+	for (; x > 0n; x >>= 1n) bits += Number(x & 1n);
+	return bits;
+}
+
+/** Families by brute force over every pair (a check of the index, not a use of it). */
+function familiesByScan(hashes: Array<{id: number; hash: string}>, maxDistance: number): number[][] {
+	const parent = new Map(hashes.map(row => [row.id, row.id]));
+	const root = (id: number): number => (parent.get(id) === id ? id : root(parent.get(id)!));
+	for (let i = 0; i < hashes.length; i++) {
+		for (let j = i + 1; j < hashes.length; j++) {
+			if (bitsApart(hashes[i].hash, hashes[j].hash) <= maxDistance) parent.set(root(hashes[j].id), root(hashes[i].id));
+		}
+	}
+	const groups = new Map<number, number[]>();
+	for (const {id} of hashes) groups.set(root(id), [...groups.get(root(id)) ?? [], id]);
+	return [...groups.values()].filter(group => group.length > 1);
+}
+
+test.serial('stats reports near-duplicate families (within 6 bits) and how many files are hashed', async t => {
+	const result = await runBin(['stats', '--json', '--archive', dir], {cwd: box.project, env: box.env});
+	t.is(result.code, 0, result.stderr);
+	const {similar: summary} = JSON.parse(result.stdout) as {similar: {maxDistance: number; families: number; images: number; largest: number; hashes: {hashed: number; unhashable: number; missing: number}}};
+	const hashes = readArchiveDb(dir, db => db.prepare('SELECT image_id AS id, hash FROM perceptual_hashes WHERE hash IS NOT NULL').all() as Array<{id: number; hash: string}>);
+	const expected = familiesByScan(hashes, 6);
+	t.true(expected.length >= 3);
+	t.deepEqual(summary, {
+		maxDistance: 6,
+		families: expected.length,
+		images: expected.reduce((sum, group) => sum + group.length, 0),
+		largest: Math.max(...expected.map(group => group.length)),
+		hashes: {
+			hashed: hashes.length,
+			unhashable: readArchiveDb(dir, db => db.prepare("SELECT count(*) FROM images WHERE variant = 'mp4' AND status = 'done'").pluck().get() as number),
+			missing: 0,
+		},
+	});
+	const text = await runBin(['stats', '--archive', dir], {cwd: box.project, env: box.env});
+	t.regex(text.stdout, new RegExp(`Near-duplicate families \\(perceptual hash within 6 bits\\): ${expected.length} families holding \\d+ images`));
+});
+
+test.serial('export --format dataset --dedupe keeps one image per family (an upscale over its source) and lists the rest in dropped.jsonl', async t => {
+	const out = path.join(box.root, 'dataset');
+	const full = await runBin(['export', '--format', 'dataset', '--out', path.join(box.root, 'full'), '--json', '--archive', dir], {cwd: box.project, env: box.env});
+	t.is(full.code, 0, full.stderr);
+	const result = await runBin(['export', '--format', 'dataset', '--out', out, '--dedupe', '--json', '--archive', dir], {cwd: box.project, env: box.env});
+	t.is(result.code, 0, result.stderr);
+	const fullReport = JSON.parse(full.stdout.trim()) as {dataset: {images: number}};
+	const report = JSON.parse(result.stdout.trim()) as {dataset: {images: number; dedupe: {maxDistance: number; families: number; dropped: number; unhashed: number}}};
+	t.true(report.dataset.dedupe.dropped > 0);
+	t.is(report.dataset.images, fullReport.dataset.images - report.dataset.dedupe.dropped);
+	const kept = fs.readFileSync(path.join(out, 'metadata.jsonl'), 'utf8').trim().split('\n').map(line => JSON.parse(line) as {file_name: string; job_id: string; image_index: number});
+	const dropped = fs.readFileSync(path.join(out, 'dropped.jsonl'), 'utf8').trim().split('\n').map(line => JSON.parse(line) as {job_id: string; image_index: number; kept: {job_id: string; image_index: number}});
+	t.is(dropped.length, report.dataset.dedupe.dropped);
+	const keptKeys = new Set(kept.map(row => `${row.job_id}/${row.image_index}`));
+	for (const row of dropped) {
+		t.false(keptKeys.has(`${row.job_id}/${row.image_index}`), 'a dropped image is not in the dataset');
+		t.true(keptKeys.has(`${row.kept.job_id}/${row.kept.image_index}`), 'the member kept in its place is');
+		t.false(fs.existsSync(path.join(out, 'images', `${row.job_id}_${row.image_index}.png`)));
+	}
+	// No two kept images are near-duplicates.
+	const hashOf = new Map(readArchiveDb(dir, db => db.prepare("SELECT i.job_id || '/' || i.idx AS key, h.hash FROM images i JOIN perceptual_hashes h ON h.image_id = i.id WHERE h.hash IS NOT NULL").all() as Array<{key: string; hash: string}>).map(row => [row.key, row.hash]));
+	const keptHashes = [...keptKeys].map(key => hashOf.get(key)!);
+	for (let i = 0; i < keptHashes.length; i++) for (let j = i + 1; j < keptHashes.length; j++) t.true(bitsApart(keptHashes[i], keptHashes[j]) > 6);
+	// An upscale (twice the pixels) is kept over the grid image it came from.
+	const upscale = [...families().values()].flat().find(job => job.event_type === 'upscale' && job.batch_size === 1);
+	t.truthy(upscale, 'the stand-in has an upscale of an archived grid');
+	t.true(keptKeys.has(`${upscale!.id}/0`));
+	t.false(keptKeys.has(`${upscale!.parent_id}/${Number(upscale!.parent_grid)}`));
+	const bad = await runBin(['export', '--format', 'csv', '--out', path.join(box.root, 'x.csv'), '--dedupe', '--archive', dir], {cwd: box.project, env: box.env});
+	t.is(bad.code, 64);
+	t.regex(bad.stderr, /--dedupe applies to --format dataset, not csv/);
 });

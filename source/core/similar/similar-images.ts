@@ -8,6 +8,7 @@ import type {HashedFile, PerceptualHashes} from '../archive/perceptual-hashes.js
 import type {ArchiveStore} from '../archive/store.js';
 import {ExitCode, MjError} from '../errors.js';
 import {resolveInside} from '../downloads/naming.js';
+import {familyPositions} from './families.js';
 import {HashIndex, maxLookupDistance} from './hash-index.js';
 import {perceptualHashOfFile, wordsOfHash, type PerceptualHash} from './perceptual-hash.js';
 import path from 'node:path';
@@ -57,28 +58,7 @@ export class SimilarityIndex {
 
 	/** Groups of image ids within `maxDistance` of each other (transitively), only groups of two or more. */
 	families(maxDistance: number): number[][] {
-		const parent = new Uint32Array(this.size);
-		for (let i = 0; i < parent.length; i++) parent[i] = i;
-		const root = (i: number): number => {
-			while (parent[i] !== i) i = parent[i] = parent[parent[i]];
-			return i;
-		};
-		for (let position = 0; position < this.size; position++) {
-			const [hi, lo] = this.#index.wordsAt(position);
-			this.#index.forEachNear(hi, lo, maxDistance, (other) => {
-				if (other <= position) return;
-				const [a, b] = [root(position), root(other)];
-				if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
-			});
-		}
-		const groups = new Map<number, number[]>();
-		for (let position = 0; position < this.size; position++) {
-			const group = root(position);
-			let members = groups.get(group);
-			if (members === undefined) groups.set(group, members = []);
-			members.push(this.#imageIds[position]);
-		}
-		return [...groups.values()].filter((members) => members.length > 1);
+		return familyPositions(this.#index, maxDistance).map((positions) => positions.map((position) => this.#imageIds[position]));
 	}
 }
 
@@ -101,6 +81,15 @@ export function checkedDistance(value: number | undefined, name = '--max-distanc
 		throw new MjError(`${name} ${value}: expected a whole number from 0 to ${maxLookupDistance} (bits of 64 that may differ)`, {exitCode: ExitCode.usage});
 	}
 	return value;
+}
+
+/** A distance flag's text (`--max-distance 6`) → the number; undefined when absent; usage error 64 naming the flag otherwise. */
+export function parseDistanceFlag(name: string, value: unknown): number | undefined {
+	if (value === undefined) return undefined;
+	if (typeof value !== 'string' || !/^\d{1,3}$/.test(value) || Number(value) > maxLookupDistance) {
+		throw new MjError(`${name} ${JSON.stringify(value)}: expected a whole number from 0 to ${maxLookupDistance} (bits of 64 that may differ)`, {exitCode: ExitCode.usage});
+	}
+	return Number(value);
 }
 
 /** Images nearest to any of these hashes (each image once, at its smallest distance), leaving out `exclude`. */
