@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type {FlagDefinitions} from '../args/flags.js';
 import {ExitCode, MjError} from '../core/errors.js';
-import {hashOfImageFile, hashesOfJob, nearestTo, parseDistanceFlag, type SimilarImage} from '../core/similar/similar-images.js';
+import {hashOfImageFile, nearestTo, parseDistanceFlag, similarToJob, type SimilarImage} from '../core/similar/similar-images.js';
 import {maxLookupDistance} from '../core/similar/hash-index.js';
 import {toSingleLine} from '../core/terminal-text.js';
 // Plain string code (no Ink): the width rules the TUI's columns use, for the CJK prompts the text lines show.
@@ -79,17 +79,9 @@ export const similarCommand: Command = {
 			// A job id unless a file of that name exists: ids are UUIDs, and a file named like one is unlikely.
 			const asFile = !jobIdPattern.test(target) || fs.existsSync(path.resolve(context.io.cwd, target));
 			if (asFile && imageIndex !== undefined) throw new MjError('--image applies to a job id, not a file', {exitCode: ExitCode.usage});
-			let hashes: string[];
-			let exclude = new Set<number>();
-			if (asFile) {
-				hashes = [await hashOfImageFile(path.resolve(context.io.cwd, target))];
-			} else {
-				const query = await hashesOfJob(store, target, imageIndex);
-				hashes = query.images.flatMap((image) => image.hash === null ? [] : [image.hash]);
-				exclude = new Set(query.images.map((image) => image.imageId));
-				if (hashes.length === 0) throw new MjError(`job ${target} has no image to compare (${query.images.map((image) => image.unhashable).join('; ')})`, {exitCode: ExitCode.dataError});
-			}
-			const results = nearestTo(store, hashes, {maxDistance, limit, exclude});
+			const results = asFile
+				? nearestTo(store, [await hashOfImageFile(path.resolve(context.io.cwd, target))], {maxDistance, limit})
+				: (await similarToJob(store, target, {index: imageIndex, maxDistance, limit})).similar;
 			if (wantsJson(context.config, flags)) {
 				for (const image of results) await writeLine(context, JSON.stringify(similarImageJson(image)));
 				return ExitCode.ok;

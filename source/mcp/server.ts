@@ -21,7 +21,7 @@ import {filterFromFlags} from '../commands/shared.js';
 import {archiveStats} from '../commands/stats.js';
 import {similarImageJson} from '../commands/similar.js';
 import {maxLookupDistance} from '../core/similar/hash-index.js';
-import {defaultSimilarDistance, hashesOfJob, nearestTo} from '../core/similar/similar-images.js';
+import {defaultSimilarDistance, similarToJob} from '../core/similar/similar-images.js';
 
 /** Hits one search_prompts call returns at most: an assistant's context is small. */
 const maximumHits = 200;
@@ -172,13 +172,10 @@ export function createArchiveServer(store: ArchiveStore, version: string): McpSe
 		},
 		annotations: readOnly,
 	}, async ({id, index, max_distance: maxDistance, limit}) => guarded(async () => {
-		const query = await hashesOfJob(store, id, index);
-		const hashes = query.images.flatMap(image => image.hash === null ? [] : [image.hash]);
-		if (hashes.length === 0) return toolError(`job ${id} has no image with a perceptual hash (${query.images.map(image => image.unhashable).join('; ')})`);
-		const similar = nearestTo(store, hashes, {maxDistance, limit, exclude: new Set(query.images.map(image => image.imageId))});
+		const {compared, similar} = await similarToJob(store, id, {index, maxDistance, limit});
 		return asText({
 			job: id,
-			compared: query.images.map(image => ({index: image.index, variant: image.variant, hash: image.hash, ...(image.unhashable ? {unhashable: image.unhashable} : {})})),
+			compared: compared.map(image => ({index: image.index, variant: image.variant, hash: image.hash, ...(image.unhashable ? {unhashable: image.unhashable} : {})})),
 			max_distance: maxDistance ?? defaultSimilarDistance,
 			similar: similar.map(image => ({...similarImageJson(image), ...(image.jobId ? {uri: fileUri({jobId: image.jobId, index: image.index, variant: image.variant})} : {})})),
 		});

@@ -22,6 +22,8 @@ import {useFilterPrompt} from './prompt/use-filter-prompt.js';
 import {QueuePane, queueListHeight} from './queue/queue-pane.js';
 import {useQueue} from './queue/use-queue.js';
 import {SearchPane} from './search/search-pane.js';
+import {SimilarPane} from './similar/similar-pane.js';
+import {useSimilar} from './similar/use-similar.js';
 import {currentHit} from './search/use-search-state.js';
 import {useSearch} from './search/use-search.js';
 import type {TuiServices} from './services.js';
@@ -78,6 +80,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 		return hit ?? selectedJob(table.ref.current);
 	}, [wide, searchRef, table.ref]);
 	const details = useDetails({archive, currentJob, dataVersion: refresh.dataVersion, engine, refreshSnapshot, openImage: services.openImage, info});
+	const similar = useSimilar({archive, currentJob, jumpTo: table.jumpTo, showDetails, info});
 	const queue = useQueue({engine, snapshot, refreshSnapshot, height: queueListHeight(layout.panes.queue.height), info, confirm: bottom.confirm});
 
 	const activeJobIds = useMemo(() => {
@@ -103,17 +106,18 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 				},
 				...queue.everywhere,
 			},
-			jobs: {...table.commands, ...details.jobCommands, ...searching.commands.hits, ...filtering.paneCommands, 'show-details': showDetails},
-			details: {...details.commands, ...searching.commands.hits, back},
+			jobs: {...table.commands, ...details.jobCommands, ...searching.commands.hits, ...filtering.paneCommands, ...similar.paneCommands, 'show-details': showDetails},
+			details: {...details.commands, ...searching.commands.hits, ...similar.paneCommands, back},
 			queue: {...queue.commands, back},
 			search: searching.commands.line,
 			filter: filtering.promptCommands,
 			help: {'help-close': () => setHelpOpen(false)},
 			confirm: bottom.confirmCommands,
+			similar: similar.commands,
 		};
 	}, [
 		quit, setHelpOpen, setFocus, syncRun.start, searching.commands, queue.everywhere, queue.commands, table.commands, details.jobCommands, details.commands,
-		filtering.paneCommands, filtering.promptCommands, showDetails, bottom.confirmCommands,
+		filtering.paneCommands, filtering.promptCommands, showDetails, bottom.confirmCommands, similar.paneCommands, similar.commands,
 	]);
 
 	useKeyDispatch({
@@ -123,6 +127,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 			: helpRef.current ? 'help'
 			: filtering.promptRef.current ? 'filter'
 			: searchRef.current.open ? 'search'
+			: similar.ref.current.open ? 'similar'
 			: focusRef.current,
 		handlers,
 		editors: {search: searching.commands.edit, filter: filtering.edit},
@@ -130,7 +135,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 		fail: bottom.fail,
 	});
 
-	const footerScope: KeyScope = bottom.confirmation ? 'confirm' : search.open ? 'search' : focus;
+	const footerScope: KeyScope = bottom.confirmation ? 'confirm' : search.open ? 'search' : similar.state.open ? 'similar' : focus;
 	// Transfers redraw the screen through engine snapshots; only a sync on its own needs the tick.
 	const busy = syncRun.sync.state === 'syncing' && snapshot.totals.active === 0;
 	const filterText = formatFilterText(filter);
@@ -146,11 +151,13 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 					) : (
 						<Panes
 							layout={layout}
-							shown={search.open ? 'jobs' : focus}
+							shown={search.open || similar.state.open ? 'jobs' : focus}
 							theme={theme}
 							jobs={
 								search.open ? (
 									<SearchPane state={search} width={jobsRect.width} height={jobsRect.height} theme={theme} />
+								) : similar.state.open ? (
+									<SimilarPane state={similar.state} width={jobsRect.width} height={jobsRect.height} theme={theme} />
 								) : (
 									<Box flexDirection="column" width={jobsRect.width} height={jobsRect.height}>
 										<PaneTitle title="Jobs" focused={focus === 'jobs'} theme={theme} extra={`${jobsPosition(table.state)}${filterText ? ` · filter: ${filterText}` : ''}`} />

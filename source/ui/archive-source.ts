@@ -5,7 +5,7 @@
 import type {ImagesTable} from '../core/archive/images.js';
 import type {ArchiveStore} from '../core/archive/store.js';
 
-export type ArchiveSource = Pick<ArchiveStore, 'listJobs' | 'countJobs' | 'getJob' | 'search' | 'totals' | 'dir'> & {
+export type ArchiveSource = Pick<ArchiveStore, 'listJobs' | 'countJobs' | 'getJob' | 'search' | 'totals' | 'dir' | 'perceptualHashes'> & {
 	/** Only reads: the details pane lists a job's files. */
 	readonly images: Pick<ImagesTable, 'ofJob'>;
 };

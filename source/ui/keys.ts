@@ -6,10 +6,10 @@
 import type {Key} from 'ink';
 
 export type Pane = 'jobs' | 'queue' | 'details';
-/** Where a binding applies: everywhere, one pane, a text line (search, filter), help, or a confirmation. */
-export type KeyScope = 'global' | Pane | 'search' | 'filter' | 'help' | 'confirm';
-/** Scopes that take no global keys: text lines type them, help and confirmations answer only their own. */
-const ownKeysOnly: readonly KeyScope[] = ['search', 'filter', 'help', 'confirm'];
+/** Where a binding applies: everywhere, one pane, a text line (search, filter), help, a confirmation, or the "more like this" list. */
+export type KeyScope = 'global' | Pane | 'search' | 'filter' | 'help' | 'confirm' | 'similar';
+/** Scopes that take no global keys: text lines type them, help, confirmations and the similar list answer only their own. */
+const ownKeysOnly: readonly KeyScope[] = ['search', 'filter', 'help', 'confirm', 'similar'];
 
 export type Command =
 	| 'quit'
@@ -56,7 +56,10 @@ export type Command =
 	| 'clear-line'
 	| 'help-close'
 	| 'confirm-yes'
-	| 'confirm-no';
+	| 'confirm-no'
+	| 'more-like-this'
+	| 'similar-accept'
+	| 'similar-close';
 
 /** One key: a typed character, or a named key from Ink's Key with optional modifiers. */
 export type KeySpec = {input: string; ctrl?: boolean} | {key: keyof Key; shift?: boolean; ctrl?: boolean};
@@ -72,7 +75,7 @@ export interface KeyBinding {
 	hint?: string;
 }
 
-const lists: KeyScope[] = ['jobs', 'queue', 'details'];
+const lists: KeyScope[] = ['jobs', 'queue', 'details', 'similar'];
 const textLines: KeyScope[] = ['search', 'filter'];
 
 export const keyTable: readonly KeyBinding[] = [
@@ -91,6 +94,7 @@ export const keyTable: readonly KeyBinding[] = [
 	{command: 'next-hit', keys: [{input: 'n'}], label: 'n', description: 'Next search hit', scopes: ['jobs', 'details']},
 	{command: 'prev-hit', keys: [{input: 'N'}], label: 'N', description: 'Previous search hit', scopes: ['jobs', 'details']},
 	{command: 'open', keys: [{input: 'o'}], label: 'o', description: 'Open the image (system viewer), or show its path', scopes: ['jobs', 'details'], hint: 'open'},
+	{command: 'more-like-this', keys: [{input: 'm'}], label: 'm', description: 'More like this: the archived images that look most like the job’s', scopes: ['jobs', 'details'], hint: 'similar'},
 	{command: 'back', keys: [{key: 'escape'}], label: 'Esc', description: 'Back to the jobs', scopes: ['details', 'queue']},
 	// Queue
 	{command: 'retry', keys: [{input: 'r'}], label: 'r', description: 'Retry the selected transfer', scopes: ['queue'], hint: 'retry'},
@@ -127,6 +131,9 @@ export const keyTable: readonly KeyBinding[] = [
 	{command: 'clear-line', keys: [{input: 'u', ctrl: true}], label: '^U', description: 'Clear the line', scopes: textLines},
 	// Help
 	{command: 'help-close', keys: [{input: '?'}, {key: 'escape'}, {input: 'q'}], label: '?/Esc/q', description: 'Close help', scopes: ['help']},
+	// The "more like this" list
+	{command: 'similar-accept', keys: [{key: 'return'}], label: 'Enter', description: 'Jump to that image’s job and its details', scopes: ['similar']},
+	{command: 'similar-close', keys: [{key: 'escape'}, {input: 'm'}, {input: 'q'}], label: 'Esc/m/q', description: 'Close the list', scopes: ['similar']},
 	// Confirmations
 	{command: 'confirm-yes', keys: [{input: 'y'}, {input: 'Y'}], label: 'y', description: 'Confirm', scopes: ['confirm']},
 	{command: 'confirm-no', keys: [{input: 'n'}, {input: 'N'}, {key: 'escape'}], label: 'n/Esc', description: 'Keep things as they are', scopes: ['confirm']},
@@ -167,6 +174,7 @@ export const helpSections: ReadonlyArray<{title: string; scope: KeyScope}> = [
 	{title: 'Details', scope: 'details'},
 	{title: 'Search line', scope: 'search'},
 	{title: 'Filter line', scope: 'filter'},
+	{title: 'More like this', scope: 'similar'},
 	{title: 'Help', scope: 'help'},
 	{title: 'Confirmations', scope: 'confirm'},
 ];

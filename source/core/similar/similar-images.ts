@@ -62,10 +62,13 @@ export class SimilarityIndex {
 	}
 }
 
+/** What similarity lookups read of the archive (the TUI hands its read-only view). */
+export type SimilarSource = Pick<ArchiveStore, 'getJob' | 'perceptualHashes' | 'dir'>;
+
 const cached = new WeakMap<PerceptualHashes, {version: string; index: SimilarityIndex}>();
 
 /** The archive's index, built on first use and again only when the hashes changed since. */
-export function similarityIndexOf(store: ArchiveStore): SimilarityIndex {
+export function similarityIndexOf(store: Pick<ArchiveStore, 'perceptualHashes'>): SimilarityIndex {
 	const version = store.perceptualHashes.version();
 	const known = cached.get(store.perceptualHashes);
 	if (known?.version === version) return known.index;
@@ -93,7 +96,7 @@ export function parseDistanceFlag(name: string, value: unknown): number | undefi
 }
 
 /** Images nearest to any of these hashes (each image once, at its smallest distance), leaving out `exclude`. */
-export function nearestTo(store: ArchiveStore, hashes: readonly PerceptualHash[], options: SimilarOptions & {exclude?: ReadonlySet<number>}): SimilarImage[] {
+export function nearestTo(store: SimilarSource, hashes: readonly PerceptualHash[], options: SimilarOptions & {exclude?: ReadonlySet<number>}): SimilarImage[] {
 	const maxDistance = checkedDistance(options.maxDistance);
 	const limit = options.limit ?? 20;
 	const index = similarityIndexOf(store);
@@ -122,7 +125,7 @@ export interface JobQuery {
  * hashed yet is hashed now (not stored: the caller may hold the archive read-only).
  * Unknown job: MjError 65; a job with no downloaded image: 65 saying so.
  */
-export async function hashesOfJob(store: ArchiveStore, jobId: string, index?: number): Promise<JobQuery> {
+export async function hashesOfJob(store: SimilarSource, jobId: string, index?: number): Promise<JobQuery> {
 	if (!store.getJob(jobId)) throw new MjError(`no job ${JSON.stringify(jobId)} in the archive ${store.dir}`, {exitCode: ExitCode.dataError, hint: 'mj-tui search finds job ids; a path to an image file works too.'});
 	const files = store.perceptualHashes.ofJob(jobId).filter((file) => index === undefined || file.index === index);
 	if (files.length === 0) {
@@ -144,6 +147,20 @@ export async function hashesOfJob(store: ArchiveStore, jobId: string, index?: nu
 		images.push({imageId: file.imageId, index: file.index, variant: file.variant, hash, unhashable});
 	}
 	return {images};
+}
+
+/**
+ * The images most like a job's (only its image `index` when given), leaving out the compared images themselves.
+ * MjError 65 for an unknown job, or one with no image that has (or can get) a hash.
+ */
+export async function similarToJob(store: SimilarSource, jobId: string, options: SimilarOptions & {index?: number}): Promise<{compared: JobQuery['images']; similar: SimilarImage[]}> {
+	const query = await hashesOfJob(store, jobId, options.index);
+	const hashes = query.images.flatMap((image) => image.hash === null ? [] : [image.hash]);
+	if (hashes.length === 0) {
+		throw new MjError(`job ${jobId} has no image to compare (${query.images.map((image) => image.unhashable).join('; ')})`, {exitCode: ExitCode.dataError});
+	}
+	const similar = nearestTo(store, hashes, {...options, exclude: new Set(query.images.map((image) => image.imageId))});
+	return {compared: query.images, similar};
 }
 
 /** The hash of an image file anywhere (not stored). Missing or unreadable: MjError 66; not an image: 65. */
