@@ -10,7 +10,7 @@ import {ExitCode} from '../core/errors.js';
 import {toSingleLine} from '../core/terminal-text.js';
 import {formatBytes} from '../core/units.js';
 import type {HashCoverage} from '../core/archive/perceptual-hashes.js';
-import {defaultFamilyDistance, summariseFamilies, type FamilySummary} from '../core/similar/families.js';
+import {defaultFamilyDistance, familyCountLimit, summariseFamilies, type FamilySummary} from '../core/similar/families.js';
 import {similarityIndexOf} from '../core/similar/similar-images.js';
 import {openArchive, parseCommandArgs, wantsJson, writeLine} from './shared.js';
 import type {Command} from './types.js';
@@ -71,8 +71,15 @@ export function archiveStats(store: ArchiveStore, top = 15): ArchiveStats {
 		byModelVersion: store.stats.jobsBy('model_version', top),
 		parameters: store.stats.topParameters(top, 5),
 		words,
-		similar: {...summariseFamilies(similarityIndexOf(store).families(defaultFamilyDistance), defaultFamilyDistance), hashes: store.perceptualHashes.coverage()},
+		similar: {...familySummary(store), hashes: store.perceptualHashes.coverage()},
 	};
+}
+
+/** Families at the default distance; not counted over familyCountLimit hashes (it would take minutes). */
+function familySummary(store: ArchiveStore): FamilySummary {
+	const index = similarityIndexOf(store);
+	if (index.size > familyCountLimit) return {maxDistance: defaultFamilyDistance, counted: false, families: 0, images: 0, largest: 0};
+	return summariseFamilies(index.families(defaultFamilyDistance), defaultFamilyDistance);
 }
 
 function table(title: string, rows: Array<[string, string]>): string[] {
@@ -110,7 +117,9 @@ export const statsCommand: Command = {
 				...table('Most used parameters (jobs; top values)', stats.parameters.map(row => [`--${clean(row.name)}`, `${row.jobs}; ${row.topValues.map(value => `${clean(value.value)} (${value.jobs})`).join(', ')}`])),
 				...table('Most used words (jobs)', stats.words.map(row => [clean(row.word), String(row.jobs)])),
 				'',
-				`Near-duplicate families (perceptual hash within ${stats.similar.maxDistance} bits): ${stats.similar.families} families holding ${stats.similar.images} images (largest ${stats.similar.largest})`,
+				stats.similar.counted
+					? `Near-duplicate families (perceptual hash within ${stats.similar.maxDistance} bits): ${stats.similar.families} families holding ${stats.similar.images} images (largest ${stats.similar.largest})`
+					: `Near-duplicate families: not counted above ${familyCountLimit.toLocaleString('en-US')} hashed images (it would take minutes); mj-tui similar and export --dedupe still work`,
 				`  ${stats.similar.hashes.hashed} files hashed, ${stats.similar.hashes.unhashable} not hashable (videos, undecodable)${stats.similar.hashes.missing ? `, ${stats.similar.hashes.missing} not hashed yet (mj-tui verify computes them)` : ''}`,
 			];
 			for (const line of lines) await writeLine(context, line);

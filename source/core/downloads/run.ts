@@ -23,6 +23,8 @@ export interface DownloadRunOptions {
 	onSnapshot?: (snapshot: EngineSnapshot) => void;
 	/** Passed to the engine (the browser route's challenge fallback). */
 	engineOptions?: EngineOptions;
+	/** false: finished files get no perceptual hash now (verify adds them); bench/similar.ts measures the difference. */
+	perceptualHashes?: boolean;
 }
 
 /** What a run did before an error stopped it, by error: batch mode still reports the files that arrived. */
@@ -40,7 +42,8 @@ export async function runDownloads(options: DownloadRunOptions): Promise<Downloa
 	const urls = options.urlsFile ? readUrlList(options.urlsFile) : undefined;
 	// Perceptual hashes of the finished files, computed beside the transfers (similar, families, dedupe).
 	const perceptual = new BackgroundHasher(store);
-	const engine = createDownloadEngine(store, config, {...options.engineOptions, onFilesRecorded: (ids) => perceptual.add(ids)});
+	const onFilesRecorded = options.perceptualHashes === false ? undefined : (ids: number[]) => perceptual.add(ids);
+	const engine = createDownloadEngine(store, config, {...options.engineOptions, onFilesRecorded});
 	const unsubscribe = options.onSnapshot ? engine.subscribe(options.onSnapshot) : undefined;
 	const onAbort = (): void => void engine.stop();
 	signal?.addEventListener('abort', onAbort, {once: true});

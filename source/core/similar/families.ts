@@ -16,14 +16,10 @@ export function familyPositions(index: HashIndex, maxDistance: number): number[]
 		while (parent[i] !== i) i = parent[i] = parent[parent[i]];
 		return i;
 	};
-	for (let position = 0; position < index.size; position++) {
-		const [hi, lo] = index.wordsAt(position);
-		index.forEachNear(hi, lo, maxDistance, (other) => {
-			if (other <= position) return;
-			const [a, b] = [root(position), root(other)];
-			if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
-		});
-	}
+	index.forEachPairWithin(maxDistance, (a, b) => {
+		const [rootA, rootB] = [root(a), root(b)];
+		if (rootA !== rootB) parent[Math.max(rootA, rootB)] = Math.min(rootA, rootB);
+	});
 	const groups = new Map<number, number[]>();
 	for (let position = 0; position < index.size; position++) {
 		const group = root(position);
@@ -34,9 +30,17 @@ export function familyPositions(index: HashIndex, maxDistance: number): number[]
 	return [...groups.values()].filter((members) => members.length > 1);
 }
 
+/**
+ * Hashes above which `stats` does not count families: every image asks for its neighbours, and at distance 6 each
+ * asks ~70 index buckets, which grow with the archive (bench/similar.ts: seconds per 200,000 on a loaded machine).
+ */
+export const familyCountLimit = 1_000_000;
+
 /** What `stats` says about families. */
 export interface FamilySummary {
 	maxDistance: number;
+	/** False when the archive holds more than familyCountLimit hashes: the counts below are then 0. */
+	counted: boolean;
 	/** Families with more than one image. */
 	families: number;
 	/** Images in those families. */
@@ -47,5 +51,5 @@ export interface FamilySummary {
 
 /** Count the families of these groups. */
 export function summariseFamilies(groups: readonly number[][], maxDistance: number): FamilySummary {
-	return {maxDistance, families: groups.length, images: groups.reduce((sum, group) => sum + group.length, 0), largest: groups.reduce((most, group) => Math.max(most, group.length), 0)};
+	return {maxDistance, counted: true, families: groups.length, images: groups.reduce((sum, group) => sum + group.length, 0), largest: groups.reduce((most, group) => Math.max(most, group.length), 0)};
 }

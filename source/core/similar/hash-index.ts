@@ -69,6 +69,42 @@ export class HashIndex {
 		return found.length > limit ? found.slice(0, limit) : found;
 	}
 
+	/**
+	 * Call `visit(a, b)` for every pair of positions a < b within `maxDistance`, perhaps more than once per pair
+	 * (families union them, which repeats harmlessly): the inner loop of families, free of per-candidate calls.
+	 */
+	forEachPairWithin(maxDistance: number, visit: (a: number, b: number) => void): void {
+		if (!Number.isInteger(maxDistance) || maxDistance < 0 || maxDistance > maxLookupDistance) {
+			throw new RangeError(`the distance must be an integer from 0 to ${maxLookupDistance}, not ${maxDistance}`);
+		}
+		const masks = masksWithin(Math.floor(maxDistance / 4));
+		const hiOf = this.#hi;
+		const loOf = this.#lo;
+		for (let table = 0; table < 4; table++) {
+			const {offsets, positions} = this.#tables[table];
+			for (let a = 0; a < hiOf.length; a++) {
+				const hi = hiOf[a];
+				const lo = loOf[a];
+				const chunk = chunkOf(hi, lo, table);
+				for (const mask of masks) {
+					const value = chunk ^ mask;
+					for (let at = offsets[value], end = offsets[value + 1]; at < end; at++) {
+						const b = positions[at];
+						if (b <= a) continue;
+						let x = (hiOf[b] ^ hi) >>> 0;
+						let y = (loOf[b] ^ lo) >>> 0;
+						x -= (x >>> 1) & 0x55555555;
+						y -= (y >>> 1) & 0x55555555;
+						x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+						y = (y & 0x33333333) + ((y >>> 2) & 0x33333333);
+						const distance = ((((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24) + ((((y + (y >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24);
+						if (distance <= maxDistance) visit(a, b);
+					}
+				}
+			}
+		}
+	}
+
 	/** Call `visit` once for every position within `maxDistance` of (hi, lo), in no particular order. */
 	forEachNear(hi: number, lo: number, maxDistance: number, visit: (position: number, distance: number) => void): void {
 		if (!Number.isInteger(maxDistance) || maxDistance < 0 || maxDistance > maxLookupDistance) {
@@ -85,10 +121,10 @@ export class HashIndex {
 					const position = positions[at];
 					const candidateHi = this.#hi[position];
 					const candidateLo = this.#lo[position];
-					// Met already in an earlier table: that table's probe covered it.
-					if (foundInEarlierTable(table, radius, queryChunks, candidateHi, candidateLo)) continue;
 					const distance = popcount32(candidateHi ^ hi) + popcount32(candidateLo ^ lo);
-					if (distance <= maxDistance) visit(position, distance);
+					// Most candidates are too far; a hit met already in an earlier table was visited there.
+					if (distance > maxDistance || foundInEarlierTable(table, radius, queryChunks, candidateHi, candidateLo)) continue;
+					visit(position, distance);
 				}
 			}
 		}
