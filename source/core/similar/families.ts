@@ -32,9 +32,9 @@ export function familyPositions(index: HashIndex, maxDistance: number): number[]
 
 /**
  * Hashes above which `stats` does not count families: every image asks for its neighbours, and at distance 6 each
- * asks ~70 index buckets, which grow with the archive (bench/similar.ts: seconds per 200,000 on a loaded machine).
+ * asks ~70 index buckets, which grow with the archive (bench/similar.ts: 4-7 s at 200,000 and 141 s at 1,000,000 hashes, on a machine at load 20-30).
  */
-export const familyCountLimit = 1_000_000;
+export const familyCountLimit = 300_000;
 
 /** What `stats` says about families. */
 export interface FamilySummary {

@@ -94,6 +94,8 @@ export class BackgroundHasher {
 	readonly #abort = new AbortController();
 	#queued: number[] = [];
 	#running: Promise<void> | undefined;
+	/** After the transfers: the engine is idle, so the rest goes two at a time (one beside the transfers). */
+	#draining = false;
 	readonly summary: HashFillSummary = {hashed: 0, unhashable: 0, unreadable: 0};
 
 	constructor(store: ArchiveStore) {
@@ -113,7 +115,7 @@ export class BackgroundHasher {
 			const imageIds = this.#queued;
 			this.#queued = [];
 			try {
-				const done = await fillPerceptualHashes(this.#store, {imageIds, signal: this.#abort.signal, concurrency: 1});
+				const done = await fillPerceptualHashes(this.#store, {imageIds, signal: this.#abort.signal, concurrency: this.#draining ? 2 : 1});
 				this.summary.hashed += done.hashed;
 				this.summary.unhashable += done.unhashable;
 				this.summary.unreadable += done.unreadable;
@@ -124,8 +126,9 @@ export class BackgroundHasher {
 		}
 	}
 
-	/** Wait until every file handed over is hashed. */
+	/** Wait until every file handed over is hashed (the transfers are over: two at a time from the next batch). */
 	async drain(): Promise<void> {
+		this.#draining = true;
 		while (this.#running) await this.#running;
 	}
 
