@@ -45,7 +45,11 @@ export async function runDownloads(options: DownloadRunOptions): Promise<Downloa
 	const onFilesRecorded = options.perceptualHashes === false ? undefined : (ids: number[]) => perceptual.add(ids);
 	const engine = createDownloadEngine(store, config, {...options.engineOptions, onFilesRecorded});
 	const unsubscribe = options.onSnapshot ? engine.subscribe(options.onSnapshot) : undefined;
-	const onAbort = (): void => void engine.stop();
+	// Ctrl-C / SIGTERM also while the last hashes are made: stop after the file in hand (verify fills in the rest).
+	const onAbort = (): void => {
+		void engine.stop();
+		void perceptual.stop();
+	};
 	signal?.addEventListener('abort', onAbort, {once: true});
 	// Should the event loop ever drain with files still waiting, the guard (pending-work.ts) says what was left.
 	const settled = beginPendingWork('the download phase', () => {
@@ -73,10 +77,11 @@ export async function runDownloads(options: DownloadRunOptions): Promise<Downloa
 		// Planning writes rows too: a full disk there is the same full disk.
 		fatal = isDiskFull(error) ? diskFullError(store.dir, error) : error;
 	} finally {
-		signal?.removeEventListener('abort', onAbort);
 		await engine.stop();
-		// Interrupted: stop at the file in hand (verify fills in the rest); else finish what the run handed over.
+		// Interrupted: stop at the file in hand (verify fills in the rest); else finish what the run handed over,
+		// still listening for Ctrl-C / SIGTERM, which stops it there too.
 		await (signal?.aborted || fatal !== undefined ? perceptual.stop() : perceptual.drain());
+		signal?.removeEventListener('abort', onAbort);
 		unsubscribe?.();
 		settled();
 	}
