@@ -11,6 +11,8 @@ import {ExitCode, MjError} from '../core/errors.js';
 import {parseSplit} from '../core/export/dataset.js';
 import {exportFormats, runExport, type ExportFormat} from '../core/export/run.js';
 import {standardOutput} from '../core/export/sink.js';
+import {defaultFamilyDistance} from '../core/similar/families.js';
+import {parseDistanceFlag} from '../core/similar/similar-images.js';
 import type {FlagDefinitions} from '../args/flags.js';
 import {filterFromFlags, openArchive, parseCommandArgs, parseCountFlag, selectionFlags, wantsJson, writeLine} from './shared.js';
 import type {Command} from './types.js';
@@ -30,6 +32,11 @@ const help = `Usage: mj-tui export --format <csv|json|jsonl|html|dataset> --out 
   --link                   dataset: hard-link images instead of copying them (saves
                            space, but editing an exported image in place then edits
                            the archive's original too)
+  --dedupe                 dataset: one image per near-duplicate family (perceptual
+                           hash within 6 bits): the one with the most pixels, then an
+                           upscale, the higher rating, the larger file, the older;
+                           dropped.jsonl lists what was left out
+  --dedupe-distance <n>    dataset: the distance for --dedupe (0-16, default 6)
   --json                   print the summary as JSON
 
 Examples:
@@ -46,7 +53,16 @@ const exportFlags = {
 	seed: {type: 'string', value: '<n>', description: 'dataset: seed of the split (default 0)'},
 	captionsWithParams: {type: 'boolean', description: 'dataset: keep --ar/--v/... in captions'},
 	link: {type: 'boolean', description: "dataset: hard-link images instead of copying (an edit in place then changes the archive's file too)"},
+	dedupe: {type: 'boolean', description: 'dataset: keep one image per near-duplicate family (dropped.jsonl lists the rest)'},
+	dedupeDistance: {type: 'string', value: '<n>', description: 'dataset: perceptual-hash distance for --dedupe (0-16, default 6)'},
 } as const satisfies FlagDefinitions;
+
+/** The --dedupe distance (undefined without --dedupe); only the dataset format dedupes. */
+function parseDedupe(values: {dedupe?: boolean; dedupeDistance?: string}, format: ExportFormat): number | undefined {
+	if (values.dedupe !== true && values.dedupeDistance === undefined) return undefined;
+	if (format !== 'dataset') throw new MjError(`--dedupe applies to --format dataset, not ${format}`, {exitCode: ExitCode.usage});
+	return parseDistanceFlag('--dedupe-distance', values.dedupeDistance) ?? defaultFamilyDistance;
+}
 
 export const exportCommand: Command = {
 	name: 'export',
@@ -54,7 +70,7 @@ export const exportCommand: Command = {
 	flags: exportFlags,
 	async run(context) {
 		const {flags, input} = parseCommandArgs('export', context.argv, exportFlags);
-		const values = flags as {help?: boolean; format?: string; out?: string; split?: string; seed?: string; captionsWithParams?: boolean; link?: boolean; limit?: string};
+		const values = flags as {help?: boolean; format?: string; out?: string; split?: string; seed?: string; captionsWithParams?: boolean; link?: boolean; limit?: string; dedupe?: boolean; dedupeDistance?: string};
 		if (values.help) {
 			await writeLine(context, help);
 			return ExitCode.ok;
@@ -66,6 +82,7 @@ export const exportCommand: Command = {
 		if (!values.out) throw new MjError('mj-tui export: --out <path> is required', {exitCode: ExitCode.usage});
 		if (values.seed !== undefined && !/^-?\d+$/.test(values.seed)) throw new MjError(`--seed ${JSON.stringify(values.seed)}: expected a whole number`, {exitCode: ExitCode.usage});
 		const split = values.split === undefined ? undefined : parseSplit(values.split);
+		const dedupeDistance = parseDedupe(values, format);
 		const filter = filterFromFlags(flags);
 		const limit = parseCountFlag('limit', values.limit);
 		const store = openArchive(context, flags, {readonly: true});
@@ -80,7 +97,7 @@ export const exportCommand: Command = {
 				filter,
 				limit,
 				signal: context.signal,
-				dataset: {split, seed: values.seed === undefined ? undefined : Number(values.seed), captionsWithParams: values.captionsWithParams, link: values.link},
+				dataset: {split, seed: values.seed === undefined ? undefined : Number(values.seed), captionsWithParams: values.captionsWithParams, link: values.link, dedupeDistance},
 			});
 			// With --out - the export itself is stdout: the report goes to stderr.
 			const say = toStdout ? async (line: string) => void context.io.stderr.write(`${line}\n`) : async (line: string) => writeLine(context, line);
@@ -89,7 +106,7 @@ export const exportCommand: Command = {
 				const extra = report.gallery
 					? `, ${report.gallery.images} images (${report.gallery.thumbnailsMade} thumbnails made, ${report.gallery.thumbnailsCached} cached${report.gallery.unreadable.length ? `, ${report.gallery.unreadable.length} unreadable` : ''})`
 					: report.dataset
-						? `, ${report.dataset.images} images (train ${report.dataset.splits.train}, validation ${report.dataset.splits.validation}, test ${report.dataset.splits.test} jobs; ${report.dataset.linked} hard links, ${report.dataset.copied} copies)`
+						? `, ${report.dataset.images} images (train ${report.dataset.splits.train}, validation ${report.dataset.splits.validation}, test ${report.dataset.splits.test} jobs; ${report.dataset.linked} hard links, ${report.dataset.copied} copies)${report.dataset.dedupe ? `; ${report.dataset.dedupe.dropped} near-duplicates left out of ${report.dataset.dedupe.families} families (dropped.jsonl)` : ''}`
 						: '';
 				await say(`Exported ${report.jobs} jobs${extra} to ${toStdout ? 'standard output' : report.out}`);
 			}

@@ -11,6 +11,7 @@ import {oddityLines} from '../core/archive/job-rows.js';
 import {importFolder} from '../core/import/folder.js';
 import {writingArchiveTemps} from '../core/temp-files.js';
 import {importResponses} from '../core/import/responses.js';
+import {fillPerceptualHashes} from '../core/similar/fill-hashes.js';
 import {toSingleLine} from '../core/terminal-text.js';
 import type {FlagDefinitions} from '../args/flags.js';
 import {archiveDir, parseCommandArgs, wantsJson, writeLine} from './shared.js';
@@ -76,9 +77,13 @@ export const importCommand: Command = {
 			// Temps a killed `import --copy` left in the archive go first.
 			const report = await writingArchiveTemps(store, 'import', () => importFolder(store, context.config, folder, {copy: values.copy, signal: context.signal}));
 			const problems = report.files.filter(file => file.outcome === 'no-metadata' || file.outcome === 'unreadable' || file.outcome === 'conflict');
-			if (json) await writeLine(context, JSON.stringify(report));
+			// The imported files' perceptual hashes (mj-tui similar, families), as downloads make them.
+			const importedJobs = new Set(report.files.flatMap(file => (file.outcome === 'linked' || file.outcome === 'copied') && file.jobId ? [file.jobId] : []));
+			const imageIds = [...importedJobs].flatMap(jobId => store.perceptualHashes.ofJob(jobId).map(image => image.imageId));
+			const perceptualHashes = await fillPerceptualHashes(store, {imageIds, signal: context.signal});
+			if (json) await writeLine(context, JSON.stringify({...report, perceptualHashes}));
 			else {
-				await writeLine(context, `Scanned ${report.scanned} files: ${report.linked} linked, ${report.copied} copied, ${report.alreadyArchived} already archived; ${report.jobsCreated} jobs created, ${report.jobsEnriched} enriched`);
+				await writeLine(context, `Scanned ${report.scanned} files: ${report.linked} linked, ${report.copied} copied, ${report.alreadyArchived} already archived; ${report.jobsCreated} jobs created, ${report.jobsEnriched} enriched; ${perceptualHashes.hashed} perceptual hashes computed`);
 				for (const file of problems) await writeLine(context, `${file.outcome.padEnd(11)} ${toSingleLine(file.file)}${file.detail ? `  (${toSingleLine(file.detail)})` : ''}`);
 			}
 			return problems.length === 0 ? ExitCode.ok : ExitCode.someFailed;

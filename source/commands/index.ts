@@ -36,6 +36,7 @@ export const commands: Record<string, CommandEntry> = {
 	login: {summary: 'Sign in through a real browser (or one you run, --cdp) and keep the session cookies for later runs', load: async () => (await import('./login.js')).loginCommand},
 	mcp: {summary: 'Serve the archive read-only to AI assistants over the Model Context Protocol (stdio)', load: async () => (await import('./mcp.js')).mcpCommand},
 	search: {summary: 'Search archived prompts: words, "phrases", prefix*, AND/OR/NOT, --ar/--v/--stylize filters', load: async () => (await import('./search.js')).searchCommand},
+	similar: {summary: 'List the archived images most like a job\'s (or any image file), nearest first, by perceptual hash', load: async () => (await import('./similar.js')).similarCommand},
 	sidecars: {summary: 'Write an XMP sidecar beside every downloaded file and set file times to when each job was made', load: async () => (await import('./sidecars.js')).sidecarsCommand},
 	stats: {summary: 'Archive statistics: by month, type and model version, top parameters and words, size, completeness', load: async () => (await import('./stats.js')).statsCommand},
 	tree: {summary: 'A job\'s whole family as a tree: ancestors up to the root grid, every variation, upscale, pan and video made from them', load: async () => (await import('./tree.js')).treeCommand},

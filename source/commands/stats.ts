@@ -10,6 +10,9 @@ import type {ArchiveStore} from '../core/archive/store.js';
 import {ExitCode} from '../core/errors.js';
 import {toSingleLine} from '../core/terminal-text.js';
 import {formatBytes} from '../core/units.js';
+import type {HashCoverage} from '../core/archive/perceptual-hashes.js';
+import {defaultFamilyDistance, familyCountLimit, summariseFamilies, type FamilySummary} from '../core/similar/families.js';
+import {similarityIndexOf} from '../core/similar/similar-images.js';
 import {openArchive, parseCommandArgs, wantsJson, writeLine} from './shared.js';
 import type {Command} from './types.js';
 
@@ -35,6 +38,8 @@ export interface ArchiveStats {
 	words: Array<{word: string; jobs: number}>;
 	/** Jobs liked on the site (`--likes`): how many, by others, the account's own, and likes withdrawn since. */
 	likes: LikeCounts;
+	/** Near-duplicate families by perceptual hash, and how many files have a hash. */
+	similar: FamilySummary & {hashes: HashCoverage};
 }
 
 function fileSize(file: string): number {
@@ -70,7 +75,15 @@ export function archiveStats(store: ArchiveStore, top = 15): ArchiveStats {
 		parameters: store.stats.topParameters(top, 5),
 		words,
 		likes: store.likes.counts(),
+		similar: {...familySummary(store), hashes: store.perceptualHashes.coverage()},
 	};
+}
+
+/** Families at the default distance; not counted over familyCountLimit hashes (it would take minutes). */
+function familySummary(store: ArchiveStore): FamilySummary {
+	const index = similarityIndexOf(store);
+	if (index.size > familyCountLimit) return {maxDistance: defaultFamilyDistance, counted: false, families: 0, images: 0, largest: 0};
+	return summariseFamilies(index.families(defaultFamilyDistance), defaultFamilyDistance);
 }
 
 function table(title: string, rows: Array<[string, string]>): string[] {
@@ -86,7 +99,7 @@ export const statsCommand: Command = {
 	async run(context) {
 		const {flags} = parseCommandArgs('stats', context.argv, {});
 		if (flags.help) {
-			await writeLine(context, 'Usage: mj-tui stats [--json]\n\nJobs and images by month, type and model version; most used parameters and\nprompt words; archive size on disk; download completeness; liked jobs (by others, your own).');
+			await writeLine(context, 'Usage: mj-tui stats [--json]\n\nJobs and images by month, type and model version; most used parameters and\nprompt words; archive size on disk; download completeness; liked jobs (by others, your own);\nnear-duplicate families (images within 6 bits of perceptual hash: mj-tui similar lists them).');
 			return ExitCode.ok;
 		}
 		// Read-write: fts5vocab lives in the temp schema; nothing in the archive is written.
@@ -108,6 +121,11 @@ export const statsCommand: Command = {
 				...table('By model version', stats.byModelVersion.map(row => [clean(row.name), String(row.jobs)])),
 				...table('Most used parameters (jobs; top values)', stats.parameters.map(row => [`--${clean(row.name)}`, `${row.jobs}; ${row.topValues.map(value => `${clean(value.value)} (${value.jobs})`).join(', ')}`])),
 				...table('Most used words (jobs)', stats.words.map(row => [clean(row.word), String(row.jobs)])),
+				'',
+				stats.similar.counted
+					? `Near-duplicate families (perceptual hash within ${stats.similar.maxDistance} bits): ${stats.similar.families} families holding ${stats.similar.images} images (largest ${stats.similar.largest})`
+					: `Near-duplicate families: not counted above ${familyCountLimit.toLocaleString('en-US')} hashed images (it would take minutes); mj-tui similar and export --dedupe still work`,
+				`  ${stats.similar.hashes.hashed} files hashed, ${stats.similar.hashes.unhashable} not hashable (videos, undecodable)${stats.similar.hashes.missing ? `, ${stats.similar.hashes.missing} not hashed yet (mj-tui verify computes them)` : ''}`,
 			];
 			for (const line of lines) await writeLine(context, line);
 			return ExitCode.ok;

@@ -8,6 +8,7 @@ import {ExitCode} from '../core/errors.js';
 import {toSingleLine} from '../core/terminal-text.js';
 import {formatBytes, formatRate} from '../core/units.js';
 import {repairArchive, verifyArchive, type VerifyProblem} from '../core/verify.js';
+import {fillPerceptualHashes} from '../core/similar/fill-hashes.js';
 import type {FlagDefinitions} from '../args/flags.js';
 import {openArchive, parseCommandArgs, wantsJson, writeLine} from './shared.js';
 
@@ -23,6 +24,7 @@ Reports: missing (in the archive, not on disk), corrupt (size or hash differ),
 orphan (under images/ but unknown to the archive), stale-partial (.parts/
 files nothing will resume), stale-temp (temp files of a killed command;
 mj-tui clean removes them). Exit 0 when all is well, 1 when a problem remains.
+Then computes the perceptual hashes (for mj-tui similar) that files lack.
 
   --repair   move corrupt files to .quarantine/, re-download missing and
              corrupt ones, then re-check them (orphans are only reported)
@@ -59,8 +61,10 @@ export const verifyCommand: Command = {
 				repair = await repairArchive(store, context.config, report.problems, {signal: context.signal});
 				remaining = [...repair.unrepairable, ...repair.after.problems];
 			}
+			// Files downloaded before hashes existed, or by the interactive app, get theirs here.
+			const perceptualHashes = await fillPerceptualHashes(store, {signal: context.signal});
 			if (json) {
-				await writeLine(context, JSON.stringify({...report, repair, remaining, clean: remaining.length === 0}));
+				await writeLine(context, JSON.stringify({...report, repair, remaining, clean: remaining.length === 0, perceptualHashes}));
 			} else {
 				const rate = report.durationMs > 0 ? formatRate((report.bytes / report.durationMs) * 1000) : '';
 				await writeLine(context, `Checked ${report.checked} files (${formatBytes(report.bytes)}, ${rate}): ${report.ok} ok, ${report.problems.length} problem(s)`);
@@ -68,6 +72,9 @@ export const verifyCommand: Command = {
 				if (repair) {
 					await writeLine(context, `Repair: ${repair.requeued} re-queued, ${repair.download.downloaded} downloaded, ${repair.download.failed} failed${repair.quarantined.length ? `; corrupt files kept in .quarantine/ (${repair.quarantined.length})` : ''}`);
 					for (const problem of remaining) await writeLine(context, `still ${problemLine(problem)}`);
+				}
+				if (perceptualHashes.hashed + perceptualHashes.unhashable > 0) {
+					await writeLine(context, `Perceptual hashes: ${perceptualHashes.hashed} computed, ${perceptualHashes.unhashable} file(s) not hashable (videos, undecodable)`);
 				}
 			}
 			return remaining.length === 0 ? ExitCode.ok : ExitCode.someFailed;

@@ -6,6 +6,8 @@ export const ExitCode = {
 	usage: 64,
 	/** Malformed data from the service or on disk. */
 	dataError: 65,
+	/** An input file that does not exist or cannot be read. */
+	noInput: 66,
 	/** The service is unreachable or blocks us (Cloudflare challenge). */
 	unavailable: 69,
 	software: 70,

@@ -1,7 +1,8 @@
 /**
  * The archive as a Model Context Protocol server: read-only tools over the
  * archive layer (search with the same query language as `mj-tui search`, one
- * job, its family, the statistics) and every downloaded file as a resource.
+ * job, its family, similar images, the statistics) and every downloaded file
+ * as a resource.
  * Nothing here writes to the archive or calls Midjourney; the store is opened
  * read-only by the command, and no config (so no secret) reaches this module.
  */
@@ -18,6 +19,9 @@ import {MjError} from '../core/errors.js';
 import type {Job} from '../core/job.js';
 import {filterFromFlags} from '../commands/shared.js';
 import {archiveStats} from '../commands/stats.js';
+import {similarImageJson} from '../commands/similar.js';
+import {maxLookupDistance} from '../core/similar/hash-index.js';
+import {defaultSimilarDistance, similarToJob} from '../core/similar/similar-images.js';
 
 /** Hits one search_prompts call returns at most: an assistant's context is small. */
 const maximumHits = 200;
@@ -155,6 +159,26 @@ export function createArchiveServer(store: ArchiveStore, version: string): McpSe
 		const ancestors = store.lineage.ancestors(id).map(relative => relativeSummary(store, relative));
 		const descendants = store.lineage.descendants(id).map(relative => relativeSummary(store, relative));
 		return asText({job: jobSummary(job), root: ancestors.at(-1)?.id ?? job.id, ancestors, descendants});
+	}));
+
+	server.registerTool('similar_images', {
+		title: 'Similar images',
+		description: `The archived images that look most like a job's images, nearest first, by 64-bit perceptual hash (dHash): distance 0 is the same picture, variations and re-encodes a few bits, unrelated pictures about 32. Each result names its job, image index, file (resource URI) and prompt.`,
+		inputSchema: {
+			id: z.string().min(1).describe('The job id (a UUID)'),
+			index: z.number().int().min(0).max(99).optional().describe("Compare only the job's image with this index (0-3 in a grid); default: all its images"),
+			max_distance: z.number().int().min(0).max(maxLookupDistance).optional().describe(`Bits of 64 that may differ (default ${defaultSimilarDistance})`),
+			limit: z.number().int().min(1).max(maximumHits).optional().describe('At most this many images (default 20)'),
+		},
+		annotations: readOnly,
+	}, async ({id, index, max_distance: maxDistance, limit}) => guarded(async () => {
+		const {compared, similar} = await similarToJob(store, id, {index, maxDistance, limit});
+		return asText({
+			job: id,
+			compared: compared.map(image => ({index: image.index, variant: image.variant, hash: image.hash, ...(image.unhashable ? {unhashable: image.unhashable} : {})})),
+			max_distance: maxDistance ?? defaultSimilarDistance,
+			similar: similar.map(image => ({...similarImageJson(image), ...(image.jobId ? {uri: fileUri({jobId: image.jobId, index: image.index, variant: image.variant})} : {})})),
+		});
 	}));
 
 	const list = async () => ({

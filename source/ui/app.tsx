@@ -27,6 +27,8 @@ import {useFilterPrompt} from './prompt/use-filter-prompt.js';
 import {QueuePane, queueListHeight} from './queue/queue-pane.js';
 import {useQueue} from './queue/use-queue.js';
 import {SearchPane} from './search/search-pane.js';
+import {SimilarPane} from './similar/similar-pane.js';
+import {useSimilar} from './similar/use-similar.js';
 import {currentHit} from './search/use-search-state.js';
 import {useSearch} from './search/use-search.js';
 import type {TuiServices} from './services.js';
@@ -97,6 +99,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 	}, [wide, searchRef, table.ref]);
 	const clearFilter = useCallback(() => filtering.paneCommands['clear-filter']?.(), [filtering.paneCommands]);
 	const details = useDetails({archive, currentJob, dataVersion: refresh.dataVersion, engine, refreshSnapshot, openImage: services.openImage, info, jumpTo: table.jumpTo, clearFilter});
+	const similar = useSimilar({archive, currentJob, jumpTo: table.jumpTo, showDetails, info});
 	const queue = useQueue({engine, rows: archive.queueRows, snapshot, refreshSnapshot, height: queueListHeight(layout.panes.queue.height), info, confirm: bottom.confirm});
 
 	const activeJobIds = useMemo(() => {
@@ -124,8 +127,8 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 				},
 				...queue.everywhere,
 			},
-			jobs: {...table.commands, ...details.jobCommands, ...searching.commands.hits, ...filtering.paneCommands, 'show-details': showDetails, 'view-image': viewImage},
-			details: {...details.commands, ...searching.commands.hits, back, 'view-image': viewImage},
+			jobs: {...table.commands, ...details.jobCommands, ...searching.commands.hits, ...filtering.paneCommands, ...similar.paneCommands, 'show-details': showDetails, 'view-image': viewImage},
+			details: {...details.commands, ...searching.commands.hits, ...similar.paneCommands, back, 'view-image': viewImage},
 			viewer: {...details.imageCommands, 'viewer-close': () => setViewerOpen(false)},
 			queue: {...queue.commands, back},
 			search: searching.commands.line,
@@ -133,10 +136,11 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 			help: {'help-close': () => setHelpOpen(false)},
 			message: messages.commands,
 			confirm: bottom.confirmCommands,
+			similar: similar.commands,
 		};
 	}, [
 		quit, setHelpOpen, setFocus, syncRun.start, searching.commands, queue.everywhere, queue.commands, table.commands, details.jobCommands, details.commands,
-		filtering.paneCommands, filtering.promptCommands, showDetails, bottom.confirmCommands, setViewerOpen, details.imageCommands, messages.show, messages.commands,
+		filtering.paneCommands, filtering.promptCommands, showDetails, bottom.confirmCommands, setViewerOpen, details.imageCommands, messages.show, messages.commands, similar.paneCommands, similar.commands,
 	]);
 
 	useKeyDispatch({
@@ -148,6 +152,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 			: viewerRef.current ? 'viewer'
 			: filtering.promptRef.current ? 'filter'
 			: searchRef.current.open ? 'search'
+			: similar.ref.current.open ? 'similar'
 			: focusRef.current,
 		handlers,
 		editors: {search: searching.commands.edit, filter: filtering.edit},
@@ -155,7 +160,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 		fail: bottom.fail,
 	});
 
-	const footerScope: KeyScope = bottom.confirmation ? 'confirm' : messages.box ? 'message' : viewerOpen ? 'viewer' : search.open ? 'search' : focus;
+	const footerScope: KeyScope = bottom.confirmation ? 'confirm' : messages.box ? 'message' : viewerOpen ? 'viewer' : search.open ? 'search' : similar.state.open ? 'similar' : focus;
 	// Transfers redraw the screen through engine snapshots; only a sync on its own needs the tick.
 	const busy = syncRun.sync.state === 'syncing' && snapshot.totals.active === 0;
 	const filterText = formatFilterText(filter);
@@ -182,11 +187,13 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 					) : (
 						<Panes
 							layout={layout}
-							shown={search.open ? 'jobs' : focus}
+							shown={search.open || similar.state.open ? 'jobs' : focus}
 							theme={theme}
 							jobs={
 								search.open ? (
 									<SearchPane state={search} width={jobsRect.width} height={jobsRect.height} theme={theme} />
+								) : similar.state.open ? (
+									<SimilarPane state={similar.state} width={jobsRect.width} height={jobsRect.height} theme={theme} />
 								) : (
 									<Box flexDirection="column" width={jobsRect.width} height={jobsRect.height}>
 										<PaneTitle title="Jobs" focused={focus === 'jobs'} theme={theme} extra={`${jobsPosition(table.state)}${filterText ? ` · filter: ${filterText}` : ''}`} />

@@ -6,7 +6,7 @@ import type {ImagesTable} from '../core/archive/images.js';
 import type {LineageQueries} from '../core/archive/lineage.js';
 import type {ArchiveStore} from '../core/archive/store.js';
 
-export type ArchiveSource = Pick<ArchiveStore, 'listJobs' | 'countJobs' | 'getJob' | 'search' | 'totals' | 'dir' | 'queueRows' | 'jobTypes'> & {
+export type ArchiveSource = Pick<ArchiveStore, 'listJobs' | 'countJobs' | 'getJob' | 'search' | 'totals' | 'dir' | 'queueRows' | 'jobTypes' | 'perceptualHashes'> & {
 	/** Only reads: the details pane lists a job's files. */
 	readonly images: Pick<ImagesTable, 'ofJob'>;
 	/** The details pane's Family section: a job's parent and children. */

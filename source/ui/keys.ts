@@ -6,10 +6,10 @@
 import type {Key} from 'ink';
 
 export type Pane = 'jobs' | 'queue' | 'details';
-/** Where a binding applies: everywhere, one pane, a text line (search, filter), help, or a confirmation. */
-export type KeyScope = 'global' | Pane | 'search' | 'filter' | 'help' | 'confirm' | 'viewer' | 'message';
-/** Scopes that take no global keys: text lines type them, help and confirmations answer only their own. */
-const ownKeysOnly: readonly KeyScope[] = ['search', 'filter', 'help', 'confirm', 'viewer', 'message'];
+/** Where a binding applies: everywhere, one pane, a text line (search, filter), help, a confirmation, the picture viewer, a message box, or the "more like this" list. */
+export type KeyScope = 'global' | Pane | 'search' | 'filter' | 'help' | 'confirm' | 'viewer' | 'message' | 'similar';
+/** Scopes that take no global keys: text lines type them; help, confirmations and the overlays answer only their own. */
+const ownKeysOnly: readonly KeyScope[] = ['search', 'filter', 'help', 'confirm', 'viewer', 'message', 'similar'];
 
 export type Command =
 	| 'quit'
@@ -68,7 +68,10 @@ export type Command =
 	| 'message-up'
 	| 'message-page-down'
 	| 'message-page-up'
-	| 'message-close';
+	| 'message-close'
+	| 'more-like-this'
+	| 'similar-accept'
+	| 'similar-close';
 
 /** One key: a typed character, or a named key from Ink's Key with optional modifiers. */
 export type KeySpec = {input: string; ctrl?: boolean} | {key: keyof Key; shift?: boolean; ctrl?: boolean};
@@ -84,7 +87,7 @@ export interface KeyBinding {
 	hint?: string;
 }
 
-const lists: KeyScope[] = ['jobs', 'queue', 'details'];
+const lists: KeyScope[] = ['jobs', 'queue', 'details', 'similar'];
 const textLines: KeyScope[] = ['search', 'filter'];
 
 export const keyTable: readonly KeyBinding[] = [
@@ -106,6 +109,7 @@ export const keyTable: readonly KeyBinding[] = [
 	// Details: the job's family
 	{command: 'jump', keys: [{key: 'return'}], label: 'Enter', description: 'On a family line: go to that job (clears a filter that hides it); on a file: open it', scopes: ['details']},
 	{command: 'go-parent', keys: [{input: 'u'}], label: 'u', description: 'Go to the job’s parent (the grid it was made from)', scopes: ['jobs', 'details']},
+	{command: 'more-like-this', keys: [{input: 'm'}], label: 'm', description: 'More like this: the archived images that look most like the job’s', scopes: ['jobs', 'details'], hint: 'similar'},
 	{command: 'back', keys: [{key: 'escape'}], label: 'Esc', description: 'Back to the jobs', scopes: ['details', 'queue']},
 	// Pictures (the details pane's preview, and full screen)
 	{command: 'view-image', keys: [{input: 'v'}], label: 'v', description: 'Show the picture full-screen (Esc returns)', scopes: ['jobs', 'details'], hint: 'view'},
@@ -154,6 +158,9 @@ export const keyTable: readonly KeyBinding[] = [
 	{command: 'message-page-down', keys: [{key: 'pageDown'}, {input: ' '}], label: 'PgDn/Space', description: 'Scroll down a page', scopes: ['message']},
 	{command: 'message-page-up', keys: [{key: 'pageUp'}], label: 'PgUp', description: 'Scroll up a page', scopes: ['message']},
 	{command: 'message-close', keys: [{key: 'escape'}, {key: 'return'}, {input: 'q'}], label: 'Esc/Enter', description: 'Close the message', scopes: ['message'], hint: 'close'},
+	// The "more like this" list
+	{command: 'similar-accept', keys: [{key: 'return'}], label: 'Enter', description: 'Jump to that image’s job and its details', scopes: ['similar']},
+	{command: 'similar-close', keys: [{key: 'escape'}, {input: 'm'}, {input: 'q'}], label: 'Esc/m/q', description: 'Close the list', scopes: ['similar']},
 	// Confirmations
 	{command: 'confirm-yes', keys: [{input: 'y'}, {input: 'Y'}], label: 'y', description: 'Confirm', scopes: ['confirm']},
 	{command: 'confirm-no', keys: [{input: 'n'}, {input: 'N'}, {key: 'escape'}], label: 'n/Esc', description: 'Keep things as they are', scopes: ['confirm']},
@@ -201,6 +208,7 @@ export const helpSections: ReadonlyArray<{title: string; scope: KeyScope}> = [
 	{title: 'Search line', scope: 'search'},
 	{title: 'Filter line', scope: 'filter'},
 	{title: 'Full-screen picture', scope: 'viewer'},
+	{title: 'More like this', scope: 'similar'},
 	{title: 'Help', scope: 'help'},
 	{title: 'Confirmations', scope: 'confirm'},
 	{title: 'Message box', scope: 'message'},

@@ -69,6 +69,9 @@ test('import reads every metadata flavour, links files in place and reports file
 	t.is(report.linked, 9);
 	t.deepEqual(report.noMetadata, ['holiday-photo.png']);
 	t.like(report.files.find(file => file.file === 'notes.png'), {outcome: 'unreadable'});
+	// Imported files get their perceptual hashes (mj-tui similar) as downloads do.
+	t.deepEqual((report as ImportReport & {perceptualHashes: unknown}).perceptualHashes, {hashed: 9, unhashable: 0, unreadable: 0});
+	t.is(readArchiveDb(archiveDir, db => db.prepare("SELECT count(*) FROM images i JOIN perceptual_hashes h ON h.image_id = i.id WHERE i.status = 'done' AND h.hash GLOB '[0-9a-f]*'").pluck().get()), 9);
 
 	const store = ArchiveStore.open(archiveDir);
 	t.teardown(() => store.close());

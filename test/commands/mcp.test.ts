@@ -72,9 +72,9 @@ function upstream(): readonly StandInJob[] {
 	return archive.standIn.jobs();
 }
 
-test.serial('lists exactly the read-only tools, without similar_images (no perceptual hash yet)', async t => {
+test.serial('lists exactly the read-only tools', async t => {
 	const {tools} = await client.listTools();
-	t.deepEqual(tools.map(tool => tool.name).sort(), ['archive_stats', 'get_job', 'job_family', 'search_prompts']);
+	t.deepEqual(tools.map(tool => tool.name).sort(), ['archive_stats', 'get_job', 'job_family', 'search_prompts', 'similar_images']);
 	for (const tool of tools) t.is(tool.annotations?.readOnlyHint, true, tool.name);
 });
 
@@ -149,6 +149,26 @@ test.serial('job_family walks parent_id up to the root and down through every de
 	}
 	const fromRoot = await callJson<{descendants: Array<{id: string; depth: number}>}>('job_family', {id: root.id});
 	t.is(fromRoot.descendants.find(relative => relative.id === grandchild.id)?.depth, 2);
+});
+
+test.serial('similar_images finds the upscale of a grid image by its picture, with a readable resource URI', async t => {
+	const byId = new Map(upstream().map(job => [job.id, job]));
+	const upscale = upstream().find(job => job.event_type === 'upscale' && job.parent_id && byId.has(job.parent_id) && Number.isInteger(Number(job.parent_grid)))!;
+	t.truthy(upscale, 'the stand-in has an upscale of an archived grid');
+	const answer = await callJson<{compared: Array<{index: number; hash: string}>; max_distance: number; similar: Array<{distance: number; job_id: string; index: number; uri: string; prompt: string}>}>('similar_images', {id: upscale.parent_id, index: Number(upscale.parent_grid), max_distance: 8});
+	t.deepEqual(answer.compared.map(image => image.index), [Number(upscale.parent_grid)]);
+	t.regex(answer.compared[0]!.hash, /^[\da-f]{16}$/);
+	t.is(answer.max_distance, 8);
+	const found = answer.similar.find(image => image.job_id === upscale.id);
+	t.truthy(found, JSON.stringify(answer.similar));
+	t.true(found!.distance <= 8);
+	t.is(found!.uri, `mj-tui://job/${upscale.id}/0`);
+	t.deepEqual(answer.similar.map(image => image.distance), answer.similar.map(image => image.distance).sort((a, b) => a - b));
+	const {contents} = await client.readResource({uri: found!.uri});
+	t.is(sha256(Buffer.from((contents[0] as {blob: string}).blob, 'base64')), sha256(archive.standIn.fileBytes(`/${upscale.id}/0_0.png`)));
+	const unknown = await call('similar_images', {id: 'no-such-job'});
+	t.true(unknown.isError);
+	t.regex(unknown.text, /no job "no-such-job"/);
 });
 
 test.serial('archive_stats counts what the stand-in served and the engine downloaded', async t => {

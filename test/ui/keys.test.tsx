@@ -16,7 +16,7 @@ test('docs/tui.md lists exactly the key table', (t) => {
 });
 
 test('one key never means two things in the same place', (t) => {
-	const scopes = ['global', 'jobs', 'queue', 'details', 'search', 'confirm'] as const;
+	const scopes = ['global', 'jobs', 'queue', 'details', 'search', 'confirm', 'similar'] as const;
 	for (const scope of scopes) {
 		const seen = new Map<string, string>();
 		for (const binding of keyTable.filter((entry) => entry.scopes.includes(scope))) {

@@ -228,4 +228,18 @@ export const migrations: readonly string[] = [
 		unliked_at      INTEGER           -- set when a --full walk of the likes no longer found it; NULL while liked
 	) WITHOUT ROWID;
 	`,
+	// 6: perceptual hashes (dHash) of downloaded images, for `similar`, families and `export --dedupe`
+	// (perceptual-hashes.ts). One row per image row that was looked at: a hash, or why it has none (a video,
+	// bytes no decoder reads), so such files are not tried again and again. `sha256` is the file's when hashed:
+	// a file rewritten since (embed, a repair) is hashed again.
+	`
+	CREATE TABLE IF NOT EXISTS perceptual_hashes (
+		image_id   INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+		hash       TEXT,                      -- 16 hex digits (64-bit dHash); NULL when not hashable
+		unhashable TEXT,                      -- why there is no hash; NULL when hashed
+		sha256     TEXT,                      -- the file's sha256 when it was hashed
+		hashed_at  INTEGER NOT NULL           -- epoch ms
+	);
+	CREATE INDEX IF NOT EXISTS perceptual_hashes_by_hash ON perceptual_hashes(hash) WHERE hash IS NOT NULL;
+	`,
 ];

@@ -18,6 +18,7 @@ import {LikesTable} from './likes.js';
 import {countJobRows, fileCountsFor, listJobRows, selectJobColumns, type JobCursor} from './list.js';
 import {ImportRecords} from './import-records.js';
 import {Meta} from './meta.js';
+import {PerceptualHashes} from './perceptual-hashes.js';
 import {rederiveJobColumns} from './rederive.js';
 import {ArchiveClaims} from './claims.js';
 import {openArchiveDatabase, type OpenOptions} from './open.js';
@@ -98,6 +99,8 @@ export class ArchiveStore {
 	readonly lineage: LineageQueries;
 	/** The jobs the account liked, with their authors (see likes.ts). */
 	readonly likes: LikesTable;
+	/** Perceptual hashes of downloaded images (similar, families, dedupe): see perceptual-hashes.ts. */
+	readonly perceptualHashes: PerceptualHashes;
 	readonly #statements: StatementCache;
 	readonly #upsert: (jobs: readonly ApiJob[], source: JobSource, oddities: OddityTally | undefined) => UpsertResult;
 	/** The images table (downloads' durable state): see images.ts. */
@@ -122,6 +125,7 @@ export class ArchiveStore {
 		this.files = new FileQueries(db);
 		this.lineage = new LineageQueries(db);
 		this.likes = new LikesTable(db);
+		this.perceptualHashes = new PerceptualHashes(db);
 		this.#statements = new StatementCache(db);
 		this.meta = new Meta(db);
 		this.syncRuns = new SyncRuns(db);

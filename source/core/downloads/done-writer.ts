@@ -14,10 +14,13 @@ export class DoneWriter {
 	readonly #onError: (error: unknown) => void;
 	#buffer: Array<{id: number} & DoneRecord> = [];
 	#timer?: NodeJS.Timeout;
+	/** Told the image ids of each flushed batch (perceptual hashing, off the engine's path). */
+	readonly #onRecorded?: (imageIds: number[]) => void;
 
-	constructor(images: ImagesTable, onError: (error: unknown) => void) {
+	constructor(images: ImagesTable, onError: (error: unknown) => void, onRecorded?: (imageIds: number[]) => void) {
 		this.#images = images;
 		this.#onError = onError;
+		this.#onRecorded = onRecorded;
 	}
 
 	/** Record a finished file (soon). */
@@ -40,7 +43,9 @@ export class DoneWriter {
 			this.#images.markDone(records);
 		} catch (error) {
 			this.#onError(error);
+			return;
 		}
+		this.#onRecorded?.(records.map((record) => record.id));
 	}
 
 	/** True when a finished file, flushed or not, uses `relative`. */

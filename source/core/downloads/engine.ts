@@ -86,7 +86,7 @@ class Engine implements DownloadEngineInternals {
 		this.#hasher = options.hashOnMainThread ? new MainThreadHasher() : new FileHasher();
 		this.#images = store.images;
 		this.#counts = this.#images.counts();
-		this.#doneWriter = new DoneWriter(this.#images, (error) => this.#fault(error));
+		this.#doneWriter = new DoneWriter(this.#images, (error) => this.#fault(error), options.onFilesRecorded);
 		const concurrency = Math.max(1, config.concurrency);
 		this.#queue = new PQueue({concurrency});
 		this.#perHostFollows = !perHostSetExplicitly(config);

@@ -11,6 +11,7 @@ import {writeMetrics} from './metrics.js';
 import type {DownloadSummary, EngineSnapshot} from './types.js';
 import {planUrls, readUrlList} from './url-list.js';
 import {findStaleParts, removeStaleParts} from './stale-parts.js';
+import {BackgroundHasher} from '../similar/fill-hashes.js';
 
 export interface DownloadRunOptions {
 	store: ArchiveStore;
@@ -22,6 +23,8 @@ export interface DownloadRunOptions {
 	onSnapshot?: (snapshot: EngineSnapshot) => void;
 	/** Passed to the engine (the browser route's challenge fallback). */
 	engineOptions?: EngineOptions;
+	/** false: finished files get no perceptual hash now (verify adds them); bench/similar.ts measures the difference. */
+	perceptualHashes?: boolean;
 }
 
 /** What a run did before an error stopped it, by error: batch mode still reports the files that arrived. */
@@ -37,9 +40,16 @@ export async function runDownloads(options: DownloadRunOptions): Promise<Downloa
 	const {store, config, signal} = options;
 	const started = Date.now();
 	const urls = options.urlsFile ? readUrlList(options.urlsFile) : undefined;
-	const engine = createDownloadEngine(store, config, options.engineOptions);
+	// Perceptual hashes of the finished files, computed beside the transfers (similar, families, dedupe).
+	const perceptual = new BackgroundHasher(store);
+	const onFilesRecorded = options.perceptualHashes === false ? undefined : (ids: number[]) => perceptual.add(ids);
+	const engine = createDownloadEngine(store, config, {...options.engineOptions, onFilesRecorded});
 	const unsubscribe = options.onSnapshot ? engine.subscribe(options.onSnapshot) : undefined;
-	const onAbort = (): void => void engine.stop();
+	// Ctrl-C / SIGTERM also while the last hashes are made: stop after the file in hand (verify fills in the rest).
+	const onAbort = (): void => {
+		void engine.stop();
+		void perceptual.stop();
+	};
 	signal?.addEventListener('abort', onAbort, {once: true});
 	// Should the event loop ever drain with files still waiting, the guard (pending-work.ts) says what was left.
 	const settled = beginPendingWork('the download phase', () => {
@@ -67,8 +77,11 @@ export async function runDownloads(options: DownloadRunOptions): Promise<Downloa
 		// Planning writes rows too: a full disk there is the same full disk.
 		fatal = isDiskFull(error) ? diskFullError(store.dir, error) : error;
 	} finally {
-		signal?.removeEventListener('abort', onAbort);
 		await engine.stop();
+		// Interrupted: stop at the file in hand (verify fills in the rest); else finish what the run handed over,
+		// still listening for Ctrl-C / SIGTERM, which stops it there too.
+		await (signal?.aborted || fatal !== undefined ? perceptual.stop() : perceptual.drain());
+		signal?.removeEventListener('abort', onAbort);
 		unsubscribe?.();
 		settled();
 	}

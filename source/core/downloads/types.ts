@@ -123,6 +123,8 @@ export interface DownloadEngineInternals extends DownloadEngine {
 export interface EngineOptions {
 	/** Hash finished files on the calling thread instead of a worker (the interactive app: see MainThreadHasher). */
 	hashOnMainThread?: boolean;
+	/** Told the image ids of finished files once they are recorded (batched); must return at once (perceptual hashing). */
+	onFilesRecorded?: (imageIds: number[]) => void;
 	/** The browser route: fetch a file the CDN answered with Cloudflare's challenge into `partPath` another way (midjourney/browser/). */
 	challengeFallback?: (file: {url: string; variant: string; partPath: string}, signal: AbortSignal) => Promise<{bytes: number}>;
 }

@@ -24,6 +24,7 @@ import {storedPathLocation} from '../verify.js';
 import {recordImages, recordParameters, type ExportRecord} from './records.js';
 import {ExportSink} from './sink.js';
 import {temporaryPathFor} from '../temp-files.js';
+import type {DedupePlan, ImageKey} from '../similar/dedupe.js';
 
 export const splitNames = ['train', 'validation', 'test'] as const;
 export type SplitName = (typeof splitNames)[number];
@@ -36,6 +37,8 @@ export interface DatasetOptions {
 	captionsWithParams?: boolean;
 	/** Hard-link images instead of copying them (saves space; an edit in place then changes the archive's file too). */
 	link?: boolean;
+	/** Keep one image per near-duplicate family: images within this perceptual-hash distance count as one (see similar/dedupe.ts). */
+	dedupeDistance?: number;
 }
 
 export interface DatasetReport {
@@ -47,9 +50,21 @@ export interface DatasetReport {
 	splits: Record<SplitName, number>;
 	/** Archived files that could not be read. */
 	unreadable: string[];
+	/** With dedupe: families found, images left out (listed in dropped.jsonl), images without a hash (kept). */
+	dedupe?: {maxDistance: number; families: number; dropped: number; unhashed: number};
 }
 
 const datasetVariants = new Set(['png', 'webp', 'url']);
+
+/** The files of a job a dataset takes: downloaded images (no videos, no grids). */
+function datasetFiles(job: ExportRecord) {
+	return recordImages(job).filter(image => image.status === 'done' && image.path && datasetVariants.has(image.variant));
+}
+
+/** Every image a dataset of these records would hold (what dedupe plans over). */
+export function* datasetImageKeys(records: Iterable<ExportRecord>): Generator<ImageKey> {
+	for (const job of records) for (const image of datasetFiles(job)) yield {jobId: job.id, index: image.index, variant: image.variant};
+}
 
 /** Parse `0.9,0.05,0.05`; the three fractions must be >= 0 and sum to 1. */
 export function parseSplit(text: string): [number, number, number] {
@@ -97,8 +112,8 @@ async function place(source: string, target: string, hardLink: boolean): Promise
 	return 'copied';
 }
 
-/** Write the dataset for these records into `outDir`. */
-export async function writeDataset(store: ArchiveStore, records: Iterable<ExportRecord>, outDir: string, options: DatasetOptions): Promise<DatasetReport> {
+/** Write the dataset for these records into `outDir`, leaving out what `dedupe` drops (listed in dropped.jsonl). */
+export async function writeDataset(store: ArchiveStore, records: Iterable<ExportRecord>, outDir: string, options: DatasetOptions, dedupe?: DedupePlan): Promise<DatasetReport> {
 	const split = options.split ?? [0.9, 0.05, 0.05];
 	const seed = options.seed ?? 0;
 	const report: DatasetReport = {jobs: 0, images: 0, linked: 0, copied: 0, splits: {train: 0, validation: 0, test: 0}, unreadable: []};
@@ -106,10 +121,11 @@ export async function writeDataset(store: ArchiveStore, records: Iterable<Export
 	for (const name of splitNames) await mkdir(path.join(outDir, name), {recursive: true});
 	const all = new ExportSink(path.join(outDir, 'metadata.jsonl'));
 	const perSplit = Object.fromEntries(splitNames.map(name => [name, new ExportSink(path.join(outDir, name, 'metadata.jsonl'))])) as Record<SplitName, ExportSink>;
-	const sinks = [all, ...Object.values(perSplit)];
+	const droppedList = dedupe ? new ExportSink(path.join(outDir, 'dropped.jsonl')) : undefined;
+	const sinks = [all, ...Object.values(perSplit), ...(droppedList ? [droppedList] : [])];
 	try {
 		for (const job of records) {
-			const files = recordImages(job).filter(image => image.status === 'done' && image.path && datasetVariants.has(image.variant));
+			const files = datasetFiles(job).filter(image => !dedupe?.drops({jobId: job.id, index: image.index, variant: image.variant}));
 			if (files.length === 0) continue;
 			const splitName = splitOf(job.id, seed, split);
 			const caption = options.captionsWithParams ? (job.fullCommand ?? job.prompt).trim() : job.prompt.trim();
@@ -139,6 +155,10 @@ export async function writeDataset(store: ArchiveStore, records: Iterable<Export
 				report.jobs++;
 				report.splits[splitName]++;
 			}
+		}
+		if (dedupe && droppedList) {
+			for (const image of dedupe.dropped) await droppedList.write(`${JSON.stringify({job_id: image.jobId, image_index: image.index, variant: image.variant, kept: {job_id: image.kept.jobId, image_index: image.kept.index, variant: image.kept.variant}})}\n`);
+			report.dedupe = {maxDistance: dedupe.maxDistance, families: dedupe.families, dropped: dedupe.dropped.length, unhashed: dedupe.unhashed};
 		}
 		for (const sink of sinks) await sink.close();
 	} catch (error) {

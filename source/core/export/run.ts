@@ -7,7 +7,8 @@ import {mkdir, rm} from 'node:fs/promises';
 import type {ArchiveStore} from '../archive/store.js';
 import {ExitCode, MjError} from '../errors.js';
 import {writeCsv} from './csv.js';
-import {writeDataset, type DatasetOptions, type DatasetReport} from './dataset.js';
+import {datasetImageKeys, writeDataset, type DatasetOptions, type DatasetReport} from './dataset.js';
+import {planDedupe} from '../similar/dedupe.js';
 import {writeGallery, type GalleryReport} from './gallery.js';
 import {writeJson, writeJsonLines} from './json.js';
 import type {ExportSelection} from './records.js';
@@ -65,7 +66,10 @@ export async function runExport(store: ArchiveStore, options: ExportOptions): Pr
 		return {format: options.format, out, jobs: gallery.jobs, gallery};
 	}
 	if (options.format === 'dataset') {
-		const dataset = await writeDataset(store, records(), out, options.dataset ?? {});
+		const datasetOptions = options.dataset ?? {};
+		// Dedupe needs the whole selection first: which images are in it decides the families.
+		const dedupe = datasetOptions.dedupeDistance === undefined ? undefined : planDedupe(store, [...datasetImageKeys(records())], datasetOptions.dedupeDistance);
+		const dataset = await writeDataset(store, records(), out, datasetOptions, dedupe);
 		return {format: options.format, out, jobs: dataset.jobs, dataset};
 	}
 	const writer = {
