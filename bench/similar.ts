@@ -25,6 +25,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
+import {flipRandomBits, Random} from '../fixtures/random.js';
 import {ArchiveStore} from '../source/core/archive/store.js';
 import {familyPositions} from '../source/core/similar/families.js';
 import {HashIndex, scanNear} from '../source/core/similar/hash-index.js';
@@ -47,25 +48,10 @@ function percentile(values: readonly number[], p: number): number {
 
 const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 1)} ms`;
 
-/** mulberry32: deterministic, so every run measures the same data. */
+/** The fixtures' seeded generator (mulberry32) as a function: the same data every run. */
 function generator(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let z = state;
-		z = Math.imul(z ^ (z >>> 15), z | 1);
-		z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-		return (z ^ (z >>> 14)) >>> 0;
-	};
-}
-
-function flip(hi: number, lo: number, bits: number, next: () => number): [number, number] {
-	for (let n = 0; n < bits; n++) {
-		const bit = next() % 64;
-		if (bit < 32) hi = (hi ^ (1 << bit)) >>> 0;
-		else lo = (lo ^ (1 << (bit - 32))) >>> 0;
-	}
-	return [hi, lo];
+	const random = new Random(seed);
+	return () => random.next();
 }
 
 /**
@@ -82,12 +68,12 @@ function syntheticHashes(count: number, seed: number): {hi: Uint32Array; lo: Uin
 		if (kind < 45) {
 			const centre: [number, number] = [next(), next()];
 			const members = 2 + (next() % 7);
-			for (let m = 0; m < members && i < count; m++, i++) [hi[i], lo[i]] = flip(...centre, next() % 9, next);
+			for (let m = 0; m < members && i < count; m++, i++) [hi[i], lo[i]] = flipRandomBits(...centre, next() % 9, next);
 		} else if (kind < 99) {
 			[hi[i], lo[i]] = [next(), next()];
 			i++;
 		} else {
-			[hi[i], lo[i]] = flip(0, 0, next() % 6, next);
+			[hi[i], lo[i]] = flipRandomBits(0, 0, next() % 6, next);
 			i++;
 		}
 	}
@@ -138,7 +124,7 @@ function benchLookup(hi: Uint32Array, lo: Uint32Array): void {
 	const queries = Array.from({length: queryCount}, (_, q) => {
 		const position = next() % hi.length;
 		// Half stored hashes (a job's own image), half near-copies (a file from outside: re-encoded, resized).
-		return q % 2 === 0 ? [hi[position]!, lo[position]!] as [number, number] : flip(hi[position]!, lo[position]!, 1 + (next() % 4), next);
+		return q % 2 === 0 ? [hi[position]!, lo[position]!] as [number, number] : flipRandomBits(hi[position]!, lo[position]!, 1 + (next() % 4), next);
 	});
 	const scans = Math.min(queries.length, quick ? 20 : 40);
 	for (const distance of [6, 10]) {

@@ -4,27 +4,13 @@
  * and on clustered families (near-copies of a few hundred pictures).
  */
 import test from 'ava';
+import {flipRandomBits, Random} from '../../../fixtures/random.js';
 import {HashIndex, maxLookupDistance, scanNear} from '../../../source/core/similar/hash-index.js';
 
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
+/** The fixtures' seeded generator (mulberry32) as a function: the same data every run. */
 function generator(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let z = state;
-		z = Math.imul(z ^ (z >>> 15), z | 1);
-		z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-		return (z ^ (z >>> 14)) >>> 0;
-	};
-}
-
-function flipBits(hi: number, lo: number, bits: number, next: () => number): [number, number] {
-	for (let n = 0; n < bits; n++) {
-		const bit = next() % 64;
-		if (bit < 32) hi = (hi ^ (1 << bit)) >>> 0;
-		else lo = (lo ^ (1 << (bit - 32))) >>> 0;
-	}
-	return [hi, lo];
+	const random = new Random(seed);
+	return () => random.next();
 }
 
 function dataset(size: number, seed: number): {hi: Uint32Array; lo: Uint32Array} {
@@ -34,7 +20,7 @@ function dataset(size: number, seed: number): {hi: Uint32Array; lo: Uint32Array}
 	const centres = Array.from({length: 300}, () => [next(), next()] as [number, number]);
 	for (let i = 0; i < size; i++) {
 		// Half clustered (a family member: its picture with a few bits flipped), half unrelated.
-		if (i % 2 === 0) [hi[i], lo[i]] = flipBits(...centres[next() % centres.length], next() % 10, next);
+		if (i % 2 === 0) [hi[i], lo[i]] = flipRandomBits(...centres[next() % centres.length], next() % 10, next);
 		else [hi[i], lo[i]] = [next(), next()];
 	}
 	return {hi, lo};
@@ -49,7 +35,7 @@ test('finds exactly what a scan finds, at every distance it takes', t => {
 		for (let q = 0; q < 12; q++) {
 			// Queries: stored hashes, near-copies of them, and unrelated ones.
 			const position = next() % hi.length;
-			const [queryHi, queryLo] = q % 3 === 2 ? [next(), next()] : flipBits(hi[position], lo[position], q % 3 === 1 ? next() % 6 : 0, next);
+			const [queryHi, queryLo] = q % 3 === 2 ? [next(), next()] : flipRandomBits(hi[position], lo[position], q % 3 === 1 ? next() % 6 : 0, next);
 			const expected = scanNear(hi, lo, queryHi, queryLo, distance);
 			t.deepEqual(index.near(queryHi, queryLo, distance), expected, `distance ${distance}, query ${q}`);
 			compared += expected.length;
