@@ -121,6 +121,36 @@ test.serial('clear errors: unknown job 65, missing file 66, not an image 65, bad
 	t.false(/at .*\.js:\d+/.test(unknown.stderr + missing.stderr + text.stderr), 'no stack trace');
 });
 
+test.serial('the index cache: a second similar answers the same from it; a torn cache or a changed table is never trusted', async t => {
+	const [key, children] = [...families()][0]!;
+	const [parentId, grid] = key.split('/');
+	const ask = async () => {
+		const result = await similar([parentId, '--image', grid, '--json']);
+		t.is(result.code, 0, result.stderr);
+		return jsonLines(result.stdout);
+	};
+	const first = await ask();
+	const cache = path.join(dir, '.cache', 'similar-index.bin');
+	t.true(fs.existsSync(cache), 'the first lookup wrote the index cache');
+	t.deepEqual(await ask(), first);
+	// Torn (a crash of another tool, a full disk): ignored, the table read again, the cache written whole.
+	const whole = fs.statSync(cache).size;
+	fs.truncateSync(cache, whole - 3);
+	t.deepEqual(await ask(), first);
+	t.is(fs.statSync(cache).size, whole);
+	// The table changes under the cache: a child's hashes go; it must drop out of the answer.
+	const child = children[0]!;
+	const db = archiveDb(t, dir, {writable: true});
+	const removed = db.prepare('SELECT h.image_id AS id, h.hash, h.unhashable, h.sha256, h.hashed_at FROM perceptual_hashes h JOIN images i ON i.id = h.image_id WHERE i.job_id = ?').all(child.id) as Array<{id: number; hash: string; unhashable: null; sha256: string; hashed_at: number}>;
+	t.true(removed.length > 0);
+	db.prepare('DELETE FROM perceptual_hashes WHERE image_id IN (SELECT id FROM images WHERE job_id = ?)').run(child.id);
+	const without = await ask();
+	t.false(without.some(line => line.job_id === child.id), 'a job whose hashes are gone is not listed from a stale cache');
+	const restore = db.prepare('INSERT INTO perceptual_hashes (image_id, hash, unhashable, sha256, hashed_at) VALUES (?, ?, ?, ?, ?)');
+	for (const row of removed) restore.run(row.id, row.hash, row.unhashable, row.sha256, row.hashed_at);
+	t.deepEqual(await ask(), first);
+});
+
 test.serial('verify computes the hashes files lack, once: a second run has nothing left to do', async t => {
 	const db = archiveDb(t, dir, {writable: true});
 	const before = db.prepare('SELECT image_id, hash FROM perceptual_hashes WHERE hash IS NOT NULL ORDER BY image_id LIMIT 5').all() as Array<{image_id: number; hash: string}>;
