@@ -49,8 +49,9 @@ export function useSearch(archive: ArchiveSource, filter: JobFilter, {frames, ju
 	useEffect(() => {
 		if (search.query === search.resultsFor) return;
 		const query = search.query;
-		return frames.afterFrameSince(writesBeforeRender, () => runSearch(query));
-	}, [search.query, search.resultsFor, runSearch, frames]);
+		// A key read since this render has a render (and a query) of its own coming: this one would be dropped.
+		return frames.afterFrameSince(writesBeforeRender, () => ref.current.query === query && runSearch(query));
+	}, [search.query, search.resultsFor, runSearch, frames, ref]);
 	// A new filter changes what matches: search again.
 	useEffect(() => {
 		if (ref.current.query) runSearch(ref.current.query);
