@@ -12,6 +12,7 @@
  * BENCH_NODE_FLAGS passes flags to the app's node (e.g. --cpu-prof --heap-prof).
  * `--cpus 1` runs the app and its peer under `taskset -c 0` with a burner
  * spinning the other core (bench/lib/cpus.ts), the small box of issue 14.
+ * BENCH_ONLY=scroll,search,downloads,previews picks parts.
  * BENCH_JOBS changes the archive size (default 1,000,000); the archive is
  * built once under the temp dir and reused. Downloads come from the stand-in
  * CDN on 127.0.0.1.
@@ -35,6 +36,9 @@ const columns = 200;
 const rows = 60;
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** BENCH_ONLY=scroll,search,downloads,previews runs only those parts (first frame and idle always run). */
+const only = process.env['BENCH_ONLY']?.split(',');
+const enabled = (part: string) => !only || only.includes(part);
 
 if (!fs.existsSync(binary)) {
 	console.error(`${binary} is missing: run npm run build first`);
@@ -215,81 +219,87 @@ try {
 	results.push({name: 'CPU while idle', value: (await cpuShare(pid, 5000)) * 100, unit: '% of a core', goal: 2});
 	results.push({name: 'peak RSS idle', value: peakRss(pid) / 1024 / 1024, unit: 'MiB', goal: 200});
 
-	// Scrolling: keys spaced wider than a frame (15 fps), so each latency is one key's own.
-	// CPU per key as well as wall time: on a machine shared with other work (load above the core count) the wall
-	// time measures the queue for the core; the app's own CPU per key is what a free core would need.
-	const scrollTicks = cpuTicks(pid);
-	const scroll: number[] = [];
-	for (let index = 0; index < 60; index++) {
-		scroll.push(await terminal.outputAfter(terminal.send('j')));
+	if (enabled('scroll')) {
+		// Scrolling: keys spaced wider than a frame (15 fps), so each latency is one key's own.
+		// CPU per key as well as wall time: on a machine shared with other work (load above the core count) the wall
+		// time measures the queue for the core; the app's own CPU per key is what a free core would need.
+		const scrollTicks = cpuTicks(pid);
+		const scroll: number[] = [];
+		for (let index = 0; index < 60; index++) {
+			scroll.push(await terminal.outputAfter(terminal.send('j')));
+			await sleep(110);
+		}
+		const scrollCpu = (cpuTicks(pid) - scrollTicks) / clockTicks / 60;
+		const pagingTicks = cpuTicks(pid);
+		const paging: number[] = [];
+		for (let index = 0; index < 30; index++) {
+			paging.push(await terminal.outputAfter(terminal.send('PageDown')));
+			await sleep(110);
+		}
+		paging.push(await terminal.outputAfter(terminal.send('G')));
 		await sleep(110);
+		paging.push(await terminal.outputAfter(terminal.send('g')));
+		await sleep(300);
+		const pagingCpu = (cpuTicks(pid) - pagingTicks) / clockTicks / 32;
+		results.push({name: 'app CPU per key: j / PgDn,G,g', value: scrollCpu * 1000, unit: `/ ${(pagingCpu * 1000).toFixed(1)} ms`});
+		results.push({name: 'key→frame j p50', value: percentile(scroll, 50), unit: 'ms'}, {name: 'key→frame j p95', value: percentile(scroll, 95), unit: 'ms', goal: 50});
+		results.push({name: 'key→frame PgDn/G/g p50', value: percentile(paging, 50), unit: 'ms'}, {name: 'key→frame PgDn/G/g p95', value: percentile(paging, 95), unit: 'ms', goal: 50});
 	}
-	const scrollCpu = (cpuTicks(pid) - scrollTicks) / clockTicks / 60;
-	const pagingTicks = cpuTicks(pid);
-	const paging: number[] = [];
-	for (let index = 0; index < 30; index++) {
-		paging.push(await terminal.outputAfter(terminal.send('PageDown')));
-		await sleep(110);
-	}
-	paging.push(await terminal.outputAfter(terminal.send('G')));
-	await sleep(110);
-	paging.push(await terminal.outputAfter(terminal.send('g')));
-	await sleep(300);
-	const pagingCpu = (cpuTicks(pid) - pagingTicks) / clockTicks / 32;
-	results.push({name: 'app CPU per key: j / PgDn,G,g', value: scrollCpu * 1000, unit: `/ ${(pagingCpu * 1000).toFixed(1)} ms`});
-	results.push({name: 'key→frame j p50', value: percentile(scroll, 50), unit: 'ms'}, {name: 'key→frame j p95', value: percentile(scroll, 95), unit: 'ms', goal: 50});
-	results.push({name: 'key→frame PgDn/G/g p50', value: percentile(paging, 50), unit: 'ms'}, {name: 'key→frame PgDn/G/g p95', value: percentile(paging, 95), unit: 'ms', goal: 50});
 
-	// Search: each keystroke's echo, and the time until its hits are drawn (includes the 120 ms debounce).
-	terminal.send('/');
-	await terminal.waitForScreen((screen) => screen.includes('type words'), 'the search line');
-	// Let the search line's own frame reach the control client first: it must not count as the first letter's echo.
-	await sleep(200);
-	const echo: number[] = [];
-	const hits: number[] = [];
-	const searchStart = performance.now();
-	const searchTicks = cpuTicks(pid);
-	// A whole query, one key at a time (28 keys, so p95 is not just the slowest one).
-	for (const letter of 'lighthouse on a basalt cliff') {
-		const sent = letter === ' ' ? terminal.send('Space') : terminal.send(letter, true);
-		if (process.env['BENCH_DEBUG']) console.log(`key ${letter} at ${(sent - searchStart).toFixed(0)}`);
-		echo.push(await terminal.outputAfter(sent));
-		hits.push(await terminal.outputAfter(sent, / hits/));
-		await sleep(50);
+	if (enabled('search')) {
+		// Search: each keystroke's echo, and the time until its hits are drawn (the query waits for the echo frame, and the hits frame for the pacer's interval).
+		terminal.send('/');
+		await terminal.waitForScreen((screen) => screen.includes('type words'), 'the search line');
+		// Let the search line's own frame reach the control client first: it must not count as the first letter's echo.
+		await sleep(200);
+		const echo: number[] = [];
+		const hits: number[] = [];
+		const searchStart = performance.now();
+		const searchTicks = cpuTicks(pid);
+		// A whole query, one key at a time (28 keys, so p95 is not just the slowest one).
+		for (const letter of 'lighthouse on a basalt cliff') {
+			const sent = letter === ' ' ? terminal.send('Space') : terminal.send(letter, true);
+			if (process.env['BENCH_DEBUG']) console.log(`key ${letter} at ${(sent - searchStart).toFixed(0)}`);
+			echo.push(await terminal.outputAfter(sent));
+			hits.push(await terminal.outputAfter(sent, / hits/));
+			await sleep(50);
+		}
+		results.push({name: 'app CPU per search keystroke (query incl.)', value: ((cpuTicks(pid) - searchTicks) / clockTicks / 28) * 1000, unit: 'ms'});
+		results.push({name: 'search key→frame p50', value: percentile(echo, 50), unit: 'ms'}, {name: 'search key→frame p95', value: percentile(echo, 95), unit: 'ms', goal: 50});
+		results.push({name: 'search key→hits p50', value: percentile(hits, 50), unit: 'ms'}, {name: 'search key→hits p95', value: percentile(hits, 95), unit: 'ms', goal: 120});
+		if (process.env['BENCH_DEBUG']) for (const output of terminal.outputs.filter(o => o.at >= searchStart)) console.log(`  out at ${(output.at - searchStart).toFixed(0)} ${output.bytes} B ${/ hits/.test(output.text) ? 'hits' : ''} ${JSON.stringify(output.text.slice(0, 60))}`);
+		console.log(`search, per key (ms): echo ${echo.map(ms => ms.toFixed(0)).join(' ')}; hits ${hits.map(ms => ms.toFixed(0)).join(' ')}`);
+		terminal.send('Escape');
+		await terminal.waitForScreen((screen) => screen.includes('Enter details'), 'the jobs pane');
 	}
-	results.push({name: 'app CPU per search keystroke (query incl.)', value: ((cpuTicks(pid) - searchTicks) / clockTicks / 28) * 1000, unit: 'ms'});
-	results.push({name: 'search key→frame p50', value: percentile(echo, 50), unit: 'ms'}, {name: 'search key→frame p95', value: percentile(echo, 95), unit: 'ms', goal: 50});
-	results.push({name: 'search key→hits p50', value: percentile(hits, 50), unit: 'ms'}, {name: 'search key→hits p95', value: percentile(hits, 95), unit: 'ms', goal: 120});
-	if (process.env['BENCH_DEBUG']) for (const output of terminal.outputs.filter(o => o.at >= searchStart)) console.log(`  out at ${(output.at - searchStart).toFixed(0)} ${output.bytes} B ${/ hits/.test(output.text) ? 'hits' : ''} ${JSON.stringify(output.text.slice(0, 60))}`);
-	console.log(`search, per key (ms): echo ${echo.map(ms => ms.toFixed(0)).join(' ')}; hits ${hits.map(ms => ms.toFixed(0)).join(' ')}`);
-	terminal.send('Escape');
-	await terminal.waitForScreen((screen) => screen.includes('Enter details'), 'the jobs pane');
 
 	// The peak so far, so the one below can be told apart from what scrolling and search left.
 	results.push({name: 'peak RSS after scrolling and search', value: peakRss(pid) / 1024 / 1024, unit: 'MiB'});
 
-	// Downloads: the newest ten jobs' files (2 MiB each), 16 at once under a 6 MiB/s cap.
-	terminal.send('g');
-	for (let index = 0; index < 10; index++) {
-		terminal.send('d');
-		await sleep(150);
-		terminal.send('j');
-		await sleep(150);
+	if (enabled('downloads')) {
+		// Downloads: the newest ten jobs' files (2 MiB each), 16 at once under a 6 MiB/s cap.
+		terminal.send('g');
+		for (let index = 0; index < 10; index++) {
+			terminal.send('d');
+			await sleep(150);
+			terminal.send('j');
+			await sleep(150);
+		}
+		await terminal.waitForScreen((screen) => /Queue 16 active/.test(screen), '16 transfers running', 30_000, 50);
+		const windowStart = performance.now();
+		const busy = await cpuShare(pid, 3000);
+		const windowEnd = performance.now();
+		const written = terminal.outputs.filter((output) => output.at >= windowStart && output.at < windowEnd).reduce((sum, output) => sum + output.bytes, 0);
+		results.push({name: 'CPU while 16 transfers run', value: busy * 100, unit: '% of a core', goal: cpuMode.cpus === 1 ? 20 : 25});
+		results.push({name: 'terminal bytes/s while downloading', value: written / ((windowEnd - windowStart) / 1000), unit: 'B/s'});
+		results.push({name: 'peak RSS with 16 transfers', value: peakRss(pid) / 1024 / 1024, unit: 'MiB', goal: 200});
+		results.push({name: '  of it now: anonymous / mapped files', value: memory(pid, 'RssAnon') / 1024 / 1024, unit: `/ ${(memory(pid, 'RssFile') / 1024 / 1024).toFixed(1)} MiB`});
 	}
-	await terminal.waitForScreen((screen) => /Queue 16 active/.test(screen), '16 transfers running', 30_000, 50);
-	const windowStart = performance.now();
-	const busy = await cpuShare(pid, 3000);
-	const windowEnd = performance.now();
-	const written = terminal.outputs.filter((output) => output.at >= windowStart && output.at < windowEnd).reduce((sum, output) => sum + output.bytes, 0);
-	results.push({name: 'CPU while 16 transfers run', value: busy * 100, unit: '% of a core', goal: cpuMode.cpus === 1 ? 20 : 25});
-	results.push({name: 'terminal bytes/s while downloading', value: written / ((windowEnd - windowStart) / 1000), unit: 'B/s'});
-	results.push({name: 'peak RSS with 16 transfers', value: peakRss(pid) / 1024 / 1024, unit: 'MiB', goal: 200});
-	results.push({name: '  of it now: anonymous / mapped files', value: memory(pid, 'RssAnon') / 1024 / 1024, unit: `/ ${(memory(pid, 'RssFile') / 1024 / 1024).toFixed(1)} MiB`});
 
 	terminal.send('q');
 	await terminal.waitForScreen((screen) => screen.trimEnd().endsWith('bench$'), 'the shell after quitting', 15_000, 50);
 
-	results.push(...(await scrollWithPreviews(terminal, `${env} node ${binary} ${flags.replace('--preview off', '--preview blocks')}`, total)));
+	if (enabled('previews')) results.push(...(await scrollWithPreviews(terminal, `${env} node ${binary} ${flags.replace('--preview off', '--preview blocks')}`, total)));
 } finally {
 	stopBurner();
 	terminal.stop();

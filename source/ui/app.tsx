@@ -50,15 +50,13 @@ export interface AppProps {
 	columns: number;
 	rows: number;
 	theme?: Theme;
-	/** Milliseconds of quiet typing before a search runs. */
-	searchDebounceMs?: number;
 	/** When frames reach the terminal (mount.tsx's FramePacer); search queries wait for the typed letter's frame. */
 	frames?: FrameSignal;
 	/** Told how the user left: forced means a second q/Ctrl-C while transfers were stopping. */
 	onQuit?: (forced: boolean) => void;
 }
 
-export function App({services, columns, rows, theme = themeFor(), searchDebounceMs = 120, frames = unpacedFrames, onQuit}: AppProps) {
+export function App({services, columns, rows, theme = themeFor(), frames = unpacedFrames, onQuit}: AppProps) {
 	const {archive, engine} = services;
 	const layout = layoutFor(columns, rows);
 	const wide = layout.mode === 'wide';
@@ -74,7 +72,7 @@ export function App({services, columns, rows, theme = themeFor(), searchDebounce
 
 	const table = useJobsTable(archive, filter, Math.max(1, layout.panes.jobs.height - 2));
 	const showDetails = useCallback(() => setFocus('details'), [setFocus]);
-	const searching = useSearch(archive, filter, {debounceMs: searchDebounceMs, frames, jumpTo: table.jumpTo, showDetails, info});
+	const searching = useSearch(archive, filter, {frames, jumpTo: table.jumpTo, showDetails, info});
 	const {search, ref: searchRef} = searching;
 	const {snapshot, refresh: refreshSnapshot} = useEngineSnapshot(engine);
 	const settled = snapshot.totals.done + snapshot.totals.failed + snapshot.totals.canceled;

@@ -26,7 +26,7 @@ export function renderAppOnArchive(t: {teardown(fn: () => unknown): void}, optio
 		sync: options.sync ?? (() => Promise.reject(new Error('no sync in this test'))),
 		openImage: (file) => `image: ${file}`,
 	};
-	const app = render(<App services={services} columns={columns} rows={rows} theme={themeFor({NO_COLOR: '1'})} searchDebounceMs={30} />);
+	const app = render(<App services={services} columns={columns} rows={rows} theme={themeFor({NO_COLOR: '1'})} />);
 	Object.defineProperty(app.stdout, 'columns', {get: () => columns});
 	app.stdout.emit('resize');
 	t.teardown(() => app.unmount());

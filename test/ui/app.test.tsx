@@ -79,7 +79,7 @@ async function rig(jobs = 40, tuning: Partial<Config> = {}, imageBytes?: number)
 
 /** Render at a terminal size (ink-testing-library's stdout is 100 wide; Ink reads the width from it). */
 function renderApp(services: TuiServices, columns: number, rows: number) {
-	const app = render(<App services={services} columns={columns} rows={rows} theme={plain} searchDebounceMs={30} />);
+	const app = render(<App services={services} columns={columns} rows={rows} theme={plain} />);
 	Object.defineProperty(app.stdout, 'columns', {get: () => columns});
 	app.stdout.emit('resize');
 	return app;

@@ -13,7 +13,7 @@ import {jobFilterConditions, selectJobColumns, whereClause, type SqlCondition} f
 import {lowestDatedRowid, rowidSlotsPerMillisecond, type SelectedJobRow} from './job-rows.js';
 import {commonTerms} from './search-common-terms.js';
 import {conjunctionExpression, parseSearchQuery, type ParsedSearch} from './search-query.js';
-import {markMatches} from './snippet.js';
+import {matchMarker} from './snippet.js';
 import type {StatementCache} from './statements.js';
 
 export interface SearchOptions {
@@ -184,9 +184,10 @@ export function searchRows(statements: StatementCache, query: string, options: S
 
 		const {page, rankedNewest} = rankedPage(statements, parsed, conditions, options, limit, offset);
 		const rowOf = statements.get(`SELECT ${selectJobColumns} FROM jobs j WHERE j.rowid = ?`);
+		const mark = matchMarker(parsed.highlight);
 		const rows = page.map(hit => {
 			const row = rowOf.get(hit.rowid) as SelectedJobRow;
-			return {row, rank: hit.rank, snippet: markMatches(row.prompt, parsed.highlight)};
+			return {row, rank: hit.rank, snippet: mark(row.prompt)};
 		});
 		return {rows, rankedNewest};
 	}

@@ -47,7 +47,16 @@ function matchersOf(terms: readonly HighlightTerm[]): {words: Set<string>; prefi
  * cut to the words around the first match, with … where it was cut.
  */
 export function markMatches(prompt: string, terms: readonly HighlightTerm[]): string {
-	const {words, prefixes} = matchersOf(terms);
+	return matchMarker(terms)(prompt);
+}
+
+/** markMatches for many prompts of one query: the searched words are folded once, not once per prompt. */
+export function matchMarker(terms: readonly HighlightTerm[]): (prompt: string) => string {
+	const matchers = matchersOf(terms);
+	return prompt => markWith(prompt, matchers);
+}
+
+function markWith(prompt: string, {words, prefixes}: {words: Set<string>; prefixes: string[]}): string {
 	const tokens = [...prompt.matchAll(wordPattern)];
 	if (tokens.length === 0) {
 		return prompt;

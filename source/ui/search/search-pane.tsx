@@ -40,10 +40,23 @@ function HitRow({hit, selected, theme, width}: {hit: SearchHit; selected: boolea
 	);
 }
 
+/**
+ * The visible hits. Memoised: a typed letter changes only the search line, so
+ * its frame (drawn before the query runs) skips re-rendering every hit row.
+ */
+const HitList = React.memo(function HitList({hits, index, height, theme, width}: {hits: SearchHit[]; index: number; height: number; theme: Theme; width: number}) {
+	const top = windowTop(Math.max(0, index - height + 1), index, height, hits.length);
+	return (
+		<Box flexDirection="column" height={height}>
+			{hits.slice(top, top + height).map((hit, offset) => (
+				<HitRow key={hit.job.id} hit={hit} selected={top + offset === index} theme={theme} width={width} />
+			))}
+		</Box>
+	);
+});
+
 export function SearchPane({state, width, height, theme}: {state: SearchState; width: number; height: number; theme: Theme}) {
 	const listHeight = Math.max(1, height - 2);
-	const top = windowTop(Math.max(0, state.index - listHeight + 1), state.index, listHeight, state.hits.length);
-	const visible = state.hits.slice(top, top + listHeight);
 	const typing = state.query !== state.resultsFor;
 	const status = state.error
 		? state.error
@@ -64,11 +77,7 @@ export function SearchPane({state, width, height, theme}: {state: SearchState; w
 					<Text color={state.error ? theme.error : theme.muted}>{`  ${status}`}</Text>
 				</Text>
 			</Box>
-			<Box flexDirection="column" height={listHeight}>
-				{visible.map((hit, offset) => (
-					<HitRow key={hit.job.id} hit={hit} selected={top + offset === state.index} theme={theme} width={width} />
-				))}
-			</Box>
+			<HitList hits={state.hits} index={state.index} height={listHeight} theme={theme} width={width} />
 			<Text color={theme.muted} wrap="truncate-end">
 				{state.hits.length ? `hit ${state.index + 1} of ${state.hits.length} · Enter opens · Esc closes` : ' '}
 			</Text>

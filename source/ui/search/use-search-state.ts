@@ -1,5 +1,5 @@
 /**
- * The search line and its hits. Results arrive from a debounced query of the
+ * The search line and its hits. Results arrive from a query of the
  * archive's FTS5 index; they stay after the line closes so n/N can step
  * through them from the jobs pane.
  */

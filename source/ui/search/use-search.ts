@@ -1,12 +1,14 @@
 /**
  * Search as you type over the archive's FTS5 index. Results respect the jobs
  * filter, so a hit is always in the table; the last word counts as a prefix
- * while it is being typed. The typed letter is drawn first: while queries
- * answer quickly the next one runs right after the frame showing the letter is
- * on the terminal (see frame-pacer.ts), and once one is slow, typing is
- * debounced so a burst of keys costs one query.
+ * while it is being typed. The typed letter is drawn first; the query runs
+ * as soon as the frame showing it is on the terminal (see frame-pacer.ts).
+ * Latest wins: keys that arrive before that frame is out (or while a query
+ * runs, since queries block the thread) cancel the waiting query and leave one
+ * for the newest text, so a burst of keys costs one query and no fixed
+ * debounce holds the hits back.
  */
-import {useCallback, useEffect, useMemo, useRef} from 'react';
+import {useCallback, useEffect, useMemo} from 'react';
 import type {Key} from 'ink';
 import type {JobFilter} from '../../core/job.js';
 import type {ArchiveSource} from '../archive-source.js';
@@ -18,13 +20,8 @@ import {useSyncReducer} from '../use-sync-state.js';
 import {searchLimit} from './search-pane.js';
 import {initialSearchState, searchReducer} from './use-search-state.js';
 
-/** After a search that answered within this many ms, the next one runs without the typing debounce. */
-const instantSearchMs = 25;
-
 /** What search acts on outside itself. */
 export interface SearchOptions {
-	/** Milliseconds of quiet typing before a slow search runs. */
-	debounceMs: number;
 	frames: FrameSignal;
 	/** Select a job in the jobs table; false when the filter hides it. */
 	jumpTo: (jobId: string) => boolean;
@@ -34,19 +31,16 @@ export interface SearchOptions {
 }
 
 /** The search state, a ref to its latest value for key handlers, and its command handlers. */
-export function useSearch(archive: ArchiveSource, filter: JobFilter, {debounceMs, frames, jumpTo, showDetails, info}: SearchOptions) {
+export function useSearch(archive: ArchiveSource, filter: JobFilter, {frames, jumpTo, showDetails, info}: SearchOptions) {
 	const [search, dispatch, ref] = useSyncReducer(searchReducer, initialSearchState);
-	const lastSearchMs = useRef(0);
 	const runSearch = useCallback(
 		(query: string) => {
 			if (!query.trim()) return dispatch({type: 'results', query, hits: [], error: null});
-			const started = performance.now();
 			try {
 				dispatch({type: 'results', query, hits: archive.search(query, {filter, limit: searchLimit, prefixLast: true}), error: null});
 			} catch (error) {
 				dispatch({type: 'results', query, hits: [], error: errorLine(error)});
 			}
-			lastSearchMs.current = performance.now() - started;
 		},
 		[archive, filter, dispatch],
 	);
@@ -55,10 +49,9 @@ export function useSearch(archive: ArchiveSource, filter: JobFilter, {debounceMs
 	useEffect(() => {
 		if (search.query === search.resultsFor) return;
 		const query = search.query;
-		if (lastSearchMs.current <= instantSearchMs) return frames.afterFrameSince(writesBeforeRender, () => runSearch(query));
-		const timer = setTimeout(() => runSearch(query), debounceMs);
-		return () => clearTimeout(timer);
-	}, [search.query, search.resultsFor, runSearch, debounceMs, frames]);
+		// A key read since this render has a render (and a query) of its own coming: this one would be dropped.
+		return frames.afterFrameSince(writesBeforeRender, () => ref.current.query === query && runSearch(query));
+	}, [search.query, search.resultsFor, runSearch, frames, ref]);
 	// A new filter changes what matches: search again.
 	useEffect(() => {
 		if (ref.current.query) runSearch(ref.current.query);
