@@ -1,7 +1,7 @@
 /**
  * Pictures written outside Ink's text model. Kitty images are sent once
  * (their placeholders are text in the frame) and deleted on quit. Sixel and
- * iTerm2 pictures are drawn at the cursor: after the frame, at their box's
+ * iTerm2 pictures, and half-block rows, are drawn after the frame, at their box's
  * cell (cursor saved and restored, so Ink's relative moves stay right), and
  * again once frames stop arriving, because Ink rewrites a changed line whole,
  * which erases what was drawn over it. The UI clears a picture by rendering
@@ -9,9 +9,13 @@
  */
 import type {FramePacer} from './frame-pacer.js';
 
-/** A picture drawn over the frame; `locate` says its box's 0-based top-left cell when drawn (undefined: not on screen). */
+/**
+ * A picture drawn over the frame: one escape drawn at the box's top-left cell
+ * (sixel, iTerm2), or text rows each drawn at its own row from there (half
+ * blocks). `locate` says that 0-based cell when drawn (undefined: not on screen).
+ */
 export interface Overlay {
-	escape: string;
+	escape: string | readonly string[];
 	locate: () => {column: number; row: number} | undefined;
 }
 
@@ -77,7 +81,7 @@ export class TerminalGraphics implements GraphicsOutput {
 		let pictures = '';
 		for (const overlay of this.#overlays) {
 			const at = overlay.locate();
-			if (at) pictures += `\u001B[${at.row + 1};${at.column + 1}H${overlay.escape}`;
+			if (at) pictures += placed(overlay.escape, at);
 		}
 		if (pictures) this.#direct(`\u001B7${pictures}\u001B8`);
 	}
@@ -87,6 +91,15 @@ export class TerminalGraphics implements GraphicsOutput {
 		this.#frames.flush();
 		this.#stdout.write(text);
 	}
+}
+
+/** Cursor to the 0-based cell (CUP counts from 1). */
+const cursorTo = (row: number, column: number) => `\u001B[${row + 1};${column + 1}H`;
+
+/** The escape at `at`, or each row at its own line from `at` down (absolute moves: right-margin wrapping never shifts a row). */
+function placed(escape: string | readonly string[], at: {column: number; row: number}): string {
+	if (typeof escape === 'string') return cursorTo(at.row, at.column) + escape;
+	return escape.map((line, index) => cursorTo(at.row + index, at.column) + line).join('');
 }
 
 function sameOverlay(a: Overlay, b: Overlay): boolean {

@@ -1,5 +1,6 @@
 /**
- * Pictures outside Ink's text: sixel and iTerm2 escapes are drawn at the cell
+ * Pictures outside Ink's text: sixel and iTerm2 escapes (and half-block rows,
+ * each at its own line) are drawn at the cell
  * where their box sits in the laid-out frame, with the cursor saved and
  * restored, after the frame and again after later frames; kitty images are
  * sent once and deleted on close; a box whose picture goes away stops being
@@ -55,6 +56,10 @@ test('overlays are drawn at their cell after the frame, cursor saved and restore
 	frames.stream.write('frame two');
 	await until(() => stdout.written.slice(before).includes(drawn), 'the picture drawn again over the new frame');
 	t.true(stdout.written.slice(before).indexOf('frame two') < stdout.written.slice(before).indexOf(drawn));
+
+	// Half-block rows: each row at its own line under the first, in the same write.
+	graphics.setOverlays([{escape: ['AB', 'CD'], locate: () => ({column: 4, row: 2})}]);
+	await until(() => stdout.written.includes('\u001B7\u001B[3;5HAB\u001B[4;5HCD\u001B8'), 'the rows drawn one under the other');
 
 	// A box off screen is not drawn; no overlays: nothing drawn after frames.
 	graphics.setOverlays([{escape: '<GONE>', locate: () => undefined}]);
@@ -112,6 +117,28 @@ test('a sixel/iTerm2 picture reserves blank cells and is located where the box i
 	app.rerender(view([{...slots[0]!, result: {picture: kitty, from: 'file'}}]));
 	await until(() => calls.sent.includes(99), 'the kitty image sent');
 	app.unmount();
+});
+
+test('half blocks stay out of the frame: Ink lays out blanks, and the rows are handed over to be drawn where the box is', async (t) => {
+	const {graphics, calls} = recordingGraphics();
+	const lines = ['\u001B[38;2;1;2;3;48;2;4;5;6m▀▀▀\u001B[0m', '\u001B[38;2;7;8;9;48;2;1;1;1m▀▀▀\u001B[0m'];
+	const picture: PreviewPicture = {kind: 'overlay-rows', columns: 3, rows: 2, lines, bytes: lines.join('').length};
+	const app = render(
+		<Box flexDirection="column">
+			<Text>title</Text>
+			<Box paddingLeft={2}>
+				<PreviewBox slots={[{file: file(0), box: {columns: 3, rows: 2}, result: {picture, from: 'file'}}]} rows={2} width={20} theme={themeFor({})} graphics={graphics} />
+			</Box>
+		</Box>,
+	);
+	await until(() => calls.overlays.some((list) => list.length === 1), 'the overlay handed over');
+	const overlay = calls.overlays.findLast((list) => list.length === 1)![0]!;
+	t.is(overlay.escape, lines, 'the rows encoded once, handed over as they are');
+	t.deepEqual(overlay.locate(), {column: 2, row: 1});
+	t.false(app.lastFrame()!.includes('▀'), 'no half block in the frame Ink diffs');
+	t.deepEqual(app.lastFrame()!.split('\n').slice(1, 3), ['  \u2800\u2800\u2800', '  \u2800\u2800\u2800']);
+	app.unmount();
+	await until(() => calls.overlays.at(-1)!.length === 0, 'the overlay withdrawn on unmount');
 });
 
 test('a grid goes side by side when each picture gets 16 columns, else the selected one alone; a job without rows gets one per batch slot', (t) => {

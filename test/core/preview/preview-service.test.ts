@@ -76,7 +76,7 @@ test('a file not downloaded shows the CDN thumbnail, fetched with the user agent
 	await ready(service, [file]);
 	const result = service.peek(file, box)!;
 	t.true('picture' in result && result.from === 'thumbnail');
-	if ('picture' in result && result.picture.kind === 'lines') t.true(result.picture.lines[0]!.includes('38;2;'), 'drawn in colour');
+	t.true('picture' in result && result.picture.kind === 'overlay-rows' && result.picture.lines[0]!.includes('38;2;'), 'drawn in colour');
 	t.deepEqual(cdn.requests, [{url: '/job-a/0_2_384_N.webp', cookie: 'cf_clearance=abc', agent: 'mj-tui-test'}]);
 
 	service.close();
@@ -128,7 +128,7 @@ test('a downloaded file is drawn from disk once; the next ask is answered from t
 	await ready(service, [file]);
 	const result = service.peek(file, box)!;
 	t.true('picture' in result && result.from === 'file');
-	if ('picture' in result && result.picture.kind === 'lines') t.true(result.picture.lines.every((line) => line.includes('38;2;0;0;255;48;2;0;0;255')), 'the blue file');
+	t.true('picture' in result && result.picture.kind === 'overlay-rows' && result.picture.lines.every((line) => line.includes('38;2;0;0;255;48;2;0;0;255')), 'the blue file');
 	fs.rmSync(path.join(dir, 'images', 'a.png'));
 	t.is(service.peek(file, box), result, 'served from the cache (the file is gone)');
 	const gone = {...file, sha256: 'other'};
