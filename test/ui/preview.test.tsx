@@ -77,6 +77,21 @@ test('overlays are drawn at their cell after the frame, cursor saved and restore
 	t.is(graphics.close(), '<DELETE 7><DELETE 8>', 'closing deletes every image sent');
 });
 
+test('a new picture is drawn after the next frame even while frames keep coming (scrolling)', async (t) => {
+	const stdout = recordingStdout();
+	const frames = new FramePacer(stdout as unknown as NodeJS.WriteStream);
+	const graphics = new TerminalGraphics(frames, stdout);
+	t.teardown(() => graphics.close());
+	// Frames every 20 ms, never a quiet stretch: only a draw tied to the frame can show the picture.
+	let frame = 0;
+	const ticker = setInterval(() => frames.stream.write(`frame ${frame++}`), 20);
+	t.teardown(() => clearInterval(ticker));
+	await until(() => stdout.written.includes('frame 1'), 'frames going out');
+	graphics.setOverlays([{escape: ['NEW'], locate: () => ({column: 0, row: 0})}]);
+	await until(() => stdout.written.includes('\u001B[1;1HNEW'), 'the new picture drawn between frames');
+	t.regex(stdout.written, /frame \d+\u001B7\u001B\[1;1HNEW\u001B8/, 'right after a frame, cursor saved and restored');
+});
+
 /** Records what a PreviewBox asks of the terminal. */
 function recordingGraphics() {
 	const calls: {overlays: Overlay[][]; sent: number[]} = {overlays: [], sent: []};
