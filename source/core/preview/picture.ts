@@ -1,14 +1,15 @@
 /**
  * From an image file to what a renderer draws: fit it into a box of cells
  * (keeping its aspect on the terminal's cell shape), scale it with sharp
- * (off the main thread, in libuv's pool) and encode it.
+ * (off the main thread, in libuv's pool) and encode it (sixel on a worker
+ * thread too: its median cut is the one costly encoder).
  */
 import type {Sharp} from 'sharp';
 import {halfBlockLines} from './half-blocks.js';
 import {itermInlineImage} from './iterm.js';
 import {kittyDelete, kittyMaxRows, kittyPlaceholderLines, kittyTransmit, tmuxPassthrough} from './kitty.js';
 import type {CellPixels, RendererChoice, RgbImage} from './renderers.js';
-import {encodeSixel} from './sixel.js';
+import {sixelThread} from './sixel-thread.js';
 
 let sharpModule: Promise<typeof import('sharp')> | undefined;
 
@@ -103,7 +104,7 @@ export async function makePicture(source: string | Buffer, box: CellBox, choice:
 	const cells = fitCells(size, {columns: box.columns, rows: renderer === 'kitty' ? Math.min(box.rows, kittyMaxRows) : box.rows}, cell);
 	const pixels = {width: cells.columns * cell.width, height: cells.rows * cell.height};
 	if (renderer === 'sixel') {
-		const escape = encodeSixel(await rawPixels(input().resize(pixels.width, pixels.height, {fit: 'fill'})));
+		const escape = await sixelThread.encode(await rawPixels(input().resize(pixels.width, pixels.height, {fit: 'fill'})));
 		return {kind: 'overlay', ...cells, escape, bytes: escape.length};
 	}
 	const png = await input().resize(pixels.width, pixels.height, {fit: 'fill'}).png({compressionLevel: 6}).toBuffer();
