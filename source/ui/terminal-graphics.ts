@@ -1,17 +1,22 @@
 /**
  * Pictures written outside Ink's text model. Kitty images are sent once
  * (their placeholders are text in the frame) and deleted on quit. Sixel and
- * iTerm2 pictures are drawn at the cursor: after the frame, at their box's
- * cell (cursor saved and restored, so Ink's relative moves stay right), and
- * again once frames stop arriving, because Ink rewrites a changed line whole,
- * which erases what was drawn over it. The UI clears a picture by rendering
+ * iTerm2 pictures, and half-block rows, are drawn after the frame, at their box's
+ * cell (cursor saved and restored, so Ink's relative moves stay right): a new
+ * picture right after the frame that lays out its blanks (so pictures show up
+ * while the user scrolls), and all of them again once frames stop arriving,
+ * because Ink rewrites a changed line whole, which erases what was drawn over it. The UI clears a picture by rendering
  * different blanks under it, so Ink rewrites those lines (see PreviewBox).
  */
 import type {FramePacer} from './frame-pacer.js';
 
-/** A picture drawn over the frame; `locate` says its box's 0-based top-left cell when drawn (undefined: not on screen). */
+/**
+ * A picture drawn over the frame: one escape drawn at the box's top-left cell
+ * (sixel, iTerm2), or text rows each drawn at its own row from there (half
+ * blocks). `locate` says that 0-based cell when drawn (undefined: not on screen).
+ */
 export interface Overlay {
-	escape: string;
+	escape: string | readonly string[];
 	locate: () => {column: number; row: number} | undefined;
 }
 
@@ -28,15 +33,23 @@ export const noGraphics: GraphicsOutput = {transmit() {}, setOverlays() {}};
 /** Quiet time after the last frame before overlays are drawn again: scrolling does not resend pictures each frame. */
 const redrawAfterMs = 120;
 
+/** What the graphics output needs of the paced frame stream. */
+type Frames = Pick<FramePacer, 'flush' | 'onFrame' | 'afterFrameSince' | 'writes'>;
+
 export class TerminalGraphics implements GraphicsOutput {
-	readonly #frames: Pick<FramePacer, 'flush' | 'onFrame'>;
+	readonly #frames: Frames;
 	readonly #stdout: {write(text: string): unknown};
 	readonly #sent = new Map<number, string>();
 	#overlays: Overlay[] = [];
 	#timer: NodeJS.Timeout | undefined;
+	#cancelSoon: (() => void) | undefined;
+	/** Pictures handed over and not drawn yet. */
+	#fresh: Overlay[] = [];
+	/** Frames written when the overlays were last drawn: a quiet-time redraw with no frame since has nothing to repair. */
+	#drawnAtWrites = -1;
 	readonly #stopListening: () => void;
 
-	constructor(frames: Pick<FramePacer, 'flush' | 'onFrame'>, stdout: {write(text: string): unknown}) {
+	constructor(frames: Frames, stdout: {write(text: string): unknown}) {
 		this.#frames = frames;
 		this.#stdout = stdout;
 		this.#stopListening = frames.onFrame(() => {
@@ -51,16 +64,29 @@ export class TerminalGraphics implements GraphicsOutput {
 	}
 
 	setOverlays(overlays: Overlay[]): void {
-		const same = overlays.length === this.#overlays.length && overlays.every((overlay, index) => sameOverlay(overlay, this.#overlays[index]!));
+		const previous = this.#overlays;
 		this.#overlays = overlays;
-		if (!same && overlays.length > 0) this.#scheduleRedraw();
+		const added = overlays.filter((overlay) => !previous.some((old) => sameOverlay(old, overlay)));
+		this.#fresh = [...this.#fresh.filter((waiting) => overlays.some((overlay) => sameOverlay(overlay, waiting))), ...added];
+		if (added.length === 0) return;
+		// New pictures only, after the frame with their blanks (or an interval, when the commit drew nothing new); not
+		// after the quiet time: frames keep coming while the user scrolls. The quiet-time redraw repairs the others.
+		this.#cancelSoon?.();
+		this.#cancelSoon = this.#frames.afterFrameSince(this.#frames.writes, () => {
+			this.#cancelSoon = undefined;
+			const fresh = this.#fresh;
+			this.#fresh = [];
+			this.#draw(fresh);
+		});
 	}
 
 	/** Stop drawing; the escapes that free what the terminal keeps (kitty images), for the caller to write before leaving the screen. */
 	close(): string {
 		clearTimeout(this.#timer);
+		this.#cancelSoon?.();
 		this.#stopListening();
 		this.#overlays = [];
+		this.#fresh = [];
 		const teardown = [...this.#sent.values()].join('');
 		this.#sent.clear();
 		return teardown;
@@ -68,18 +94,21 @@ export class TerminalGraphics implements GraphicsOutput {
 
 	#scheduleRedraw(): void {
 		clearTimeout(this.#timer);
-		this.#timer = setTimeout(() => this.#draw(), redrawAfterMs);
+		this.#timer = setTimeout(() => {
+			if (this.#frames.writes !== this.#drawnAtWrites) this.#draw(this.#overlays);
+		}, redrawAfterMs);
 	}
 
-	#draw(): void {
-		if (this.#overlays.length === 0) return;
+	#draw(overlays: readonly Overlay[]): void {
 		// Save the cursor, draw each picture at its cell, restore: Ink's next frame moves relative to where it left the cursor.
 		let pictures = '';
-		for (const overlay of this.#overlays) {
+		for (const overlay of overlays) {
 			const at = overlay.locate();
-			if (at) pictures += `\u001B[${at.row + 1};${at.column + 1}H${overlay.escape}`;
+			if (at) pictures += placed(overlay.escape, at);
 		}
-		if (pictures) this.#direct(`\u001B7${pictures}\u001B8`);
+		if (!pictures) return;
+		this.#direct(`\u001B7${pictures}\u001B8`);
+		if (overlays === this.#overlays) this.#drawnAtWrites = this.#frames.writes;
 	}
 
 	#direct(text: string): void {
@@ -87,6 +116,15 @@ export class TerminalGraphics implements GraphicsOutput {
 		this.#frames.flush();
 		this.#stdout.write(text);
 	}
+}
+
+/** Cursor to the 0-based cell (CUP counts from 1). */
+const cursorTo = (row: number, column: number) => `\u001B[${row + 1};${column + 1}H`;
+
+/** The escape at `at`, or each row at its own line from `at` down (absolute moves: right-margin wrapping never shifts a row). */
+function placed(escape: string | readonly string[], at: {column: number; row: number}): string {
+	if (typeof escape === 'string') return cursorTo(at.row, at.column) + escape;
+	return escape.map((line, index) => cursorTo(at.row + index, at.column) + line).join('');
 }
 
 function sameOverlay(a: Overlay, b: Overlay): boolean {

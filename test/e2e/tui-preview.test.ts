@@ -93,8 +93,8 @@ test.serial('200x60: the downloaded job’s pictures in 24-bit half blocks, the 
 	const picture = firstPicture(escapes);
 	const file = readArchiveDb(archive, (db) => db.prepare('SELECT path FROM images WHERE job_id = ? AND idx = 0').pluck().get(jobId(0)) as string);
 	const expected = await makePicture(path.join(archive, file), {columns: picture[0]!.length, rows: picture.length}, {renderer: 'blocks', colour: 'truecolor', tmux: true, cell: defaultCellPixels, reason: ''}, 'x');
-	t.is(expected.kind, 'lines');
-	if (expected.kind !== 'lines') return;
+	t.is(expected.kind, 'overlay-rows');
+	if (expected.kind !== 'overlay-rows') return;
 	t.deepEqual([expected.columns, expected.rows], [picture[0]!.length, picture.length], 'the picture fills the box it was given');
 	const wanted = expected.lines.map((line) => halfBlockCells(line)[0]!.map(({top, bottom}) => ({top, bottom})));
 	t.deepEqual(

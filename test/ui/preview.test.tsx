@@ -1,5 +1,6 @@
 /**
- * Pictures outside Ink's text: sixel and iTerm2 escapes are drawn at the cell
+ * Pictures outside Ink's text: sixel and iTerm2 escapes (and half-block rows,
+ * each at its own line) are drawn at the cell
  * where their box sits in the laid-out frame, with the cursor saved and
  * restored, after the frame and again after later frames; kitty images are
  * sent once and deleted on close; a box whose picture goes away stops being
@@ -56,6 +57,10 @@ test('overlays are drawn at their cell after the frame, cursor saved and restore
 	await until(() => stdout.written.slice(before).includes(drawn), 'the picture drawn again over the new frame');
 	t.true(stdout.written.slice(before).indexOf('frame two') < stdout.written.slice(before).indexOf(drawn));
 
+	// Half-block rows: each row at its own line under the first, in the same write.
+	graphics.setOverlays([{escape: ['AB', 'CD'], locate: () => ({column: 4, row: 2})}]);
+	await until(() => stdout.written.includes('\u001B7\u001B[3;5HAB\u001B[4;5HCD\u001B8'), 'the rows drawn one under the other');
+
 	// A box off screen is not drawn; no overlays: nothing drawn after frames.
 	graphics.setOverlays([{escape: '<GONE>', locate: () => undefined}]);
 	graphics.setOverlays([]);
@@ -70,6 +75,21 @@ test('overlays are drawn at their cell after the frame, cursor saved and restore
 	graphics.transmit(8, '<SEND 8>', '<DELETE 8>');
 	t.is(stdout.written.split('<SEND 7>').length, 2, 'a kitty image is sent once');
 	t.is(graphics.close(), '<DELETE 7><DELETE 8>', 'closing deletes every image sent');
+});
+
+test('a new picture is drawn after the next frame even while frames keep coming (scrolling)', async (t) => {
+	const stdout = recordingStdout();
+	const frames = new FramePacer(stdout as unknown as NodeJS.WriteStream);
+	const graphics = new TerminalGraphics(frames, stdout);
+	t.teardown(() => graphics.close());
+	// Frames every 20 ms, never a quiet stretch: only a draw tied to the frame can show the picture.
+	let frame = 0;
+	const ticker = setInterval(() => frames.stream.write(`frame ${frame++}`), 20);
+	t.teardown(() => clearInterval(ticker));
+	await until(() => stdout.written.includes('frame 1'), 'frames going out');
+	graphics.setOverlays([{escape: ['NEW'], locate: () => ({column: 0, row: 0})}]);
+	await until(() => stdout.written.includes('\u001B[1;1HNEW'), 'the new picture drawn between frames');
+	t.regex(stdout.written, /frame \d+\u001B7\u001B\[1;1HNEW\u001B8/, 'right after a frame, cursor saved and restored');
 });
 
 /** Records what a PreviewBox asks of the terminal. */
@@ -112,6 +132,28 @@ test('a sixel/iTerm2 picture reserves blank cells and is located where the box i
 	app.rerender(view([{...slots[0]!, result: {picture: kitty, from: 'file'}}]));
 	await until(() => calls.sent.includes(99), 'the kitty image sent');
 	app.unmount();
+});
+
+test('half blocks stay out of the frame: Ink lays out blanks, and the rows are handed over to be drawn where the box is', async (t) => {
+	const {graphics, calls} = recordingGraphics();
+	const lines = ['\u001B[38;2;1;2;3;48;2;4;5;6m▀▀▀\u001B[0m', '\u001B[38;2;7;8;9;48;2;1;1;1m▀▀▀\u001B[0m'];
+	const picture: PreviewPicture = {kind: 'overlay-rows', columns: 3, rows: 2, lines, bytes: lines.join('').length};
+	const app = render(
+		<Box flexDirection="column">
+			<Text>title</Text>
+			<Box paddingLeft={2}>
+				<PreviewBox slots={[{file: file(0), box: {columns: 3, rows: 2}, result: {picture, from: 'file'}}]} rows={2} width={20} theme={themeFor({})} graphics={graphics} />
+			</Box>
+		</Box>,
+	);
+	await until(() => calls.overlays.some((list) => list.length === 1), 'the overlay handed over');
+	const overlay = calls.overlays.findLast((list) => list.length === 1)![0]!;
+	t.is(overlay.escape, lines, 'the rows encoded once, handed over as they are');
+	t.deepEqual(overlay.locate(), {column: 2, row: 1});
+	t.false(app.lastFrame()!.includes('▀'), 'no half block in the frame Ink diffs');
+	t.deepEqual(app.lastFrame()!.split('\n').slice(1, 3), ['  \u2800\u2800\u2800', '  \u2800\u2800\u2800']);
+	app.unmount();
+	await until(() => calls.overlays.at(-1)!.length === 0, 'the overlay withdrawn on unmount');
 });
 
 test('a grid goes side by side when each picture gets 16 columns, else the selected one alone; a job without rows gets one per batch slot', (t) => {

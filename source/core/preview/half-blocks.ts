@@ -1,8 +1,9 @@
 /**
  * Unicode half blocks: each cell shows two stacked pixels, `▀` in the upper
  * pixel's colour over the lower pixel's colour as background. The rows are
- * plain text with SGR colours, so Ink lays them out and diffs them like any
- * other line, and tmux keeps them in its grid.
+ * plain text with SGR colours, written over the frame at their cells (not
+ * through Ink, which would re-tokenise every cell on every frame); tmux keeps
+ * them in its grid.
  */
 import type {ColourDepth, RgbImage} from './renderers.js';
 

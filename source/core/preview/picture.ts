@@ -1,14 +1,15 @@
 /**
  * From an image file to what a renderer draws: fit it into a box of cells
  * (keeping its aspect on the terminal's cell shape), scale it with sharp
- * (off the main thread, in libuv's pool) and encode it.
+ * (off the main thread, in libuv's pool) and encode it (sixel on a worker
+ * thread too: its median cut is the one costly encoder).
  */
 import type {Sharp} from 'sharp';
 import {halfBlockLines} from './half-blocks.js';
 import {itermInlineImage} from './iterm.js';
 import {kittyDelete, kittyMaxRows, kittyPlaceholderLines, kittyTransmit, tmuxPassthrough} from './kitty.js';
 import type {CellPixels, RendererChoice, RgbImage} from './renderers.js';
-import {encodeSixel} from './sixel.js';
+import {sixelThread} from './sixel-thread.js';
 
 let sharpModule: Promise<typeof import('sharp')> | undefined;
 
@@ -24,13 +25,18 @@ export interface CellBox {
 }
 
 /**
- * What the UI draws. `lines`: text rows (half blocks, or kitty placeholders
- * after `setup` was written once). `overlay`: an escape drawn at the box's
- * top-left cell after the frame (sixel, iTerm2).
+ * What the UI draws. `lines`: kitty placeholders, text rows in the frame
+ * after `setup` was written once (one colour a line: Ink handles them as
+ * cheaply as plain text). `overlay`: an escape drawn at the box's top-left
+ * cell after the frame (sixel, iTerm2). `overlay-rows`: half blocks, text
+ * rows drawn over the frame, each at its own row: a colour change per cell
+ * is what Ink's per-frame re-tokenising is slowest at, so they stay out of
+ * the frame and are encoded once here.
  */
 export type PreviewPicture =
-	| {kind: 'lines'; columns: number; rows: number; lines: string[]; kitty?: {imageId: number; setup: string; teardown: string}; bytes: number}
-	| {kind: 'overlay'; columns: number; rows: number; escape: string; bytes: number};
+	| {kind: 'lines'; columns: number; rows: number; lines: string[]; kitty: {imageId: number; setup: string; teardown: string}; bytes: number}
+	| {kind: 'overlay'; columns: number; rows: number; escape: string; bytes: number}
+	| {kind: 'overlay-rows'; columns: number; rows: number; lines: readonly string[]; bytes: number};
 
 /** The largest box of cells inside `box` with the image's aspect on cells of `cell` pixels (at least 1x1). */
 export function fitCells(image: {width: number; height: number}, box: CellBox, cell: CellPixels): CellBox {
@@ -93,12 +99,12 @@ export async function makePicture(source: string | Buffer, box: CellBox, choice:
 		const cells = fitCells(size, box, cell);
 		const scaled = await rawPixels(input().resize(cells.columns * oversample, cells.rows * 2 * oversample, {fit: 'fill'}));
 		const lines = halfBlockLines(boxAverage(scaled, oversample), choice.colour);
-		return {kind: 'lines', columns: cells.columns, rows: cells.rows, lines, bytes: lines.reduce((sum, line) => sum + line.length, 0)};
+		return {kind: 'overlay-rows', columns: cells.columns, rows: cells.rows, lines, bytes: lines.reduce((sum, line) => sum + line.length, 0)};
 	}
 	const cells = fitCells(size, {columns: box.columns, rows: renderer === 'kitty' ? Math.min(box.rows, kittyMaxRows) : box.rows}, cell);
 	const pixels = {width: cells.columns * cell.width, height: cells.rows * cell.height};
 	if (renderer === 'sixel') {
-		const escape = encodeSixel(await rawPixels(input().resize(pixels.width, pixels.height, {fit: 'fill'})));
+		const escape = await sixelThread.encode(await rawPixels(input().resize(pixels.width, pixels.height, {fit: 'fill'})));
 		return {kind: 'overlay', ...cells, escape, bytes: escape.length};
 	}
 	const png = await input().resize(pixels.width, pixels.height, {fit: 'fill'}).png({compressionLevel: 6}).toBuffer();

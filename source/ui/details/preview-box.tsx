@@ -1,7 +1,8 @@
 /**
- * The pictures of a preview, side by side in a box of cells. Half blocks and
- * kitty placeholders are text lines in the frame. Sixel and iTerm2 pictures
- * are drawn over blank cells after the frame (terminal-graphics.ts); the
+ * The pictures of a preview, side by side in a box of cells. Kitty
+ * placeholders are text lines in the frame. Sixel and iTerm2 pictures, and
+ * half blocks (whose cell-by-cell colours Ink would re-tokenise on every
+ * frame), are drawn over blank cells after the frame (terminal-graphics.ts); the
  * blanks differ from picture to picture (and from an empty box), so Ink
  * rewrites those lines, erasing the old picture, whenever what is under it
  * changes.
@@ -40,7 +41,7 @@ function Slot({slot, theme, graphics, boxRef}: {slot: PreviewSlot; theme: Theme;
 	const {result} = slot;
 	const picture = result && 'picture' in result ? result.picture : undefined;
 	useEffect(() => {
-		if (picture?.kind === 'lines' && picture.kitty) graphics.transmit(picture.kitty.imageId, picture.kitty.setup, picture.kitty.teardown);
+		if (picture?.kind === 'lines') graphics.transmit(picture.kitty.imageId, picture.kitty.setup, picture.kitty.teardown);
 	}, [picture, graphics]);
 	if (!result || 'message' in result) {
 		return (
@@ -49,9 +50,9 @@ function Slot({slot, theme, graphics, boxRef}: {slot: PreviewSlot; theme: Theme;
 			</Box>
 		);
 	}
-	if (picture!.kind === 'overlay') {
+	if (picture!.kind !== 'lines') {
 		// Two looks of blank, by the picture: a new picture's blanks differ from the last one's, so Ink rewrites the lines under it.
-		const dim = picture!.escape.length % 2 === 0;
+		const dim = picture!.bytes % 2 === 0;
 		const row = blank.repeat(picture!.columns);
 		return (
 			<Box ref={boxRef} flexDirection="column" width={picture!.columns} height={picture!.rows}>
@@ -88,8 +89,10 @@ export function PreviewBox({slots, rows, width, theme, graphics}: PreviewBoxProp
 	const locators = useMemo(() => Array.from({length: 8}, (_, index) => () => screenCell(elements.current[index] ?? null)), []);
 	const overlays: Overlay[] = [];
 	slots.forEach((slot, index) => {
-		const result = slot.result;
-		if (result && 'picture' in result && result.picture.kind === 'overlay' && locators[index]) overlays.push({escape: result.picture.escape, locate: locators[index]});
+		const picture = slot.result && 'picture' in slot.result ? slot.result.picture : undefined;
+		const locate = locators[index];
+		if (!picture || !locate || picture.kind === 'lines') return;
+		overlays.push({escape: picture.kind === 'overlay' ? picture.escape : picture.lines, locate});
 	});
 	// After every commit: the output compares with what it draws and redraws only on a change.
 	useEffect(() => {

@@ -76,7 +76,7 @@ test('a file not downloaded shows the CDN thumbnail, fetched with the user agent
 	await ready(service, [file]);
 	const result = service.peek(file, box)!;
 	t.true('picture' in result && result.from === 'thumbnail');
-	if ('picture' in result && result.picture.kind === 'lines') t.true(result.picture.lines[0]!.includes('38;2;'), 'drawn in colour');
+	t.true('picture' in result && result.picture.kind === 'overlay-rows' && result.picture.lines[0]!.includes('38;2;'), 'drawn in colour');
 	t.deepEqual(cdn.requests, [{url: '/job-a/0_2_384_N.webp', cookie: 'cf_clearance=abc', agent: 'mj-tui-test'}]);
 
 	service.close();
@@ -118,6 +118,36 @@ test('the latest wish wins: a thumbnail nobody wants any more is aborted and nev
 	service.close();
 });
 
+test('a grid’s pictures are told once, when the last is made (each telling is a whole frame), not one by one', async (t) => {
+	const cdn = await startCdn();
+	t.teardown(() => cdn.close());
+	const service = new PreviewService({archiveDir: os.tmpdir(), choice, cdnBase: cdn.base, userAgent: 'ua', tellWithinMs: 60_000});
+	t.teardown(() => service.close());
+	// The second picture's thumbnail is held until its request arrives: the first is made by then.
+	const files = [notDownloaded('grid'), {...notDownloaded('slow'), index: 1}, notDownloaded('grid', 2), notDownloaded('grid', 3)];
+	const tells: number[] = [];
+	const told = new Promise<void>((resolve) => {
+		service.want(
+			files.map((file) => ({file, box})),
+			() => {
+				tells.push(files.filter((file) => service.peek(file, box)).length);
+				resolve();
+			},
+		);
+	});
+	for (;;) {
+		const held = cdn.held.get('/slow/0_1_384_N.webp');
+		if (held) {
+			t.truthy(service.peek(files[0]!, box), 'the first picture is made');
+			held.release();
+			break;
+		}
+		await new Promise((resolve) => setTimeout(resolve, 5));
+	}
+	await told;
+	t.deepEqual(tells, [4], 'one telling, with all four ready');
+});
+
 test('a downloaded file is drawn from disk once; the next ask is answered from the cache', async (t) => {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mj-tui-preview-'));
 	t.teardown(() => fs.rmSync(dir, {recursive: true, force: true}));
@@ -128,7 +158,7 @@ test('a downloaded file is drawn from disk once; the next ask is answered from t
 	await ready(service, [file]);
 	const result = service.peek(file, box)!;
 	t.true('picture' in result && result.from === 'file');
-	if ('picture' in result && result.picture.kind === 'lines') t.true(result.picture.lines.every((line) => line.includes('38;2;0;0;255;48;2;0;0;255')), 'the blue file');
+	t.true('picture' in result && result.picture.kind === 'overlay-rows' && result.picture.lines.every((line) => line.includes('38;2;0;0;255;48;2;0;0;255')), 'the blue file');
 	fs.rmSync(path.join(dir, 'images', 'a.png'));
 	t.is(service.peek(file, box), result, 'served from the cache (the file is gone)');
 	const gone = {...file, sha256: 'other'};
