@@ -12,7 +12,8 @@
  * only on demand and is large or optional (undici on the first transfer,
  * playwright-core in tests, typescript for a .ts config file, Ink's devtools).
  */
-import {chmodSync, rmSync} from 'node:fs';
+import {chmodSync, readFileSync, rmSync} from 'node:fs';
+import path from 'node:path';
 import {build} from 'esbuild';
 
 const outdir = 'dist/bin';
@@ -34,6 +35,32 @@ const inlineGalleryQuery = {
 	},
 };
 
+// Ink's frame builder, swapped for one that keeps rows across frames (source/ui/ink-output/row-cached-output.ts says
+// why). The swap is written against Ink 6.8.0's output.js: test/ui/ink-output.test.ts pins that file and checks the
+// two give the same bytes. The replacement gets Ink's own copies of the libraries output.js imports (Ink's nested
+// string-width and slice-ansi are newer than the app's), resolved from Ink's directory.
+const inkOutputModule = /[\\/]node_modules[\\/]ink[\\/]build[\\/]output\.js$/;
+const rowCachedOutput = path.resolve('dist/source/ui/ink-output/row-cached-output.js');
+let inkOutputSwapped = false;
+const swapInkOutput = {
+	name: 'swap-ink-output',
+	setup(bundle) {
+		bundle.onLoad({filter: inkOutputModule}, (args) => {
+			const {version} = JSON.parse(readFileSync(path.join(path.dirname(args.path), '..', 'package.json'), 'utf8'));
+			if (version !== '6.8.0') throw new Error(`bundle: ink ${version} is not the 6.8.0 that row-cached-output.ts copies; check it against the new output.js`);
+			inkOutputSwapped = true;
+			const contents = [
+				"import sliceAnsi from 'slice-ansi';",
+				"import stringWidth from 'string-width';",
+				"import {styledCharsFromTokens, styledCharsToString, tokenize} from '@alcalzone/ansi-tokenize';",
+				`import {rowCachedOutput} from ${JSON.stringify(rowCachedOutput)};`,
+				'export default rowCachedOutput({sliceAnsi, stringWidth, tokenize, styledCharsFromTokens, styledCharsToString});',
+			].join('\n');
+			return {contents, loader: 'js', resolveDir: path.dirname(args.path)};
+		});
+	},
+};
+
 await build({
 	entryPoints: ['dist/source/cli.js'],
 	outdir,
@@ -51,8 +78,9 @@ await build({
 	// CommonJS inside an ESM bundle still calls require() (for Node's built-ins): give every chunk one.
 	banner: {js: "import {createRequire as __mjTuiCreateRequire} from 'node:module'; const require = __mjTuiCreateRequire(import.meta.url);"},
 	logLevel: 'warning',
-	plugins: [inlineGalleryQuery],
+	plugins: [inlineGalleryQuery, swapInkOutput],
 });
+if (!inkOutputSwapped) throw new Error('bundle: Ink\'s output.js was not swapped (did Ink move it?)');
 if (!galleryQueryInlined) throw new Error('bundle: the gallery search engine was not inlined (was gallery-query-script moved?)');
 // The bin: npx and a shell run it directly (esbuild writes files without the execute bit).
 chmodSync(`${outdir}/cli.js`, 0o755);
