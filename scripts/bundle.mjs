@@ -52,9 +52,9 @@ const swapInkOutput = {
 			const contents = [
 				"import sliceAnsi from 'slice-ansi';",
 				"import stringWidth from 'string-width';",
-				"import {styledCharsFromTokens, styledCharsToString, tokenize} from '@alcalzone/ansi-tokenize';",
+				"import {ansiCodesToString, diffAnsiCodes, styledCharsFromTokens, tokenize} from '@alcalzone/ansi-tokenize';",
 				`import {rowCachedOutput} from ${JSON.stringify(rowCachedOutput)};`,
-				'export default rowCachedOutput({sliceAnsi, stringWidth, tokenize, styledCharsFromTokens, styledCharsToString});',
+				'export default rowCachedOutput({sliceAnsi, stringWidth, tokenize, styledCharsFromTokens, diffAnsiCodes, ansiCodesToString});',
 			].join('\n');
 			return {contents, loader: 'js', resolveDir: path.dirname(args.path)};
 		});

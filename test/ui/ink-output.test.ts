@@ -40,7 +40,7 @@ const InkOutput = ((await import(pathToFileURL(inkOutputFile).href)) as {default
 const libraries: OutputLibraries = {
 	sliceAnsi: ((await import(inkDependency('slice-ansi', 'index.js'))) as {default: OutputLibraries['sliceAnsi']}).default,
 	stringWidth: ((await import(inkDependency('string-width', 'index.js'))) as {default: OutputLibraries['stringWidth']}).default,
-	...((await import(inkDependency('@alcalzone/ansi-tokenize', 'build/index.js'))) as Pick<OutputLibraries, 'tokenize' | 'styledCharsFromTokens' | 'styledCharsToString'>),
+	...((await import(inkDependency('@alcalzone/ansi-tokenize', 'build/index.js'))) as Pick<OutputLibraries, 'tokenize' | 'styledCharsFromTokens' | 'diffAnsiCodes' | 'ansiCodesToString'>),
 };
 const RowCachedOutput = rowCachedOutput(libraries) as unknown as OutputClass;
 
@@ -109,6 +109,8 @@ test('made-up frames at the edges, drawn several times over with some rows chang
 			output.write(35, 3, 'runs past the right edge', {transformers: []});
 			output.write(0, -1, 'above the frame\nstill above: Ink does not move on', {transformers: []});
 			output.write(0, 11, 'last row\nbelow the frame', {transformers: []});
+			// Styles that share an end code (bold, dim), 256 and true colours, the same styles opened in another order, one style after another.
+			output.write(0, 10, `\u001B[1m\u001B[2mbold dim\u001B[22m \u001B[38;5;208m256\u001B[48;2;1;2;3mtrue bg\u001B[49m\u001B[39m ${bold(red('a'))}${red(bold('b'))} ${red('r')}\u001B[32mg\u001B[39m${bold('b')}`, {transformers: []});
 			output.write(0, 2, '', {transformers: []});
 		});
 		t.is(ours.output, ink.output, `frame ${frame}`);

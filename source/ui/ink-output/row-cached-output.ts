@@ -15,17 +15,24 @@
  *
  * Byte-identical to Ink's Output by construction: a row that is built runs
  * Ink's own steps (the same cells, the same libraries, passed in by the
- * bundle from Ink's own dependencies), and clipping is Ink's code, line for
- * line. test/ui/ink-output.test.ts pins the Ink version and output.js this
+ * bundle from Ink's own dependencies; only the style diff between two equally
+ * styled cells, always empty, is skipped), and clipping is Ink's code, line
+ * for line. test/ui/ink-output.test.ts pins the Ink version and output.js this
  * copies, and compares both classes on real frames of the app.
  */
+
+/** One style of a cell, as @alcalzone/ansi-tokenize reduces them. */
+interface AnsiCode {
+	code: string;
+	endCode: string;
+}
 
 /** One styled cell, as @alcalzone/ansi-tokenize builds it. */
 interface StyledChar {
 	type: 'char';
 	value: string;
 	fullWidth: boolean;
-	styles: unknown[];
+	styles: AnsiCode[];
 }
 
 /** The libraries Ink's output.js imports, taken from Ink's own dependencies (versions differ from the app's). */
@@ -34,7 +41,8 @@ export interface OutputLibraries {
 	stringWidth: (text: string) => number;
 	tokenize: (text: string) => unknown[];
 	styledCharsFromTokens: (tokens: any[]) => StyledChar[];
-	styledCharsToString: (chars: StyledChar[]) => string;
+	diffAnsiCodes: (from: AnsiCode[], to: AnsiCode[]) => AnsiCode[];
+	ansiCodesToString: (codes: AnsiCode[]) => string;
 }
 
 type Transformer = (line: string, index: number) => string;
@@ -71,12 +79,22 @@ class FrameMemo<V> {
 	}
 }
 
+/** Same codes in the same order: the style diff between two such cells is empty. */
+function sameStyles(one: AnsiCode[], other: AnsiCode[]): boolean {
+	if (one === other) return true;
+	if (one.length !== other.length) return false;
+	for (let index = 0; index < one.length; index++) {
+		if (one[index]!.code !== other[index]!.code || one[index]!.endCode !== other[index]!.endCode) return false;
+	}
+	return true;
+}
+
 /** What lands on one row: [column, line, column, line, ...] in write order. */
 type RowWrites = Array<number | string>;
 
 /** Build the Output class Ink's renderer uses, over Ink's own libraries. */
 export function rowCachedOutput(libraries: OutputLibraries) {
-	const {sliceAnsi, stringWidth, tokenize, styledCharsFromTokens, styledCharsToString} = libraries;
+	const {sliceAnsi, stringWidth, tokenize, styledCharsFromTokens, diffAnsiCodes, ansiCodesToString} = libraries;
 	const styledChars = new FrameMemo<StyledChar[]>();
 	const widths = new FrameMemo<number>();
 	const blockWidths = new FrameMemo<number>();
@@ -110,7 +128,29 @@ export function rowCachedOutput(libraries: OutputLibraries) {
 			}
 		}
 		// See https://github.com/vadimdemedes/ink/pull/564#issuecomment-1637022742
-		return styledCharsToString(row.filter((item): item is StyledChar => item !== undefined)).trimEnd();
+		return charsToString(row.filter((item): item is StyledChar => item !== undefined)).trimEnd();
+	};
+
+	/**
+	 * ansi-tokenize's styledCharsToString, without its work where a cell has the
+	 * same styles as the one before (most cells): there the diff it would
+	 * compute (three Sets and two arrays per cell) is empty, since every code of
+	 * each side is matched in the other.
+	 */
+	const charsToString = (chars: StyledChar[]): string => {
+		let text = '';
+		for (let index = 0; index < chars.length; index++) {
+			const char = chars[index]!;
+			if (index === 0) {
+				text += ansiCodesToString(char.styles);
+			} else {
+				const before = chars[index - 1]!.styles;
+				if (!sameStyles(before, char.styles)) text += ansiCodesToString(diffAnsiCodes(before, char.styles));
+			}
+			text += char.value;
+			if (index === chars.length - 1) text += ansiCodesToString(diffAnsiCodes(char.styles, []));
+		}
+		return text;
 	};
 
 	return class RowCachedOutput {
