@@ -61,6 +61,28 @@ const swapInkOutput = {
 	},
 };
 
+// Ink measures and re-measures every text node's widest line on every frame (render-node-to-output.js, and
+// measure-text.js for Yoga); widest-line is a pure function of the string, so Ink's imports of it get one that
+// remembers recent strings (source/ui/ink-output/text-memo.ts).
+const inkBuildDir = /[\\/]node_modules[\\/]ink[\\/]build[\\/][^\\/]+\.js$/;
+const textMemo = path.resolve('dist/source/ui/ink-output/text-memo.js');
+let widestLineSwapped = 0;
+const memoiseInkWidestLine = {
+	name: 'memoise-ink-widest-line',
+	setup(bundle) {
+		bundle.onResolve({filter: /^widest-line$/}, (args) => {
+			if (!inkBuildDir.test(args.importer)) return undefined;
+			widestLineSwapped++;
+			return {path: args.resolveDir, namespace: 'ink-widest-line'};
+		});
+		bundle.onLoad({filter: /.*/, namespace: 'ink-widest-line'}, (args) => ({
+			contents: `import widestLine from 'widest-line';\nimport {memoiseText} from ${JSON.stringify(textMemo)};\nexport default memoiseText(widestLine, 4096);`,
+			loader: 'js',
+			resolveDir: args.path,
+		}));
+	},
+};
+
 await build({
 	entryPoints: ['dist/source/cli.js'],
 	outdir,
@@ -78,9 +100,10 @@ await build({
 	// CommonJS inside an ESM bundle still calls require() (for Node's built-ins): give every chunk one.
 	banner: {js: "import {createRequire as __mjTuiCreateRequire} from 'node:module'; const require = __mjTuiCreateRequire(import.meta.url);"},
 	logLevel: 'warning',
-	plugins: [inlineGalleryQuery, swapInkOutput],
+	plugins: [inlineGalleryQuery, swapInkOutput, memoiseInkWidestLine],
 });
 if (!inkOutputSwapped) throw new Error('bundle: Ink\'s output.js was not swapped (did Ink move it?)');
+if (widestLineSwapped === 0) throw new Error('bundle: Ink no longer imports widest-line (see memoiseInkWidestLine)');
 if (!galleryQueryInlined) throw new Error('bundle: the gallery search engine was not inlined (was gallery-query-script moved?)');
 // The bin: npx and a shell run it directly (esbuild writes files without the execute bit).
 chmodSync(`${outdir}/cli.js`, 0o755);

@@ -13,6 +13,7 @@ import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import test from 'ava';
 import {rowCachedOutput, type OutputLibraries} from '../../source/ui/ink-output/row-cached-output.js';
+import {memoiseText} from '../../source/ui/ink-output/text-memo.js';
 import {renderAppOnArchive} from '../helpers/app-on-archive.js';
 import {keys, press, waitForFrame} from '../helpers/ui-testing.js';
 
@@ -69,6 +70,28 @@ test('the installed bundle draws with the row-caching Output, fed Ink\'s own str
 	};
 	t.regex(origin(`sliceAnsi${call![1]}`), /node_modules\/ink\/node_modules\/slice-ansi\//);
 	t.regex(origin(call![2]!), /node_modules\/ink\/node_modules\/string-width\//);
+});
+
+test('Ink\'s widest-line is the memoised one in the bundle, and the memo answers as widest-line does while staying bounded', async (t) => {
+	const text = fs.readFileSync(path.join(root, 'dist/bin/chunks', fs.readdirSync(path.join(root, 'dist/bin/chunks')).find((file) => file.startsWith('mount-'))!), 'utf8');
+	t.regex(text, /\/\/ ink-widest-line:[^\n]*node_modules\/ink\/build\nvar \w+ = memoiseText\(widestLine\d*, 4096\);/);
+
+	const widestLine = ((await import(inkDependency('widest-line', 'index.js'))) as {default: (text: string) => number}).default;
+	let computed = 0;
+	const memoised = memoiseText((line: string) => {
+		computed++;
+		return widestLine(line);
+	}, 4);
+	const lines = ['plain', '日本語\nab', '\u001B[31mred\u001B[39m', 'emoji 🎨', '', 'x\ny\nlongest line'];
+	for (const line of lines) t.is(memoised(line), widestLine(line), JSON.stringify(line));
+	t.is(computed, lines.length);
+	// Asked again at once: remembered.
+	for (const line of lines.slice(-4)) t.is(memoised(line), widestLine(line));
+	t.is(computed, lines.length);
+	// Ten generations of new strings later, the first ones are computed again: old strings are let go.
+	for (let index = 0; index < 40; index++) memoised(`filler ${index}`);
+	memoised(lines[0]!);
+	t.is(computed, lines.length + 41);
 });
 
 /** Draw the same operations with both classes; the frame strings must be equal. */

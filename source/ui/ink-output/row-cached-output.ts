@@ -11,7 +11,7 @@
  * land on it, in order (column, text): this class keys each row by exactly
  * that and builds it Ink's way only when the key is new. The tokenised lines
  * and widths are kept across frames too. What is kept is what the last two
- * frames used (see FrameMemo), so memory stays bounded by two frames.
+ * frames used (see text-memo.ts), so memory stays bounded by two frames.
  *
  * Byte-identical to Ink's Output by construction: a row that is built runs
  * Ink's own steps (the same cells, the same libraries, passed in by the
@@ -20,6 +20,7 @@
  * for line. test/ui/ink-output.test.ts pins the Ink version and output.js this
  * copies, and compares both classes on real frames of the app.
  */
+import {GenerationMemo} from './text-memo.js';
 
 /** One style of a cell, as @alcalzone/ansi-tokenize reduces them. */
 interface AnsiCode {
@@ -54,31 +55,6 @@ interface Clip {
 }
 type Operation = {type: 'write'; x: number; y: number; text: string; transformers: Transformer[]} | {type: 'clip'; clip: Clip} | {type: 'unclip'};
 
-/**
- * A cache that keeps what the current and the previous frame used: lookups
- * fill the current generation, and each new frame drops the generation before
- * the last. Most of a frame is the previous frame's strings.
- */
-class FrameMemo<V> {
-	#current = new Map<string, V>();
-	#previous = new Map<string, V>();
-
-	get(key: string, compute: (key: string) => V): V {
-		let value = this.#current.get(key);
-		if (value !== undefined) return value;
-		value = this.#previous.get(key);
-		if (value === undefined) value = compute(key);
-		this.#current.set(key, value);
-		return value;
-	}
-
-	/** Start a new frame. */
-	turn(): void {
-		this.#previous = this.#current;
-		this.#current = new Map();
-	}
-}
-
 /** Same codes in the same order: the style diff between two such cells is empty. */
 function sameStyles(one: AnsiCode[], other: AnsiCode[]): boolean {
 	if (one === other) return true;
@@ -95,10 +71,10 @@ type RowWrites = Array<number | string>;
 /** Build the Output class Ink's renderer uses, over Ink's own libraries. */
 export function rowCachedOutput(libraries: OutputLibraries) {
 	const {sliceAnsi, stringWidth, tokenize, styledCharsFromTokens, diffAnsiCodes, ansiCodesToString} = libraries;
-	const styledChars = new FrameMemo<StyledChar[]>();
-	const widths = new FrameMemo<number>();
-	const blockWidths = new FrameMemo<number>();
-	const rowStrings = new FrameMemo<string>();
+	const styledChars = new GenerationMemo<StyledChar[]>();
+	const widths = new GenerationMemo<number>();
+	const blockWidths = new GenerationMemo<number>();
+	const rowStrings = new GenerationMemo<string>();
 	// Cells are only ever read (Ink replaces cells, never edits them), so one blank serves every empty cell.
 	const blank: StyledChar = {type: 'char', value: ' ', fullWidth: false, styles: []};
 
