@@ -86,9 +86,11 @@ export function JobsTable({state, width, theme, focused, activeJobIds, emptyText
 			{rows.length === 0 ? (
 				<Text color={theme.muted}>{emptyText}</Text>
 			) : (
-				rows.map((job) => (
+				// Keyed by screen line, not job: a page turn then updates the rows' text in place instead of
+				// unmounting and mounting a screenful of rows with their layout nodes (most of a PgDn's CPU).
+				rows.map((job, line) => (
 					<JobRow
-						key={job.id}
+						key={line}
 						job={job}
 						columns={columns}
 						selected={job.id === selectedId}
