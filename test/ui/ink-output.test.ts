@@ -94,6 +94,13 @@ test('Ink\'s widest-line is the memoised one in the bundle, and the memo answers
 	t.is(computed, lines.length + 41);
 });
 
+test('Yoga\'s WebAssembly is decoded in the bundle without fetch, which would load Node\'s undici before the first frame', (t) => {
+	const chunks = path.join(root, 'dist/bin/chunks');
+	const text = fs.readFileSync(path.join(chunks, fs.readdirSync(chunks).find((file) => file.startsWith('mount-'))!), 'utf8');
+	// Yoga's loader for the wasm bytes: its fetch branch is dead, its base64 branch (wa) taken.
+	t.regex(text, /function ya\(\) \{\n\s*return true \? Promise\.resolve\(\)\.then\(function\(\) \{\n\s*return wa\(\);/);
+});
+
 /** Draw the same operations with both classes; the frame strings must be equal. */
 function drawBoth(width: number, height: number, draw: (output: OutputLike) => void, cached = new RowCachedOutput({width, height})) {
 	const ink = new InkOutput({width, height});
