@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath, pathToFileURL} from 'node:url';
 import test from 'ava';
-import {rowCachedOutput, type OutputLibraries} from '../../source/ui/ink-output/row-cached-output.js';
+import {plainText, rowCachedOutput, type OutputLibraries} from '../../source/ui/ink-output/row-cached-output.js';
 import {memoiseText} from '../../source/ui/ink-output/text-memo.js';
 import {renderAppOnArchive} from '../helpers/app-on-archive.js';
 import {keys, press, waitForFrame} from '../helpers/ui-testing.js';
@@ -101,6 +101,23 @@ test('Yoga\'s WebAssembly is decoded in the bundle without fetch, which would lo
 	t.regex(text, /function ya\(\) \{\n\s*return true \? Promise\.resolve\(\)\.then\(function\(\) \{\n\s*return wa\(\);/);
 });
 
+test('the characters whose tokens the row cache builds itself are, to ansi-tokenize, one grapheme and one cell each, next to each other too', async (t) => {
+	const {tokenize} = (await import(inkDependency('@alcalzone/ansi-tokenize', 'build/index.js'))) as {tokenize: (text: string) => Array<{type: string; value?: string; fullWidth?: boolean}>};
+	const characters: string[] = [];
+	for (let code = 0; code <= 0xffff; code++) {
+		const character = String.fromCharCode(code);
+		if (plainText.test(character)) characters.push(character);
+	}
+	t.true(characters.length > 95 + 128, `${characters.length} characters`);
+	for (const character of characters) t.deepEqual(tokenize(character), [{type: 'char', value: character, fullWidth: false}], JSON.stringify(character));
+	// All of them in a row, forwards and backwards: still one token per character.
+	for (const line of [characters.join(''), [...characters].reverse().join('')]) {
+		t.deepEqual(tokenize(line), [...line].map((value) => ({type: 'char', value, fullWidth: false})));
+	}
+	t.false(plainText.test('e\u0301'), 'a combining mark is not plain');
+	t.false(plainText.test('\u001B]8;;x\u0007'), 'escapes other than SGR codes are not plain');
+});
+
 /** Draw the same operations with both classes; the frame strings must be equal. */
 function drawBoth(width: number, height: number, draw: (output: OutputLike) => void, cached = new RowCachedOutput({width, height})) {
 	const ink = new InkOutput({width, height});
@@ -139,6 +156,7 @@ test('made-up frames at the edges, drawn several times over with some rows chang
 			output.write(35, 3, 'runs past the right edge', {transformers: []});
 			output.write(0, -1, 'above the frame\nstill above: Ink does not move on', {transformers: []});
 			output.write(0, 11, 'last row\nbelow the frame', {transformers: []});
+			output.write(20, 9, `│ ${inverse(`› ${red('✓ 4/4')} · …`)}\u001B[m ↓ ─ ✗ – —`, {transformers: []});
 			// Styles that share an end code (bold, dim), 256 and true colours, the same styles opened in another order, one style after another.
 			output.write(0, 10, `\u001B[1m\u001B[2mbold dim\u001B[22m \u001B[38;5;208m256\u001B[48;2;1;2;3mtrue bg\u001B[49m\u001B[39m ${bold(red('a'))}${red(bold('b'))} ${red('r')}\u001B[32mg\u001B[39m${bold('b')}`, {transformers: []});
 			output.write(0, 2, '', {transformers: []});

@@ -55,6 +55,15 @@ interface Clip {
 }
 type Operation = {type: 'write'; x: number; y: number; text: string; transformers: Transformer[]} | {type: 'clip'; clip: Clip} | {type: 'unclip'};
 
+/** An SGR code (colours, bold, inverse...) as tokenize reads one. */
+const sgrCode = /\u001B\[[0-9;]*m/g;
+/**
+ * Characters that are each a grapheme of their own next to any other of them
+ * and one cell wide (not full width): printable ASCII and the app's box
+ * drawing and marks (· – — … › ↓ ✓ ✗).
+ */
+export const plainText = /^[\u0020-\u007E\u00B7\u2013\u2014\u2026\u203A\u2193\u2500-\u257F\u2713\u2717]*$/;
+
 /** Same codes in the same order: the style diff between two such cells is empty. */
 function sameStyles(one: AnsiCode[], other: AnsiCode[]): boolean {
 	if (one === other) return true;
@@ -79,6 +88,39 @@ export function rowCachedOutput(libraries: OutputLibraries) {
 	const blank: StyledChar = {type: 'char', value: ' ', fullWidth: false, styles: []};
 
 	const widthOf = (text: string) => widths.get(text, stringWidth);
+	const styledCharsOf = (line: string) => styledChars.get(line, (text) => styledCharsFromTokens(plainTokens(text) ?? tokenize(text)));
+
+	// ansi-tokenize walks a line grapheme by grapheme (Intl.Segmenter), the largest cost of a row that is new.
+	// The app's lines are mostly plain characters between SGR codes, where each character is its own grapheme
+	// and one cell wide: for those the tokens are built directly, the same tokens tokenize gives.
+	const charTokens = new Map<string, {type: 'char'; value: string; fullWidth: boolean}>();
+	const codeTokens = new Map<string, unknown[]>();
+	const plainTokens = (line: string): unknown[] | undefined => {
+		const tokens: unknown[] = [];
+		let from = 0;
+		const addText = (text: string) => {
+			if (!plainText.test(text)) return false;
+			for (const value of text) {
+				let token = charTokens.get(value);
+				if (!token) charTokens.set(value, (token = {type: 'char', value, fullWidth: false}));
+				tokens.push(token);
+			}
+			return true;
+		};
+		for (const match of line.matchAll(sgrCode)) {
+			if (!addText(line.slice(from, match.index))) return undefined;
+			const code = match[0];
+			let codes = codeTokens.get(code);
+			if (!codes) {
+				// An SGR code's tokens depend on the code alone; the few the app uses are kept.
+				if (codeTokens.size > 256) codeTokens.clear();
+				codeTokens.set(code, (codes = tokenize(code)));
+			}
+			tokens.push(...codes);
+			from = match.index + code.length;
+		}
+		return addText(line.slice(from)) ? tokens : undefined;
+	};
 	const widestLine = (text: string) =>
 		blockWidths.get(text, () => {
 			let lineWidth = 0;
@@ -92,7 +134,7 @@ export function rowCachedOutput(libraries: OutputLibraries) {
 		for (let x = 0; x < width; x++) row.push(blank);
 		for (let index = 0; index < writes.length; index += 2) {
 			let offsetX = writes[index] as number;
-			for (const character of styledChars.get(writes[index + 1] as string, (line) => styledCharsFromTokens(tokenize(line)))) {
+			for (const character of styledCharsOf(writes[index + 1] as string)) {
 				row[offsetX] = character;
 				const characterWidth = Math.max(1, widthOf(character.value));
 				if (characterWidth > 1) {
