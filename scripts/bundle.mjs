@@ -12,7 +12,8 @@
  * only on demand and is large or optional (undici on the first transfer,
  * playwright-core in tests, typescript for a .ts config file, Ink's devtools).
  */
-import {chmodSync, rmSync} from 'node:fs';
+import {chmodSync, readFileSync, rmSync} from 'node:fs';
+import path from 'node:path';
 import {build} from 'esbuild';
 
 const outdir = 'dist/bin';
@@ -34,6 +35,72 @@ const inlineGalleryQuery = {
 	},
 };
 
+// Ink's frame builder, swapped for one that keeps rows across frames (source/ui/ink-output/row-cached-output.ts says
+// why). The swap is written against Ink 6.8.0's output.js: test/ui/ink-output.test.ts pins that file and checks the
+// two give the same bytes. The replacement gets Ink's own copies of the libraries output.js imports (Ink's nested
+// string-width and slice-ansi are newer than the app's), resolved from Ink's directory.
+const inkOutputModule = /[\\/]node_modules[\\/]ink[\\/]build[\\/]output\.js$/;
+const rowCachedOutput = path.resolve('dist/source/ui/ink-output/row-cached-output.js');
+let inkOutputSwapped = false;
+const swapInkOutput = {
+	name: 'swap-ink-output',
+	setup(bundle) {
+		bundle.onLoad({filter: inkOutputModule}, (args) => {
+			const {version} = JSON.parse(readFileSync(path.join(path.dirname(args.path), '..', 'package.json'), 'utf8'));
+			if (version !== '6.8.0') throw new Error(`bundle: ink ${version} is not the 6.8.0 that row-cached-output.ts copies; check it against the new output.js`);
+			inkOutputSwapped = true;
+			const contents = [
+				"import sliceAnsi from 'slice-ansi';",
+				"import stringWidth from 'string-width';",
+				"import {ansiCodesToString, diffAnsiCodes, styledCharsFromTokens, tokenize} from '@alcalzone/ansi-tokenize';",
+				`import {rowCachedOutput} from ${JSON.stringify(rowCachedOutput)};`,
+				'export default rowCachedOutput({sliceAnsi, stringWidth, tokenize, styledCharsFromTokens, diffAnsiCodes, ansiCodesToString});',
+			].join('\n');
+			return {contents, loader: 'js', resolveDir: path.dirname(args.path)};
+		});
+	},
+};
+
+// Ink measures and re-measures every text node's widest line on every frame (render-node-to-output.js, and
+// measure-text.js for Yoga); widest-line is a pure function of the string, so Ink's imports of it get one that
+// remembers recent strings (source/ui/ink-output/text-memo.ts).
+const inkBuildDir = /[\\/]node_modules[\\/]ink[\\/]build[\\/][^\\/]+\.js$/;
+const textMemo = path.resolve('dist/source/ui/ink-output/text-memo.js');
+let widestLineSwapped = 0;
+const memoiseInkWidestLine = {
+	name: 'memoise-ink-widest-line',
+	setup(bundle) {
+		bundle.onResolve({filter: /^widest-line$/}, (args) => {
+			if (!inkBuildDir.test(args.importer)) return undefined;
+			widestLineSwapped++;
+			return {path: args.resolveDir, namespace: 'ink-widest-line'};
+		});
+		bundle.onLoad({filter: /.*/, namespace: 'ink-widest-line'}, (args) => ({
+			contents: `import widestLine from 'widest-line';\nimport {memoiseText} from ${JSON.stringify(textMemo)};\nexport default memoiseText(widestLine, 4096);`,
+			loader: 'js',
+			resolveDir: args.path,
+		}));
+	},
+};
+
+// Yoga (Ink's layout) ships its WebAssembly as a base64 data: URL and, where fetch exists, reads it through fetch:
+// in Node that loads Node's built-in undici first, ~50 ms before the first frame (~35 ms of CPU) for one data URL.
+// Yoga's own path for runtimes without fetch decodes the base64 directly; the bundle takes that path.
+const yogaWasmModule = /[\\/]node_modules[\\/]yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/;
+const yogaFetchCheck = 'function ya(){return w||"function"!=typeof fetch?';
+let yogaFetchSkipped = false;
+const yogaWithoutFetch = {
+	name: 'yoga-without-fetch',
+	setup(bundle) {
+		bundle.onLoad({filter: yogaWasmModule}, (args) => {
+			const source = readFileSync(args.path, 'utf8');
+			if (!source.includes(yogaFetchCheck)) throw new Error(`bundle: yoga-layout's wasm loader changed (no ${yogaFetchCheck}); see yogaWithoutFetch`);
+			yogaFetchSkipped = true;
+			return {contents: source.replace(yogaFetchCheck, 'function ya(){return true?'), loader: 'js'};
+		});
+	},
+};
+
 await build({
 	entryPoints: ['dist/source/cli.js'],
 	outdir,
@@ -51,8 +118,11 @@ await build({
 	// CommonJS inside an ESM bundle still calls require() (for Node's built-ins): give every chunk one.
 	banner: {js: "import {createRequire as __mjTuiCreateRequire} from 'node:module'; const require = __mjTuiCreateRequire(import.meta.url);"},
 	logLevel: 'warning',
-	plugins: [inlineGalleryQuery],
+	plugins: [inlineGalleryQuery, swapInkOutput, memoiseInkWidestLine, yogaWithoutFetch],
 });
+if (!inkOutputSwapped) throw new Error('bundle: Ink\'s output.js was not swapped (did Ink move it?)');
+if (widestLineSwapped === 0) throw new Error('bundle: Ink no longer imports widest-line (see memoiseInkWidestLine)');
+if (!yogaFetchSkipped) throw new Error('bundle: yoga-layout\'s wasm loader was not found (see yogaWithoutFetch)');
 if (!galleryQueryInlined) throw new Error('bundle: the gallery search engine was not inlined (was gallery-query-script moved?)');
 // The bin: npx and a shell run it directly (esbuild writes files without the execute bit).
 chmodSync(`${outdir}/cli.js`, 0o755);

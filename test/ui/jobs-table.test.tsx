@@ -1,12 +1,13 @@
 import test from 'ava';
+import chalk from 'chalk';
 import React from 'react';
-import {Text, useInput} from 'ink';
+import {Box, Text, useInput} from 'ink';
 import {render} from 'ink-testing-library';
 import type {Job} from '../../source/core/job.js';
-import {JobsTable, jobsPosition} from '../../source/ui/jobs-table/jobs-table.js';
+import {BoxedJobRow, JobRow, JobsTable, jobsPosition} from '../../source/ui/jobs-table/jobs-table.js';
 import {useJobsTable} from '../../source/ui/jobs-table/use-jobs-table.js';
 import {initialJobsTableState, jobsTableReducer, maxLoadedRows, selectedJob} from '../../source/ui/jobs-table/use-jobs-table-state.js';
-import {formatJobDate} from '../../source/ui/jobs-table/job-columns.js';
+import {formatJobDate, jobColumns} from '../../source/ui/jobs-table/job-columns.js';
 import {formatFilterText, parseFilterText} from '../../source/ui/jobs-table/filter-text.js';
 import type {ArchiveSource} from '../../source/ui/archive-source.js';
 import {themeFor} from '../../source/ui/theme.js';
@@ -150,4 +151,51 @@ test('table: a hostile prompt draws as text, with no escape bytes in the frame',
 	t.true(frame.includes('red alert'), 'the readable part of an escaped prompt stays');
 	t.true(hostilePrompts.size > 0);
 	app.unmount();
+});
+
+// Serial (so before the other tests of this file) because it turns Ink's colours on for its own frames.
+test.serial('table: a row drawn as one line of text has the same cells, styles included, as the row laid out in column boxes', (t) => {
+	// No terminal under ava, so chalk (Ink's colours) is off: on for this test, so the styles are compared too.
+	const level = chalk.level;
+	chalk.level = 3;
+	t.teardown(() => {
+		chalk.level = level;
+	});
+	const colours = themeFor({});
+	const job = (index: number, overrides: Partial<Job>): Job => ({...fakeJob(index), ...overrides});
+	const jobs = [
+		job(1, {}),
+		job(2, {prompt: 'a very long prompt that goes on and on past the edge of the prompt column, and further still, to be cut with an ellipsis', files: {total: 4, done: 4, failed: 0}}),
+		job(3, {enqueuedAt: null, jobType: '', eventType: 'a-long-event-type-name', files: {total: 4, done: 2, failed: 1}}),
+		job(4, {prompt: '', fullCommand: 'only a command', files: {total: 0, done: 0, failed: 0}}),
+		job(5, {files: {total: 4, done: 1, failed: 0}}),
+	];
+	let compared = 0;
+	let styled = 0;
+	for (const width of [40, 69, 90, 140, 200]) {
+		const columns = jobColumns(width);
+		for (const theme of [plain, colours]) {
+			for (const [selected, focused, active] of [[false, false, false], [true, true, false], [true, false, true], [false, true, true]] as const) {
+				for (const row of jobs) {
+					const props = {job: row, columns, selected, focused, active, theme, width};
+					const draw = (element: React.ReactElement) => {
+						const instance = render(<Box width={width} flexDirection="column">{element}</Box>);
+						// ink-testing-library's terminal is 100 columns: widen it to the table, as the app's terminal is.
+						Object.defineProperty(instance.stdout, 'columns', {get: () => width});
+						instance.stdout.emit('resize');
+						const frame = instance.lastFrame() ?? '';
+						instance.unmount();
+						return frame;
+					};
+					const line = draw(<JobRow {...props} />);
+					t.is(line, draw(<BoxedJobRow {...props} />), `width ${width}, ${row.id}, selected ${selected}, focused ${focused}, active ${active}`);
+					if (line.includes('\u001B[')) styled++;
+					compared++;
+				}
+			}
+		}
+	}
+	t.is(compared, 5 * 2 * 4 * jobs.length);
+	// The comparison covers styles: colours and inverse reached the frames.
+	t.true(styled > compared / 2, `${styled} of ${compared} rows carried styles`);
 });

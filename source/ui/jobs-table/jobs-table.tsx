@@ -1,11 +1,11 @@
 /**
- * The jobs table: only the visible rows are rendered, each built from
- * fixed-width <Box> columns that truncate with an ellipsis.
+ * The jobs table: only the visible rows are rendered, each one line of text
+ * fitted to fixed-width columns (columns that truncate with an ellipsis).
  */
 import React, {memo} from 'react';
 import {Box, Text} from 'ink';
 import type {Job} from '../../core/job.js';
-import {fitEnd} from '../text-fit.js';
+import {fitEnd, textWidth} from '../text-fit.js';
 import type {Theme} from '../theme.js';
 import {formatFiles, formatJobDate, formatJobType, formatPrompt, jobColumns, type FilesTone, type JobColumns} from './job-columns.js';
 import {visibleRows, type JobsTableState} from './use-jobs-table-state.js';
@@ -28,8 +28,74 @@ function toneColour(tone: FilesTone, theme: Theme): string | undefined {
 	return theme.muted;
 }
 
-const JobRow = memo(function JobRow({job, columns, selected, focused, active, theme}: {job: Job; columns: JobColumns; selected: boolean; focused: boolean; active: boolean; theme: Theme}) {
+export interface JobRowProps {
+	job: Job;
+	columns: JobColumns;
+	selected: boolean;
+	focused: boolean;
+	active: boolean;
+	theme: Theme;
+	width: number;
+}
+
+/** One row's column texts, each already fitted to its column. */
+function rowTexts({job, columns, active}: Pick<JobRowProps, 'job' | 'columns' | 'active'>) {
 	const files = formatFiles(job.files);
+	return {
+		date: formatJobDate(job.enqueuedAt, columns.date < 16),
+		type: columns.type > 0 ? fitEnd(formatJobType(job), columns.type) : '',
+		prompt: fitEnd(formatPrompt(job), columns.prompt),
+		files: fitEnd(active ? `↓${files.text}` : files.text, columns.files),
+		tone: files.tone,
+	};
+}
+
+const printableAscii = /^[\u0020-\u007E]*$/;
+
+/**
+ * A row is one line of text with styled spans, padded with plain spaces to
+ * the column edges: one layout node instead of eleven (a box and a text per
+ * column). That was most of the first frame's layout and of a page turn's
+ * work, and it draws the same cells as the boxed row. Only where the cell
+ * count of a text is a guess (anything but printable ASCII in the type or
+ * prompt, or a table too narrow for its columns) does the boxed row, laid out
+ * by Ink, draw it instead.
+ */
+export const JobRow = memo(function JobRow(props: JobRowProps) {
+	const {columns, selected, focused, theme, width} = props;
+	const texts = rowTexts(props);
+	const fitsWidth = 2 + columns.date + columns.type + columns.prompt + columns.files + (columns.type ? 3 : 2) <= width;
+	if (!fitsWidth || !printableAscii.test(texts.type) || !printableAscii.test(texts.prompt)) return <BoxedJobRow {...props} />;
+	const inverse = selected && focused;
+	const gap = (text: string, cells: number) => ' '.repeat(Math.max(0, cells - textWidth(text)));
+	return (
+		<Text wrap="truncate-end">
+			<Text inverse={inverse} bold={selected}>
+				{selected ? '›' : ' '}{' '}
+			</Text>
+			<Text inverse={inverse}>{texts.date} </Text>
+			{gap(`${texts.date} `, columns.date + 1)}
+			{columns.type > 0 ? (
+				<>
+					<Text inverse={inverse} color={theme.accent}>
+						{texts.type}
+					</Text>
+					{gap(texts.type, columns.type + 1)}
+				</>
+			) : null}
+			<Text inverse={inverse}>{texts.prompt}</Text>
+			{gap(texts.prompt, columns.prompt + 1)}
+			<Text inverse={inverse} color={toneColour(texts.tone, theme)}>
+				{texts.files}
+			</Text>
+		</Text>
+	);
+});
+
+/** The row as fixed-width boxes that Ink lays out and truncates: for text whose width only Ink knows. */
+export function BoxedJobRow(props: JobRowProps) {
+	const {columns, selected, focused, theme} = props;
+	const texts = rowTexts(props);
 	const inverse = selected && focused;
 	return (
 		<Box height={1}>
@@ -37,28 +103,28 @@ const JobRow = memo(function JobRow({job, columns, selected, focused, active, th
 				<Text inverse={inverse} bold={selected}>{selected ? '›' : ' '} </Text>
 			</Box>
 			<Box width={columns.date + 1} flexShrink={0}>
-				<Text inverse={inverse} wrap="truncate-end">{formatJobDate(job.enqueuedAt, columns.date < 16)} </Text>
+				<Text inverse={inverse} wrap="truncate-end">{texts.date} </Text>
 			</Box>
 			{columns.type > 0 ? (
 				<Box width={columns.type + 1} flexShrink={0} paddingRight={1}>
 					<Text inverse={inverse} color={theme.accent} wrap="truncate-end">
-						{fitEnd(formatJobType(job), columns.type)}
+						{texts.type}
 					</Text>
 				</Box>
 			) : null}
 			<Box width={columns.prompt + 1} flexShrink={0} paddingRight={1}>
 				<Text inverse={inverse} wrap="truncate-end">
-					{fitEnd(formatPrompt(job), columns.prompt)}
+					{texts.prompt}
 				</Text>
 			</Box>
 			<Box width={columns.files} flexShrink={0}>
-				<Text inverse={inverse} color={toneColour(files.tone, theme)} wrap="truncate-end">
-					{fitEnd(active ? `↓${files.text}` : files.text, columns.files)}
+				<Text inverse={inverse} color={toneColour(texts.tone, theme)} wrap="truncate-end">
+					{texts.files}
 				</Text>
 			</Box>
 		</Box>
 	);
-});
+}
 
 /** Header plus the visible window of rows. */
 export function JobsTable({state, width, theme, focused, activeJobIds, emptyText = 'No jobs here yet. Press s to sync, or f to change the filter.'}: JobsTableProps) {
@@ -86,6 +152,8 @@ export function JobsTable({state, width, theme, focused, activeJobIds, emptyText
 			{rows.length === 0 ? (
 				<Text color={theme.muted}>{emptyText}</Text>
 			) : (
+				// Keyed by job: a one-line scroll re-renders no row (the rows' props stay the same), and a row is
+				// one layout node, so a page turn's new rows are cheap to mount.
 				rows.map((job) => (
 					<JobRow
 						key={job.id}
@@ -95,6 +163,7 @@ export function JobsTable({state, width, theme, focused, activeJobIds, emptyText
 						focused={focused}
 						active={activeJobIds?.has(job.id) ?? false}
 						theme={theme}
+						width={width}
 					/>
 				))
 			)}
