@@ -159,4 +159,6 @@ export interface DownloadSummary {
 	bytes: number;
 	durationMs: number;
 	failures: DownloadFailure[];
+	/** The run's perceptual hashing (config.perceptualHashes): hashed, not hashable, unreadable, and files left for verify. */
+	perceptualHashes?: {hashed: number; unhashable: number; unreadable: number; left: number};
 }
