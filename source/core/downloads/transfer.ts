@@ -16,6 +16,7 @@ import {acceptedKinds, detectContentKind, headBytesNeeded, looksLikeHtml} from '
 import {loadUndici} from './undici-loader.js';
 import type {PartialState} from '../archive/images.js';
 import {payOut, type RateLimiter} from './rate-limit.js';
+import {writeAll} from './write-all.js';
 
 /** Why a transfer did not complete, and what the engine should do about it. */
 export type TransferFailureKind =
@@ -292,9 +293,8 @@ class ErrorBodySink extends Writable {
 }
 
 /**
- * Received bytes are written in batches of this size: the socket delivers
- * ~40-64 KiB at a time, and one threadpool write per read made 25,000 write
- * calls (and as many thread wake-ups) per GB on the engine's two busy cores.
+ * Received bytes are written in batches of this size: the socket delivers ~40-64 KiB at a time, and one
+ * threadpool write per read made 25,000 write calls (and as many thread wake-ups) per GB on two busy cores.
  */
 const writeBatch = 256 * 1024;
 /** When the last write is older than this (a slow network), chunks are written as they arrive, not held back. */
@@ -425,7 +425,7 @@ class FileSink extends Writable {
 		const position = this.offset;
 		this.#lastWrite = performance.now();
 		for (const buffer of buffers) this.#hash?.update(buffer); // in file order: Writable serialises _writev
-		fs.writev(this.#fd, buffers, position, (error) => {
+		writeAll(this.#fd, buffers, position, (error) => {
 			if (error) return callback(error);
 			this.offset = position + n;
 			const wait = this.#context.limiter.take(n);
