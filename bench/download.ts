@@ -74,6 +74,7 @@ async function fsyncFloor(directory: string, files: number, bytes: number): Prom
 	const data = Buffer.alloc(bytes, 7);
 	let next = 0;
 	const started = performance.now();
+	const cpuBefore = process.cpuUsage();
 	const worker = async (): Promise<void> => {
 		for (let i = next++; i < files; i = next++) {
 			const part = path.join(directory, `${i}.part`);
@@ -88,7 +89,8 @@ async function fsyncFloor(directory: string, files: number, bytes: number): Prom
 		}
 	};
 	await Promise.all(Array.from({length: 16}, worker));
-	process.stdout.write(`${JSON.stringify({ms: performance.now() - started})}\n`);
+	const cpu = process.cpuUsage(cpuBefore);
+	process.stdout.write(`${JSON.stringify({ms: performance.now() - started, cpuSeconds: (cpu.user + cpu.system) / 1e6, systemSeconds: cpu.system / 1e6})}\n`);
 }
 
 interface Measured {
@@ -169,7 +171,8 @@ async function main(): Promise<void> {
 				results.engine.push({wallMs: measured.wallMs, rssKiB: measured.rssKiB, cpuSeconds: measured.cpuSeconds, innerMs: report.ms, innerCpuSeconds: report.cpuSeconds, innerSystemSeconds: report.systemSeconds, dHashes: report.perceptualHashes});
 			} else if (tool === 'floor') {
 				const measured = await timed(mode, process.execPath, ['--import', 'tsx', self, '--fsync-floor', out, String(fileCount), String(mib)]);
-				results.floor.push({...measured, innerMs: (JSON.parse(measured.stdout.trim()) as {ms: number}).ms});
+				const report = JSON.parse(measured.stdout.trim()) as {ms: number; cpuSeconds: number; systemSeconds: number};
+				results.floor.push({...measured, innerMs: report.ms, innerCpuSeconds: report.cpuSeconds, innerSystemSeconds: report.systemSeconds});
 			} else if (tool === 'curl') {
 				const measured = await timed(mode, 'curl', ['-sS', '--fail', '--parallel', '--parallel-max', '16', '-K', path.join(work, 'curl.cfg')], {cwd: out});
 				if (fs.readdirSync(out).length !== fileCount) throw new Error('curl: missing files');
@@ -212,10 +215,12 @@ async function main(): Promise<void> {
 		row('curl --parallel --parallel-max 16', curlWall, med('curl', (r) => r.rssKiB), curlCpu),
 		row('aria2c -j 16', ariaWall, med('aria2c', (r) => r.rssKiB), ariaCpu),
 		row('fsync floor (no network, no hash)', floorInner, med('floor', (r) => r.rssKiB), med('floor', (r) => r.cpuSeconds)),
+		`${row('fsync floor (the writing loop only)', floorInner, med('floor', (r) => r.rssKiB), med('floor', (r) => r.innerCpuSeconds!))} (kernel ${(med('floor', (r) => r.innerSystemSeconds!) / gb).toFixed(2)})`,
 		'',
 		`engine / curl time:   ${(engineInner / curlWall).toFixed(2)}x (process: ${(engineWall / curlWall).toFixed(2)}x; median of per-run ratios ${perRun((i) => results.engine[i]!.innerMs! / peer('curl', i).wallMs)}x)   goal <= 2x, ${verdict(engineInner / curlWall, 2)}`,
 		`engine / fsync floor: ${(engineInner / floorInner).toFixed(2)}x (median of per-run ratios ${perRun((i) => results.engine[i]!.innerMs! / peer('floor', i).innerMs!)}x)   goal <= 1.25x, ${verdict(engineInner / floorInner, 1.25)}`,
 		`engine / curl CPU:    ${(engineCpu / curlCpu).toFixed(2)}x (median of per-run ratios ${perRun((i) => results.engine[i]!.innerCpuSeconds! / peer('curl', i).cpuSeconds)}x; sha256 + fsync + rows included)   goal <= 1.5x, ${verdict(engineCpu / curlCpu, 1.5)}`,
+		`fsync floor / curl CPU: ${(med('floor', (r) => r.innerCpuSeconds!) / curlCpu).toFixed(2)}x (writing + fsync + rename alone, no network, no hash: what durability costs before the engine does anything)`,
 		`engine / aria2c time: ${(engineInner / ariaWall).toFixed(2)}x (process: ${(engineWall / ariaWall).toFixed(2)}x); CPU ${(engineCpu / ariaCpu).toFixed(2)}x   goal < 1x`,
 		`engine peak RSS: ${(engineRss / 1024).toFixed(0)} MiB   goal < 200 MiB`,
 		results.engine[0]?.dHashes
