@@ -67,18 +67,20 @@ export class BackgroundHasher {
 	}
 
 	async #run(): Promise<void> {
-		try {
-			while (this.#queued.length > 0 && !this.#aborted && this.#budget > 0) {
-				const ids = this.#queued.splice(0, pageSize);
+		while (this.#queued.length > 0 && !this.#aborted && this.#budget > 0) {
+			const ids = this.#queued.splice(0, pageSize);
+			try {
 				const page = this.#store.perceptualHashes.unhashedAmong(ids);
 				const processed = await this.#hashPage(page);
 				// Files not reached (stopped, or the tail used up) go back to the front: they are what is left.
 				const notReached = new Set(page.slice(processed).map((file) => file.imageId));
 				this.#queued.unshift(...ids.filter((id) => notReached.has(id)));
+			} catch {
+				// Hashing is a by-product of downloading: a failure here (a full disk, a closed archive) must not fail
+				// the files. The page stays unhashed, reported as left (verify fills it in); the rest is not tried.
+				this.#queued.unshift(...ids);
+				return;
 			}
-		} catch {
-			// Hashing is a by-product of downloading: a failure here (a full disk, a closed archive) must not fail
-			// the files; what was not hashed stays in the queue and is reported as left (verify fills it in).
 		}
 	}
 
