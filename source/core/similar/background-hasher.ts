@@ -4,8 +4,9 @@
  * process (low-priority-decoder.ts), so the transfers always come first.
  *
  * The run does not wait for a long backlog: once its transfers are over it
- * hashes at most `tail` more files (what a run from the real CDN, whose files
- * arrive slower than they decode, usually has left) and stops. What is left
+ * hashes at most `tail` more files, for at most 2 s (what a run from the real
+ * CDN, whose files arrive slower than they decode, usually has left) and
+ * stops; Ctrl-C stops it at once. What is left
  * is counted in the run's summary and filled in by `verify`; `similar` hashes
  * a job's own unhashed images on the fly. Trade-off and figures:
  * docs/benchmarks.md, "Fifth session".
@@ -22,6 +23,8 @@ export interface BackgroundHashSummary extends HashFillSummary {
 
 /** Files the run waits for once its transfers are over (a fraction of a second of one core). */
 export const defaultTail = 16;
+/** The longest the run waits for that tail. */
+export const defaultTailMs = 2000;
 /** Records are stored this many at a time (one transaction each). */
 const pageSize = 16;
 
@@ -48,16 +51,30 @@ export class BackgroundHasher {
 		});
 	}
 
-	/** The transfers are over: hash at most `tail` more files, then stop; resolves with what was done and left. */
-	async finish(tail = defaultTail): Promise<BackgroundHashSummary> {
+	/**
+	 * The transfers are over: hash at most `tail` more files, for at most `maxMs` (at nice 19 on a box busy with
+	 * other work a decode can wait long for the CPU), then stop; resolves with what was done and left.
+	 */
+	async finish(tail = defaultTail, maxMs = defaultTailMs): Promise<BackgroundHashSummary> {
 		this.#budget = tail;
+		const deadline = setTimeout(() => this.#abort(), maxMs);
+		try {
+			return await this.#end();
+		} finally {
+			clearTimeout(deadline);
+		}
+	}
+
+	/** Stop now (Ctrl-C, a fatal error): the file in hand is left too; resolves with what was done and left. */
+	async stop(): Promise<BackgroundHashSummary> {
+		this.#abort();
 		return this.#end();
 	}
 
-	/** Stop after the file in hand (Ctrl-C, a fatal error); resolves with what was done and left. */
-	async stop(): Promise<BackgroundHashSummary> {
+	/** Nothing more is hashed; the decode in hand is abandoned (the child ends), so stopping never waits for the CPU. */
+	#abort(): void {
 		this.#aborted = true;
-		return this.#end();
+		this.#decoder.close();
 	}
 
 	async #end(): Promise<BackgroundHashSummary> {
@@ -93,6 +110,11 @@ export class BackgroundHasher {
 			this.#budget--;
 			reached++;
 			const record = await hashRecordOf(this.#store, file, (absolute) => this.#decoder.hashFile(absolute));
+			// Stopped while this one was decoded: it is left, not unreadable.
+			if (this.#aborted && record === undefined) {
+				reached--;
+				break;
+			}
 			if (record === undefined) this.#summary.unreadable++;
 			else records.push(record);
 		}
