@@ -50,7 +50,10 @@ async function engineChild(urlsFile: string, archive: string, cdnBase: string): 
 	const cpuBefore = process.cpuUsage();
 	// BENCH_PERCEPTUAL_HASHES=0 leaves out the dHash of each image (similar, families), to see its share of the engine's CPU.
 	const perceptualHashes = process.env.BENCH_PERCEPTUAL_HASHES !== '0';
-	const summary = await runDownloads({store, urlsFile, perceptualHashes, config: {...defaultConfig, archive, cdnBase, concurrency: 16, perHostConcurrency: 16}});
+	// BENCH_HASH_WHILE_RECEIVING=0/1 overrides the engine's choice (sha256 as bytes arrive, or read back on a worker).
+	const choice = process.env.BENCH_HASH_WHILE_RECEIVING;
+	const engineOptions = choice === undefined ? {} : {hashWhileReceiving: choice === '1'};
+	const summary = await runDownloads({store, urlsFile, perceptualHashes, engineOptions, config: {...defaultConfig, archive, cdnBase, concurrency: 16, perHostConcurrency: 16}});
 	const ms = performance.now() - started;
 	const cpu = process.cpuUsage(cpuBefore);
 	store.close();
@@ -58,7 +61,7 @@ async function engineChild(urlsFile: string, archive: string, cdnBase: string): 
 	const db = openArchiveDb(archive);
 	const done = (db.prepare("SELECT COUNT(*) AS n FROM images WHERE status = 'done' AND sha256 IS NOT NULL").get() as {n: number}).n;
 	db.close();
-	process.stdout.write(`${JSON.stringify({ms, cpuSeconds: (cpu.user + cpu.system) / 1e6, systemSeconds: cpu.system / 1e6, done, downloaded: summary.downloaded, failed: summary.failed, bytes: summary.bytes})}\n`);
+	process.stdout.write(`${JSON.stringify({ms, cpuSeconds: (cpu.user + cpu.system) / 1e6, systemSeconds: cpu.system / 1e6, done, downloaded: summary.downloaded, failed: summary.failed, bytes: summary.bytes, perceptualHashes: summary.perceptualHashes})}\n`);
 }
 
 /**
@@ -71,6 +74,7 @@ async function fsyncFloor(directory: string, files: number, bytes: number): Prom
 	const data = Buffer.alloc(bytes, 7);
 	let next = 0;
 	const started = performance.now();
+	const cpuBefore = process.cpuUsage();
 	const worker = async (): Promise<void> => {
 		for (let i = next++; i < files; i = next++) {
 			const part = path.join(directory, `${i}.part`);
@@ -85,7 +89,8 @@ async function fsyncFloor(directory: string, files: number, bytes: number): Prom
 		}
 	};
 	await Promise.all(Array.from({length: 16}, worker));
-	process.stdout.write(`${JSON.stringify({ms: performance.now() - started})}\n`);
+	const cpu = process.cpuUsage(cpuBefore);
+	process.stdout.write(`${JSON.stringify({ms: performance.now() - started, cpuSeconds: (cpu.user + cpu.system) / 1e6, systemSeconds: cpu.system / 1e6})}\n`);
 }
 
 interface Measured {
@@ -97,6 +102,8 @@ interface Measured {
 	/** The engine's CPU seconds inside runDownloads, and the kernel's part of them. */
 	innerCpuSeconds?: number;
 	innerSystemSeconds?: number;
+	/** The run's perceptual hashes: made, and left for verify (its nice-19 process's CPU is in cpuSeconds, not innerCpuSeconds). */
+	dHashes?: {hashed: number; left: number};
 }
 
 function ensureTool(binary: string, debianPackage: string): void {
@@ -142,27 +149,30 @@ async function main(): Promise<void> {
 	fs.writeFileSync(path.join(work, 'aria2.txt'), paths.map((p, i) => `${urls[i]}\n  out=${flatName(p)}\n`).join(''));
 
 	const results: Record<'engine' | 'curl' | 'aria2c' | 'floor', Measured[]> = {engine: [], curl: [], aria2c: [], floor: []};
+	// BENCH_TOOLS=engine,curl: only these (quick A/B comparisons while developing); the others print NaN.
+	const tools = (process.env.BENCH_TOOLS ?? 'engine,curl,aria2c,floor').split(',').filter((tool): tool is keyof typeof results => tool in results);
 	const stopBurner = startBurner(mode);
 	const self = new URL(import.meta.url).pathname;
 	for (let run = 1; run <= runs; run++) {
 		// Rotate the order so no tool always enjoys (or suffers) the page cache state left by another.
-		const order = (['engine', 'curl', 'aria2c', 'floor'] as const).map((_, i, all) => all[(i + run - 1) % all.length]!);
+		const order = tools.map((_, i, all) => all[(i + run - 1) % all.length]!);
 		for (const tool of order) {
 			const out = path.join(work, `${tool}-${run}`);
 			fs.mkdirSync(out);
 			if (tool === 'engine') {
 				const measured = await timed(mode, process.execPath, [...engineNodeFlags, '--import', 'tsx', self, '--engine-child', path.join(work, 'urls.txt'), out, standIn.cdnBase]);
-				const report = JSON.parse(measured.stdout.trim().split('\n').at(-1)!) as {ms: number; cpuSeconds: number; systemSeconds: number; done: number; failed: number};
+				const report = JSON.parse(measured.stdout.trim().split('\n').at(-1)!) as {ms: number; cpuSeconds: number; systemSeconds: number; done: number; failed: number; perceptualHashes?: {hashed: number; left: number}};
 				if (report.done !== fileCount || report.failed !== 0) throw new Error(`engine: ${JSON.stringify(report)}`);
 				// Spot-check the engine's files against the served bytes.
 				for (const p of paths.filter((_, i) => i % 50 === 0)) {
 					const file = path.join(out, 'urls', new URL(standIn.cdnBase).host.replace(':', '_'), ...p.slice(1).split('/'));
 					if (sha256(fs.readFileSync(file)) !== expected.get(p)) throw new Error(`engine: wrong bytes in ${file}`);
 				}
-				results.engine.push({wallMs: measured.wallMs, rssKiB: measured.rssKiB, cpuSeconds: measured.cpuSeconds, innerMs: report.ms, innerCpuSeconds: report.cpuSeconds, innerSystemSeconds: report.systemSeconds});
+				results.engine.push({wallMs: measured.wallMs, rssKiB: measured.rssKiB, cpuSeconds: measured.cpuSeconds, innerMs: report.ms, innerCpuSeconds: report.cpuSeconds, innerSystemSeconds: report.systemSeconds, dHashes: report.perceptualHashes});
 			} else if (tool === 'floor') {
 				const measured = await timed(mode, process.execPath, ['--import', 'tsx', self, '--fsync-floor', out, String(fileCount), String(mib)]);
-				results.floor.push({...measured, innerMs: (JSON.parse(measured.stdout.trim()) as {ms: number}).ms});
+				const report = JSON.parse(measured.stdout.trim()) as {ms: number; cpuSeconds: number; systemSeconds: number};
+				results.floor.push({...measured, innerMs: report.ms, innerCpuSeconds: report.cpuSeconds, innerSystemSeconds: report.systemSeconds});
 			} else if (tool === 'curl') {
 				const measured = await timed(mode, 'curl', ['-sS', '--fail', '--parallel', '--parallel-max', '16', '-K', path.join(work, 'curl.cfg')], {cwd: out});
 				if (fs.readdirSync(out).length !== fileCount) throw new Error('curl: missing files');
@@ -195,6 +205,7 @@ async function main(): Promise<void> {
 	const curlCpu = med('curl', (r) => r.cpuSeconds);
 	const ariaCpu = med('aria2c', (r) => r.cpuSeconds);
 	const perRun = (ratio: (i: number) => number) => median(results.engine.map((_, i) => ratio(i))).toFixed(2);
+	const peer = (tool: keyof typeof results, i: number): Measured => results[tool][i] ?? {wallMs: NaN, rssKiB: NaN, cpuSeconds: NaN, innerMs: NaN};
 	const verdict = (value: number, goal: number) => (value <= goal ? 'met' : 'MISSED');
 	const lines = [
 		`download bench: ${fileCount} files x ${(totalBytes / fileCount / mib).toFixed(2)} MiB = ${mb.toFixed(0)} MB from the stand-in CDN on 127.0.0.1, 16 in flight, median of ${runs} runs; ${mode.describe}; load average ${os.loadavg().map((n) => n.toFixed(1)).join(' ')}`,
@@ -204,12 +215,17 @@ async function main(): Promise<void> {
 		row('curl --parallel --parallel-max 16', curlWall, med('curl', (r) => r.rssKiB), curlCpu),
 		row('aria2c -j 16', ariaWall, med('aria2c', (r) => r.rssKiB), ariaCpu),
 		row('fsync floor (no network, no hash)', floorInner, med('floor', (r) => r.rssKiB), med('floor', (r) => r.cpuSeconds)),
+		`${row('fsync floor (the writing loop only)', floorInner, med('floor', (r) => r.rssKiB), med('floor', (r) => r.innerCpuSeconds!))} (kernel ${(med('floor', (r) => r.innerSystemSeconds!) / gb).toFixed(2)})`,
 		'',
-		`engine / curl time:   ${(engineInner / curlWall).toFixed(2)}x (process: ${(engineWall / curlWall).toFixed(2)}x; median of per-run ratios ${perRun((i) => results.engine[i]!.innerMs! / results.curl[i]!.wallMs)}x)   goal <= 2x, ${verdict(engineInner / curlWall, 2)}`,
-		`engine / fsync floor: ${(engineInner / floorInner).toFixed(2)}x (median of per-run ratios ${perRun((i) => results.engine[i]!.innerMs! / results.floor[i]!.innerMs!)}x)   goal <= 1.25x, ${verdict(engineInner / floorInner, 1.25)}`,
-		`engine / curl CPU:    ${(engineCpu / curlCpu).toFixed(2)}x (median of per-run ratios ${perRun((i) => results.engine[i]!.innerCpuSeconds! / results.curl[i]!.cpuSeconds)}x; sha256 + fsync + rows included)   goal <= 1.5x, ${verdict(engineCpu / curlCpu, 1.5)}`,
+		`engine / curl time:   ${(engineInner / curlWall).toFixed(2)}x (process: ${(engineWall / curlWall).toFixed(2)}x; median of per-run ratios ${perRun((i) => results.engine[i]!.innerMs! / peer('curl', i).wallMs)}x)   goal <= 2x, ${verdict(engineInner / curlWall, 2)}`,
+		`engine / fsync floor: ${(engineInner / floorInner).toFixed(2)}x (median of per-run ratios ${perRun((i) => results.engine[i]!.innerMs! / peer('floor', i).innerMs!)}x)   goal <= 1.25x, ${verdict(engineInner / floorInner, 1.25)}`,
+		`engine / curl CPU:    ${(engineCpu / curlCpu).toFixed(2)}x (median of per-run ratios ${perRun((i) => results.engine[i]!.innerCpuSeconds! / peer('curl', i).cpuSeconds)}x; sha256 + fsync + rows included)   goal <= 1.5x, ${verdict(engineCpu / curlCpu, 1.5)}`,
+		`fsync floor / curl CPU: ${(med('floor', (r) => r.innerCpuSeconds!) / curlCpu).toFixed(2)}x (writing + fsync + rename alone, no network, no hash: what durability costs before the engine does anything)`,
 		`engine / aria2c time: ${(engineInner / ariaWall).toFixed(2)}x (process: ${(engineWall / ariaWall).toFixed(2)}x); CPU ${(engineCpu / ariaCpu).toFixed(2)}x   goal < 1x`,
 		`engine peak RSS: ${(engineRss / 1024).toFixed(0)} MiB   goal < 200 MiB`,
+		results.engine[0]?.dHashes
+			? `perceptual hashes (nice-19 process, CPU in the process line only): ${med('engine', (r) => r.dHashes!.hashed)} made during the run, ${med('engine', (r) => r.dHashes!.left)} left for verify (medians)`
+			: 'perceptual hashes: off (BENCH_PERCEPTUAL_HASHES=0)',
 		'',
 		`fsync floor: the same bytes, 16 writers, fsync + rename + folder fsync each, no network; engine above the floor: ${((engineInner - floorInner) / 1000).toFixed(2)} s; curl and aria2c do not fsync`,
 	];

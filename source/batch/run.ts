@@ -55,6 +55,8 @@ export interface BatchSummary {
 	failed: number;
 	bytes: number;
 	failures: DownloadSummary['failures'];
+	/** Perceptual hashes the download run made (perceptualHashes: true), and files it left for `verify`; null when off or not run. */
+	perceptualHashes: NonNullable<DownloadSummary['perceptualHashes']> | null;
 	/** PNGs that got their prompt and job id written in (--embed-metadata). */
 	embedded: number;
 	/** XMP sidecars written or refreshed this run (--sidecars). */
@@ -77,7 +79,7 @@ export async function runBatch(options: BatchOptions): Promise<number> {
 	const progress = new BatchProgress({stream: io.stderr, log, intervalMs: options.progressIntervalMs});
 	const summary: BatchSummary = {
 		jobsSeen: 0, jobsNew: 0, jobsUpdated: 0, pages: 0, syncStoppedBecause: null, oddities: {}, likes: null,
-		downloaded: 0, skipped: 0, failed: 0, bytes: 0, failures: [], embedded: 0, sidecars: 0,
+		downloaded: 0, skipped: 0, failed: 0, bytes: 0, failures: [], perceptualHashes: null, embedded: 0, sidecars: 0,
 		durationMs: 0,
 		phases: {sync: 'skipped', download: 'skipped'},
 		errors: [],
@@ -192,6 +194,8 @@ async function downloadPhase(store: ArchiveStore, options: BatchOptions, progres
 		addDownloads(summary, result);
 		summary.phases.download = signal.aborted ? 'interrupted' : 'done';
 		progress.note(`downloads: ${signal.aborted ? 'interrupted' : 'done'}: ${result.downloaded} downloaded, ${result.skipped} skipped, ${result.failed} failed, ${formatBytes(result.bytes)}`);
+		const left = result.perceptualHashes?.left ?? 0;
+		if (left > 0) progress.note(`perceptual hashes: ${result.perceptualHashes!.hashed} made, ${left} left for later (mj-tui verify computes them)`);
 		if (config.embedMetadata && !signal.aborted) await embedPhase(store, phaseStartedAt, options, progress, summary);
 		// After files are done (and after embedding, which rewrites PNGs): sidecars and file times.
 		if (!signal.aborted) await finishFilesPhase(store, runStartedAt, options, progress, summary);
@@ -211,6 +215,7 @@ function addDownloads(summary: BatchSummary, result: DownloadSummary): void {
 		failed: result.failed,
 		bytes: result.bytes,
 		failures: result.failures.map(failure => ({url: safeText(failure.url), reason: safeText(failure.reason)})),
+		perceptualHashes: result.perceptualHashes ?? null,
 	});
 }
 

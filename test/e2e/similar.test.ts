@@ -2,7 +2,7 @@
  * Near-duplicate families through the installed binary, on an archive that
  * `mj-tui --batch` synced and downloaded from the stand-in (whose variations
  * and upscales show their parent's picture slightly changed): hashes made at
- * download, `similar` by job and by file (text and --json), its errors, and
+ * download (or left for verify, and counted), `similar` by job and by file (text and --json), its errors, and
  * `verify` filling in missing hashes once (never an error loop).
  */
 import fs from 'node:fs';
@@ -21,6 +21,8 @@ interface SimilarLine {distance: number; job_id: string; index: number; variant:
 let standIn: StandIn;
 let box: Sandbox;
 let dir: string;
+/** The set-up batch's perceptual hashing, from its --json summary. */
+let batchHashes: {hashed: number; unhashable: number; unreadable: number; left: number};
 
 test.before(async t => {
 	if (!fs.existsSync(builtBin)) t.fail(`${builtBin} is missing: run npm run build (npm test does) first`);
@@ -29,6 +31,7 @@ test.before(async t => {
 	dir = temporaryArchive();
 	const batch = await runBin(['--batch', '--json', '--archive', dir], {cwd: box.project, env: {...box.env, ...standInBaseEnv(standIn)}});
 	if (batch.code !== 0) t.fail(`set-up batch exited ${batch.code}: ${batch.stderr}`);
+	batchHashes = JSON.parse(batch.stdout.trim().split('\n').at(-1)!).perceptualHashes;
 });
 
 test.after.always(async () => {
@@ -52,9 +55,19 @@ function families(): Map<string, StandInJob[]> {
 	return byParentImage;
 }
 
-test.serial('a batch download hashes every image it fetched; videos are recorded as not hashable', t => {
-	const rows = readArchiveDb(dir, db => db.prepare(`SELECT i.variant, h.hash, h.unhashable, h.sha256 = i.sha256 AS current FROM images i
-		LEFT JOIN perceptual_hashes h ON h.image_id = i.id WHERE i.status = 'done'`).all() as Array<{variant: string; hash: string | null; unhashable: string | null; current: number}>);
+test.serial('a batch download hashes the images it fetched or counts those it left, which verify fills in; videos are not hashable', async t => {
+	const hashes = () => readArchiveDb(dir, db => db.prepare(`SELECT i.variant, h.hash, h.unhashable, h.sha256 = i.sha256 AS current FROM images i
+		LEFT JOIN perceptual_hashes h ON h.image_id = i.id WHERE i.status = 'done'`).all() as Array<{variant: string; hash: string | null; unhashable: string | null; current: number | null}>);
+	const afterBatch = hashes();
+	t.is(afterBatch.filter(row => row.hash === null && row.unhashable === null).length, batchHashes.left, 'unhashed files = what the summary says it left');
+	t.is(afterBatch.filter(row => row.hash !== null).length, batchHashes.hashed);
+	if (batchHashes.left > 0) {
+		const verify = await runBin(['verify', '--json', '--archive', dir], {cwd: box.project, env: box.env});
+		t.is(verify.code, 0, verify.stderr);
+		const filled = JSON.parse(verify.stdout.trim().split('\n').at(-1)!).perceptualHashes as {hashed: number; unhashable: number};
+		t.is(filled.hashed + filled.unhashable, batchHashes.left);
+	}
+	const rows = hashes();
 	t.true(rows.some(row => row.variant === 'mp4'), 'the stand-in has video jobs');
 	for (const row of rows) {
 		if (row.variant === 'mp4') t.deepEqual([row.hash, row.unhashable], [null, 'a video']);

@@ -68,6 +68,8 @@ export interface Config {
 	sidecars: boolean;
 	/** Set each downloaded file's mtime to its job's enqueue time. */
 	setMtime: boolean;
+	/** Hash each downloaded image for near-duplicate families, at low priority beside the transfers (verify fills in the rest). */
+	perceptualHashes: boolean;
 	/** Write Prometheus textfile metrics here after each batch run. */
 	metricsFile?: string;
 	/** How the interactive app shows pictures: a graphics protocol, half blocks, `auto` (ask the terminal) or `off`. */
@@ -104,6 +106,7 @@ export const defaultConfig: Config = {
 	embedMetadata: false,
 	sidecars: false,
 	setMtime: true,
+	perceptualHashes: true,
 	preview: 'auto',
 	verbose: false,
 	quiet: false,

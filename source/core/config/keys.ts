@@ -69,6 +69,7 @@ export const keySpecs: readonly KeySpec[] = [
 	{key: 'grids', type: {kind: 'boolean'}, summary: 'Also download grid composites', example: 'false'},
 	{key: 'videos', type: {kind: 'boolean'}, summary: 'Also download the videos of video jobs', example: 'true'},
 	{key: 'stallTimeoutMs', type: {kind: 'duration', min: 1000, max: 10 * minute}, summary: 'Abort a download that sends no bytes for this long (ms, or 30s)', example: '30000'},
+	{key: 'perceptualHashes', type: {kind: 'boolean'}, summary: 'Hash each downloaded image for near-duplicate families (similar, stats, --dedupe), at low priority beside the transfers; false: only verify computes them', example: 'true'},
 	{key: 'metricsFile', type: {kind: 'path'}, summary: 'Write Prometheus textfile metrics here after each batch run', example: '/var/lib/node_exporter/mj-tui.prom'},
 	{key: 'preview', type: {kind: 'enum', values: previewModes}, summary: 'Pictures in the interactive app: auto (ask the terminal), kitty, iterm, sixel, blocks (half blocks), off', example: 'auto'},
 	{key: 'verbose', type: {kind: 'boolean'}, summary: 'More detail in logs', example: 'false'},

@@ -17,7 +17,7 @@ import {resolveFileUrl} from './cdn-url.js';
 import {runFaultError} from './disk-full.js';
 import {DoneWriter} from './done-writer.js';
 import {FileRunner} from './file-runner.js';
-import {FileHasher, MainThreadHasher, type FileHashing} from './hasher.js';
+import {FileHasher, hashWhileReceivingByDefault, MainThreadHasher, type FileHashing} from './hasher.js';
 import {HostGate} from './hosts.js';
 import {hostOf, StopReason, type LiveTransfer} from './live-transfer.js';
 import {BackgroundPlanning, MissingPlanner} from './plan.js';
@@ -102,6 +102,7 @@ class Engine implements DownloadEngineInternals {
 			hosts: this.#hosts,
 			limiter: this.#limiter,
 			hasher: this.#hasher,
+			hashWhileReceiving: options.hashWhileReceiving ?? hashWhileReceivingByDefault(options),
 			doneWriter: this.#doneWriter,
 			live: this.#live,
 			counts: this.#counts,

@@ -39,6 +39,8 @@ export interface RunnerContext {
 	hosts: HostGate;
 	limiter: RateLimiter;
 	hasher: FileHashing;
+	/** Hash fresh transfers' bytes as they are written instead of reading the file back (EngineOptions.hashWhileReceiving). */
+	hashWhileReceiving: boolean;
 	doneWriter: DoneWriter;
 	live: Map<number, LiveTransfer>;
 	counts: StatusCounts;
@@ -169,7 +171,14 @@ export class FileRunner {
 		}
 		const onCdn = live.host === this.#cdnHost;
 		const result = await runTransfer(
-			{url: live.url, variant: row.variant, partPath, resume: row.part_path ? {etag: row.etag, lastModified: row.last_modified, totalBytes: row.total_bytes} : null, headers: this.#headersFor(live.url)},
+			{
+				url: live.url,
+				variant: row.variant,
+				partPath,
+				resume: row.part_path ? {etag: row.etag, lastModified: row.last_modified, totalBytes: row.total_bytes} : null,
+				headers: this.#headersFor(live.url),
+				hashWhileReceiving: this.#context.hashWhileReceiving,
+			},
 			{
 				agent: await this.#dispatcher(),
 				limiter,
@@ -221,10 +230,11 @@ export class FileRunner {
 		}
 	}
 
-	async #finalise(live: LiveTransfer, partPath: string, transferred: {bytes: number; fd?: number}): Promise<void> {
+	async #finalise(live: LiveTransfer, partPath: string, transferred: {bytes: number; fd?: number; sha256?: string}): Promise<void> {
 		const {archiveDir, hasher, doneWriter} = this.#context;
 		const row = live.row;
-		const result = await hasher.hash(partPath);
+		// Hashed while it arrived, or (a resumed partial, a browser fetch, the worker-thread policy) read back now.
+		const result = transferred.sha256 === undefined ? await hasher.hash(partPath) : {sha256: transferred.sha256, bytes: transferred.bytes};
 		// Only this process writes the partial; a different size means something else did: fetch it again.
 		if (result.bytes !== transferred.bytes) throw new TransferError('retry', `the partial changed on disk: ${result.bytes} bytes, expected ${transferred.bytes}`);
 		// Identical files finishing together: the second waits for the first to be recorded, then links to it.

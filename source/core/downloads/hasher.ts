@@ -1,14 +1,17 @@
 /**
- * SHA-256 of finished files, read back and hashed on a worker thread.
- * Hashing each chunk as it arrived took a quarter of the main thread (~0.7 s
- * per GB even with SHA-NI), the thread that also parses HTTP and drives every
- * transfer; on two cores it was the bottleneck (bench/download.ts). The file
- * was just written, so the worker reads it from the page cache, on the other
- * core. Hashing what is on disk also covers the prefix of a resumed partial
- * and a file found complete after a crash, with one code path.
+ * SHA-256 of finished files read back from disk, on a worker thread or the
+ * main thread. With more than one core, hashing each chunk as it arrived took
+ * a quarter of the main thread (~0.7 s per GB even with SHA-NI), the thread
+ * that also parses HTTP and drives every transfer: the worker reads the file
+ * from the page cache on the other core. With one core the worker buys
+ * nothing and the read-back is one copy more, so fresh transfers hash their
+ * bytes as they are written instead (transfer.ts, hashWhileReceivingByDefault).
+ * Read-back still covers the prefix of a resumed partial and a file found
+ * complete after a crash.
  */
 import {createHash} from 'node:crypto';
 import fs from 'node:fs';
+import {availableParallelism} from 'node:os';
 import {Worker} from 'node:worker_threads';
 
 // Plain JavaScript evaluated in the worker: a file next to this one would be .ts under tsx (which workers
@@ -36,6 +39,14 @@ parentPort.on('message', ({id, file}) => {
 
 type Answer = {id: number; sha256: string; bytes: number; error?: undefined} | {id: number; error: string};
 type Waiter = {resolve: (result: {sha256: string; bytes: number}) => void; reject: (error: Error) => void};
+
+/**
+ * Whether fresh transfers hash their bytes as they arrive (transfer.ts) rather than have them read back here:
+ * with one core (or hashing on the main thread anyway) the worker buys nothing and the read-back is a copy more.
+ */
+export function hashWhileReceivingByDefault(options: {hashOnMainThread?: boolean}): boolean {
+	return options.hashOnMainThread === true || availableParallelism() === 1;
+}
 
 /** The file's sha256 and size as it is on disk now; FileHasher (worker thread) or MainThreadHasher. */
 export interface FileHashing {

@@ -11,7 +11,7 @@ import {writeMetrics} from './metrics.js';
 import type {DownloadSummary, EngineSnapshot} from './types.js';
 import {planUrls, readUrlList} from './url-list.js';
 import {findStaleParts, removeStaleParts} from './stale-parts.js';
-import {BackgroundHasher} from '../similar/fill-hashes.js';
+import {BackgroundHasher, type BackgroundHashSummary} from '../similar/background-hasher.js';
 
 export interface DownloadRunOptions {
 	store: ArchiveStore;
@@ -23,7 +23,7 @@ export interface DownloadRunOptions {
 	onSnapshot?: (snapshot: EngineSnapshot) => void;
 	/** Passed to the engine (the browser route's challenge fallback). */
 	engineOptions?: EngineOptions;
-	/** false: finished files get no perceptual hash now (verify adds them); bench/similar.ts measures the difference. */
+	/** false: finished files get no perceptual hash now (verify adds them); default: config.perceptualHashes. */
 	perceptualHashes?: boolean;
 }
 
@@ -40,12 +40,14 @@ export async function runDownloads(options: DownloadRunOptions): Promise<Downloa
 	const {store, config, signal} = options;
 	const started = Date.now();
 	const urls = options.urlsFile ? readUrlList(options.urlsFile) : undefined;
-	// Perceptual hashes of the finished files, computed beside the transfers (similar, families, dedupe).
+	// Perceptual hashes of the finished files (similar, families, dedupe), at low priority beside the transfers.
 	const perceptual = new BackgroundHasher(store);
-	const onFilesRecorded = options.perceptualHashes === false ? undefined : (ids: number[]) => perceptual.add(ids);
+	const hashing = options.perceptualHashes ?? config.perceptualHashes;
+	const onFilesRecorded = hashing ? (ids: number[]) => perceptual.add(ids) : undefined;
 	const engine = createDownloadEngine(store, config, {...options.engineOptions, onFilesRecorded});
 	const unsubscribe = options.onSnapshot ? engine.subscribe(options.onSnapshot) : undefined;
 	// Ctrl-C / SIGTERM also while the last hashes are made: stop after the file in hand (verify fills in the rest).
+	let hashes: BackgroundHashSummary | undefined;
 	const onAbort = (): void => {
 		void engine.stop();
 		void perceptual.stop();
@@ -59,7 +61,8 @@ export async function runDownloads(options: DownloadRunOptions): Promise<Downloa
 	let skipped = 0;
 	const summary = (): DownloadSummary => {
 		const stats = engine.stats();
-		return {downloaded: stats.downloaded, skipped: skipped + stats.duplicates, failed: stats.failed, bytes: stats.bytes, durationMs: Date.now() - started, failures: stats.failures};
+		const perceptualHashes = hashing ? hashes : undefined;
+		return {downloaded: stats.downloaded, skipped: skipped + stats.duplicates, failed: stats.failed, bytes: stats.bytes, durationMs: Date.now() - started, failures: stats.failures, perceptualHashes};
 	};
 	let fatal: unknown;
 	try {
@@ -78,9 +81,9 @@ export async function runDownloads(options: DownloadRunOptions): Promise<Downloa
 		fatal = isDiskFull(error) ? diskFullError(store.dir, error) : error;
 	} finally {
 		await engine.stop();
-		// Interrupted: stop at the file in hand (verify fills in the rest); else finish what the run handed over,
-		// still listening for Ctrl-C / SIGTERM, which stops it there too.
-		await (signal?.aborted || fatal !== undefined ? perceptual.stop() : perceptual.drain());
+		// Interrupted: stop at the file in hand; else hash a short tail of what the run handed over (not a long
+		// backlog: background-hasher.ts), still listening for Ctrl-C / SIGTERM. What is left, verify fills in.
+		hashes = await (signal?.aborted || fatal !== undefined ? perceptual.stop() : perceptual.finish());
 		signal?.removeEventListener('abort', onAbort);
 		unsubscribe?.();
 		settled();

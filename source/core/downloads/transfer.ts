@@ -1,10 +1,12 @@
 /**
  * One file over HTTP into its partial, done right: resume with Range +
  * If-Range, refuse ranges that do not continue the partial, check the
- * length and the kind of content. Hashing the finished partial (hasher.ts),
- * making it durable (fsync) and moving it to its final path are the engine's
- * and finalise.ts's job, after the transfer has handed its slot on.
+ * length and the kind of content; with hashWhileReceiving, SHA-256 as bytes
+ * are written. Reading a partial back to hash it (hasher.ts), making it
+ * durable (fsync) and moving it to its final path are the engine's and
+ * finalise.ts's job, after the transfer has handed its slot on.
  */
+import {createHash, type Hash} from 'node:crypto';
 import fs from 'node:fs';
 import {Writable} from 'node:stream';
 import type {Dispatcher} from 'undici';
@@ -14,6 +16,7 @@ import {acceptedKinds, detectContentKind, headBytesNeeded, looksLikeHtml} from '
 import {loadUndici} from './undici-loader.js';
 import type {PartialState} from '../archive/images.js';
 import {payOut, type RateLimiter} from './rate-limit.js';
+import {writeAll} from './write-all.js';
 
 /** Why a transfer did not complete, and what the engine should do about it. */
 export type TransferFailureKind =
@@ -52,6 +55,8 @@ export interface TransferInput {
 	/** Validators and size saved from an earlier attempt, for resuming. */
 	resume: {etag: string | null; lastModified: string | null; totalBytes: number | null} | null;
 	headers: Record<string, string>;
+	/** Hash the body's bytes as they are written (a fresh file only), saving the read-back afterwards (see hasher.ts). */
+	hashWhileReceiving?: boolean;
 }
 
 export interface TransferContext {
@@ -76,6 +81,8 @@ export interface TransferResult {
 	fd?: number;
 	/** Bytes fetched over the network this time (the rest came from the partial). */
 	fetched: number;
+	/** SHA-256 of the whole file, hashed as it was written (hashWhileReceiving, a file fetched from byte 0). */
+	sha256?: string;
 }
 
 /** Fetch `input.url` into its partial until complete (length and content checked); throws TransferError otherwise. */
@@ -135,7 +142,7 @@ export async function runTransfer(input: TransferInput, context: TransferContext
 				context.onTotal(outcome.total);
 				context.onPartial({etag: outcome.etag, lastModified: outcome.lastModified, totalBytes: outcome.total});
 				if (outcome.start === 0) context.onBytes(0, true);
-				sink = new FileSink(input.partPath, outcome.start, acceptedKinds(input.variant), context, stall, controller.signal);
+				sink = new FileSink(input.partPath, outcome.start, acceptedKinds(input.variant), context, stall, controller.signal, input.hashWhileReceiving === true);
 				return sink;
 			},
 		);
@@ -173,7 +180,7 @@ export async function runTransfer(input: TransferInput, context: TransferContext
 		closeQuietly(written.openFd);
 		throw problem;
 	}
-	return {bytes: written.offset, fetched: written.offset - outcome.start, fd: written.openFd};
+	return {bytes: written.offset, fetched: written.offset - outcome.start, fd: written.openFd, sha256: written.sha256};
 }
 
 function closeQuietly(fd: number | undefined): void {
@@ -286,9 +293,8 @@ class ErrorBodySink extends Writable {
 }
 
 /**
- * Received bytes are written in batches of this size: the socket delivers
- * ~40-64 KiB at a time, and one threadpool write per read made 25,000 write
- * calls (and as many thread wake-ups) per GB on the engine's two busy cores.
+ * Received bytes are written in batches of this size: the socket delivers ~40-64 KiB at a time, and one
+ * threadpool write per read made 25,000 write calls (and as many thread wake-ups) per GB on two busy cores.
  */
 const writeBatch = 256 * 1024;
 /** When the last write is older than this (a slow network), chunks are written as they arrive, not held back. */
@@ -306,6 +312,8 @@ class FileSink extends Writable {
 	offset: number;
 	/** Set once the whole body is written: the fd, which the sink then no longer closes (see TransferResult.fd). */
 	openFd: number | undefined;
+	/** The whole file's SHA-256 once the body is written, when hashed while receiving. */
+	sha256: string | undefined;
 	/** `pending` until the first bytes are checked; a resumed partial was checked on disk. */
 	kind: ReturnType<typeof detectContentKind> | 'pending' | 'checked';
 	readonly #file: string;
@@ -319,8 +327,9 @@ class FileSink extends Writable {
 	#batchSize = 0;
 	/** When the last write was issued; 0 so the first bytes go out at once. */
 	#lastWrite = 0;
+	readonly #hash: Hash | undefined; // fed each batch as written, from byte 0 only (a resumed prefix is on disk, not here)
 
-	constructor(file: string, start: number, accepted: readonly string[], context: TransferContext, stall: NodeJS.Timeout, signal: AbortSignal) {
+	constructor(file: string, start: number, accepted: readonly string[], context: TransferContext, stall: NodeJS.Timeout, signal: AbortSignal, hash: boolean) {
 		// Big enough to gather a batch while the previous one is written, small enough that the rate cap reaches the socket.
 		super({highWaterMark: writeBatch});
 		this.#signal = signal;
@@ -330,6 +339,7 @@ class FileSink extends Writable {
 		this.#accepted = accepted;
 		this.#context = context;
 		this.#stall = stall;
+		this.#hash = hash && start === 0 ? createHash('sha256') : undefined;
 	}
 
 	/**
@@ -370,6 +380,7 @@ class FileSink extends Writable {
 			if (!error && this.#fd !== -1) {
 				this.openFd = this.#fd;
 				this.#fd = -1;
+				this.sha256 = this.#hash?.digest('hex');
 			}
 			callback(error);
 		};
@@ -413,7 +424,8 @@ class FileSink extends Writable {
 		}
 		const position = this.offset;
 		this.#lastWrite = performance.now();
-		fs.writev(this.#fd, buffers, position, (error) => {
+		for (const buffer of buffers) this.#hash?.update(buffer); // in file order: Writable serialises _writev
+		writeAll(this.#fd, buffers, position, (error) => {
 			if (error) return callback(error);
 			this.offset = position + n;
 			const wait = this.#context.limiter.take(n);
@@ -436,4 +448,3 @@ class FileSink extends Writable {
 		});
 	}
 }
-

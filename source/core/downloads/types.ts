@@ -123,6 +123,11 @@ export interface DownloadEngineInternals extends DownloadEngine {
 export interface EngineOptions {
 	/** Hash finished files on the calling thread instead of a worker (the interactive app: see MainThreadHasher). */
 	hashOnMainThread?: boolean;
+	/**
+	 * Hash each fresh file's bytes as they arrive (no read-back) instead of reading it back on the hashing thread.
+	 * Default: yes when hashing is on the main thread anyway or the process has one core (hasher.ts says why).
+	 */
+	hashWhileReceiving?: boolean;
 	/** Told the image ids of finished files once they are recorded (batched); must return at once (perceptual hashing). */
 	onFilesRecorded?: (imageIds: number[]) => void;
 	/** The browser route: fetch a file the CDN answered with Cloudflare's challenge into `partPath` another way (midjourney/browser/). */
@@ -159,4 +164,6 @@ export interface DownloadSummary {
 	bytes: number;
 	durationMs: number;
 	failures: DownloadFailure[];
+	/** The run's perceptual hashing (config.perceptualHashes): hashed, not hashable, unreadable, and files left for verify. */
+	perceptualHashes?: {hashed: number; unhashable: number; unreadable: number; left: number};
 }

@@ -1,7 +1,7 @@
 /**
  * Computing the perceptual hashes the archive lacks: every downloaded file
- * (`verify`, `import`) or the ones a download run just finished
- * (BackgroundHasher, beside the engine). Videos and files no decoder reads are
+ * (`verify`, `import`) or, beside a download run, the ones it finished and
+ * then older ones (background-hasher.ts). Videos and files no decoder reads are
  * recorded as not hashable, so they are never tried again; a file missing from
  * disk is left for verify to report (and hashed once it is back).
  */
@@ -9,7 +9,7 @@ import path from 'node:path';
 import type {HashRecord, UnhashedFile} from '../archive/perceptual-hashes.js';
 import type {ArchiveStore} from '../archive/store.js';
 import {resolveInside} from '../downloads/naming.js';
-import {perceptualHashOfFile} from './perceptual-hash.js';
+import {perceptualHashOfFile, type HashOutcome} from './perceptual-hash.js';
 
 /** What a fill did: files hashed, files recorded as not hashable, files that could not be read. */
 export interface HashFillSummary {
@@ -62,8 +62,11 @@ export async function fillPerceptualHashes(store: ArchiveStore, options: HashFil
 	return summary;
 }
 
+/** How a file's perceptual hash is computed: in this process (perceptualHashOfFile) or a low-priority one. */
+export type HashFile = (file: string) => Promise<HashOutcome>;
+
 /** The record for one file; undefined when it cannot be read now (missing, no permission). */
-async function hashRecordOf(store: ArchiveStore, file: UnhashedFile): Promise<HashRecord | undefined> {
+export async function hashRecordOf(store: ArchiveStore, file: UnhashedFile, hashFile: HashFile = perceptualHashOfFile): Promise<HashRecord | undefined> {
 	const base = {imageId: file.imageId, sha256: file.sha256};
 	if (file.variant === 'mp4') return {...base, hash: null, unhashable: 'a video'};
 	// Identical bytes were hashed already (a hard-linked duplicate, a re-import): no need to decode them again.
@@ -71,7 +74,7 @@ async function hashRecordOf(store: ArchiveStore, file: UnhashedFile): Promise<Ha
 	if (known !== undefined) return {...base, hash: known, unhashable: null};
 	try {
 		const absolute = path.isAbsolute(file.path) ? file.path : resolveInside(store.dir, file.path);
-		const outcome = await perceptualHashOfFile(absolute);
+		const outcome = await hashFile(absolute);
 		return outcome.kind === 'hash' ? {...base, hash: outcome.hash, unhashable: null} : {...base, hash: null, unhashable: outcome.reason};
 	} catch {
 		return undefined;
@@ -82,59 +85,4 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 	const out: T[][] = [];
 	for (let at = 0; at < items.length; at += size) out.push(items.slice(at, at + size));
 	return out;
-}
-
-/**
- * Hashes the files a download run finishes while it runs, one batch at a
- * time, off the engine's path: the engine only hands over image ids after it
- * recorded them. `drain()` waits for the rest; `stop()` leaves it (verify fills in).
- */
-export class BackgroundHasher {
-	readonly #store: ArchiveStore;
-	readonly #abort = new AbortController();
-	#queued: number[] = [];
-	#running: Promise<void> | undefined;
-	/** After the transfers: the engine is idle, so the rest goes two at a time (one beside the transfers). */
-	#draining = false;
-	readonly summary: HashFillSummary = {hashed: 0, unhashable: 0, unreadable: 0};
-
-	constructor(store: ArchiveStore) {
-		this.#store = store;
-	}
-
-	/** Hash these finished files soon. */
-	add(imageIds: readonly number[]): void {
-		this.#queued.push(...imageIds);
-		this.#running ??= this.#run().finally(() => {
-			this.#running = undefined;
-		});
-	}
-
-	async #run(): Promise<void> {
-		while (this.#queued.length > 0 && !this.#abort.signal.aborted) {
-			const imageIds = this.#queued;
-			this.#queued = [];
-			try {
-				const done = await fillPerceptualHashes(this.#store, {imageIds, signal: this.#abort.signal, concurrency: this.#draining ? 2 : 1});
-				this.summary.hashed += done.hashed;
-				this.summary.unhashable += done.unhashable;
-				this.summary.unreadable += done.unreadable;
-			} catch {
-				// Hashing is a by-product of downloading: a failure here (a full disk) must not fail the files; verify fills in.
-				this.summary.unreadable += imageIds.length;
-			}
-		}
-	}
-
-	/** Wait until every file handed over is hashed (the transfers are over: two at a time from the next batch). */
-	async drain(): Promise<void> {
-		this.#draining = true;
-		while (this.#running) await this.#running;
-	}
-
-	/** Stop after the file in hand; what is left is filled in by verify. */
-	async stop(): Promise<void> {
-		this.#abort.abort();
-		await this.drain();
-	}
 }

@@ -205,7 +205,7 @@ test('every config key can be set from the environment as MJ_TUI_<KEY_IN_SNAKE_U
 		userId: 'u', token: jwt, refreshToken: 'refresh-token-value', cookie: 'a=cookie-value-1; b=cookie-value-2', userAgent: 'ua',
 		pageSize: '10', pagePauseMs: '0', retries: '1', retryAfterCapMs: '1000', requestTimeoutMs: '2000', concurrency: '2',
 		perHostConcurrency: '2', limitRate: '1k', naming: '{job_id}.{ext}', format: 'webp', grids: 'yes', videos: 'no',
-		embedMetadata: 'true', sidecars: 'on', setMtime: 'off', likes: 'true', stallTimeoutMs: '5s', metricsFile: 'm.prom', verbose: '1', quiet: '0', json: 'true',
+		embedMetadata: 'true', sidecars: 'on', setMtime: 'off', perceptualHashes: 'off', likes: 'true', stallTimeoutMs: '5s', metricsFile: 'm.prom', verbose: '1', quiet: '0', json: 'true',
 		transport: 'browser', browser: '/usr/bin/chromium', preview: 'sixel',
 	};
 	t.deepEqual(Object.keys(samples).sort(), keySpecs.map(spec => spec.key).sort(), 'a sample for every key');

@@ -139,6 +139,18 @@ test('a 200 answer to a ranged request restarts from zero instead of appending',
 	t.truthy(requests.at(-1)!.range, 'the ranged request was answered in full');
 });
 
+for (const hashWhileReceiving of [true, false]) {
+	const how = hashWhileReceiving ? 'hashed as they arrive' : 'read back and hashed';
+	test(`files ${how} record the served bytes' sha256, also one resumed after a truncated body`, async (t) => {
+		const fixture = await downloadFixture(t, {jobs: 2, config: {retryAfterCapMs: 100}});
+		const resumed = fixture.standIn.filePaths(fixture.standIn.jobs()[0]!.id)[0]!;
+		fixture.standIn.setFault({kind: 'truncate', route: 'cdn', pathIncludes: resumed, count: 1});
+		await runDownloads({store: fixture.store, config: fixture.config, engineOptions: {hashWhileReceiving}});
+		t.true(assertAllFilesCorrect(t, fixture) >= 6);
+		t.is(cdnRequests(fixture.standIn, resumed).at(-1)!.status, 206, 'the truncated file was resumed');
+	});
+}
+
 test('a 206 starting elsewhere than asked is refused and the file fetched again', async (t) => {
 	const fixture = await downloadFixture(t, {config: {retryAfterCapMs: 100}});
 	const target = fixture.standIn.filePaths(fixture.standIn.jobs()[0]!.id)[0]!;
