@@ -391,7 +391,15 @@ class FileSink extends Writable {
 	override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
 		// _destroy runs only after a write in progress has called back, so the fd is free to close.
 		if (this.#fd === -1) return callback(error);
-		fs.close(this.#fd, () => callback(error));
+		const close = (): void => fs.close(this.#fd, () => callback(error));
+		// A body cut short (connection reset, truncation): bytes still gathered for the next batch are good data of
+		// the file we want; on disk, the retry resumes after them instead of fetching them again. Not on an abort.
+		const keep = error !== null && !this.#signal.aborted && this.#batchSize > 0 && (this.kind === 'checked' || this.#accepted.includes(this.kind));
+		if (!keep) return close();
+		const buffers = this.#batch;
+		this.#batch = [];
+		this.#batchSize = 0;
+		writeAll(this.#fd, buffers, this.offset, close);
 	}
 
 	#abortError(): Error {
