@@ -179,10 +179,13 @@ test.serial('table: a row drawn as one line of text has the same cells, styles i
 				for (const row of jobs) {
 					const props = {job: row, columns, selected, focused, active, theme, width};
 					const draw = (element: React.ReactElement) => {
-						const instance = render(<Box width={width} flexDirection="column">{element}</Box>);
-						// ink-testing-library's terminal is 100 columns: widen it to the table, as the app's terminal is.
+						const tree = <Box width={width} flexDirection="column">{element}</Box>;
+						const instance = render(tree);
+						// ink-testing-library's terminal is 100 columns: widen it to the table, as the app's terminal is. The
+						// resize's own redraw may be throttled; a rerender lays the frame out again at once, at the new width.
 						Object.defineProperty(instance.stdout, 'columns', {get: () => width});
 						instance.stdout.emit('resize');
+						instance.rerender(tree);
 						const frame = instance.lastFrame() ?? '';
 						instance.unmount();
 						return frame;
