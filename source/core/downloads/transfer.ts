@@ -6,45 +6,16 @@
  * durable (fsync) and moving it to its final path are the engine's and
  * finalise.ts's job, after the transfer has handed its slot on.
  */
-import {createHash, type Hash} from 'node:crypto';
 import fs from 'node:fs';
 import {Writable} from 'node:stream';
-import type {Dispatcher} from 'undici';
 import {isRetryableNetworkError, isRetryableStatus} from '../retry-policy.js';
 import {isCloudflareChallenge} from '../midjourney/cloudflare.js';
 import {acceptedKinds, detectContentKind, headBytesNeeded, looksLikeHtml} from './content-check.js';
 import {loadUndici} from './undici-loader.js';
-import type {PartialState} from '../archive/images.js';
-import {payOut, type RateLimiter} from './rate-limit.js';
-import {writeAll} from './write-all.js';
+import {FileSink} from './file-sink.js';
+import {TransferError, type TransferContext} from './transfer-context.js';
 
-/** Why a transfer did not complete, and what the engine should do about it. */
-export type TransferFailureKind =
-	/** Worth another try (5xx, 408, 429, network error, stall, truncation, bad range). */
-	| 'retry'
-	/** Will not get better by retrying (404, wrong content, ...). */
-	| 'fatal'
-	/** 401/403 from the server. */
-	| 'auth'
-	/** Cloudflare's challenge page instead of the file. */
-	| 'cloudflare'
-	/** Stopped on purpose (pause, cancel, stop); the partial is kept. */
-	| 'aborted';
-
-export class TransferError extends Error {
-	readonly kind: TransferFailureKind;
-	readonly status?: number;
-	/** The error response's headers (the retry policy reads Retry-After). */
-	readonly headers?: Record<string, string | string[] | undefined>;
-
-	constructor(kind: TransferFailureKind, message: string, options: {status?: number; headers?: Record<string, string | string[] | undefined>; cause?: unknown} = {}) {
-		super(message, {cause: options.cause});
-		this.name = 'TransferError';
-		this.kind = kind;
-		this.status = options.status;
-		this.headers = options.headers;
-	}
-}
+export {TransferError, type TransferContext, type TransferFailureKind} from './transfer-context.js';
 
 export interface TransferInput {
 	url: string;
@@ -57,22 +28,6 @@ export interface TransferInput {
 	headers: Record<string, string>;
 	/** Hash the body's bytes as they are written (a fresh file only), saving the read-back afterwards (see hasher.ts). */
 	hashWhileReceiving?: boolean;
-}
-
-export interface TransferContext {
-	agent: Dispatcher;
-	limiter: RateLimiter;
-	stallTimeoutMs: number;
-	/** Aborting stops the transfer; the partial stays. `signal.reason` explains why. */
-	signal: AbortSignal;
-	/** Headers arrived with a body worth keeping: persist the validators before writing. */
-	onPartial(state: Omit<PartialState, 'partPath'>): void;
-	/** The response status arrived (before the body): the auth preflight listens here. */
-	onStatus?(status: number): void;
-	/** Bytes written to the partial (called per chunk, must be cheap). `reset` = the partial restarted from 0. */
-	onBytes(n: number, reset?: boolean): void;
-	/** The size of the whole file, once known. */
-	onTotal(total: number | null): void;
 }
 
 export interface TransferResult {
@@ -289,170 +244,5 @@ class ErrorBodySink extends Writable {
 			this.#size += chunk.length;
 		}
 		callback();
-	}
-}
-
-/**
- * Received bytes are written in batches of this size: the socket delivers ~40-64 KiB at a time, and one
- * threadpool write per read made 25,000 write calls (and as many thread wake-ups) per GB on two busy cores.
- */
-const writeBatch = 256 * 1024;
-/** When the last write is older than this (a slow network), chunks are written as they arrive, not held back. */
-const maxBatchAgeMs = 100;
-
-/**
- * Writes the body into the partial at explicit offsets, checking its first
- * bytes before any reaches the disk. Chunks are collected into batches written with one writev, and there is no
- * await per chunk unless the rate cap asks for a pause. No fsync here:
- * finalise.ts syncs the partial before the rename, after the transfer has
- * handed its slot to the next file.
- */
-class FileSink extends Writable {
-	/** Offset just past the last byte written. */
-	offset: number;
-	/** Set once the whole body is written: the fd, which the sink then no longer closes (see TransferResult.fd). */
-	openFd: number | undefined;
-	/** The whole file's SHA-256 once the body is written, when hashed while receiving. */
-	sha256: string | undefined;
-	/** `pending` until the first bytes are checked; a resumed partial was checked on disk. */
-	kind: ReturnType<typeof detectContentKind> | 'pending' | 'checked';
-	readonly #file: string;
-	#fd = -1;
-	readonly #accepted: readonly string[];
-	readonly #context: TransferContext;
-	readonly #stall: NodeJS.Timeout;
-	readonly #signal: AbortSignal;
-	/** Received, not written yet (the head may still turn out to be a page). */
-	#batch: Buffer[] = [];
-	#batchSize = 0;
-	/** When the last write was issued; 0 so the first bytes go out at once. */
-	#lastWrite = 0;
-	readonly #hash: Hash | undefined; // fed each batch as written, from byte 0 only (a resumed prefix is on disk, not here)
-
-	constructor(file: string, start: number, accepted: readonly string[], context: TransferContext, stall: NodeJS.Timeout, signal: AbortSignal, hash: boolean) {
-		// Big enough to gather a batch while the previous one is written, small enough that the rate cap reaches the socket.
-		super({highWaterMark: writeBatch});
-		this.#signal = signal;
-		this.#file = file;
-		this.kind = start > 0 ? 'checked' : 'pending';
-		this.offset = start;
-		this.#accepted = accepted;
-		this.#context = context;
-		this.#stall = stall;
-		this.#hash = hash && start === 0 ? createHash('sha256') : undefined;
-	}
-
-	/**
-	 * Open the partial before the first write (Writable buffers until then).
-	 * Asynchronous: creating files in a busy folder can take milliseconds,
-	 * which a synchronous open would take from every other transfer.
-	 */
-	override _construct(callback: (error?: Error | null) => void): void {
-		fs.open(this.#file, this.offset === 0 ? 'w' : 'r+', (error, fd) => {
-			if (error) return callback(error);
-			this.#fd = fd;
-			if (this.offset === 0) return callback();
-			fs.ftruncate(fd, this.offset, (truncateError) => callback(truncateError));
-		});
-	}
-
-	override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-		this._writev([{chunk}], callback);
-	}
-
-	override _writev(chunks: Array<{chunk: Buffer}>, callback: (error?: Error | null) => void): void {
-		// The response may be fully read while writes still drain (rate cap): an abort must stop them too.
-		if (this.#signal.aborted) return callback(this.#abortError());
-		this.#stall.refresh();
-		for (const {chunk} of chunks) {
-			this.#batch.push(chunk);
-			this.#batchSize += chunk.length;
-		}
-		// Under a rate cap every chunk goes out at once, so the cap paces the socket chunk by chunk.
-		const batching = this.#context.limiter.rate === 0 && performance.now() - this.#lastWrite < maxBatchAgeMs;
-		if (batching && this.#batchSize < writeBatch) return callback();
-		this.#writeBatch(callback);
-	}
-
-	override _final(callback: (error?: Error | null) => void): void {
-		if (this.#signal.aborted) return callback(this.#abortError());
-		const done = (error?: Error | null): void => {
-			if (!error && this.#fd !== -1) {
-				this.openFd = this.#fd;
-				this.#fd = -1;
-				this.sha256 = this.#hash?.digest('hex');
-			}
-			callback(error);
-		};
-		if (this.#batchSize === 0) return done();
-		this.#writeBatch(done);
-	}
-
-	override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-		// _destroy runs only after a write in progress has called back, so the fd is free to close.
-		if (this.#fd === -1) return callback(error);
-		const close = (): void => fs.close(this.#fd, () => callback(error));
-		// A body cut short (connection reset, truncation): bytes still gathered for the next batch are good data of
-		// the file we want; on disk, the retry resumes after them instead of fetching them again. Not on an abort.
-		const keep = error !== null && !this.#signal.aborted && this.#batchSize > 0 && (this.kind === 'checked' || this.#accepted.includes(this.kind));
-		if (!keep) return close();
-		const buffers = this.#batch;
-		this.#batch = [];
-		this.#batchSize = 0;
-		writeAll(this.#fd, buffers, this.offset, close);
-	}
-
-	#abortError(): Error {
-		return this.#signal.reason instanceof Error ? this.#signal.reason : new Error('aborted');
-	}
-
-	#checkHead(head: Buffer): TransferError | undefined {
-		const kind = detectContentKind(head);
-		this.kind = kind;
-		if (this.#accepted.includes(kind)) return undefined;
-		return kind === 'html'
-			? new TransferError('fatal', 'got an HTML page (Cloudflare challenge?) instead of the file; not saved')
-			: new TransferError('fatal', `content is ${kind}, expected ${this.#accepted.join('/')}; not saved`);
-	}
-
-	#writeBatch(callback: (error?: Error | null) => void): void {
-		const buffers = this.#batch;
-		const n = this.#batchSize;
-		this.#batch = [];
-		this.#batchSize = 0;
-		// Hold the first bytes back until we know this is the file we want, not a page (a short body is checked at the end).
-		if (this.kind === 'pending') {
-			if (n < headBytesNeeded && !this.writableEnded) {
-				this.#batch = buffers;
-				this.#batchSize = n;
-				return callback();
-			}
-			const error = this.#checkHead(Buffer.concat(buffers, Math.min(n, headBytesNeeded)));
-			if (error) return callback(error);
-		}
-		const position = this.offset;
-		this.#lastWrite = performance.now();
-		for (const buffer of buffers) this.#hash?.update(buffer); // in file order: Writable serialises _writev
-		writeAll(this.#fd, buffers, position, (error) => {
-			if (error) return callback(error);
-			this.offset = position + n;
-			const wait = this.#context.limiter.take(n);
-			if (wait === 0) {
-				this.#context.onBytes(n);
-				return callback();
-			}
-			// Under --limit-rate a small file is on disk at once and then waits for the cap: counting its bytes as
-			// the cap lets them through shows real progress and speed, not "100% 0 B/s" for the whole wait.
-			payOut(
-				n,
-				wait,
-				(bytes) => this.#context.onBytes(bytes),
-				() => {
-					this.#stall.refresh();
-					callback();
-				},
-				() => this.#signal.aborted,
-			);
-		});
 	}
 }
