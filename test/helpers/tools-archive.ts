@@ -9,6 +9,7 @@ import type {StandIn} from '../../fixtures/types.js';
 import {ArchiveStore} from '../../source/core/archive/store.js';
 import type {Config} from '../../source/core/config/config.js';
 import {runDownloads} from '../../source/core/downloads/run.js';
+import {fillPerceptualHashes} from '../../source/core/similar/fill-hashes.js';
 import {MidjourneyClient} from '../../source/core/midjourney/client.js';
 import {syncJobs} from '../../source/core/sync.js';
 import type {Command} from '../../source/commands/types.js';
@@ -35,6 +36,9 @@ export async function syncedArchive(jobs = 36, options: {likedOthers?: number} =
 	await client.close();
 	const summary = await runDownloads({store, config});
 	if (summary.failed > 0) throw new Error(`set-up downloads failed: ${JSON.stringify(summary.failures)}`);
+	// A run hashes images only while it has time to spare and leaves the rest to verify; on a busy machine that can be
+	// most of them. The tools (similar, dedupe, MCP) are tested on the archive as verify leaves it: every image hashed.
+	await fillPerceptualHashes(store);
 	const close = async () => {
 		store.close();
 		await standIn.close();
