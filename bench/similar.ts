@@ -25,7 +25,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import {flipRandomBits, Random} from '../fixtures/random.js';
+import {flipRandomBits, randomNumbers} from '../fixtures/random.js';
 import {ArchiveStore} from '../source/core/archive/store.js';
 import {familyPositions} from '../source/core/similar/families.js';
 import {HashIndex, scanNear} from '../source/core/similar/hash-index.js';
@@ -48,18 +48,12 @@ function percentile(values: readonly number[], p: number): number {
 
 const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 1)} ms`;
 
-/** The fixtures' seeded generator (mulberry32) as a function: the same data every run. */
-function generator(seed: number): () => number {
-	const random = new Random(seed);
-	return () => random.next();
-}
-
 /**
  * Hashes shaped like an archive's: 45% in families (a grid image with its upscale and variations: 2-8 members,
  * 0-8 bits from the family's picture), 54% unrelated, 1% near-flat pictures (blank or dark frames hash near zero).
  */
 function syntheticHashes(count: number, seed: number): {hi: Uint32Array; lo: Uint32Array} {
-	const next = generator(seed);
+	const next = randomNumbers(seed);
 	const hi = new Uint32Array(count);
 	const lo = new Uint32Array(count);
 	let i = 0;
@@ -120,7 +114,7 @@ function benchLookup(hi: Uint32Array, lo: Uint32Array): void {
 	let started = performance.now();
 	const index = HashIndex.build(hi, lo);
 	console.log(`index over ${hi.length.toLocaleString('en-US')} hashes built in ${ms(performance.now() - started)}`);
-	const next = generator(77);
+	const next = randomNumbers(77);
 	const queries = Array.from({length: queryCount}, (_, q) => {
 		const position = next() % hi.length;
 		// Half stored hashes (a job's own image), half near-copies (a file from outside: re-encoded, resized).

@@ -4,17 +4,11 @@
  * and on clustered families (near-copies of a few hundred pictures).
  */
 import test from 'ava';
-import {flipRandomBits, Random} from '../../../fixtures/random.js';
+import {flipRandomBits, randomNumbers} from '../../../fixtures/random.js';
 import {HashIndex, maxLookupDistance, scanNear} from '../../../source/core/similar/hash-index.js';
 
-/** The fixtures' seeded generator (mulberry32) as a function: the same data every run. */
-function generator(seed: number): () => number {
-	const random = new Random(seed);
-	return () => random.next();
-}
-
 function dataset(size: number, seed: number): {hi: Uint32Array; lo: Uint32Array} {
-	const next = generator(seed);
+	const next = randomNumbers(seed);
 	const hi = new Uint32Array(size);
 	const lo = new Uint32Array(size);
 	const centres = Array.from({length: 300}, () => [next(), next()] as [number, number]);
@@ -29,7 +23,7 @@ function dataset(size: number, seed: number): {hi: Uint32Array; lo: Uint32Array}
 test('finds exactly what a scan finds, at every distance it takes', t => {
 	const {hi, lo} = dataset(20_000, 7);
 	const index = HashIndex.build(hi, lo);
-	const next = generator(99);
+	const next = randomNumbers(99);
 	let compared = 0;
 	for (let distance = 0; distance <= maxLookupDistance; distance++) {
 		for (let q = 0; q < 12; q++) {
