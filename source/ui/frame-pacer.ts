@@ -12,6 +12,12 @@
  * last one. Writes are only ever joined, never dropped, so Ink's incremental
  * frames stay exact.
  *
+ * A key's frame is paced only against the frames of earlier keys, not
+ * against frames no key caused (a picture arriving, a progress tick): behind
+ * one of those a key waited up to a whole interval, the tail of scrolling with
+ * previews on. So keys held down still reach the terminal at `maxFps`, and a
+ * key never waits for the background's frames.
+ *
  * Knowing when a frame is out lets main-thread work wait for it (search runs
  * its query after the typed letter is on the terminal, see afterFrameSince).
  */
@@ -48,7 +54,12 @@ export class FramePacer implements FrameSignal {
 	readonly #intervalMs: number;
 	#pending: string[] = [];
 	#lastWriteAt = Number.NEGATIVE_INFINITY;
+	/** When the last frame answering a key went out, and when a key was last read. */
+	#lastKeyFrameAt = Number.NEGATIVE_INFINITY;
+	#keyReadAt = Number.NEGATIVE_INFINITY;
 	#timer: NodeJS.Timeout | undefined;
+	/** When the held frames are due (performance.now()). */
+	#due = 0;
 	readonly #waiting = new Set<() => void>();
 	readonly #frameListeners = new Set<() => void>();
 
@@ -65,6 +76,25 @@ export class FramePacer implements FrameSignal {
 		this.stream = new Proxy(stdout, {
 			get(target, property) {
 				if (property === 'write') return write;
+				const value = Reflect.get(target, property, target) as unknown;
+				return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+			},
+		});
+	}
+
+	/**
+	 * Ink's stdin, seen through this pacer: each chunk Ink reads is a key (or
+	 * a paste), and the frame that follows answers it (see the class comment).
+	 */
+	watchInput(stdin: NodeJS.ReadStream): NodeJS.ReadStream {
+		const read = (size?: number) => {
+			const chunk = stdin.read(size) as unknown;
+			if (chunk !== null) this.#keyReadAt = performance.now();
+			return chunk;
+		};
+		return new Proxy(stdin, {
+			get(target, property) {
+				if (property === 'read') return read;
 				const value = Reflect.get(target, property, target) as unknown;
 				return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
 			},
@@ -114,20 +144,26 @@ export class FramePacer implements FrameSignal {
 		return () => this.#frameListeners.delete(listener);
 	}
 
+	/** A key read since the last frame went out: the next frame answers it. */
+	get #answersKey(): boolean {
+		return this.#keyReadAt > this.#lastWriteAt;
+	}
+
 	#write(text: string): void {
 		this.#pending.push(text);
-		if (this.#timer) return;
-		const wait = this.#lastWriteAt + this.#intervalMs - performance.now();
-		if (wait <= 0) {
-			// Ink writes one frame as a few chunks in one go: send them together.
-			this.#timer = setTimeout(() => this.flush(), 0);
-		} else {
-			this.#timer = setTimeout(() => this.flush(), wait);
-		}
+		const now = performance.now();
+		const since = this.#answersKey ? this.#lastKeyFrameAt : this.#lastWriteAt;
+		// Ink writes one frame as a few chunks in one go: even with no wait they go out together, a turn later.
+		const wait = Math.max(0, since + this.#intervalMs - now);
+		if (this.#timer && this.#due <= now + wait) return;
+		clearTimeout(this.#timer);
+		this.#due = now + wait;
+		this.#timer = setTimeout(() => this.flush(), wait);
 	}
 
 	#send(text: string): void {
 		this.#stdout.write(text);
+		if (this.#answersKey) this.#lastKeyFrameAt = performance.now();
 		this.#lastWriteAt = performance.now();
 		this.writes++;
 		for (const wake of [...this.#waiting]) wake();

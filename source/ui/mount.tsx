@@ -182,7 +182,7 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 				</Guarded>
 			)}
 		</Sized>,
-		{stdin, stdout: frames.stream, maxFps: inkMaxFps, incrementalRendering: true, exitOnCtrlC: false, patchConsole: true},
+		{stdin: frames.watchInput(stdin), stdout: frames.stream, maxFps: inkMaxFps, incrementalRendering: true, exitOnCtrlC: false, patchConsole: true},
 	);
 
 	const onSignal = (signal: NodeJS.Signals, number: number) => () => {

@@ -69,3 +69,32 @@ test('frame pacing: frames in one interval reach the terminal joined, in order, 
 	await nextTick();
 	t.deepEqual(late, ['at once'], 'a frame newer than the one seen is already out');
 });
+
+test('frame pacing: a key’s frame never waits behind a frame no key caused, only behind the last key’s', async (t) => {
+	const {stdout, writes} = recordingStdout();
+	const pacer = new FramePacer(stdout, 1);
+	const typed: string[] = [];
+	const stdin = pacer.watchInput({read: () => typed.shift() ?? null} as unknown as NodeJS.ReadStream);
+	pacer.stream.write('progress tick');
+	pacer.stream.write(' (same frame)');
+	await nextTick();
+	t.deepEqual(writes, ['progress tick (same frame)']);
+
+	pacer.stream.write('|picture arrived');
+	await nextTick();
+	t.is(writes.length, 1, 'a background frame inside the interval waits');
+	typed.push('j');
+	t.is(stdin.read(), 'j', 'Ink reads the key through the pacer unchanged');
+	t.is(stdin.read(), null);
+	pacer.stream.write('|row 2 selected');
+	await nextTick();
+	t.deepEqual(writes.slice(1), ['|picture arrived|row 2 selected'], 'the key’s frame goes out at once, the held one with it, in order');
+
+	typed.push('j');
+	stdin.read();
+	pacer.stream.write('|row 3 selected');
+	await nextTick();
+	t.is(writes.length, 2, 'a key one interval after the last key’s frame waits: keys held down stay at the frame cap');
+	pacer.flush();
+	t.deepEqual(writes.slice(2), ['|row 3 selected']);
+});
