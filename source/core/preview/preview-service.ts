@@ -12,6 +12,7 @@ import {isCloudflareChallenge} from '../midjourney/cloudflare.js';
 import {PictureCache} from './picture-cache.js';
 import {loadSharp, makePicture, type CellBox, type PreviewPicture} from './picture.js';
 import type {RendererChoice} from './renderers.js';
+import {lowerImageThreads} from './thread-priority.js';
 
 /** One file the UI wants a picture of (a row of the images table). */
 export interface PreviewFile {
@@ -106,6 +107,7 @@ export class PreviewService {
 				const key = pictureKey(next.file, next.box, this.choice);
 				if (this.peek(next.file, next.box)) continue;
 				const result = await this.#make(next.file, next.box, key);
+				lowerImageThreads();
 				if (this.#closed) return;
 				if ('picture' in result) this.#pictures.set(key, result, result.picture.bytes);
 				else if (result.message === aborted) continue;

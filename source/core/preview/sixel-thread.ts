@@ -6,10 +6,13 @@
 import {Worker} from 'node:worker_threads';
 import type {RgbImage} from './renderers.js';
 import {sixelEncoder} from './sixel.js';
+import {lowestPriority} from './thread-priority.js';
 
 // Evaluated in the worker: the encoder's own text. Under tsx (tests) that text calls esbuild's `__name` (keepNames), defined here as a no-op.
+// On Linux the worker lowers its own thread's priority (nice is per thread there; elsewhere it would be the whole app's), as thread-priority.ts does for libvips.
 const workerSource = `
 const __name = (target) => target;
+if (process.platform === 'linux') try { require('node:os').setPriority(${lowestPriority}); } catch {}
 const {parentPort} = require('node:worker_threads');
 const {encodeSixel} = (${sixelEncoder.toString()})();
 parentPort.on('message', ({id, image, paletteSize}) => {

@@ -166,3 +166,25 @@ test('a downloaded file is drawn from disk once; the next ask is answered from t
 	t.regex((service.peek(gone, box) as {message: string}).message, /^cannot show a\.png: /, 'a file that vanished says so');
 	service.close();
 });
+
+/** The nice value of each thread of this process whose name is `comm` (Linux: /proc/self/task/<tid>/stat, field 19). */
+function niceOfThreads(comm: string): number[] {
+	return fs
+		.readdirSync('/proc/self/task')
+		.filter((tid) => fs.readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === comm)
+		.map((tid) => Number(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]));
+}
+
+(process.platform === 'linux' ? test : test.skip)('pictures are decoded at the lowest priority: a key’s frame on a one-core box gets the core first', async (t) => {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mj-tui-preview-'));
+	t.teardown(() => fs.rmSync(dir, {recursive: true, force: true}));
+	fs.mkdirSync(path.join(dir, 'images'));
+	await sharp({create: {width: 256, height: 256, channels: 3, background: {r: 9, g: 90, b: 9}}}).png().toFile(path.join(dir, 'images', 'b.png'));
+	const service = new PreviewService({archiveDir: dir, choice, cdnBase: 'http://127.0.0.1:1', userAgent: 'ua'});
+	t.teardown(() => service.close());
+	await ready(service, [{jobId: 'k', index: 0, path: 'images/b.png', sha256: 'beef', status: 'done'}]);
+	const nice = niceOfThreads('libvips worker');
+	t.true(nice.length > 0, 'sharp decoded on libvips’ threads');
+	t.deepEqual(nice, nice.map(() => 19), 'every one of them at nice 19');
+	t.is(os.getPriority(), 0, 'the app itself (its main thread) keeps its priority');
+});

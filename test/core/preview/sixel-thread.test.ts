@@ -4,6 +4,8 @@
  * encoder makes, answers go to the picture that asked, and after the thread
  * is stopped the next picture starts another.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import test from 'ava';
 import type {RgbImage} from '../../../source/core/preview/renderers.js';
 import {encodeSixel} from '../../../source/core/preview/sixel.js';
@@ -34,4 +36,14 @@ test('the worker’s escape is byte for byte the main thread’s, each answer to
 
 	await thread.close();
 	t.is(await thread.encode(images[2]!), encodeSixel(images[2]!), 'a new worker after close');
+});
+
+(process.platform === 'linux' ? test : test.skip)('the sixel thread runs at the lowest priority, the app’s main thread at its own', async (t) => {
+	const lowThreads = () => fs.readdirSync('/proc/self/task').filter((tid) => fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16] === '19' && fs.readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() !== 'libvips worker');
+	const before = new Set(lowThreads());
+	const thread = new SixelThread();
+	t.teardown(() => thread.close());
+	await thread.encode(colourful(16, 16, 5));
+	t.true(lowThreads().some((tid) => !before.has(tid)), 'a new thread at nice 19: the worker');
+	t.is(os.getPriority(), 0);
 });
