@@ -39,6 +39,14 @@ const batchSize = 1000;
 const builderVersion = 4;
 const stampKey = 'synthetic_archive';
 
+function versionOf(stamp: string): number | undefined {
+	try {
+		return (JSON.parse(stamp) as {builderVersion?: number}).builderVersion;
+	} catch {
+		return undefined;
+	}
+}
+
 function stampOf(jobCount: number, options: SyntheticArchiveOptions): string {
 	return JSON.stringify({builderVersion, jobCount, seed: options.seed ?? 1, images: options.images ?? false});
 }
@@ -121,7 +129,10 @@ export function buildSyntheticArchive(dir: string, jobCount: number, options: Sy
 /**
  * Reuse the synthetic archive at `dir` when it was built by this builder with
  * the same count and options; otherwise (re)build it. Returns the build result,
- * or undefined when the archive was reused.
+ * or undefined when the archive was reused. An archive of this builder's
+ * version with other settings belongs to another bench (BENCH_ARCHIVE pointed
+ * at it): that is refused, not rebuilt, because rebuilding wiped the other
+ * bench's 1M-job archive once.
  */
 export function ensureSyntheticArchive(dir: string, jobCount: number, options: SyntheticArchiveOptions = {}): SyntheticArchiveResult | undefined {
 	if (fs.existsSync(path.join(dir, 'archive.db'))) {
@@ -136,6 +147,9 @@ export function ensureSyntheticArchive(dir: string, jobCount: number, options: S
 
 		if (stamp === stampOf(jobCount, options)) {
 			return undefined;
+		}
+		if (stamp !== undefined && versionOf(stamp) === builderVersion) {
+			throw new Error(`${dir} holds another bench's synthetic archive (${stamp}); this one needs ${stampOf(jobCount, options)}. Give this bench another directory, or delete that one.`);
 		}
 	}
 
