@@ -195,7 +195,10 @@ async function scrollWithPreviews(terminal: Terminal, command: string, total: st
 		scroll.push(await terminal.outputAfter(sent.at(-1)!, /^(?!\u001B7)/));
 		await sleep(110);
 	}
-	if (process.env['BENCH_TRACE']) traceSlowKeys(terminal, sent, scroll);
+	if (process.env['BENCH_TRACE']) {
+		console.log(`  previews on, first keys: ${scroll.slice(0, 6).map((ms) => ms.toFixed(1)).join(' ')} ms`);
+		traceSlowKeys(terminal, sent, scroll);
+	}
 	const cpuPerKey = (cpuTicks(pid) - ticks) / clockTicks / 60;
 	const mainCpuPerKey = (cpuTicks(pid, pid) - mainTicks) / clockTicks / 60;
 	// Pictures drawn while scrolling: writes carrying half blocks.
@@ -264,6 +267,7 @@ try {
 			scroll.push(await terminal.outputAfter(terminal.send('j')));
 			await sleep(110);
 		}
+		if (process.env['BENCH_TRACE']) console.log(`  previews off, first keys: ${scroll.slice(0, 6).map((ms) => ms.toFixed(1)).join(' ')} ms`);
 		const scrollCpu = (cpuTicks(pid) - scrollTicks) / clockTicks / 60;
 		const pagingTicks = cpuTicks(pid);
 		const paging: number[] = [];
