@@ -73,13 +73,7 @@ export class FramePacer implements FrameSignal {
 			return true;
 		};
 
-		this.stream = new Proxy(stdout, {
-			get(target, property) {
-				if (property === 'write') return write;
-				const value = Reflect.get(target, property, target) as unknown;
-				return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-			},
-		});
+		this.stream = withMethod(stdout, 'write', write);
 	}
 
 	/**
@@ -92,13 +86,7 @@ export class FramePacer implements FrameSignal {
 			if (chunk !== null) this.#keyReadAt = performance.now();
 			return chunk;
 		};
-		return new Proxy(stdin, {
-			get(target, property) {
-				if (property === 'read') return read;
-				const value = Reflect.get(target, property, target) as unknown;
-				return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-			},
-		});
+		return withMethod(stdin, 'read', read);
 	}
 
 	/** Write everything held now (before anything else is written to the terminal directly: a resize's clear, leaving the screen). */
@@ -169,4 +157,15 @@ export class FramePacer implements FrameSignal {
 		for (const wake of [...this.#waiting]) wake();
 		for (const listener of this.#frameListeners) listener();
 	}
+}
+
+/** `target` with one method replaced; every other property is the target's own (methods bound to it, as Ink and Node expect of a stream). */
+function withMethod<T extends object>(target: T, name: PropertyKey, method: (...args: never[]) => unknown): T {
+	return new Proxy(target, {
+		get(object, property) {
+			if (property === name) return method;
+			const value = Reflect.get(object, property, object) as unknown;
+			return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(object) : value;
+		},
+	});
 }
