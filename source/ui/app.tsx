@@ -202,7 +202,7 @@ export function App({services, columns, rows, theme = themeFor(), frames = unpac
 							details={
 								<Box flexDirection="column" width={detailsRect.width} height={detailsRect.height}>
 									<PaneTitle title="Details" focused={focus === 'details'} theme={theme} />
-									<DetailsPane job={details.job} family={details.family} images={details.images} row={details.row} width={detailsRect.width} height={detailsRect.height - 1} theme={theme} focused={focus === 'details'} preview={preview} previewRows={previewRows} />
+									<DetailsPane job={details.job} like={details.like} family={details.family} images={details.images} row={details.row} width={detailsRect.width} height={detailsRect.height - 1} theme={theme} focused={focus === 'details'} preview={preview} previewRows={previewRows} />
 								</Box>
 							}
 							queue={<QueuePane snapshot={snapshot} list={queue.list} state={queue.state} width={queueRect.width} height={queueRect.height} theme={theme} focused={focus === 'queue'} />}

@@ -3,6 +3,7 @@
  * whole ArchiveStore so each pane states what it needs.
  */
 import type {ImagesTable} from '../core/archive/images.js';
+import type {LikesTable} from '../core/archive/likes.js';
 import type {LineageQueries} from '../core/archive/lineage.js';
 import type {ArchiveStore} from '../core/archive/store.js';
 
@@ -11,4 +12,6 @@ export type ArchiveSource = Pick<ArchiveStore, 'listJobs' | 'countJobs' | 'getJo
 	readonly images: Pick<ImagesTable, 'ofJob'>;
 	/** The details pane's Family section: a job's parent and children. */
 	readonly lineage: Pick<LineageQueries, 'member' | 'children'>;
+	/** The details pane's Job line: liked, and by whom. */
+	readonly likes: Pick<LikesTable, 'likeOf'>;
 };

@@ -159,3 +159,36 @@ test.serial('u goes to a parent the jobs filter hides: the filter is cleared and
 	frame = await waitForFrame(app.lastFrame, (text) => text.includes('Enter details'));
 	t.regex(frame, new RegExp(`of ${archive.jobs.length}`), 'the table lists every job again');
 });
+
+test.serial('a liked job says so in the details, with its author; the account’s own and a withdrawn like too; a job never liked has no Liked line', async (t) => {
+	const order = archive.store.listJobs({limit: 200}).map((job) => job.id);
+	const [others, own, withdrawn, never] = [order[3]!, order[4]!, order[5]!, order[6]!];
+	const likedAt = Date.now();
+	archive.store.likes.record(
+		[
+			{jobId: others, authorId: 'u-ada', authorName: 'Ada\nLovelace', authorUsername: 'ada', own: false},
+			{jobId: own, authorId: 'u-me', authorName: null, authorUsername: null, own: true},
+			{jobId: withdrawn, authorId: 'u-bo', authorName: null, authorUsername: 'bo', own: false},
+		],
+		likedAt,
+	);
+	archive.store.likes.markUnseenUnliked(likedAt + 1, likedAt + 2);
+	archive.store.likes.record([{jobId: others, authorId: null, authorName: null, authorUsername: null, own: null}, {jobId: own, authorId: null, authorName: null, authorUsername: null, own: null}], likedAt + 3);
+
+	const app = renderApp(t, 140, 40);
+	// Jobs and Details side by side: the details' lines end each row.
+	const liked = (frame: string) => /\bLiked +(.+?)\s*$/m.exec(frame)?.[1];
+	const shownJob = (frame: string) => /\bJob +(\S+)/.exec(frame)?.[1];
+	let frame = await select(app, others);
+	t.is(shownJob(frame), others);
+	t.is(liked(frame), 'yes · by Ada Lovelace (@ada)', 'the author as the likes told it, on one line; an author left out later keeps what was learnt');
+	frame = await press(app, 'j');
+	t.is(shownJob(frame), own);
+	t.is(liked(frame), 'yes · your own job');
+	frame = await press(app, 'j');
+	t.is(shownJob(frame), withdrawn);
+	t.is(liked(frame), 'withdrawn · by @bo', 'a like a full walk no longer found');
+	frame = await press(app, 'j');
+	t.is(shownJob(frame), never);
+	t.is(liked(frame), undefined);
+});

@@ -18,6 +18,16 @@ export interface LikeAuthor {
 	own: boolean | null;
 }
 
+/** One job's like as the archive knows it (the details pane's Job line). */
+export interface JobLike {
+	/** False: the account liked it once and a later full walk found the like withdrawn. */
+	likedNow: boolean;
+	authorName: string | null;
+	authorUsername: string | null;
+	/** As in LikeAuthor. */
+	own: boolean | null;
+}
+
 /** What `mj-tui stats` says about likes. */
 export interface LikeCounts {
 	/** Jobs liked now. */
@@ -49,6 +59,14 @@ export class LikesTable {
 	likedIds(ids: readonly string[]): Set<string> {
 		const rows = this.#statements.get('SELECT job_id FROM likes WHERE job_id IN (SELECT value FROM json_each(?)) AND unliked_at IS NULL').pluck().all(JSON.stringify(ids)) as string[];
 		return new Set(rows);
+	}
+
+	/** The job's like, or undefined when the account never liked it. */
+	likeOf(jobId: string): JobLike | undefined {
+		const row = this.#statements
+			.get('SELECT unliked_at IS NULL AS likedNow, author_name AS authorName, author_username AS authorUsername, own FROM likes WHERE job_id = ?')
+			.get(jobId) as {likedNow: number; authorName: string | null; authorUsername: string | null; own: number | null} | undefined;
+		return row && {likedNow: row.likedNow === 1, authorName: row.authorName, authorUsername: row.authorUsername, own: row.own === null ? null : row.own === 1};
 	}
 
 	/**

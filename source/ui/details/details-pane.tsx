@@ -8,6 +8,7 @@
 import React, {useRef} from 'react';
 import {Box, Text} from 'ink';
 import type {JobFile} from '../../core/archive/images.js';
+import type {JobLike} from '../../core/archive/likes.js';
 import type {Job} from '../../core/job.js';
 import {stripTerminalControls, toSingleLine} from '../../core/terminal-text.js';
 import {formatBytes} from '../../core/units.js';
@@ -17,11 +18,13 @@ import type {Theme} from '../theme.js';
 import {FamilyHeading, FamilyRow} from './family-section.js';
 import type {FamilyLine} from './use-family.js';
 
-/** The one-line fields above the prompt: Job, Type, Size, Params. */
+/** The one-line fields above the prompt: Job, Type, Size, Params (and Liked, for a job the account liked). */
 const fieldRows = 4;
 
 export interface DetailsPaneProps {
 	job: Job | undefined;
+	/** The account's like of the job, if it ever liked it (likes.ts). */
+	like?: JobLike | undefined;
 	/** The job's parent and children (use-family.ts). */
 	family: readonly FamilyLine[];
 	images: readonly JobFile[];
@@ -39,6 +42,16 @@ export interface DetailsPaneProps {
 function formatParameters(job: Job): string {
 	const words = Object.entries(job.parameters).map(([name, value]) => (value === true ? `--${name}` : `--${name} ${value}`));
 	return toSingleLine(words.join(' ')) || '(none)';
+}
+
+/** The Liked field: `yes · by Ada (@ada)`, `yes · your own job`, `withdrawn · by @ada` (a withdrawn like still names the author). */
+export function likeText(like: JobLike): string {
+	const name = like.authorName ? toSingleLine(like.authorName) : '';
+	const username = like.authorUsername ? `@${toSingleLine(like.authorUsername)}` : '';
+	const author = name && username ? `${name} (${username})` : name || username;
+	const state = like.likedNow ? 'yes' : 'withdrawn';
+	if (like.own === true) return `${state} · your own job`;
+	return author ? `${state} · by ${author}` : state;
 }
 
 function statusColour(status: string, theme: Theme): string | undefined {
@@ -103,7 +116,7 @@ function promptRows(promptLines: number, listLines: number, room: number): numbe
 	return Math.min(promptLines, Math.max(Math.min(2, promptLines), room - listLines, Math.floor(room / 3)));
 }
 
-export function DetailsPane({job, family, images, row, width, height, theme, focused, preview, previewRows = 0}: DetailsPaneProps) {
+export function DetailsPane({job, like, family, images, row, width, height, theme, focused, preview, previewRows = 0}: DetailsPaneProps) {
 	const scroll = useRef<{jobId: string | undefined; top: number}>({jobId: undefined, top: 0});
 	if (!job) {
 		return (
@@ -127,7 +140,7 @@ export function DetailsPane({job, family, images, row, width, height, theme, foc
 		lines.push({key: `p${image.id}`, item, node: <Text wrap="truncate-end" color={theme.muted}>{filePathText(image, width)}</Text>});
 	});
 
-	const room = Math.max(0, height - fieldRows - (preview ? previewRows : 0));
+	const room = Math.max(0, height - fieldRows - (like ? 1 : 0) - (preview ? previewRows : 0));
 	const wrapped = wrapText(stripTerminalControls(job.prompt || job.fullCommand).replace(/\t/g, ' '), width);
 	const promptHeight = promptRows(wrapped.length, lines.length, room);
 	const shownPrompt = wrapped.slice(0, promptHeight);
@@ -155,6 +168,11 @@ export function DetailsPane({job, family, images, row, width, height, theme, foc
 			<Field name="Params" theme={theme}>
 				{formatParameters(job)}
 			</Field>
+			{like ? (
+				<Field name="Liked" theme={theme}>
+					{likeText(like)}
+				</Field>
+			) : null}
 			{preview}
 			{shownPrompt.map((text, index) => (
 				<Text key={`prompt${index}`} wrap="truncate-end">

@@ -41,6 +41,7 @@ export interface DetailsOptions {
 export function useDetails({archive, currentJob, dataVersion, engine, refreshSnapshot, openImage, info, jumpTo, clearFilter}: DetailsOptions) {
 	const job = currentJob();
 	const images = useMemo(() => (job ? archive.images.ofJob(job.id) : []), [archive, job?.id, dataVersion]);
+	const like = useMemo(() => (job ? archive.likes.likeOf(job.id) : undefined), [archive, job?.id, dataVersion]);
 	const family = useFamily({archive, job, dataVersion, jumpTo, clearFilter, info});
 	const familyRef = useRef(family.lines);
 	familyRef.current = family.lines;
@@ -108,5 +109,5 @@ export function useDetails({archive, currentJob, dataVersion, engine, refreshSna
 		};
 		return {commands, jobCommands, imageCommands};
 	}, [archive, currentJob, engine, refreshSnapshot, openImage, info, setRow, rowRef, family.jump, family.toParent]);
-	return {job, images, family: family.lines, row, fileIndex, ...handlers};
+	return {job, images, like, family: family.lines, row, fileIndex, ...handlers};
 }
