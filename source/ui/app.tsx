@@ -41,6 +41,7 @@ import {useArchiveRefresh} from './use-archive-refresh.js';
 import {useKeyDispatch} from './use-key-dispatch.js';
 import {useQuit} from './use-quit.js';
 import {useSyncRun} from './use-sync-run.js';
+import {useOtherWriter} from './use-other-writer.js';
 import {useSyncState} from './use-sync-state.js';
 import {noGraphics} from './terminal-graphics.js';
 
@@ -77,6 +78,7 @@ export function App({services, columns, rows, theme = themeFor(), frames = unpac
 	const {snapshot, refresh: refreshSnapshot} = useEngineSnapshot(engine);
 	const settled = snapshot.totals.done + snapshot.totals.failed + snapshot.totals.canceled;
 	const refresh = useArchiveRefresh({archive, reload: table.reload, filter, settled, onError: bottom.fail});
+	const otherWriter = useOtherWriter(archive);
 	const syncRun = useSyncRun(services.sync, refresh.jobsArrived, info);
 	const {quitting, quittingRef, quit} = useQuit(engine, syncRun.stop, onQuit);
 	// Errors too long for the status line (a missing token's instructions) open in a box that can be read in full.
@@ -215,6 +217,7 @@ export function App({services, columns, rows, theme = themeFor(), frames = unpac
 					engine={snapshot.totals}
 					engineError={snapshot.fatal ? errorLine(`${snapshot.fatal.message}${snapshot.fatal.hint ? ` (${snapshot.fatal.hint})` : ''}`) : undefined}
 					problem={filtering.prompt?.error ?? undefined}
+					otherWriter={otherWriter}
 					width={columns}
 					theme={theme}
 				/>

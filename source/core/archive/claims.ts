@@ -110,6 +110,12 @@ export class ArchiveClaims {
 		return parseHolder(this.#db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(writerClaimKey) as string | undefined);
 	}
 
+	/** The live process (not this one) that holds the claim now, if any: what would make this process wait. */
+	otherWriter(): ClaimHolder | undefined {
+		const current = this.holder();
+		return blocks(current) ? current : undefined;
+	}
+
 	/** Take the claim for this process unless a live process holds it; returns that process then. Under the write lock, so two takers cannot both win. */
 	tryTake(doing: string): ClaimHolder | undefined {
 		return this.#db

@@ -62,6 +62,7 @@ export function StatusLine({
 	engine,
 	engineError,
 	problem,
+	otherWriter,
 	width,
 	theme,
 }: {
@@ -72,6 +73,8 @@ export function StatusLine({
 	engineError?: string;
 	/** What is wrong with the line being typed (an unknown filter word): shown first, in the error colour. */
 	problem?: string;
+	/** Another process writing the archive (use-other-writer.ts), in the warning colour after the sync state. */
+	otherWriter?: string;
 	width: number;
 	theme: Theme;
 }) {
@@ -84,6 +87,7 @@ export function StatusLine({
 			<Text wrap="truncate-end">
 				{problem ? <Text color={theme.error}>{`${toSingleLine(problem)}  `}</Text> : null}
 				<SyncPart sync={sync} theme={theme} />
+				{otherWriter ? <Text color={theme.warn}>{`  ${otherWriter}`}</Text> : null}
 				{engineError ? <Text color={theme.error}>{`  downloads stopped: ${toSingleLine(engineError)}`}</Text> : null}
 				{`  ${flow}  ${archive}`}
 			</Text>
