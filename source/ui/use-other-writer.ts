@@ -6,27 +6,23 @@
  */
 import {useEffect, useState} from 'react';
 import type {ClaimHolder} from '../core/archive/claims.js';
-import {toSingleLine} from '../core/terminal-text.js';
-import {formatJobDate} from './jobs-table/job-columns.js';
 import type {ArchiveSource} from './archive-source.js';
 
 const pollMs = 2000;
 
-/** The status line's words for the holder: `archive in use by process 4121 (syncing the listing, since 2026-12-05 03:00): browsing only`. */
-export function otherWriterText(holder: ClaimHolder): string {
-	const since = holder.since > 0 ? `, since ${formatJobDate(holder.since)}` : '';
-	return `archive in use by process ${holder.pid} (${toSingleLine(holder.doing)}${since}): browsing only`;
-}
-
-/** The status line's text while another process holds the archive's writer claim; undefined while none does (or the archive cannot say). */
-export function useOtherWriter(archive: ArchiveSource): string | undefined {
-	const [text, setText] = useState<string | undefined>(undefined);
+/** The process holding the archive's writer claim while it is not this one; undefined while none does (or the archive cannot say). */
+export function useOtherWriter(archive: ArchiveSource): ClaimHolder | undefined {
+	const [holder, setHolder] = useState<ClaimHolder | undefined>(undefined);
 	useEffect(() => {
+		let seen = '';
 		const look = () => {
 			try {
-				const holder = archive.claims.otherWriter();
-				// Same text, same state: React skips the render.
-				setText(holder ? otherWriterText(holder) : undefined);
+				const now = archive.claims.otherWriter();
+				// The heartbeat changes every beat; what the line shows does not: only a new holder or task is a new state.
+				const key = now ? `${now.pid}@${now.host}:${now.since}:${now.doing}` : '';
+				if (key === seen) return;
+				seen = key;
+				setHolder(now);
 			} catch {
 				// A busy or locked archive: look again next time.
 			}
@@ -35,5 +31,5 @@ export function useOtherWriter(archive: ArchiveSource): string | undefined {
 		const timer = setInterval(look, pollMs);
 		return () => clearInterval(timer);
 	}, [archive]);
-	return text;
+	return holder;
 }

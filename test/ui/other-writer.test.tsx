@@ -48,6 +48,11 @@ test('another writer is named in the status line from the start, d is refused na
 	t.regex(frame, /in use by another mj-tui/, 'the download is refused with the holder’s name');
 	t.is(archive.store.images.ofJob(archive.store.listJobs({limit: 1})[0]!.id).length, 0, 'nothing was queued');
 
+	// At 80 columns the line keeps the holder's pid and drops what it is doing, so the totals still fit.
+	app.rerender(<App services={services} columns={80} rows={24} theme={themeFor({NO_COLOR: '1'})} />);
+	frame = await waitForFrame(app.lastFrame, (text) => text.includes(`archive in use by process ${holder.pid}: browsing only`));
+	t.regex(frame.split('\n').find((line) => line.includes('browsing only')) ?? '', /12 jobs/, 'the archive totals still show on that line');
+
 	holder.kill('SIGKILL');
 	await exited;
 	frame = await waitForFrame(app.lastFrame, (text) => !text.includes('archive in use by process'));

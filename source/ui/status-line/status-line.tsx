@@ -4,12 +4,14 @@
  */
 import React from 'react';
 import {Box, Text} from 'ink';
+import type {ClaimHolder} from '../../core/archive/claims.js';
 import type {ArchiveTotals} from '../../core/archive/store.js';
 import type {EngineTotals} from '../../core/downloads/types.js';
 import {toSingleLine} from '../../core/terminal-text.js';
 import {formatBytes, formatRate} from '../../core/units.js';
 import {Spinner} from '../spinner.js';
 import type {Theme} from '../theme.js';
+import {formatJobDate} from '../jobs-table/job-columns.js';
 
 export type SyncState =
 	| {state: 'idle'}
@@ -56,6 +58,17 @@ function SyncPart({sync, theme}: {sync: SyncState; theme: Theme}) {
 	}
 }
 
+/**
+ * The status line's words for the holder: `archive in use by process 4121
+ * (syncing the listing, since 2026-12-05 03:00): browsing only`, or without
+ * the parenthesis below 120 columns, where the totals need the room.
+ */
+export function otherWriterText(holder: ClaimHolder, width: number): string {
+	const since = holder.since > 0 ? `, since ${formatJobDate(holder.since)}` : '';
+	const what = width >= 120 ? ` (${toSingleLine(holder.doing)}${since})` : '';
+	return `archive in use by process ${holder.pid}${what}: browsing only`;
+}
+
 export function StatusLine({
 	sync,
 	totals,
@@ -74,7 +87,7 @@ export function StatusLine({
 	/** What is wrong with the line being typed (an unknown filter word): shown first, in the error colour. */
 	problem?: string;
 	/** Another process writing the archive (use-other-writer.ts), in the warning colour after the sync state. */
-	otherWriter?: string;
+	otherWriter?: ClaimHolder | undefined;
 	width: number;
 	theme: Theme;
 }) {
@@ -87,7 +100,7 @@ export function StatusLine({
 			<Text wrap="truncate-end">
 				{problem ? <Text color={theme.error}>{`${toSingleLine(problem)}  `}</Text> : null}
 				<SyncPart sync={sync} theme={theme} />
-				{otherWriter ? <Text color={theme.warn}>{`  ${otherWriter}`}</Text> : null}
+				{otherWriter ? <Text color={theme.warn}>{`  ${otherWriterText(otherWriter, width)}`}</Text> : null}
 				{engineError ? <Text color={theme.error}>{`  downloads stopped: ${toSingleLine(engineError)}`}</Text> : null}
 				{`  ${flow}  ${archive}`}
 			</Text>
