@@ -15,6 +15,7 @@ import {toSingleLine} from '../core/terminal-text.js';
 import type {ApiSession} from '../core/midjourney/api-session.js';
 import {detectRenderer} from '../core/preview/detect.js';
 import {PreviewService} from '../core/preview/preview-service.js';
+import {BackgroundHasher} from '../core/similar/background-hasher.js';
 import {App} from './app.js';
 import {errorLine} from './error-line.js';
 import {FramePacer, inkMaxFps} from './frame-pacer.js';
@@ -100,7 +101,10 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 	stdout.write(clearScreen);
 	const unboundYoungGeneration = boundYoungGeneration();
 	// Hashing on the UI thread costs ~0.7 ms per MiB; a hashing worker would cost ~11 MiB of the app's memory.
-	const engine = createDownloadEngine(store, config, {hashOnMainThread: true});
+	// Perceptual hashes (similar, families, dedupe) of the files the app downloads, in a nice-19 child as batch runs
+	// make them: the app lives long, so what a quit leaves unhashed is rare, and verify fills it in.
+	const perceptual = config.perceptualHashes ? new BackgroundHasher(store) : undefined;
+	const engine = createDownloadEngine(store, config, {hashOnMainThread: true, ...(perceptual ? {onFilesRecorded: (ids: number[]) => perceptual.add(ids)} : {})});
 	let session: Promise<ApiSession> | undefined;
 	// Taken on the first download and held until quit; while another process writes the archive, downloads are refused with its name.
 	let claim: WriterClaim | undefined;
@@ -219,6 +223,8 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 		for (const [event, handler] of handlers) process.off(event, handler);
 		// Transfers stop keeping their partials (quit already waited for them unless forced).
 		await engine.stop({immediate: forced || crash !== null}).catch(() => {});
+		// The file in hand is abandoned (its child ends): quitting never waits for a decode.
+		await perceptual?.stop().catch(() => {});
 		await session?.then(opened => opened.close()).catch(() => {});
 		claim?.release();
 		// A forced stop may leave a finished file's bookkeeping in flight; the process exit closes the database after it.
