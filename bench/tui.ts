@@ -196,7 +196,7 @@ async function scrollWithPreviews(terminal: Terminal, command: string, total: st
 		await sleep(110);
 	}
 	if (process.env['BENCH_TRACE']) {
-		console.log(`  previews on, first keys: ${scroll.slice(0, 6).map((ms) => ms.toFixed(1)).join(' ')} ms`);
+		traceFirstKeys('previews on', scroll);
 		traceSlowKeys(terminal, sent, scroll);
 	}
 	const cpuPerKey = (cpuTicks(pid) - ticks) / clockTicks / 60;
@@ -212,6 +212,11 @@ async function scrollWithPreviews(terminal: Terminal, command: string, total: st
 		{name: 'scroll with previews on: key→frame j p95', value: percentile(scroll, 95), unit: 'ms', goal: 50},
 		{name: '  writes with pictures while scrolling', value: pictures, unit: 'writes'},
 	];
+}
+
+/** BENCH_TRACE=1: the first six keys' latencies (the app's warm-up shows there). */
+function traceFirstKeys(label: string, latency: number[]): void {
+	console.log(`  ${label}, first keys: ${latency.slice(0, 6).map((ms) => ms.toFixed(1)).join(' ')} ms`);
 }
 
 /** BENCH_TRACE=1: for the five slowest keys, the terminal's outputs from 120 ms before the key to its frame (ms from the key, bytes, P for a picture write). */
@@ -267,7 +272,7 @@ try {
 			scroll.push(await terminal.outputAfter(terminal.send('j')));
 			await sleep(110);
 		}
-		if (process.env['BENCH_TRACE']) console.log(`  previews off, first keys: ${scroll.slice(0, 6).map((ms) => ms.toFixed(1)).join(' ')} ms`);
+		if (process.env['BENCH_TRACE']) traceFirstKeys('previews off', scroll);
 		const scrollCpu = (cpuTicks(pid) - scrollTicks) / clockTicks / 60;
 		const pagingTicks = cpuTicks(pid);
 		const paging: number[] = [];

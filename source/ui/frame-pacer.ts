@@ -151,8 +151,9 @@ export class FramePacer implements FrameSignal {
 
 	#send(text: string): void {
 		this.#stdout.write(text);
-		if (this.#answersKey) this.#lastKeyFrameAt = performance.now();
-		this.#lastWriteAt = performance.now();
+		const now = performance.now();
+		if (this.#answersKey) this.#lastKeyFrameAt = now;
+		this.#lastWriteAt = now;
 		this.writes++;
 		for (const wake of [...this.#waiting]) wake();
 		for (const listener of this.#frameListeners) listener();

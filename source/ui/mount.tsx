@@ -104,7 +104,7 @@ export async function mountTui(options: TuiOptions): Promise<number> {
 	// Perceptual hashes (similar, families, dedupe) of the files the app downloads, in a nice-19 child as batch runs
 	// make them: the app lives long, so what a quit leaves unhashed is rare, and verify fills it in.
 	const perceptual = config.perceptualHashes ? new BackgroundHasher(store) : undefined;
-	const engine = createDownloadEngine(store, config, {hashOnMainThread: true, ...(perceptual ? {onFilesRecorded: (ids: number[]) => perceptual.add(ids)} : {})});
+	const engine = createDownloadEngine(store, config, {hashOnMainThread: true, onFilesRecorded: perceptual && ((ids) => perceptual.add(ids))});
 	let session: Promise<ApiSession> | undefined;
 	// Taken on the first download and held until quit; while another process writes the archive, downloads are refused with its name.
 	let claim: WriterClaim | undefined;

@@ -18,7 +18,7 @@ import type {Theme} from '../theme.js';
 import {FamilyHeading, FamilyRow} from './family-section.js';
 import type {FamilyLine} from './use-family.js';
 
-/** The one-line fields above the prompt: Job, Type, Size, Params (and Liked, for a job the account liked). */
+/** The one-line fields above the prompt: Job, Type, Size, Params; a job the account liked has a Liked line besides. */
 const fieldRows = 4;
 
 export interface DetailsPaneProps {

@@ -13,6 +13,7 @@ import test from 'ava';
 import sharp from 'sharp';
 import {PreviewService, type PreviewFile} from '../../../source/core/preview/preview-service.js';
 import {defaultCellPixels, type RendererChoice} from '../../../source/core/preview/renderers.js';
+import {threadsOfThisProcess} from '../../helpers/threads.js';
 
 const choice: RendererChoice = {renderer: 'blocks', colour: 'truecolor', tmux: false, cell: defaultCellPixels, reason: ''};
 const box = {columns: 20, rows: 6};
@@ -167,14 +168,6 @@ test('a downloaded file is drawn from disk once; the next ask is answered from t
 	service.close();
 });
 
-/** The nice value of each thread of this process whose name is `comm` (Linux: /proc/self/task/<tid>/stat, field 19). */
-function niceOfThreads(comm: string): number[] {
-	return fs
-		.readdirSync('/proc/self/task')
-		.filter((tid) => fs.readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === comm)
-		.map((tid) => Number(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]));
-}
-
 (process.platform === 'linux' ? test : test.skip)('pictures are decoded at the lowest priority: a key’s frame on a one-core box gets the core first', async (t) => {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mj-tui-preview-'));
 	t.teardown(() => fs.rmSync(dir, {recursive: true, force: true}));
@@ -183,7 +176,7 @@ function niceOfThreads(comm: string): number[] {
 	const service = new PreviewService({archiveDir: dir, choice, cdnBase: 'http://127.0.0.1:1', userAgent: 'ua'});
 	t.teardown(() => service.close());
 	await ready(service, [{jobId: 'k', index: 0, path: 'images/b.png', sha256: 'beef', status: 'done'}]);
-	const nice = niceOfThreads('libvips worker');
+	const nice = threadsOfThisProcess().filter((thread) => thread.comm === 'libvips worker').map((thread) => thread.nice);
 	t.true(nice.length > 0, 'sharp decoded on libvips’ threads');
 	t.deepEqual(nice, nice.map(() => 19), 'every one of them at nice 19');
 	t.is(os.getPriority(), 0, 'the app itself (its main thread) keeps its priority');

@@ -4,12 +4,12 @@
  * encoder makes, answers go to the picture that asked, and after the thread
  * is stopped the next picture starts another.
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import test from 'ava';
 import type {RgbImage} from '../../../source/core/preview/renderers.js';
 import {encodeSixel} from '../../../source/core/preview/sixel.js';
 import {SixelThread} from '../../../source/core/preview/sixel-thread.js';
+import {threadsOfThisProcess} from '../../helpers/threads.js';
 
 /** A picture with thousands of colours, different per `seed`, so median cut has work to do. */
 function colourful(width: number, height: number, seed: number): RgbImage {
@@ -39,7 +39,7 @@ test('the worker’s escape is byte for byte the main thread’s, each answer to
 });
 
 (process.platform === 'linux' ? test : test.skip)('the sixel thread runs at the lowest priority, the app’s main thread at its own', async (t) => {
-	const lowThreads = () => fs.readdirSync('/proc/self/task').filter((tid) => fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16] === '19' && fs.readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() !== 'libvips worker');
+	const lowThreads = () => threadsOfThisProcess().filter((thread) => thread.nice === 19 && thread.comm !== 'libvips worker').map((thread) => thread.tid);
 	const before = new Set(lowThreads());
 	const thread = new SixelThread();
 	t.teardown(() => thread.close());
