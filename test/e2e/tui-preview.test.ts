@@ -86,17 +86,20 @@ const colourful = (screen: string) => halfBlockCells(screen).flat().length > 0 &
 test.serial('200x60: the downloaded job’s pictures in 24-bit half blocks, the thumbnail of one not downloaded, a failed thumbnail explained, v full-screen and back, nothing left on quit', async (t) => {
 	const {terminal, archive} = await launch(t, 200, 60);
 	await terminal.press('d', (text) => /Files \(4\/4 done\)/.test(text), 'the newest job downloaded', 30_000);
-	const escapes = await waitForEscapes(terminal, (text) => firstPicture(text).length > 0, 'the picture');
-	t.true(colourful(escapes), 'cells carry 24-bit colours');
+	// A picture in the box: the CDN thumbnail shown before the download, or already the file's (same box).
+	const box = firstPicture(await waitForEscapes(terminal, (text) => firstPicture(text).length > 0, 'the picture'));
 
-	// The first picture is file #0 on disk, cell by cell.
-	const picture = firstPicture(escapes);
+	// The first picture becomes file #0 on disk, cell by cell (it is made at low priority once the download is recorded).
 	const file = readArchiveDb(archive, (db) => db.prepare('SELECT path FROM images WHERE job_id = ? AND idx = 0').pluck().get(jobId(0)) as string);
-	const expected = await makePicture(path.join(archive, file), {columns: picture[0]!.length, rows: picture.length}, {renderer: 'blocks', colour: 'truecolor', tmux: true, cell: defaultCellPixels, reason: ''}, 'x');
+	const expected = await makePicture(path.join(archive, file), {columns: box[0]!.length, rows: box.length}, {renderer: 'blocks', colour: 'truecolor', tmux: true, cell: defaultCellPixels, reason: ''}, 'x');
 	t.is(expected.kind, 'overlay-rows');
 	if (expected.kind !== 'overlay-rows') return;
-	t.deepEqual([expected.columns, expected.rows], [picture[0]!.length, picture.length], 'the picture fills the box it was given');
 	const wanted = expected.lines.map((line) => halfBlockCells(line)[0]!.map(({top, bottom}) => ({top, bottom})));
+	const colours = (cells: Cell[][]) => JSON.stringify(cells.map((row) => row.map(({top, bottom}) => ({top, bottom}))));
+	const escapes = await waitForEscapes(terminal, (text) => colours(firstPicture(text)) === JSON.stringify(wanted), 'the downloaded file’s picture');
+	t.true(colourful(escapes), 'cells carry 24-bit colours');
+	const picture = firstPicture(escapes);
+	t.deepEqual([expected.columns, expected.rows], [picture[0]!.length, picture.length], 'the picture fills the box it was given');
 	t.deepEqual(
 		picture.map((cells) => cells.map(({top, bottom}) => ({top, bottom}))),
 		wanted,
