@@ -191,9 +191,12 @@ test('the interactive app (real binary, real tmux) beside a running batch: brows
 	screen = await terminal.press('D', text => /queued [\d,]+ missing files/.test(text), 'downloads to start once the batch is gone');
 	await terminal.waitFor(() => doneFiles(archive) === standIn.jobs().flatMap(job => standIn.filePaths(job.id)).filter(file => file.endsWith('.png') && !file.includes('grid')).length, 'every file downloaded', 60_000);
 	await terminal.press('q', text => text.includes(shellPrompt.trim()), 'the shell back');
-	// The prompt above shows once the app leaves the alternate screen; the claim is given back as the process ends.
-	await terminal.command('echo "exit=$?"');
-	await terminal.waitFor(text => text.includes('exit=0'), 'the app to exit, with 0');
+	// The prompt above shows once the app leaves the alternate screen; the claim is given back as the process ends
+	// (a command typed before then would go to the app, so the pane's running command is asked instead).
+	for (const deadline = Date.now() + 30_000; (await terminal.format('#{pane_current_command}')).trim() === 'node'; ) {
+		if (Date.now() > deadline) throw new Error('the app did not end within 30 s of q');
+		await new Promise(resolve => setTimeout(resolve, 50));
+	}
 	t.is(claimHolder(archive), undefined, 'quitting gives the claim back');
 	t.deepEqual(filesUnder(path.join(archive, 'images')).filter(file => /_\d+_\d+\.\w+$/.test(file)), [], 'no second copies');
 });
